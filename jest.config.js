@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // Synthesizing a stack costs a few seconds per file; integration tests start local services.
+  testTimeout: 60_000,
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
+};

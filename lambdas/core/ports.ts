@@ -1,0 +1,54 @@
+/**
+ * Ports: what the pure core needs from the outside world. Adapters implement them for AWS
+ * (DynamoDB, Step Functions, SQS), for the local runtime and for in-memory tests.
+ */
+
+/** Time comes through a clock so that scoring and replay are deterministic. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** One enforcement workflow run, started once per threshold crossing. */
+export interface EnforcementRequest {
+  /** Deterministic Step Functions execution name: the same crossing always maps to the same name. */
+  readonly executionName: string;
+  /** The state machine input (see EnforcementInput). */
+  readonly input: EnforcementInput;
+}
+
+/** Input of the account enforcement state machine. Field names are part of the ASL definition. */
+export interface EnforcementInput {
+  readonly accountId: string;
+  readonly caseId: string;
+  readonly riskScore: number;
+  readonly policyVersion: string;
+  /** Event time of the event that crossed the threshold (ISO-8601). */
+  readonly triggeredAt: string;
+  /** Frozen at the crossing: signals with values and thresholds, sample event ids. */
+  readonly evidence: Record<string, unknown>;
+}
+
+export interface EnforcementStarter {
+  /**
+   * Starts the workflow. Starting an execution whose name already exists with the same input is
+   * not an error (Step Functions Standard semantics): it reports started=false.
+   */
+  start(request: EnforcementRequest): Promise<{ started: boolean }>;
+}
+
+/** A record that could not be read as a usage event, with where it came from and why. */
+export interface RejectedRecord {
+  readonly sequenceNumber: string;
+  readonly partitionKey: string;
+  readonly field: string;
+  readonly reason: string;
+  /** The raw record data, base64, so it can be fixed and re-driven. */
+  readonly dataBase64: string;
+  readonly rejectedAt: string;
+}
+
+export interface DeadLetterSink {
+  send(records: readonly RejectedRecord[]): Promise<void>;
+}
