@@ -1,3 +1,6 @@
+import type { AccountState } from './account-state';
+import type { LinkEdge } from './scoring/account-scorer';
+
 /**
  * Ports: what the pure core needs from the outside world. Adapters implement them for AWS
  * (DynamoDB, Step Functions, SQS), for the local runtime and for in-memory tests.
@@ -51,4 +54,31 @@ export interface RejectedRecord {
 
 export interface DeadLetterSink {
   send(records: readonly RejectedRecord[]): Promise<void>;
+}
+
+/** Account state storage; implemented over DynamoDB and in memory. */
+export interface AccountStore {
+  /** Loads the states of these accounts (strongly consistent); absent accounts are missing from the map. */
+  load(accountIds: readonly string[]): Promise<Map<string, AccountState>>;
+  /**
+   * Writes one account's new state if its stored version is still `expectedVersion`
+   * (undefined: the account must not exist yet). Never overwrites the enforcement-owned status.
+   * Throws ConcurrentUpdateError when the version moved.
+   */
+  save(state: AccountState, expectedVersion: number | undefined): Promise<void>;
+}
+
+/** Link edges: an account shares an attribute (card, device, IP) under a link key. Idempotent puts. */
+export interface LinkStore {
+  put(edges: readonly LinkEdge[]): Promise<void>;
+}
+
+export class ConcurrentUpdateError extends Error {
+  public constructor(
+    public readonly accountId: string,
+    options?: ErrorOptions,
+  ) {
+    super(`account ${accountId} was updated concurrently; the batch will be retried`, options);
+    this.name = 'ConcurrentUpdateError';
+  }
 }

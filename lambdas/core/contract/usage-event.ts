@@ -7,7 +7,10 @@ import { z } from 'zod';
  * so the gateway may add fields before a new version is agreed.
  */
 
-const isoUtc = z.iso.datetime({ offset: true, message: 'expected an ISO-8601 timestamp, e.g. 2026-02-01T12:00:00Z' });
+const isoUtc = z.iso.datetime({
+  offset: true,
+  message: 'expected an ISO-8601 timestamp, e.g. 2026-02-01T12:00:00Z',
+});
 const nullableString = (max: number) => z.string().min(1).max(max).nullable();
 
 export const CAPABILITIES = ['reasoning', 'coding', 'agentic', 'chat', 'creative', 'other'] as const;

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { TIERS } from '../contract/usage-event';
+
+/**
+ * The policy security teams edit (config/policy.yaml). One schema validates it at `cdk synth`,
+ * in CI (`cauterize policy validate`) and at Lambda cold start.
+ */
+
+const score = z.number().min(0).max(100);
+const share = z.number().min(0).max(1);
+
+/** A signal counts from `low` (no risk) to `high` (full weight), linearly in between. */
+const signalSettings = z
+  .object({
+    weight: z.number().min(0).max(100),
+    low: z.number().min(0),
+    high: z.number().min(0),
+  })
+  .strict()
+  .refine((s) => s.high > s.low, { message: 'high must be greater than low', path: ['high'] });
+
+const tierNorm = z
+  .object({
+    /** Requests per day an ordinary account of this tier makes; volume is scored against it. */
+    dailyRequestNorm: z.number().positive(),
+  })
+  .strict();
+
+export const policySchema = z
+  .object({
+    version: z.string().min(1).max(64),
+    mode: z.enum(['enforce', 'shadow']),
+    thresholds: z
+      .object({ review: score, suspend: score })
+      .strict()
+      .refine((t) => t.suspend > t.review, {
+        message: 'suspend must be greater than review',
+        path: ['suspend'],
+      }),
+    windows: z
+      .object({
+        /** Sliding event-time window the account signals are computed over. */
+        scoringHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 14),
+        /** Below this many requests in the window a score is scaled down (not enough evidence). */
+        minRequests: z.number().int().min(1),
+      })
+      .strict(),
+    tiers: z
+      .object(
+        Object.fromEntries(TIERS.map((t) => [t, tierNorm])) as Record<
+          (typeof TIERS)[number],
+          typeof tierNorm
+        >,
+      )
+      .strict(),
+    signals: z
+      .object({
+        volume: signalSettings,
+        capabilityConcentration: signalSettings,
+        reasoningElicitation: signalSettings,
+        outputInputRatio: signalSettings,
+        singleTurnShare: signalSettings,
+      })
+      .strict(),
+    allowlist: z
+      .object({
+        accounts: z.array(z.string().min(1)).default([]),
+        orgs: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .default({ accounts: [], orgs: [] }),
+    /** Share of a signal's weight below which it is not listed as a reason. */
+    reasonFloor: share.default(0.05),
+  })
+  .strict();
+
+export type Policy = z.infer<typeof policySchema>;
+export type SignalSettings = z.infer<typeof signalSettings>;
+export type SignalId = keyof Policy['signals'];
+
+export class PolicyValidationError extends Error {
+  public constructor(
+    public readonly source: string,
+    public readonly problems: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(`invalid policy ${source}:\n  - ${problems.join('\n  - ')}`, options);
+    this.name = 'PolicyValidationError';
+  }
+}
+
+function describeValue(root: unknown, path: readonly PropertyKey[]): string {
+  let node: unknown = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return 'missing';
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node === undefined ? 'missing' : JSON.stringify(node);
+}
+
+/** Validates an already-parsed policy object; throws PolicyValidationError naming key, value and rule. */
+export function validatePolicy(value: unknown, source = '(inline)'): Policy {
+  const result = policySchema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    return `${key}: ${issue.message} (got ${describeValue(value, issue.path)})`;
+  });
+  throw new PolicyValidationError(source, problems);
+}
+
+export function parsePolicy(yamlOrJson: string, source = '(inline)'): Policy {
+  let value: unknown;
+  try {
+    value = parseYaml(yamlOrJson);
+  } catch (error) {
+    throw new PolicyValidationError(source, [`not valid YAML: ${(error as Error).message}`], {
+      cause: error,
+    });
+  }
+  return validatePolicy(value, source);
+}
+
+export function loadPolicyFile(path: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new PolicyValidationError(path, [`cannot read the file: ${(error as Error).message}`], {
+      cause: error,
+    });
+  }
+  return parsePolicy(text, path);
+}
+
+/** The compact JSON form handed to the Lambdas. */
+export function policyToJson(policy: Policy): string {
+  return JSON.stringify(policy);
+}

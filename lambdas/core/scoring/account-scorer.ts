@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import type { AccountState, RiskBand } from '../account-state';
+import type { UsageEvent } from '../contract/usage-event';
+import { compareSequenceNumbers, eventIdFingerprint } from '../dedupe';
+import type { Policy } from '../policy/policy';
+import type { EnforcementRequest } from '../ports';
+import { assessRisk } from './risk';
+import { addToBuckets, epochHour, pruneBuckets, totals } from './window';
+
+/** A usage event with its place in the stream, which makes redelivery detectable. */
+export interface SequencedEvent {
+  readonly event: UsageEvent;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+}
+
+/** An attribute an account shares with others, e.g. a payment card: one edge endpoint. */
+export interface LinkEdge {
+  /** "<kind>#<value>": all accounts with the same key are linked. */
+  readonly linkKey: string;
+  readonly accountId: string;
+  readonly kind: LinkKind;
+  readonly firstSeenAt: string;
+}
+
+export type LinkKind = 'pay' | 'dev' | 'ip';
+
+export interface AccountUpdate {
+  /** The state to persist (unchanged object identity is never reused). */
+  readonly state: AccountState;
+  /** The version the write must find; undefined when the account is new. */
+  readonly expectedVersion: number | undefined;
+  /** Events applied; 0 means every event was a redelivery or duplicate and nothing needs writing. */
+  readonly applied: number;
+  readonly duplicates: number;
+  /** Set when this batch made the account cross the suspend threshold under an enforcing policy. */
+  readonly enforcement: EnforcementRequest | undefined;
+  /** Link edges first seen in this batch. */
+  readonly newLinks: readonly LinkEdge[];
+}
+
+export interface ScorerLimits {
+  /** Event-id fingerprints kept per account for duplicate detection. @default 64 */
+  readonly recentEventIds?: number;
+  /** Link keys recorded per account; more are not written (an account on hundreds of IPs is itself telling). @default 64 */
+  readonly linkKeysPerAccount?: number;
+  /** Sample event ids frozen into the evidence. @default 10 */
+  readonly sampleEventIds?: number;
+}
+
+/** A stable, short, name-safe digest of an account id (ids may be 128 arbitrary characters). */
+export function accountDigest(accountId: string): string {
+  return createHash('sha256').update(accountId).digest('hex').slice(0, 24);
+}
+
+export function isAllowlisted(policy: Policy, accountId: string, orgId: string | null): boolean {
+  return (
+    policy.allowlist.accounts.includes(accountId) || (orgId !== null && policy.allowlist.orgs.includes(orgId))
+  );
+}
+
+function newState(first: UsageEvent): AccountState {
+  return {
+    accountId: first.accountId,
+    tier: first.tier,
+    orgId: first.orgId,
+    accountCreatedAt: first.accountCreatedAt,
+    status: 'ACTIVE',
+    firstEventAt: first.ts,
+    lastEventAt: first.ts,
+    totalRequests: 0,
+    buckets: [],
+    riskScore: 0,
+    band: 'NORMAL',
+    reasons: [],
+    policyVersion: '',
+    crossings: 0,
+    requestedCrossing: 0,
+    watermarks: {},
+    recentEventIds: [],
+    linkKeys: [],
+    version: 0,
+  };
+}
+
+function cloneState(state: AccountState): AccountState {
+  return {
+    ...state,
+    buckets: state.buckets.map((b) => ({ ...b })),
+    reasons: [...state.reasons],
+    watermarks: { ...state.watermarks },
+    recentEventIds: [...state.recentEventIds],
+    linkKeys: [...state.linkKeys],
+  };
+}
+
+function linkKeysOf(event: UsageEvent): Array<[LinkKind, string]> {
+  const keys: Array<[LinkKind, string]> = [];
+  if (event.paymentFingerprint) keys.push(['pay', `pay#${event.paymentFingerprint}`]);
+  if (event.deviceFingerprint) keys.push(['dev', `dev#${event.deviceFingerprint}`]);
+  keys.push(['ip', `ip#${event.ip}`]);
+  return keys;
+}
+
+function bandOf(score: number, policy: Policy): RiskBand {
+  if (score >= policy.thresholds.suspend) return 'SUSPEND';
+  if (score >= policy.thresholds.review) return 'REVIEW';
+  return 'NORMAL';
+}
+
+/**
+ * Applies one batch of an account's events (in stream order) to its state and re-scores it.
+ * Pure: the same previous state and events always give the same update, which is what makes a
+ * redelivered batch start the same enforcement execution (same name, same input) again.
+ */
+export function scoreAccount(
+  previous: AccountState | undefined,
+  events: readonly SequencedEvent[],
+  policy: Policy,
+  limits: ScorerLimits = {},
+): AccountUpdate {
+  const recentKept = limits.recentEventIds ?? 64;
+  const linkKeysKept = limits.linkKeysPerAccount ?? 64;
+  const samplesKept = limits.sampleEventIds ?? 10;
+  const first = events[0];
+  if (!first) throw new Error('scoreAccount needs at least one event');
+
+  const state = previous ? cloneState(previous) : newState(first.event);
+  const recent = new Set(state.recentEventIds);
+  const knownLinks = new Set(state.linkKeys);
+  const newLinks: LinkEdge[] = [];
+  const samples: string[] = [];
+  let applied = 0;
+  let duplicates = 0;
+
+  for (const { event, shardId, sequenceNumber } of events) {
+    const watermark = state.watermarks[shardId];
+    const fingerprint = eventIdFingerprint(event.eventId);
+    if (
+      (watermark !== undefined && compareSequenceNumbers(sequenceNumber, watermark) <= 0) ||
+      recent.has(fingerprint)
+    ) {
+      duplicates += 1;
+      continue;
+    }
+    state.watermarks[shardId] = sequenceNumber;
+    recent.add(fingerprint);
+    state.recentEventIds.push(fingerprint);
+    addToBuckets(state.buckets, event);
+    state.totalRequests += 1;
+    if (event.ts > state.lastEventAt) state.lastEventAt = event.ts;
+    if (event.ts < state.firstEventAt) state.firstEventAt = event.ts;
+    // Tier and org follow the account's latest known values (an upgrade changes its norm).
+    state.tier = event.tier;
+    state.orgId = event.orgId;
+    samples.push(event.eventId);
+    for (const [kind, linkKey] of linkKeysOf(event)) {
+      if (knownLinks.has(linkKey) || knownLinks.size >= linkKeysKept) continue;
+      knownLinks.add(linkKey);
+      state.linkKeys.push(linkKey);
+      newLinks.push({ linkKey, accountId: state.accountId, kind, firstSeenAt: event.ts });
+    }
+    applied += 1;
+  }
+
+  const expectedVersion = previous?.version;
+  if (applied === 0) {
+    return { state, expectedVersion, applied, duplicates, enforcement: undefined, newLinks };
+  }
+
+  state.recentEventIds = state.recentEventIds.slice(-recentKept);
+  state.buckets = pruneBuckets(state.buckets, epochHour(state.lastEventAt), policy.windows.scoringHours);
+  const window = totals(state.buckets);
+  const risk = assessRisk(window, state.tier, policy);
+  const band = bandOf(risk.score, policy);
+  if (band === 'SUSPEND' && state.band !== 'SUSPEND') state.crossings += 1;
+  state.band = band;
+  state.riskScore = risk.score;
+  state.reasons = [...risk.reasons];
+  state.policyVersion = policy.version;
+  state.version = (previous?.version ?? 0) + 1;
+
+  let enforcement: EnforcementRequest | undefined;
+  const mayEnforce =
+    policy.mode === 'enforce' &&
+    !isAllowlisted(policy, state.accountId, state.orgId) &&
+    state.status !== 'SUSPENDED';
+  if (band === 'SUSPEND' && mayEnforce && state.requestedCrossing < state.crossings) {
+    state.requestedCrossing = state.crossings;
+    const digest = accountDigest(state.accountId);
+    enforcement = {
+      executionName: `acct-${digest}-${state.crossings}`,
+      input: {
+        accountId: state.accountId,
+        caseId: `case-${digest}-${state.crossings}`,
+        riskScore: risk.score,
+        policyVersion: policy.version,
+        triggeredAt: state.lastEventAt,
+        evidence: {
+          reasons: risk.reasons,
+          confidence: risk.confidence,
+          windowHours: policy.windows.scoringHours,
+          requestsInWindow: window.n,
+          totalRequests: state.totalRequests,
+          tier: state.tier,
+          orgId: state.orgId,
+          accountCreatedAt: state.accountCreatedAt,
+          firstEventAt: state.firstEventAt,
+          sampleEventIds: samples.slice(-samplesKept),
+        },
+      },
+    };
+  }
+  return { state, expectedVersion, applied, duplicates, enforcement, newLinks };
+}

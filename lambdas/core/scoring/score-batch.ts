@@ -1,0 +1,184 @@
+import { parseUsageEventBytes } from '../contract/usage-event';
+import type { Policy } from '../policy/policy';
+import type {
+  AccountStore,
+  Clock,
+  DeadLetterSink,
+  EnforcementRequest,
+  EnforcementStarter,
+  LinkStore,
+  RejectedRecord,
+} from '../ports';
+import {
+  scoreAccount,
+  type AccountUpdate,
+  type LinkEdge,
+  type ScorerLimits,
+  type SequencedEvent,
+} from './account-scorer';
+
+/** One stream record as any Kinesis consumer sees it. */
+export interface StreamRecord {
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly partitionKey: string;
+  readonly data: Uint8Array;
+}
+
+export interface ScoreBatchDependencies {
+  readonly accounts: AccountStore;
+  readonly links: LinkStore;
+  readonly enforcement: EnforcementStarter;
+  readonly deadLetters: DeadLetterSink;
+  readonly policy: Policy;
+  readonly clock: Clock;
+  readonly limits?: ScorerLimits;
+  /** Accounts processed at once (each: maybe a workflow start, then one write). @default 16 */
+  readonly concurrency?: number;
+}
+
+export interface BatchOutcome {
+  /** Sequence numbers of records to redeliver (ReportBatchItemFailures). */
+  readonly failedSequenceNumbers: string[];
+  readonly rejected: readonly RejectedRecord[];
+  readonly stats: BatchStats;
+  /** Accounts whose state was written, with what happened to each. */
+  readonly updates: readonly AccountUpdate[];
+  readonly errors: ReadonlyArray<{ accountId: string; error: Error }>;
+}
+
+export interface BatchStats {
+  records: number;
+  valid: number;
+  rejected: number;
+  duplicates: number;
+  accounts: number;
+  accountWrites: number;
+  linkWrites: number;
+  enforcementsStarted: number;
+}
+
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * Scores one batch of stream records: validates, dead-letters what is invalid, aggregates the rest
+ * per account (one state write per account per batch, not one per event), writes new link edges,
+ * and starts enforcement for accounts that crossed the suspend threshold.
+ *
+ * Failure contract (same as Lambda's ReportBatchItemFailures): a record is either applied,
+ * dead-lettered, or reported as failed so that it is delivered again. Redelivery is harmless:
+ * per-account sequence watermarks skip what was already applied.
+ */
+export async function scoreBatch(
+  records: readonly StreamRecord[],
+  deps: ScoreBatchDependencies,
+): Promise<BatchOutcome> {
+  const stats: BatchStats = {
+    records: records.length,
+    valid: 0,
+    rejected: 0,
+    duplicates: 0,
+    accounts: 0,
+    accountWrites: 0,
+    linkWrites: 0,
+    enforcementsStarted: 0,
+  };
+  const failed = new Set<string>();
+  const rejected: RejectedRecord[] = [];
+  const byAccount = new Map<string, SequencedEvent[]>();
+  const recordsByAccount = new Map<string, string[]>();
+
+  for (const record of records) {
+    const parsed = parseUsageEventBytes(record.data);
+    if (!parsed.ok) {
+      rejected.push({
+        sequenceNumber: record.sequenceNumber,
+        partitionKey: record.partitionKey,
+        field: parsed.rejection.field,
+        reason: parsed.rejection.reason,
+        dataBase64: Buffer.from(record.data).toString('base64'),
+        rejectedAt: deps.clock.now().toISOString(),
+      });
+      continue;
+    }
+    const { accountId } = parsed.event;
+    const list = byAccount.get(accountId) ?? [];
+    list.push({ event: parsed.event, shardId: record.shardId, sequenceNumber: record.sequenceNumber });
+    byAccount.set(accountId, list);
+    const seqs = recordsByAccount.get(accountId) ?? [];
+    seqs.push(record.sequenceNumber);
+    recordsByAccount.set(accountId, seqs);
+    stats.valid += 1;
+  }
+
+  if (rejected.length > 0) {
+    try {
+      await deps.deadLetters.send(rejected);
+      stats.rejected = rejected.length;
+    } catch {
+      // Not dead-lettered means not handled: have them delivered again.
+      for (const r of rejected) failed.add(r.sequenceNumber);
+    }
+  }
+
+  const accountIds = [...byAccount.keys()];
+  stats.accounts = accountIds.length;
+  const errors: Array<{ accountId: string; error: Error }> = [];
+  const updates: AccountUpdate[] = [];
+  if (accountIds.length > 0) {
+    const states = await deps.accounts.load(accountIds);
+    const pending: AccountUpdate[] = [];
+    for (const accountId of accountIds) {
+      const update = scoreAccount(
+        states.get(accountId),
+        byAccount.get(accountId) ?? [],
+        deps.policy,
+        deps.limits,
+      );
+      stats.duplicates += update.duplicates;
+      if (update.applied > 0) pending.push(update);
+    }
+
+    // Links first: the account state remembers which links it wrote, so they must exist before it does.
+    const edges: LinkEdge[] = pending.flatMap((u) => [...u.newLinks]);
+    if (edges.length > 0) {
+      await deps.links.put(edges);
+      stats.linkWrites += edges.length;
+    }
+
+    await forEachLimited(pending, deps.concurrency ?? 16, async (update) => {
+      const { accountId } = update.state;
+      try {
+        // Start before saving: if the save fails the redelivered batch recomputes the same
+        // request, and starting an execution with the same name again is a no-op.
+        if (update.enforcement) await startEnforcement(deps.enforcement, update.enforcement, stats);
+        await deps.accounts.save(update.state, update.expectedVersion);
+        stats.accountWrites += 1;
+        updates.push(update);
+      } catch (error) {
+        errors.push({ accountId, error: error as Error });
+        for (const seq of recordsByAccount.get(accountId) ?? []) failed.add(seq);
+      }
+    });
+  }
+
+  return { failedSequenceNumbers: [...failed], rejected, stats, updates, errors };
+}
+
+async function startEnforcement(starter: EnforcementStarter, request: EnforcementRequest, stats: BatchStats) {
+  const { started } = await starter.start(request);
+  if (started) stats.enforcementsStarted += 1;
+}

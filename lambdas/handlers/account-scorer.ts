@@ -1,0 +1,84 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { documentClient } from '../adapters/aws-clients';
+import { DynamoDbAccountStore } from '../adapters/dynamodb-account-store';
+import { DynamoDbLinkStore } from '../adapters/dynamodb-link-store';
+import { SfnEnforcementStarter } from '../adapters/sfn-enforcement-starter';
+import { SqsDeadLetterSink } from '../adapters/sqs-dead-letter-sink';
+import { validatePolicy } from '../core/policy/policy';
+import { systemClock } from '../core/ports';
+import { scoreBatch, type ScoreBatchDependencies, type StreamRecord } from '../core/scoring/score-batch';
+import { requireEnv } from './env';
+
+export interface AccountScorerOptions extends ScoreBatchDependencies {
+  readonly logger: Logger;
+  /** Optional so local runs and tests need not flush metrics. */
+  readonly metrics?: Metrics;
+}
+
+/** eventID is "shardId-000000000000:49590338271490256608559692538361571095921575989136588898". */
+function toStreamRecord(record: KinesisStreamEvent['Records'][number]): StreamRecord {
+  const shardId = record.eventID.split(':')[0] ?? record.eventID;
+  return {
+    shardId,
+    sequenceNumber: record.kinesis.sequenceNumber,
+    partitionKey: record.kinesis.partitionKey,
+    data: Buffer.from(record.kinesis.data, 'base64'),
+  };
+}
+
+/**
+ * The account scorer as a function of its dependencies, so the local runtime and tests run the
+ * exact handler Lambda runs, wired to local services or in-memory adapters.
+ */
+export function createAccountScorerHandler(options: AccountScorerOptions) {
+  const { logger, metrics } = options;
+  return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
+    const outcome = await scoreBatch(event.Records.map(toStreamRecord), options);
+    for (const rejected of outcome.rejected) {
+      logger.warn('usage event rejected', {
+        sequenceNumber: rejected.sequenceNumber,
+        partitionKey: rejected.partitionKey,
+        field: rejected.field,
+        reason: rejected.reason,
+      });
+    }
+    for (const { accountId, error } of outcome.errors) {
+      logger.error('account not scored; its records will be redelivered', { accountId, error });
+    }
+    if (metrics) {
+      const { stats } = outcome;
+      metrics.addMetric('RecordsReceived', MetricUnit.Count, stats.records);
+      metrics.addMetric('EventsRejected', MetricUnit.Count, stats.rejected);
+      metrics.addMetric('EventsDuplicate', MetricUnit.Count, stats.duplicates);
+      metrics.addMetric('AccountsScored', MetricUnit.Count, stats.accountWrites);
+      metrics.addMetric('EnforcementsStarted', MetricUnit.Count, stats.enforcementsStarted);
+      metrics.addMetric('RecordsFailed', MetricUnit.Count, outcome.failedSequenceNumbers.length);
+      metrics.publishStoredMetrics();
+    }
+    return {
+      batchItemFailures: outcome.failedSequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })),
+    };
+  };
+}
+
+// Built once per execution environment, from the environment the stack sets.
+const logger = new Logger({ serviceName: 'cauterize-scorer' });
+let lambdaHandler: ReturnType<typeof createAccountScorerHandler> | undefined;
+
+export const handler = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
+  lambdaHandler ??= createAccountScorerHandler({
+    logger,
+    metrics: new Metrics({ namespace: 'Cauterize', serviceName: 'cauterize-scorer' }),
+    accounts: new DynamoDbAccountStore(documentClient(), requireEnv('ACCOUNTS_TABLE')),
+    links: new DynamoDbLinkStore(documentClient(), requireEnv('LINKS_TABLE')),
+    enforcement: new SfnEnforcementStarter(new SFNClient({}), requireEnv('STATE_MACHINE_ARN')),
+    deadLetters: new SqsDeadLetterSink(new SQSClient({}), requireEnv('REJECTED_QUEUE_URL')),
+    policy: validatePolicy(JSON.parse(requireEnv('POLICY_JSON')), 'POLICY_JSON'),
+    clock: systemClock,
+  });
+  return lambdaHandler(event);
+};

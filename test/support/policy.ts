@@ -1,0 +1,9 @@
+import { join } from 'node:path';
+import { loadPolicyFile, validatePolicy, type Policy } from '../../lambdas/core/policy/policy';
+
+export const POLICY_FILE = join(__dirname, '..', '..', 'config', 'policy.yaml');
+
+/** The shipped policy, with overrides for the case at hand (validated, like any policy). */
+export function testPolicy(overrides: Partial<Policy> = {}): Policy {
+  return validatePolicy({ ...loadPolicyFile(POLICY_FILE), ...overrides }, 'test policy');
+}
