@@ -6,5 +6,6 @@ module.exports = {
   transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // Synthesizing a stack costs a few seconds per file; integration tests start local services.
   testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
 };

@@ -49,7 +49,9 @@ export class DynamoDbAccountStore implements AccountStore {
             'crossings = :crossings, requestedCrossing = :requested, watermarks = :watermarks, ' +
             'recentEventIds = :recent, linkKeys = :links, version = :version',
           ConditionExpression:
-            expectedVersion === undefined ? 'attribute_not_exists(accountId)' : 'version = :expected',
+            // A new account may already have an item: the enforcement workflow can suspend it
+            // before its first state write lands. Only the scorer sets `version`.
+            !expectedVersion ? 'attribute_not_exists(version)' : 'version = :expected',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':active': 'ACTIVE',
@@ -70,7 +72,7 @@ export class DynamoDbAccountStore implements AccountStore {
             ':recent': state.recentEventIds.join(','),
             ':links': state.linkKeys,
             ':version': state.version,
-            ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }),
+            ...(!expectedVersion ? {} : { ':expected': expectedVersion }),
           },
         }),
       );

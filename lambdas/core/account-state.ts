@@ -33,7 +33,10 @@ export interface AccountState {
   recentEventIds: string[];
   /** Link keys (e.g. "pay#…") already written to the links table for this account. */
   linkKeys: string[];
-  /** Optimistic-concurrency version: every write expects the version it read. */
+  /**
+   * Optimistic-concurrency version: every write expects the version it read. 0 means the scorer
+   * never wrote the account (its item, if any, was created by the enforcement workflow).
+   */
   version: number;
 }
 

@@ -62,7 +62,7 @@ export interface AccountStore {
   load(accountIds: readonly string[]): Promise<Map<string, AccountState>>;
   /**
    * Writes one account's new state if its stored version is still `expectedVersion`
-   * (undefined: the account must not exist yet). Never overwrites the enforcement-owned status.
+   * (undefined or 0: the scorer has never written it). Never overwrites the enforcement-owned status.
    * Throws ConcurrentUpdateError when the version moved.
    */
   save(state: AccountState, expectedVersion: number | undefined): Promise<void>;

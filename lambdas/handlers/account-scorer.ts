@@ -10,13 +10,20 @@ import { SfnEnforcementStarter } from '../adapters/sfn-enforcement-starter';
 import { SqsDeadLetterSink } from '../adapters/sqs-dead-letter-sink';
 import { validatePolicy } from '../core/policy/policy';
 import { systemClock } from '../core/ports';
-import { scoreBatch, type ScoreBatchDependencies, type StreamRecord } from '../core/scoring/score-batch';
+import {
+  scoreBatch,
+  type BatchOutcome,
+  type ScoreBatchDependencies,
+  type StreamRecord,
+} from '../core/scoring/score-batch';
 import { requireEnv } from './env';
 
 export interface AccountScorerOptions extends ScoreBatchDependencies {
   readonly logger: Logger;
   /** Optional so local runs and tests need not flush metrics. */
   readonly metrics?: Metrics;
+  /** Sees every batch's outcome (the local runtime totals them). */
+  readonly onOutcome?: (outcome: BatchOutcome) => void;
 }
 
 /** eventID is "shardId-000000000000:49590338271490256608559692538361571095921575989136588898". */
@@ -38,6 +45,7 @@ export function createAccountScorerHandler(options: AccountScorerOptions) {
   const { logger, metrics } = options;
   return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     const outcome = await scoreBatch(event.Records.map(toStreamRecord), options);
+    options.onOutcome?.(outcome);
     for (const rejected of outcome.rejected) {
       logger.warn('usage event rejected', {
         sequenceNumber: rejected.sequenceNumber,

@@ -125,7 +125,11 @@ export function scoreAccount(
   const first = events[0];
   if (!first) throw new Error('scoreAccount needs at least one event');
 
-  const state = previous ? cloneState(previous) : newState(first.event);
+  // An account the workflow suspended before the scorer's first write has only its status.
+  const state =
+    previous && previous.version > 0
+      ? cloneState(previous)
+      : { ...newState(first.event), status: previous?.status ?? 'ACTIVE' };
   const recent = new Set(state.recentEventIds);
   const knownLinks = new Set(state.linkKeys);
   const newLinks: LinkEdge[] = [];

@@ -1,0 +1,94 @@
+import * as path from 'node:path';
+import type { App, Environment } from 'aws-cdk-lib';
+import { loadPolicyFile, policyToJson } from '../lambdas/core/policy/policy';
+import { PipelineStack } from './pipeline-stack';
+import { StatefulStack } from './stateful-stack';
+
+/** Root of the project (where cdk.json lives): relative policy paths start here. */
+export const PROJECT_ROOT = path.join(__dirname, '..');
+
+export const DEFAULT_POLICY_FILE = 'config/policy.yaml';
+
+export const STATEFUL_STACK_NAME = 'CauterizeStateful';
+export const PIPELINE_STACK_NAME = 'CauterizePipeline';
+
+export interface CauterizeProps {
+  /**
+   * Policy file (YAML or JSON); a relative path starts at the project root. It is validated
+   * here, so a bad policy fails `cdk synth` with the key, the value and the rule.
+   * @default - the `policyFile` context value, else config/policy.yaml
+   */
+  readonly policyFile?: string;
+  /**
+   * Account and region of both stacks.
+   * @default - environment-agnostic: synthesizes with no credentials, deploys where the CLI points
+   */
+  readonly env?: Environment;
+  /**
+   * Usage stream retention, in hours.
+   * @default 24
+   */
+  readonly streamRetentionHours?: number;
+  /**
+   * Provisioned shards for the usage stream.
+   * @default - on-demand capacity mode
+   */
+  readonly streamShardCount?: number;
+  /**
+   * Name of the enforcement event bus.
+   * @default 'cauterize-enforcement'
+   */
+  readonly enforcementBusName?: string;
+  /**
+   * Memory of the scorer, in MB.
+   * @default 1024
+   */
+  readonly scorerMemorySizeMb?: number;
+}
+
+export interface Cauterize {
+  readonly stateful: StatefulStack;
+  readonly pipeline: PipelineStack;
+}
+
+/**
+ * Adds Cauterize's two stacks to an app: `CauterizeStateful` (key, stream, tables, bus) and
+ * `CauterizePipeline` (scorer, enforcement workflow, queues, alarms), which depends on it.
+ * Used by lib/app.ts, the infrastructure tests and the local runtime (which reads the templates).
+ */
+export function buildCauterize(app: App, props: CauterizeProps = {}): Cauterize {
+  const policyFile = props.policyFile ?? contextString(app, 'policyFile') ?? DEFAULT_POLICY_FILE;
+  const policyJson = policyToJson(loadPolicyFile(path.resolve(PROJECT_ROOT, policyFile)));
+
+  const stateful = new StatefulStack(app, STATEFUL_STACK_NAME, {
+    env: props.env,
+    description: 'Cauterize: data key, usage stream, accounts/links/cases tables, enforcement bus',
+    streamRetentionHours: props.streamRetentionHours,
+    streamShardCount: props.streamShardCount,
+    enforcementBusName: props.enforcementBusName,
+  });
+  const pipeline = new PipelineStack(app, PIPELINE_STACK_NAME, {
+    env: props.env,
+    description: 'Cauterize: usage-stream scorer, enforcement workflow, dead-letter queues, alarms',
+    usageStream: stateful.usageStream,
+    dataKey: stateful.dataKey,
+    accountsTable: stateful.accountsTable,
+    linksTable: stateful.linksTable,
+    casesTable: stateful.casesTable,
+    enforcementBus: stateful.enforcementBus,
+    policyJson,
+    scorerMemorySizeMb: props.scorerMemorySizeMb,
+  });
+  return { stateful, pipeline };
+}
+
+function contextString(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') {
+    throw new Error(
+      `context ${key} must be a file path, got ${JSON.stringify(value)}: pass -c ${key}=path/to/file`,
+    );
+  }
+  return value;
+}

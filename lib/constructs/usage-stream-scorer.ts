@@ -1,0 +1,251 @@
+import * as path from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { tableIndexWildcardFinding } from '../nag-findings';
+import { checkInteger } from '../validate-props';
+
+/** The handler the scorer runs; the same module runs in the local runtime. */
+export const ACCOUNT_SCORER_ENTRY = path.join(
+  __dirname,
+  '..',
+  '..',
+  'lambdas',
+  'handlers',
+  'account-scorer.ts',
+);
+
+/**
+ * Lambda allows 4 KB of environment variables in all. The policy travels in POLICY_JSON next to
+ * six other variables (resolved table names, ARNs and a queue URL take a few hundred bytes).
+ */
+export const POLICY_JSON_MAX_BYTES = 3072;
+
+export interface UsageStreamScorerProps {
+  /** The usage event stream (partition key = accountId). */
+  readonly usageStream: kinesis.IStream;
+  readonly accountsTable: dynamodb.ITable;
+  readonly linksTable: dynamodb.ITable;
+  readonly casesTable: dynamodb.ITable;
+  /** The enforcement workflow the scorer starts once per threshold crossing. */
+  readonly enforcementStateMachine: sfn.IStateMachine;
+  /** Validated policy, compact JSON (see policyToJson); handed to the handler in POLICY_JSON. */
+  readonly policyJson: string;
+  /** Key encrypting the failure and rejected-events queues. */
+  readonly queueEncryptionKey: kms.IKey;
+  /**
+   * Memory of the scorer, in MB (also buys CPU: 1,769 MB is one full vCPU).
+   * @default 1024
+   */
+  readonly memorySizeMb?: number;
+  /**
+   * Timeout of one invocation, in seconds.
+   * @default 60
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Most records per invocation (1 to 10,000).
+   * @default 1000
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the event source mapping gathers records before invoking, in seconds (0 to 300).
+   * @default 5
+   */
+  readonly maxBatchingWindowSeconds?: number;
+  /**
+   * Retries of a failing batch (after bisecting) before its metadata goes to the failure queue
+   * (0 to 10,000).
+   * @default 5
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Records older than this, in seconds, are not retried but sent to the failure queue
+   * (60 to 604,800).
+   * @default 3600
+   */
+  readonly maxRecordAgeSeconds?: number;
+  /**
+   * Concurrent batches per shard (1 to 10). Records of one account stay ordered because they
+   * share a partition key.
+   * @default 2
+   */
+  readonly parallelizationFactor?: number;
+  /**
+   * Retention of the scorer's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Path of the handler module (exporting `handler`).
+   * @default ACCOUNT_SCORER_ENTRY (lambdas/handlers/account-scorer.ts)
+   */
+  readonly entry?: string;
+}
+
+/**
+ * Scores the usage stream: a Lambda function behind a Kinesis event source mapping with the
+ * KinesisStreamsToLambda baseline (partial batch failures, bisect on error, bounded retries and
+ * record age, an SQS on-failure destination), plus a queue for contract-invalid records.
+ */
+export class UsageStreamScorer extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+  public readonly logGroup: logs.LogGroup;
+  /** Batch metadata (shard, sequence range) of records that exhausted their retries or age. */
+  public readonly failureQueue: sqs.Queue;
+  /** Contract-invalid records with their reason, sent by the handler, kept 14 days for re-drive. */
+  public readonly rejectedQueue: sqs.Queue;
+
+  public constructor(scope: Construct, id: string, props: UsageStreamScorerProps) {
+    super(scope, id);
+    checkInteger('memorySizeMb', props.memorySizeMb, 128, 10_240);
+    checkInteger('timeoutSeconds', props.timeoutSeconds, 1, 900);
+    checkInteger('batchSize', props.batchSize, 1, 10_000);
+    checkInteger('maxBatchingWindowSeconds', props.maxBatchingWindowSeconds, 0, 300);
+    checkInteger('retryAttempts', props.retryAttempts, 0, 10_000);
+    checkInteger('maxRecordAgeSeconds', props.maxRecordAgeSeconds, 60, 604_800);
+    checkInteger('parallelizationFactor', props.parallelizationFactor, 1, 10);
+    checkPolicyJson(props.policyJson);
+
+    const queueProps = {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.queueEncryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    } satisfies sqs.QueueProps;
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', queueProps);
+    this.rejectedQueue = new sqs.Queue(this, 'RejectedQueue', queueProps);
+    for (const queue of [this.failureQueue, this.rejectedQueue]) {
+      Validations.of(queue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is itself a dead-letter path (the on-failure destination of the stream ' +
+          'mapping, or where the handler sends rejected records), kept 14 days for inspection and re-drive.',
+      });
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    // An explicit role instead of the default one with the AWSLambdaBasicExecutionRole managed
+    // policy: logging is granted on this function's log group only.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Cauterize usage-stream scorer',
+    });
+    this.logGroup.grantWrite(role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry ?? ACCOUNT_SCORER_ENTRY,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySizeMb ?? 1024,
+      timeout: Duration.seconds(props.timeoutSeconds ?? 60),
+      role,
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      description: 'Cauterize: scores usage events per account and starts enforcement',
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        // Bundle the AWS SDK too: the code runs against the SDK version it was tested with.
+        externalModules: [],
+        // These machines have no Docker: fail on a missing esbuild instead of falling back to it.
+        forceDockerBundling: false,
+      },
+      environment: {
+        ACCOUNTS_TABLE: props.accountsTable.tableName,
+        LINKS_TABLE: props.linksTable.tableName,
+        CASES_TABLE: props.casesTable.tableName,
+        STATE_MACHINE_ARN: props.enforcementStateMachine.stateMachineArn,
+        REJECTED_QUEUE_URL: this.rejectedQueue.queueUrl,
+        POLICY_JSON: props.policyJson,
+        POWERTOOLS_SERVICE_NAME: 'cauterize-scorer',
+        POWERTOOLS_METRICS_NAMESPACE: 'Cauterize',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+
+    props.accountsTable.grantReadWriteData(this.function);
+    props.linksTable.grantReadWriteData(this.function);
+    props.casesTable.grantReadData(this.function);
+    props.enforcementStateMachine.grantStartExecution(this.function);
+    this.rejectedQueue.grantSendMessages(this.function);
+
+    // Grants stream read (and key decrypt) to the function, and send on the failure queue.
+    this.function.addEventSource(
+      new KinesisEventSource(props.usageStream, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: props.batchSize ?? 1000,
+        maxBatchingWindow: Duration.seconds(props.maxBatchingWindowSeconds ?? 5),
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        retryAttempts: props.retryAttempts ?? 5,
+        maxRecordAge: Duration.seconds(props.maxRecordAgeSeconds ?? 3600),
+        parallelizationFactor: props.parallelizationFactor ?? 2,
+        onFailure: new SqsDlq(this.failureQueue),
+      }),
+    );
+
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x, the runtime the handler is bundled for (esbuild target node22) and ' +
+        'tested on; moving to a newer runtime is a deliberate change, not a side effect of a CDK upgrade.',
+    });
+    Validations.of(role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray tracing (Tracing.ACTIVE): xray:PutTraceSegments and xray:PutTelemetryRecords take no resource ARN.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          'CDK grants on the CMK-encrypted stream, tables and rejected queue; the wildcard covers ' +
+          'GenerateDataKey and GenerateDataKeyWithoutPlaintext of that one key.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        reason:
+          'CDK grants on the CMK-encrypted tables and rejected queue; the wildcard covers ' +
+          'ReEncryptFrom/ReEncryptTo of that one key.',
+      },
+      ...[props.accountsTable, props.linksTable, props.casesTable].map((table) => ({
+        id: tableIndexWildcardFinding(this, table),
+        reason:
+          "Table grants cover the table's own global secondary indexes (index/*): the scorer " +
+          'queries links by account (byAccount) and reads cases by account.',
+      })),
+    );
+  }
+}
+
+function checkPolicyJson(policyJson: string): void {
+  try {
+    JSON.parse(policyJson);
+  } catch (error) {
+    throw new Error(
+      `policyJson must be JSON, got '${policyJson.slice(0, 40)}...': pass policyToJson(loadPolicyFile(...))`,
+      { cause: error },
+    );
+  }
+  const bytes = Buffer.byteLength(policyJson, 'utf8');
+  if (bytes > POLICY_JSON_MAX_BYTES) {
+    throw new Error(
+      `policyJson is ${bytes} bytes, over the ${POLICY_JSON_MAX_BYTES} bytes that fit in the Lambda ` +
+        'environment: shorten the allowlists or deliver the policy through AWS AppConfig',
+    );
+  }
+}

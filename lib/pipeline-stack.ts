@@ -1,0 +1,104 @@
+import { CrossStackReferences, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { EnforcementWorkflow } from './constructs/enforcement-workflow';
+import { PipelineMonitoring } from './constructs/pipeline-monitoring';
+import { UsageStreamScorer } from './constructs/usage-stream-scorer';
+import { pinLogicalId } from './logical-id';
+
+export interface PipelineStackProps extends StackProps {
+  /** From the stateful stack: the usage event stream. */
+  readonly usageStream: kinesis.IStream;
+  /** From the stateful stack: the key that also encrypts the pipeline's queues. */
+  readonly dataKey: kms.IKey;
+  readonly accountsTable: dynamodb.ITable;
+  readonly linksTable: dynamodb.ITable;
+  readonly casesTable: dynamodb.ITable;
+  readonly enforcementBus: events.IEventBus;
+  /** Validated policy as compact JSON (policyToJson(loadPolicyFile(...))). */
+  readonly policyJson: string;
+  /**
+   * Memory of the scorer, in MB.
+   * @default 1024
+   */
+  readonly scorerMemorySizeMb?: number;
+  /**
+   * Most records per scorer invocation.
+   * @default 1000
+   */
+  readonly scorerBatchSize?: number;
+  /**
+   * Concurrent scorer batches per shard (1 to 10).
+   * @default 2
+   */
+  readonly scorerParallelizationFactor?: number;
+  /**
+   * Topic the pipeline's alarms notify.
+   * @default - no notification
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/**
+ * The stateless part: scorer, enforcement workflow, dead-letter queues, alarms and dashboard.
+ * It can be destroyed and redeployed freely; the data lives in the StatefulStack.
+ */
+export class PipelineStack extends Stack {
+  public readonly scorer: UsageStreamScorer;
+  public readonly enforcement: EnforcementWorkflow;
+  public readonly monitoring: PipelineMonitoring;
+
+  public constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    // Fn::ImportValue: the stateful stack cannot be deleted, nor an export it gives us removed,
+    // while this stack uses it. Wanted here (the data must outlive the pipeline); set explicitly
+    // so a change of CDK's default never changes the templates. To remove a shared resource,
+    // first stop using it here and deploy, then remove it from the stateful stack.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+    // Declared before any grant: a grant on a key of a stack this one already depends on goes
+    // into this stack's IAM policies, never into the other stack's key policy (no cycle).
+    const { usageStream, dataKey, accountsTable, linksTable, casesTable, enforcementBus } = props;
+    for (const resource of [usageStream, dataKey, accountsTable, linksTable, casesTable, enforcementBus]) {
+      const owner = Stack.of(resource);
+      if (owner !== this && !this.dependencies.includes(owner)) this.addStackDependency(owner);
+    }
+
+    this.enforcement = new EnforcementWorkflow(this, 'Enforcement', {
+      accountsTable: props.accountsTable,
+      casesTable: props.casesTable,
+      enforcementBus: props.enforcementBus,
+    });
+
+    this.scorer = new UsageStreamScorer(this, 'Scorer', {
+      usageStream: props.usageStream,
+      accountsTable: props.accountsTable,
+      linksTable: props.linksTable,
+      casesTable: props.casesTable,
+      enforcementStateMachine: this.enforcement.stateMachine,
+      policyJson: props.policyJson,
+      queueEncryptionKey: props.dataKey,
+      memorySizeMb: props.scorerMemorySizeMb,
+      batchSize: props.scorerBatchSize,
+      parallelizationFactor: props.scorerParallelizationFactor,
+    });
+
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+      usageStream: props.usageStream,
+      scorerFunction: this.scorer.function,
+      failureQueue: this.scorer.failureQueue,
+      rejectedQueue: this.scorer.rejectedQueue,
+      enforcementStateMachine: this.enforcement.stateMachine,
+      alarmTopic: props.alarmTopic,
+    });
+
+    // Queues hold records waiting for re-drive; a replaced queue loses them. The state machine
+    // keeps the execution history. The local runtime finds all three by these ids.
+    pinLogicalId(this.scorer.failureQueue, 'ScorerFailureQueue');
+    pinLogicalId(this.scorer.rejectedQueue, 'RejectedEventsQueue');
+    pinLogicalId(this.enforcement.stateMachine, 'EnforcementStateMachine');
+  }
+}

@@ -1,0 +1,147 @@
+import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { pinLogicalId } from './logical-id';
+import { checkInteger } from './validate-props';
+
+export interface StatefulStackProps extends StackProps {
+  /**
+   * How long the usage stream keeps records, in hours (24 to 8760). Longer retention lets the
+   * scorer be replayed from TRIM_HORIZON after an incident, at a per-shard-hour cost.
+   * @default 24
+   */
+  readonly streamRetentionHours?: number;
+  /**
+   * Provisioned shards for the usage stream (1 MB/s or 1,000 records/s of writes each).
+   * Leave unset for on-demand capacity, which follows the traffic.
+   * @default - on-demand capacity mode
+   */
+  readonly streamShardCount?: number;
+  /**
+   * Name of the EventBridge bus that carries AccountSuspended / CaseOpened events to the
+   * platform's auth service. It is part of the contract with that service.
+   * @default 'cauterize-enforcement'
+   */
+  readonly enforcementBusName?: string;
+}
+
+/**
+ * Everything that holds data or is a contract with another team, deployed apart from the
+ * pipeline so that redeploying (or destroying) the pipeline never touches it: the data key, the
+ * usage stream, the tables and the enforcement event bus.
+ *
+ * Logical ids are pinned (see pinLogicalId), tables are retained on stack deletion.
+ */
+export class StatefulStack extends Stack {
+  /** Customer-managed key (rotated yearly) encrypting the stream, the tables, the bus and the queues. */
+  public readonly dataKey: kms.Key;
+  /** Usage events from the AI API gateway, partition key = accountId. */
+  public readonly usageStream: kinesis.Stream;
+  /** One item per account: risk, state, suspension. */
+  public readonly accountsTable: dynamodb.Table;
+  /** Link edges between accounts (shared payment instrument, device, network, ...). */
+  public readonly linksTable: dynamodb.Table;
+  /** Cases (sk "CASE") and their audit trail (sk "AUDIT#..."): the compliance record. */
+  public readonly casesTable: dynamodb.Table;
+  /** Bus for AccountSuspended, AccountReinstated, CaseOpened and CaseUpdated events. */
+  public readonly enforcementBus: events.EventBus;
+
+  public constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
+    super(scope, id, props);
+    checkInteger('streamRetentionHours', props.streamRetentionHours, 24, 8760);
+    checkInteger('streamShardCount', props.streamShardCount, 1, 10_000);
+    const enforcementBusName = props.enforcementBusName ?? 'cauterize-enforcement';
+    if (!/^[A-Za-z0-9._-]{1,256}$/.test(enforcementBusName)) {
+      throw new Error(
+        `enforcementBusName must be 1-256 letters, digits, '.', '_' or '-', got '${enforcementBusName}': rename it`,
+      );
+    }
+
+    this.dataKey = new kms.Key(this, 'DataKey', {
+      description: 'Cauterize: encrypts usage events, account state, links, cases and enforcement events',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    pinLogicalId(this.dataKey, 'DataKey');
+
+    this.usageStream = new kinesis.Stream(this, 'UsageStream', {
+      encryption: kinesis.StreamEncryption.KMS,
+      encryptionKey: this.dataKey,
+      retentionPeriod: Duration.hours(props.streamRetentionHours ?? 24),
+      ...(props.streamShardCount === undefined
+        ? { streamMode: kinesis.StreamMode.ON_DEMAND }
+        : { streamMode: kinesis.StreamMode.PROVISIONED, shardCount: props.streamShardCount }),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    pinLogicalId(this.usageStream, 'UsageStream');
+    Validations.of(this.usageStream).acknowledge({
+      id: 'AwsSolutions-KDS3',
+      reason:
+        'Deliberately the customer-managed data key rather than aws/kinesis: one key policy and ' +
+        'one rotation for all Cauterize data, and access to usage events revocable by key policy.',
+    });
+
+    const tableDefaults = {
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.dataKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    } satisfies Partial<dynamodb.TableProps>;
+
+    this.accountsTable = new dynamodb.Table(this, 'AccountsTable', {
+      ...tableDefaults,
+      partitionKey: { name: 'accountId', type: dynamodb.AttributeType.STRING },
+    });
+    pinLogicalId(this.accountsTable, 'AccountsTable');
+
+    // linkKey is "<kind>#<value>" (e.g. "payment#<fingerprint hash>"): the base table answers
+    // "which accounts share this link", the byAccount index "which links does this account have".
+    this.linksTable = new dynamodb.Table(this, 'LinksTable', {
+      ...tableDefaults,
+      partitionKey: { name: 'linkKey', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'accountId', type: dynamodb.AttributeType.STRING },
+    });
+    this.linksTable.addGlobalSecondaryIndex({
+      indexName: 'byAccount',
+      partitionKey: { name: 'accountId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'linkKey', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    pinLogicalId(this.linksTable, 'LinksTable');
+
+    // Audit entries carry neither accountId nor status, so both indexes only hold case items.
+    this.casesTable = new dynamodb.Table(this, 'CasesTable', {
+      ...tableDefaults,
+      partitionKey: { name: 'caseId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      deletionProtection: true,
+    });
+    this.casesTable.addGlobalSecondaryIndex({
+      indexName: 'byAccount',
+      partitionKey: { name: 'accountId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'openedAt', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    this.casesTable.addGlobalSecondaryIndex({
+      indexName: 'byStatus',
+      partitionKey: { name: 'status', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'openedAt', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    pinLogicalId(this.casesTable, 'CasesTable');
+
+    // The bus lives here, not in the pipeline stack: its name and ARN are what the auth
+    // service's rules subscribe to, so they must outlive any pipeline redeployment.
+    this.enforcementBus = new events.EventBus(this, 'EnforcementBus', {
+      eventBusName: enforcementBusName,
+      description:
+        'Cauterize enforcement events: AccountSuspended, AccountReinstated, CaseOpened, CaseUpdated',
+      kmsKey: this.dataKey,
+    });
+    pinLogicalId(this.enforcementBus, 'EnforcementBus');
+  }
+}

@@ -1,0 +1,337 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../lambdas/adapters/aws-clients';
+import { DynamoDbAccountStore, fromItem } from '../lambdas/adapters/dynamodb-account-store';
+import { DynamoDbLinkStore } from '../lambdas/adapters/dynamodb-link-store';
+import { createAccountScorerHandler } from '../lambdas/handlers/account-scorer';
+import { displayStatus, type DisplayStatus } from '../lambdas/core/account-state';
+import { validatePolicy, type Policy } from '../lambdas/core/policy/policy';
+import { systemClock } from '../lambdas/core/ports';
+import type { Reason } from '../lambdas/core/scoring/risk';
+import type { BatchOutcome, BatchStats } from '../lambdas/core/scoring/score-batch';
+import { resolveStateMachineDefinition } from './asl-definition';
+import { resolveIntrinsics } from './cloudformation-intrinsics';
+import { logicalIdsOfType, type CloudFormationTemplate } from './cloudformation-template';
+import { LocalDeadLetterSink, LocalEnforcementStarter } from './local-adapters';
+import { LocalEventBus } from './local-event-bus';
+import { startLocalServices, type LocalServices } from './local-services';
+import { LocalStateMachine } from './local-state-machine';
+import { KinesisPoller, type KinesisFailureDestinationRecord } from './kinesis-poller';
+import { putAll, type KinesisWriteRecord, type PutAllResult } from './kinesis-writer';
+import { provisionFromTemplate, type IgnoredSetting } from './provision-from-template';
+import { synthesizeTemplates } from './synthesized-templates';
+
+export interface LocalPipelineOptions {
+  /**
+   * Policy file the stacks are synthesized with (and so the scorer runs under).
+   * @default config/policy.yaml
+   */
+  readonly policyFile?: string;
+  /**
+   * Shards of the local usage stream (kinesalite has no on-demand mode).
+   * @default 2
+   */
+  readonly shards?: number;
+  /** Appends dead-lettered (rejected) records here as JSON Lines. */
+  readonly deadLetterFile?: string;
+  /** Appends every event published on the enforcement bus here as JSON Lines. */
+  readonly busEventsFile?: string;
+  /**
+   * Overrides the event source mapping's batch size from the template.
+   * @default the synthesized EventSourceMapping's BatchSize
+   */
+  readonly batchSize?: number;
+  /**
+   * Enforcement executions running at once.
+   * @default 8
+   */
+  readonly maxConcurrentExecutions?: number;
+  /**
+   * Log level of the scorer's Powertools logger.
+   * @default 'ERROR'
+   */
+  readonly logLevel?: LogLevel;
+}
+
+/** What a user sees of one account: the contract of replay's accounts.jsonl. */
+export interface AccountSummary {
+  readonly accountId: string;
+  readonly status: DisplayStatus;
+  readonly riskScore: number;
+  /** When the account was suspended, on the stream's event-time clock (the crossing's event time). */
+  readonly suspendedAt: string | null;
+  readonly clusterId: string | null;
+  readonly reasons: readonly Reason[];
+  readonly caseId: string | null;
+  readonly policyVersion: string;
+  readonly totalRequests: number;
+}
+
+export interface CaseSummary {
+  readonly caseId: string;
+  readonly kind: string;
+  readonly accountId: string;
+  readonly status: string;
+  readonly openedAt: string;
+  readonly riskScore: number;
+  readonly policyVersion: string;
+  readonly triggeredAt: string;
+  readonly evidence: unknown;
+}
+
+/** The scorer's Lambda wiring, read from the synthesized template rather than restated here. */
+interface ScorerWiring {
+  readonly environment: Record<string, string>;
+  readonly streamName: string;
+  readonly batchSize: number;
+  readonly bisectBatchOnError: boolean;
+  readonly maximumRetryAttempts: number;
+  readonly maximumRecordAgeSeconds: number;
+  readonly reportBatchItemFailures: boolean;
+  readonly functionTimeoutMs: number;
+}
+
+function addStats(total: BatchStats, add: BatchStats): void {
+  for (const key of Object.keys(total) as Array<keyof BatchStats>) total[key] += add[key];
+}
+
+/**
+ * The whole pipeline on local services: the synthesized stacks provisioned in dynalite and
+ * kinesalite, the scorer handler Lambda runs fed by a poller with the event source mapping's
+ * settings, and the synthesized enforcement state machine run by aws-local-stepfunctions.
+ */
+export class LocalPipeline {
+  /** Totals over every batch the scorer handled (redeliveries included). */
+  public readonly scoring: BatchStats = {
+    records: 0,
+    valid: 0,
+    rejected: 0,
+    duplicates: 0,
+    accounts: 0,
+    accountWrites: 0,
+    linkWrites: 0,
+    enforcementsStarted: 0,
+  };
+  /** Batch metadata the event source mapping would send to its on-failure queue. */
+  public readonly failedBatches: KinesisFailureDestinationRecord[] = [];
+
+  private constructor(
+    public readonly services: LocalServices,
+    public readonly names: Readonly<Record<string, string>>,
+    public readonly policy: Policy,
+    public readonly poller: KinesisPoller,
+    public readonly stateMachine: LocalStateMachine,
+    public readonly bus: LocalEventBus,
+    public readonly deadLetters: LocalDeadLetterSink,
+    public readonly ignoredSettings: readonly IgnoredSetting[],
+    private readonly wiring: ScorerWiring,
+  ) {}
+
+  public static async start(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
+    const templates = synthesizeTemplates(options.policyFile);
+    const services = await startLocalServices();
+    try {
+      const provisioned = await provisionFromTemplate(templates.merged, {
+        dynamodb: services.dynamodb,
+        kinesis: services.kinesis,
+        region: services.region,
+        shardCount: options.shards ?? 2,
+      });
+      const wiring = scorerWiring(templates.merged, provisioned.resolveRef, provisioned.names);
+      const env = wiring.environment;
+      const policy = validatePolicy(JSON.parse(requireKey(env, 'POLICY_JSON')), 'POLICY_JSON');
+
+      const bus = new LocalEventBus({ region: services.region, jsonlPath: options.busEventsFile });
+      const stateMachine = new LocalStateMachine({
+        definition: resolveStateMachineDefinition(
+          templates.merged,
+          undefined,
+          provisioned.resolveRef,
+        ) as Record<string, unknown>,
+        dynamodb: services.dynamodb,
+        eventBus: bus,
+        stateMachineArn: requireKey(env, 'STATE_MACHINE_ARN'),
+        region: services.region,
+        maxConcurrentExecutions: options.maxConcurrentExecutions ?? 8,
+      });
+      const deadLetters = new LocalDeadLetterSink(options.deadLetterFile);
+      const documents = documentClient(services.dynamodb);
+      let pipeline: LocalPipeline | undefined;
+      const handler = createAccountScorerHandler({
+        logger: new Logger({ serviceName: 'cauterize-scorer', logLevel: options.logLevel ?? 'ERROR' }),
+        accounts: new DynamoDbAccountStore(documents, requireKey(env, 'ACCOUNTS_TABLE')),
+        links: new DynamoDbLinkStore(documents, requireKey(env, 'LINKS_TABLE')),
+        enforcement: new LocalEnforcementStarter(stateMachine),
+        deadLetters,
+        policy,
+        clock: systemClock,
+        onOutcome: (outcome: BatchOutcome) => pipeline && addStats(pipeline.scoring, outcome.stats),
+      });
+      const poller = new KinesisPoller({
+        kinesis: services.kinesis,
+        streamName: wiring.streamName,
+        handler: async (event) => handler(event),
+        batchSize: options.batchSize ?? wiring.batchSize,
+        bisectBatchOnError: wiring.bisectBatchOnError,
+        maximumRetryAttempts: wiring.maximumRetryAttempts,
+        maximumRecordAgeSeconds: wiring.maximumRecordAgeSeconds,
+        reportBatchItemFailures: wiring.reportBatchItemFailures,
+        functionTimeoutMs: wiring.functionTimeoutMs,
+        functionName: 'account-scorer',
+        region: services.region,
+        idleDelayMs: 20,
+        onFailure: (record) => {
+          pipeline?.failedBatches.push(record);
+        },
+      });
+      pipeline = new LocalPipeline(
+        services,
+        provisioned.names,
+        policy,
+        poller,
+        stateMachine,
+        bus,
+        deadLetters,
+        provisioned.ignored,
+        wiring,
+      );
+      return pipeline;
+    } catch (error) {
+      await services.stop();
+      throw error;
+    }
+  }
+
+  public get streamName(): string {
+    return this.wiring.streamName;
+  }
+
+  public get batchSize(): number {
+    return this.wiring.batchSize;
+  }
+
+  /** Puts records on the usage stream as the gateway does (partition key = accountId). */
+  public async ingest(
+    records: AsyncIterable<KinesisWriteRecord> | Iterable<KinesisWriteRecord>,
+    onProgress?: (written: number) => void,
+  ): Promise<PutAllResult> {
+    return putAll(this.services.kinesis, this.wiring.streamName, records, { onProgress });
+  }
+
+  /** Starts scoring continuously in the background (for ingesting and scoring at the same time). */
+  public async startScoring(): Promise<void> {
+    await this.poller.start();
+  }
+
+  /** Waits until every record on the stream is scored and every enforcement workflow has finished. */
+  public async drain(): Promise<void> {
+    await this.poller.drain();
+    await this.stateMachine.drain();
+  }
+
+  /** Every account the scorer has seen, straight from the accounts table. */
+  public async *accounts(): AsyncGenerator<AccountSummary> {
+    for await (const item of this.scan(requireKey(this.names, 'AccountsTable'))) {
+      const state = fromItem(item);
+      const suspended = state.status === 'SUSPENDED';
+      yield {
+        accountId: state.accountId,
+        status: displayStatus(state),
+        riskScore: state.riskScore,
+        suspendedAt: suspended
+          ? (stringOrNull(item.suspendedTriggeredAt) ?? stringOrNull(item.suspendedAt))
+          : null,
+        clusterId: stringOrNull(item.clusterId),
+        reasons: state.reasons,
+        caseId: stringOrNull(item.suspendedCaseId),
+        policyVersion: state.policyVersion,
+        totalRequests: state.totalRequests,
+      };
+    }
+  }
+
+  /** Every case opened, with its frozen evidence. */
+  public async *cases(): AsyncGenerator<CaseSummary> {
+    for await (const item of this.scan(requireKey(this.names, 'CasesTable'))) {
+      if (item.sk !== 'CASE') continue;
+      yield {
+        caseId: String(item.caseId),
+        kind: String(item.kind),
+        accountId: String(item.accountId),
+        status: String(item.status),
+        openedAt: String(item.openedAt),
+        riskScore: Number(item.riskScore),
+        policyVersion: String(item.policyVersion),
+        triggeredAt: String(item.triggeredAt),
+        evidence: typeof item.evidence === 'string' ? JSON.parse(item.evidence) : item.evidence,
+      };
+    }
+  }
+
+  public async stop(): Promise<void> {
+    await this.poller.stop();
+    await this.stateMachine.drain();
+    await this.bus.flush();
+    await this.services.stop();
+  }
+
+  private async *scan(tableName: string): AsyncGenerator<Record<string, unknown>> {
+    const documents = documentClient(this.services.dynamodb);
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await documents.send(
+        new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }),
+      );
+      for (const item of page.Items ?? []) yield item;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function requireKey(record: Readonly<Record<string, string>>, key: string): string {
+  const value = record[key];
+  if (value === undefined) throw new Error(`the synthesized stacks define no ${key}; did the stack change?`);
+  return value;
+}
+
+/** Finds the scorer function and its Kinesis event source mapping, and resolves their settings locally. */
+function scorerWiring(
+  template: CloudFormationTemplate,
+  resolveRef: (logicalId: string, attribute?: string) => string,
+  names: Readonly<Record<string, string>>,
+): ScorerWiring {
+  const resources = template.Resources ?? {};
+  const mappings = logicalIdsOfType(template, 'AWS::Lambda::EventSourceMapping');
+  const mappingId = mappings.find((id) => {
+    const props = resources[id]?.Properties ?? {};
+    return JSON.stringify(props.EventSourceArn ?? '').includes('UsageStream');
+  });
+  if (!mappingId) throw new Error('the synthesized stacks have no event source mapping on the usage stream');
+  const mapping = resources[mappingId]?.Properties ?? {};
+  const functionRef = JSON.stringify(mapping.FunctionName ?? '');
+  const functionId = logicalIdsOfType(template, 'AWS::Lambda::Function').find((id) =>
+    functionRef.includes(`"${id}"`),
+  );
+  if (!functionId) throw new Error(`event source mapping ${mappingId} names no function of the stacks`);
+  const fn = resources[functionId]?.Properties ?? {};
+  const variables = (fn.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+  const environment = resolveIntrinsics(variables, resolveRef) as Record<string, string>;
+  const num = (value: unknown, fallback: number) => (typeof value === 'number' ? value : fallback);
+  return {
+    environment,
+    streamName: requireKey(names, 'UsageStream'),
+    batchSize: num(mapping.BatchSize, 100),
+    bisectBatchOnError: mapping.BisectBatchOnFunctionError === true,
+    maximumRetryAttempts: num(mapping.MaximumRetryAttempts, -1),
+    maximumRecordAgeSeconds: num(mapping.MaximumRecordAgeInSeconds, -1),
+    reportBatchItemFailures:
+      Array.isArray(mapping.FunctionResponseTypes) &&
+      mapping.FunctionResponseTypes.includes('ReportBatchItemFailures'),
+    functionTimeoutMs: num(fn.Timeout, 3) * 1000,
+  };
+}
