@@ -102,21 +102,11 @@ function addStats(total: BatchStats, add: BatchStats): void {
  * settings, and the synthesized enforcement state machine run by aws-local-stepfunctions.
  */
 export class LocalPipeline {
-  /** Totals over every batch the scorer handled (redeliveries included). */
-  public readonly scoring: BatchStats = {
-    records: 0,
-    valid: 0,
-    rejected: 0,
-    duplicates: 0,
-    accounts: 0,
-    accountWrites: 0,
-    linkWrites: 0,
-    enforcementsStarted: 0,
-  };
-  /** Batch metadata the event source mapping would send to its on-failure queue. */
-  public readonly failedBatches: KinesisFailureDestinationRecord[] = [];
-
   private constructor(
+    /** Totals over every batch the scorer handled (redeliveries included). */
+    public readonly scoring: BatchStats,
+    /** Batch metadata the event source mapping would send to its on-failure queue. */
+    public readonly failedBatches: KinesisFailureDestinationRecord[],
     public readonly services: LocalServices,
     public readonly names: Readonly<Record<string, string>>,
     public readonly policy: Policy,
@@ -157,7 +147,17 @@ export class LocalPipeline {
       });
       const deadLetters = new LocalDeadLetterSink(options.deadLetterFile);
       const documents = documentClient(services.dynamodb);
-      let pipeline: LocalPipeline | undefined;
+      const scoring: BatchStats = {
+        records: 0,
+        valid: 0,
+        rejected: 0,
+        duplicates: 0,
+        accounts: 0,
+        accountWrites: 0,
+        linkWrites: 0,
+        enforcementsStarted: 0,
+      };
+      const failedBatches: KinesisFailureDestinationRecord[] = [];
       const handler = createAccountScorerHandler({
         logger: new Logger({ serviceName: 'cauterize-scorer', logLevel: options.logLevel ?? 'ERROR' }),
         accounts: new DynamoDbAccountStore(documents, requireKey(env, 'ACCOUNTS_TABLE')),
@@ -166,7 +166,7 @@ export class LocalPipeline {
         deadLetters,
         policy,
         clock: systemClock,
-        onOutcome: (outcome: BatchOutcome) => pipeline && addStats(pipeline.scoring, outcome.stats),
+        onOutcome: (outcome: BatchOutcome) => addStats(scoring, outcome.stats),
       });
       const poller = new KinesisPoller({
         kinesis: services.kinesis,
@@ -182,10 +182,12 @@ export class LocalPipeline {
         region: services.region,
         idleDelayMs: 20,
         onFailure: (record) => {
-          pipeline?.failedBatches.push(record);
+          failedBatches.push(record);
         },
       });
-      pipeline = new LocalPipeline(
+      return new LocalPipeline(
+        scoring,
+        failedBatches,
         services,
         provisioned.names,
         policy,
@@ -196,7 +198,6 @@ export class LocalPipeline {
         provisioned.ignored,
         wiring,
       );
-      return pipeline;
     } catch (error) {
       await services.stop();
       throw error;
