@@ -111,7 +111,7 @@ export class EnforcementWorkflow extends Construct {
       key: { accountId: str('$.accountId') },
       updateExpression:
         'SET #status = :suspended, suspendedAt = :now, suspendedCaseId = :caseId, ' +
-        'suspendedScore = :score, suspendedPolicyVersion = :pv',
+        'suspendedScore = :score, suspendedPolicyVersion = :pv, suspendedTriggeredAt = :triggeredAt',
       // The guard that makes two concurrent executions suspend once: the loser gets
       // ConditionalCheckFailed and ends in AlreadySuspended.
       conditionExpression: 'attribute_not_exists(#status) OR #status <> :suspended',
@@ -122,6 +122,8 @@ export class EnforcementWorkflow extends Construct {
         ':caseId': str('$.caseId'),
         ':score': riskScore,
         ':pv': str('$.policyVersion'),
+        // Event time of the crossing: replays, which run faster than event time, measure by it.
+        ':triggeredAt': str('$.triggeredAt'),
       },
       resultPath: sfn.JsonPath.DISCARD,
     });

@@ -120,7 +120,7 @@ describe('Class: EnforcementWorkflow', () => {
           Key: { accountId: { 'S.$': '$.accountId' } },
           UpdateExpression:
             'SET #status = :suspended, suspendedAt = :now, suspendedCaseId = :caseId, ' +
-            'suspendedScore = :score, suspendedPolicyVersion = :pv',
+            'suspendedScore = :score, suspendedPolicyVersion = :pv, suspendedTriggeredAt = :triggeredAt',
           ConditionExpression: 'attribute_not_exists(#status) OR #status <> :suspended',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -129,6 +129,7 @@ describe('Class: EnforcementWorkflow', () => {
             ':caseId': { 'S.$': '$.caseId' },
             ':score': { 'N.$': "States.Format('{}', $.riskScore)" },
             ':pv': { 'S.$': '$.policyVersion' },
+            ':triggeredAt': { 'S.$': '$.triggeredAt' },
           },
         },
         Catch: [
