@@ -19,7 +19,12 @@ export interface SynthesizedTemplates {
 export function synthesizeTemplates(policyFile?: string): SynthesizedTemplates {
   const outdir = mkdtempSync(join(tmpdir(), 'cauterize-synth-'));
   try {
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    // Template validation (a WebAssembly engine, ~9 s) belongs to `cdk synth` and the infra tests.
+    const app = new App({
+      outdir,
+      builtinCloudFormationValidation: false,
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
     const { stateful, pipeline } = buildCauterize(app, { policyFile });
     const assembly = app.synth();
     const statefulTemplate = assembly.getStackByName(stateful.stackName).template as CloudFormationTemplate;

@@ -54,7 +54,7 @@ describe('Function: buildCauterize', () => {
   describe('Policy', () => {
     it('hands config/policy.yaml, validated, to the scorer', () => {
       // Prepare
-      const app = new App({ context: noBundling });
+      const app = new App({ builtinCloudFormationValidation: false, context: noBundling });
 
       // Act
       const policy = policyJsonOf(app);
@@ -68,7 +68,10 @@ describe('Function: buildCauterize', () => {
       const file = writePolicy('context-policy.yaml', (text) =>
         text.replace(/^version: .*$/m, "version: 'from-context'"),
       );
-      const app = new App({ context: { ...noBundling, policyFile: file } });
+      const app = new App({
+        builtinCloudFormationValidation: false,
+        context: { ...noBundling, policyFile: file },
+      });
 
       // Act
       const policy = policyJsonOf(app);
@@ -80,18 +83,20 @@ describe('Function: buildCauterize', () => {
     it('fails synthesis on an invalid policy, naming the key and the value', () => {
       // Prepare
       const file = writePolicy('bad-policy.yaml', (text) => text.replace(/suspend: \d+/, 'suspend: high'));
-      const app = new App({ context: noBundling });
+      const app = new App({ builtinCloudFormationValidation: false, context: noBundling });
 
       // Act & Assess
       expect(() => buildCauterize(app, { policyFile: file })).toThrow(PolicyValidationError);
-      expect(() => buildCauterize(new App({ context: noBundling }), { policyFile: file })).toThrow(
-        /thresholds\.suspend.*high/,
-      );
+      expect(() =>
+        buildCauterize(new App({ builtinCloudFormationValidation: false, context: noBundling }), {
+          policyFile: file,
+        }),
+      ).toThrow(/thresholds\.suspend.*high/);
     });
 
     it('fails synthesis on a missing policy file, naming it', () => {
       // Prepare
-      const app = new App({ context: noBundling });
+      const app = new App({ builtinCloudFormationValidation: false, context: noBundling });
 
       // Act & Assess
       expect(() => buildCauterize(app, { policyFile: 'config/no-such-policy.yaml' })).toThrow(
@@ -101,7 +106,10 @@ describe('Function: buildCauterize', () => {
 
     it('rejects an empty policyFile context value', () => {
       // Prepare
-      const app = new App({ context: { ...noBundling, policyFile: '' } });
+      const app = new App({
+        builtinCloudFormationValidation: false,
+        context: { ...noBundling, policyFile: '' },
+      });
 
       // Act & Assess
       expect(() => buildCauterize(app)).toThrow('context policyFile must be a file path, got ""');

@@ -306,7 +306,10 @@ describe('Class: PipelineStack', () => {
       ],
     ])('rejects %s, naming the prop and the value', (_case, overrides, message) => {
       // Prepare
-      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const app = new App({
+        builtinCloudFormationValidation: false,
+        context: { 'aws:cdk:bundling-stacks': [] },
+      });
       const props = makeProps(app, overrides);
 
       // Act & Assess

@@ -11,7 +11,10 @@ export function synthesizeCauterize(
   props: CauterizeProps = {},
   context: Record<string, unknown> = {},
 ): Cauterize {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    context: { 'aws:cdk:bundling-stacks': [], ...context },
+  });
   const cauterize = buildCauterize(app, props);
   // Synthesize before cdk-nag looks: cross-stack references are only resolved (to
   // Fn::ImportValue) during synthesis, and the acknowledgements name the resolved ARNs.

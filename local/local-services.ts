@@ -1,0 +1,157 @@
+import { once } from 'node:events';
+import { Agent } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import dynalite from 'dynalite';
+import kinesalite from 'kinesalite';
+import { DEFAULT_LOCAL_REGION, LOCAL_CREDENTIALS } from './local-aws-identity';
+
+/** Thrown when a local emulator cannot be started or stopped. */
+export class LocalServicesError extends Error {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LocalServicesError';
+  }
+}
+
+export interface LocalServicesOptions {
+  /**
+   * Region the clients sign for and kinesalite writes into its stream ARNs.
+   * @default process.env.AWS_REGION, else 'us-east-1'
+   */
+  readonly region?: string;
+  /**
+   * Attempts per SDK call (first try included). The emulators only fail under overload, so a few
+   * quick retries are enough.
+   * @default 5
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Maximum number of shards across all kinesalite streams (kinesalite's account shard limit).
+   * @default 100
+   */
+  readonly shardLimit?: number;
+  /**
+   * Sockets each client may keep open to its emulator.
+   * @default 32
+   */
+  readonly maxSockets?: number;
+}
+
+export interface LocalServices {
+  readonly dynamodbEndpoint: string;
+  readonly kinesisEndpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** A DynamoDB client pointed at dynalite. */
+  readonly dynamodb: DynamoDBClient;
+  /** A Kinesis client pointed at kinesalite, over HTTP/1.1. */
+  readonly kinesis: KinesisClient;
+  /**
+   * Environment variables that point any SDK client (Powertools' own included) at these services,
+   * for code that builds its clients at module scope.
+   */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Destroys the clients and closes both emulators; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts dynalite and kinesalite in this process, in memory, on random loopback ports, and returns
+ * real AWS SDK v3 clients pointed at them. Tables and streams become ACTIVE at once.
+ */
+export async function startLocalServices(options: LocalServicesOptions = {}): Promise<LocalServices> {
+  const region = options.region ?? process.env.AWS_REGION ?? DEFAULT_LOCAL_REGION;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const maxSockets = options.maxSockets ?? 32;
+  const credentials = { ...LOCAL_CREDENTIALS };
+
+  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const kinesisServer = kinesalite({
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    shardLimit: options.shardLimit ?? 100,
+  });
+  const started: Server[] = [];
+  let dynamoPort: number;
+  let kinesisPort: number;
+  try {
+    dynamoPort = await listenOnLoopback(dynamoServer);
+    started.push(dynamoServer);
+    kinesisPort = await listenOnLoopback(kinesisServer);
+    started.push(kinesisServer);
+  } catch (error) {
+    await Promise.allSettled(started.map(closeServer));
+    throw new LocalServicesError('could not start the local DynamoDB and Kinesis emulators', {
+      cause: error,
+    });
+  }
+
+  const dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  const kinesisEndpoint = `http://127.0.0.1:${kinesisPort}`;
+  const dynamodb = new DynamoDBClient({
+    endpoint: dynamodbEndpoint,
+    region,
+    credentials,
+    maxAttempts,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets }) }),
+  });
+  // The Kinesis client defaults to HTTP/2, which kinesalite does not speak.
+  const kinesis = new KinesisClient({
+    endpoint: kinesisEndpoint,
+    region,
+    credentials,
+    maxAttempts,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets }) }),
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      dynamodb.destroy();
+      kinesis.destroy();
+      const results = await Promise.allSettled([closeServer(dynamoServer), closeServer(kinesisServer)]);
+      const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failure) {
+        throw new LocalServicesError('could not stop the local emulators cleanly', { cause: failure.reason });
+      }
+    })();
+    return stopping;
+  };
+
+  return {
+    dynamodbEndpoint,
+    kinesisEndpoint,
+    region,
+    credentials,
+    dynamodb,
+    kinesis,
+    environment: {
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_ENDPOINT_URL_KINESIS: kinesisEndpoint,
+    },
+    stop,
+  };
+}
+
+async function listenOnLoopback(server: Server): Promise<number> {
+  server.listen(0, '127.0.0.1');
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([error]) => Promise.reject(error)),
+  ]);
+  return (server.address() as AddressInfo).port;
+}
+
+async function closeServer(server: Server): Promise<void> {
+  // Keep-alive sockets would otherwise hold close() (and jest) open.
+  server.closeAllConnections();
+  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+}

@@ -1,0 +1,51 @@
+import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateStreamCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { startLocalServices } from '../../local/local-services';
+
+describe('Function: startLocalServices', () => {
+  describe('Method: startLocalServices', () => {
+    it('starts dynalite and kinesalite on loopback ports, with clients that reach them, and stops them', async () => {
+      // Act
+      const services = await startLocalServices();
+
+      // Assess
+      try {
+        expect(services.dynamodbEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect(services.kinesisEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect(services.environment).toMatchObject({
+          AWS_REGION: 'us-east-1',
+          AWS_ENDPOINT_URL_DYNAMODB: services.dynamodbEndpoint,
+          AWS_ENDPOINT_URL_KINESIS: services.kinesisEndpoint,
+        });
+        await services.dynamodb.send(
+          new CreateTableCommand({
+            TableName: 'probe',
+            BillingMode: 'PAY_PER_REQUEST',
+            KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+            AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          }),
+        );
+        await services.kinesis.send(new CreateStreamCommand({ StreamName: 'probe', ShardCount: 1 }));
+        expect((await services.dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual(['probe']);
+        expect((await services.kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual(['probe']);
+      } finally {
+        await services.stop();
+      }
+      await expect(services.dynamodb.send(new ListTablesCommand({}))).rejects.toThrow();
+      await services.stop();
+    });
+
+    it('gives each call its own in-memory services', async () => {
+      // Prepare
+      const first = await startLocalServices();
+      const second = await startLocalServices();
+
+      // Act
+      await first.kinesis.send(new CreateStreamCommand({ StreamName: 'only-in-first', ShardCount: 1 }));
+
+      // Assess
+      expect((await second.kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
+      await Promise.all([first.stop(), second.stop()]);
+    });
+  });
+});
