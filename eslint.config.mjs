@@ -16,15 +16,22 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '@aws-lambda-powertools/*', 'constructs'] },
+        {
+          patterns: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '@aws-lambda-powertools/*', 'constructs'],
+        },
       ],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'pass configuration in' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'pass configuration in' },
+      ],
     },
   },
   {
     // Runtime code never imports infrastructure code.
     files: ['lambdas/**/*.ts'],
     ignores: ['lambdas/core/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'] }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'] }],
+    },
   },
 );

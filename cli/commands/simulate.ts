@@ -23,7 +23,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--seed <n>', 'random seed: the same seed gives byte-identical files', positiveInt, 1)
     .option(
       '--scale <s>',
-      'multiplies accounts and campaigns (1 = the preset as designed)',
+      'multiplies cohort and campaign sizes (1 = the preset as designed)',
       nonNegativeNumber,
       1,
     )

@@ -1,0 +1,50 @@
+import type { Tier } from '../../lambdas/core/contract/usage-event';
+import type { Rng } from '../rng';
+import type { AccountStreamItem } from '../types';
+import type { SimWorld } from '../world';
+import { AccountRuntime, type Presence } from './account-runtime';
+import type { Extractor } from './extraction';
+import { iso } from './plan-helpers';
+
+/** One attacker account as planned: identity and lifetime. */
+export interface AttackerAccount {
+  readonly accountId: string;
+  readonly createdMs: number;
+  readonly activeFromMs: number;
+  /** End of the account's life (a rotation account is abandoned); the window end otherwise. */
+  readonly activeToMs: number;
+  readonly tier: Tier;
+  readonly paymentFingerprint: string | null;
+  readonly emailDomain: string;
+}
+
+export function attackerRuntime(world: SimWorld, account: AttackerAccount, rng: Rng): AccountRuntime {
+  return new AccountRuntime(
+    {
+      accountId: account.accountId,
+      orgId: null,
+      tier: account.tier,
+      accountCreatedAt: iso(account.createdMs),
+      paymentFingerprint: account.paymentFingerprint,
+      emailDomain: account.emailDomain,
+    },
+    rng,
+    account.activeFromMs,
+    Math.min(world.endMs, account.activeToMs),
+  );
+}
+
+/** Drives an extractor over a schedule of request slots. */
+export function* extractionStream(
+  rt: AccountRuntime,
+  extractor: Extractor,
+  times: Iterable<number>,
+  presenceAt: (ms: number) => Presence,
+  modelAt: (ms: number) => string,
+): Generator<AccountStreamItem> {
+  for (const t of times) {
+    if (!rt.open(t)) return;
+    yield rt.reserve(t);
+    yield* extractor.at(t, presenceAt(t), modelAt(t));
+  }
+}
