@@ -28,7 +28,7 @@ export interface PipelineStackProps extends StackProps {
   readonly scorerMemorySizeMb?: number;
   /**
    * Most records per scorer invocation.
-   * @default 1000
+   * @default 5000
    */
   readonly scorerBatchSize?: number;
   /**

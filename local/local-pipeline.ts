@@ -48,6 +48,11 @@ export interface LocalPipelineOptions {
    */
   readonly maxConcurrentExecutions?: number;
   /**
+   * Run dynalite and kinesalite in a child process (their own core).
+   * @default true
+   */
+  readonly isolatedServices?: boolean;
+  /**
    * Log level of the scorer's Powertools logger.
    * @default 'ERROR'
    */
@@ -120,7 +125,7 @@ export class LocalPipeline {
 
   public static async start(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
     const templates = synthesizeTemplates(options.policyFile);
-    const services = await startLocalServices();
+    const services = await startLocalServices({ isolated: options.isolatedServices ?? true });
     try {
       const provisioned = await provisionFromTemplate(templates.merged, {
         dynamodb: services.dynamodb,

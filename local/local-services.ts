@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -39,6 +41,12 @@ export interface LocalServicesOptions {
    * @default 32
    */
   readonly maxSockets?: number;
+  /**
+   * Run the emulators in a child process, so they get a core of their own instead of sharing
+   * this process's event loop (replay is about twice as fast on two cores).
+   * @default false
+   */
+  readonly isolated?: boolean;
 }
 
 export interface LocalServices {
@@ -69,27 +77,10 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
   const maxSockets = options.maxSockets ?? 32;
   const credentials = { ...LOCAL_CREDENTIALS };
 
-  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const kinesisServer = kinesalite({
-    createStreamMs: 0,
-    deleteStreamMs: 0,
-    updateStreamMs: 0,
-    shardLimit: options.shardLimit ?? 100,
-  });
-  const started: Server[] = [];
-  let dynamoPort: number;
-  let kinesisPort: number;
-  try {
-    dynamoPort = await listenOnLoopback(dynamoServer);
-    started.push(dynamoServer);
-    kinesisPort = await listenOnLoopback(kinesisServer);
-    started.push(kinesisServer);
-  } catch (error) {
-    await Promise.allSettled(started.map(closeServer));
-    throw new LocalServicesError('could not start the local DynamoDB and Kinesis emulators', {
-      cause: error,
-    });
-  }
+  const emulators = options.isolated
+    ? await startEmulatorProcess(options.shardLimit ?? 100)
+    : await startEmulatorsInProcess(options.shardLimit ?? 100);
+  const { dynamoPort, kinesisPort } = emulators;
 
   const dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
   const kinesisEndpoint = `http://127.0.0.1:${kinesisPort}`;
@@ -114,11 +105,7 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
     stopping ??= (async () => {
       dynamodb.destroy();
       kinesis.destroy();
-      const results = await Promise.allSettled([closeServer(dynamoServer), closeServer(kinesisServer)]);
-      const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-      if (failure) {
-        throw new LocalServicesError('could not stop the local emulators cleanly', { cause: failure.reason });
-      }
+      await emulators.close();
     })();
     return stopping;
   };
@@ -139,6 +126,76 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
     },
     stop,
   };
+}
+
+interface RunningEmulators {
+  readonly dynamoPort: number;
+  readonly kinesisPort: number;
+  close(): Promise<void>;
+}
+
+async function startEmulatorsInProcess(shardLimit: number): Promise<RunningEmulators> {
+  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit });
+  const started: Server[] = [];
+  try {
+    const dynamoPort = await listenOnLoopback(dynamoServer);
+    started.push(dynamoServer);
+    const kinesisPort = await listenOnLoopback(kinesisServer);
+    started.push(kinesisServer);
+    return {
+      dynamoPort,
+      kinesisPort,
+      close: async () => {
+        const results = await Promise.allSettled([closeServer(dynamoServer), closeServer(kinesisServer)]);
+        const failure = results.find(
+          (result): result is PromiseRejectedResult => result.status === 'rejected',
+        );
+        if (failure) {
+          throw new LocalServicesError('could not stop the local emulators cleanly', {
+            cause: failure.reason,
+          });
+        }
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled(started.map(closeServer));
+    throw new LocalServicesError('could not start the local DynamoDB and Kinesis emulators', {
+      cause: error,
+    });
+  }
+}
+
+async function startEmulatorProcess(shardLimit: number): Promise<RunningEmulators> {
+  const child = fork(join(__dirname, 'emulator-process.js'), [String(shardLimit)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // The child runs plain JavaScript: none of the parent's loaders (tsx, jest) are needed there.
+    execArgv: [],
+  });
+  const exited = once(child, 'exit');
+  try {
+    const [message] = (await Promise.race([
+      once(child, 'message'),
+      exited.then(([code]) => Promise.reject(new Error(`emulator process exited with code ${String(code)}`))),
+    ])) as [{ dynamoPort?: number; kinesisPort?: number; error?: string }];
+    if (message.error || !message.dynamoPort || !message.kinesisPort)
+      throw new Error(message.error ?? 'no ports');
+    return {
+      dynamoPort: message.dynamoPort,
+      kinesisPort: message.kinesisPort,
+      close: async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill();
+          await exited;
+        }
+      },
+    };
+  } catch (error) {
+    child.kill();
+    throw new LocalServicesError('could not start the local DynamoDB and Kinesis emulator process', {
+      cause: error,
+    });
+  }
 }
 
 async function listenOnLoopback(server: Server): Promise<number> {

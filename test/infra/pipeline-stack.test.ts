@@ -61,7 +61,7 @@ describe('Class: PipelineStack', () => {
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: 1024,
-        Timeout: 60,
+        Timeout: 120,
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogGroup: Match.anyValue() },
       });
@@ -110,8 +110,8 @@ describe('Class: PipelineStack', () => {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: imported('FnGetAttUsageStreamArn'),
         StartingPosition: 'TRIM_HORIZON',
-        BatchSize: 1000,
-        MaximumBatchingWindowInSeconds: 5,
+        BatchSize: 5000,
+        MaximumBatchingWindowInSeconds: 20,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BisectBatchOnFunctionError: true,
         MaximumRetryAttempts: 5,

@@ -35,6 +35,29 @@ describe('Function: startLocalServices', () => {
       await services.stop();
     });
 
+    it('runs the emulators in a child process when isolated, and ends it on stop', async () => {
+      // Act
+      const services = await startLocalServices({ isolated: true });
+
+      // Assess
+      try {
+        await services.dynamodb.send(
+          new CreateTableCommand({
+            TableName: 'probe',
+            BillingMode: 'PAY_PER_REQUEST',
+            KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+            AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          }),
+        );
+        await services.kinesis.send(new CreateStreamCommand({ StreamName: 'probe', ShardCount: 1 }));
+        expect((await services.dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual(['probe']);
+        expect((await services.kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual(['probe']);
+      } finally {
+        await services.stop();
+      }
+      await expect(services.kinesis.send(new ListStreamsCommand({}))).rejects.toThrow();
+    });
+
     it('gives each call its own in-memory services', async () => {
       // Prepare
       const first = await startLocalServices();
