@@ -1,5 +1,5 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LinkStore } from '../core/ports';
+import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LinkMembers, LinkStore } from '../core/ports';
 import type { LinkEdge } from '../core/scoring/account-scorer';
 import { withUnprocessedRetries } from './batch-retry';
 
@@ -29,5 +29,27 @@ export class DynamoDbLinkStore implements LinkStore {
         return (out.UnprocessedItems?.[this.tableName] ?? []) as typeof batch;
       });
     }
+  }
+
+  public async members(linkKeys: readonly string[], limitPerKey: number): Promise<Map<string, LinkMembers>> {
+    const result = new Map<string, LinkMembers>();
+    await Promise.all(
+      [...new Set(linkKeys)].map(async (linkKey) => {
+        const out = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'linkKey = :k',
+            ExpressionAttributeValues: { ':k': linkKey },
+            ProjectionExpression: 'accountId',
+            ConsistentRead: true,
+            // One more than asked tells whether the key is larger than the limit.
+            Limit: limitPerKey + 1,
+          }),
+        );
+        const ids = (out.Items ?? []).map((item) => String(item.accountId));
+        result.set(linkKey, { accountIds: ids.slice(0, limitPerKey), truncated: ids.length > limitPerKey });
+      }),
+    );
+    return result;
   }
 }

@@ -68,9 +68,19 @@ export interface AccountStore {
   save(state: AccountState, expectedVersion: number | undefined): Promise<void>;
 }
 
-/** Link edges: an account shares an attribute (card, device, IP) under a link key. Idempotent puts. */
+/** Members of one link key, as far as they were read. */
+export interface LinkMembers {
+  readonly accountIds: readonly string[];
+  /** More accounts share the key than were read (the key is large: a NAT, a public prompt, a big ring). */
+  readonly truncated: boolean;
+}
+
+/** Link edges: an account shares an attribute (card, device, IP, template) under a link key. */
 export interface LinkStore {
+  /** Idempotent puts. */
   put(edges: readonly LinkEdge[]): Promise<void>;
+  /** The accounts under each key, at most `limitPerKey` each (strongly consistent where possible). */
+  members(linkKeys: readonly string[], limitPerKey: number): Promise<Map<string, LinkMembers>>;
 }
 
 export class ConcurrentUpdateError extends Error {
