@@ -9,7 +9,7 @@ import { displayStatus, type DisplayStatus } from '../lambdas/core/account-state
 import { validatePolicy, type Policy } from '../lambdas/core/policy/policy';
 import { systemClock } from '../lambdas/core/ports';
 import type { Reason } from '../lambdas/core/scoring/risk';
-import type { BatchOutcome, BatchStats } from '../lambdas/core/scoring/score-batch';
+import { emptyBatchStats, type BatchOutcome, type BatchStats } from '../lambdas/core/scoring/score-batch';
 import { resolveStateMachineDefinition } from './asl-definition';
 import { resolveIntrinsics } from './cloudformation-intrinsics';
 import { logicalIdsOfType, type CloudFormationTemplate } from './cloudformation-template';
@@ -152,16 +152,7 @@ export class LocalPipeline {
       });
       const deadLetters = new LocalDeadLetterSink(options.deadLetterFile);
       const documents = documentClient(services.dynamodb);
-      const scoring: BatchStats = {
-        records: 0,
-        valid: 0,
-        rejected: 0,
-        duplicates: 0,
-        accounts: 0,
-        accountWrites: 0,
-        linkWrites: 0,
-        enforcementsStarted: 0,
-      };
+      const scoring = emptyBatchStats();
       const failedBatches: KinesisFailureDestinationRecord[] = [];
       const handler = createAccountScorerHandler({
         logger: new Logger({ serviceName: 'cauterize-scorer', logLevel: options.logLevel ?? 'ERROR' }),

@@ -44,6 +44,7 @@ export class DynamoDbAccountStore implements AccountStore {
           Key: { accountId: state.accountId },
           UpdateExpression:
             'SET #status = if_not_exists(#status, :active), tier = :tier, orgId = :orgId, ' +
+            'emailDomain = :emailDomain, clusterId = :clusterId, ' +
             'accountCreatedAt = :created, firstEventAt = :first, lastEventAt = :last, totalRequests = :total, ' +
             'buckets = :buckets, riskScore = :score, band = :band, reasons = :reasons, policyVersion = :pv, ' +
             'crossings = :crossings, requestedCrossing = :requested, watermarks = :watermarks, ' +
@@ -57,6 +58,8 @@ export class DynamoDbAccountStore implements AccountStore {
             ':active': 'ACTIVE',
             ':tier': state.tier,
             ':orgId': state.orgId,
+            ':emailDomain': state.emailDomain,
+            ':clusterId': state.clusterId,
             ':created': state.accountCreatedAt,
             ':first': state.firstEventAt,
             ':last': state.lastEventAt,
@@ -95,6 +98,8 @@ export function fromItem(item: Record<string, unknown>): AccountState {
     accountId: str('accountId'),
     tier: str('tier', 'free') as AccountState['tier'],
     orgId: typeof item.orgId === 'string' ? item.orgId : null,
+    emailDomain: typeof item.emailDomain === 'string' ? item.emailDomain : null,
+    clusterId: typeof item.clusterId === 'string' ? item.clusterId : null,
     accountCreatedAt: str('accountCreatedAt'),
     status: item.status === 'SUSPENDED' ? 'SUSPENDED' : 'ACTIVE',
     firstEventAt: str('firstEventAt'),

@@ -12,6 +12,10 @@ export interface AccountState {
   readonly accountId: string;
   tier: Tier;
   orgId: string | null;
+  /** Email domain of the account (links campus NAT users; not an edge on its own). */
+  emailDomain: string | null;
+  /** The linked-account cluster it was last scored in, if any. */
+  clusterId: string | null;
   accountCreatedAt: string;
   status: AccountStatus;
   /** Event time of the first and latest request seen. */

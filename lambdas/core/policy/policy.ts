@@ -28,6 +28,69 @@ const tierNorm = z
   })
   .strict();
 
+/** How telling a shared attribute is, and when sharing is ordinary. */
+const linkSettings = z
+  .object({
+    /** Edge weight (0-1) of two accounts sharing a key of this kind, before discounts. */
+    weights: z.object({ pay: share, dev: share, ip: share, tpl: share }).strict(),
+    /** A card shared only inside one orgId is ordinary billing: its weight is multiplied by this. */
+    sameOrgPaymentDiscount: share,
+    /** An IP with at least this many accounts, most of one email domain, is a campus or corporate NAT. */
+    natMinAccounts: z.number().int().min(2),
+    /** ...where "most" means at least this share of its accounts. */
+    natDomainShare: share,
+    natDiscount: share,
+    /** A template key shared by at least this many accounts on distinct cards or orgs... */
+    publicTemplateMinAccounts: z.number().int().min(2),
+    /** ...whose median account risk is below this, is a public prompt (benchmark item, popular prompt). */
+    publicTemplateRiskCeiling: score,
+    publicTemplateDiscount: share,
+    /** Accounts read per link key when clustering; a larger key counts as crowded. */
+    membersReadPerKey: z.number().int().min(2).max(1000),
+    /** Weight multiplier for crowded keys that no other rule explains (a big proxy exit, a shared card ring is never discounted). */
+    crowdedIpDiscount: share,
+  })
+  .strict();
+
+/** Linked accounts form clusters; a risky cluster is enforced as a whole. */
+const clusterSettings = z
+  .object({
+    /** Edges lighter than this do not join accounts into a cluster. */
+    edgeThreshold: share,
+    /** Accounts at or above this account score are expanded into their cluster each batch. */
+    candidateFloor: score,
+    /** Most accounts explored per cluster (bounds the reads of one batch). */
+    maxSize: z.number().int().min(2).max(5000),
+    /** Clusters smaller than this are scored as single accounts. */
+    minSize: z.number().int().min(2),
+    review: score,
+    suspend: score,
+    /** Members of a cluster over `suspend` are suspended if their own score is at least this. */
+    memberFloor: score,
+    /** The cluster score's parts, each from `low` (nothing) to `high` (full weight). */
+    signals: z
+      .object({
+        memberRisk: signalSettings,
+        size: signalSettings,
+        signupBurst: signalSettings,
+        sharedInstruments: signalSettings,
+      })
+      .strict(),
+    /** Anti-regrowth: a new account strongly linked to a suspended one is enforced early. */
+    regrowth: z
+      .object({
+        /** Edge weight to a suspended account that counts as "strongly linked". */
+        edgeWeight: share,
+        /** ...once the new account has made this many requests... */
+        minRequests: z.number().int().min(1),
+        /** ...and scores at least this on its own. */
+        floor: score,
+      })
+      .strict(),
+  })
+  .strict()
+  .refine((c) => c.suspend > c.review, { message: 'suspend must be greater than review', path: ['suspend'] });
+
 export const policySchema = z
   .object({
     version: z.string().min(1).max(64),
@@ -77,6 +140,8 @@ export const policySchema = z
       .default({ accounts: [], orgs: [] }),
     /** Share of a signal's weight below which it is not listed as a reason. */
     reasonFloor: share.default(0.05),
+    links: linkSettings,
+    clusters: clusterSettings,
   })
   .strict();
 

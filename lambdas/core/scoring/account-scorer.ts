@@ -4,6 +4,7 @@ import type { UsageEvent } from '../contract/usage-event';
 import { compareSequenceNumbers, eventIdFingerprint } from '../dedupe';
 import type { Policy } from '../policy/policy';
 import type { EnforcementRequest } from '../ports';
+import { eventLinkKeys, type LinkKind } from '../linking/link-keys';
 import { assessRisk } from './risk';
 import { addToBuckets, epochHour, pruneBuckets, totals } from './window';
 
@@ -23,7 +24,7 @@ export interface LinkEdge {
   readonly firstSeenAt: string;
 }
 
-export type LinkKind = 'pay' | 'dev' | 'ip';
+export type { LinkKind } from '../linking/link-keys';
 
 export interface AccountUpdate {
   /** The state to persist (unchanged object identity is never reused). */
@@ -64,6 +65,8 @@ function newState(first: UsageEvent): AccountState {
     accountId: first.accountId,
     tier: first.tier,
     orgId: first.orgId,
+    emailDomain: first.emailDomain,
+    clusterId: null,
     accountCreatedAt: first.accountCreatedAt,
     status: 'ACTIVE',
     firstEventAt: first.ts,
@@ -92,14 +95,6 @@ function cloneState(state: AccountState): AccountState {
     recentEventIds: [...state.recentEventIds],
     linkKeys: [...state.linkKeys],
   };
-}
-
-function linkKeysOf(event: UsageEvent): Array<[LinkKind, string]> {
-  const keys: Array<[LinkKind, string]> = [];
-  if (event.paymentFingerprint) keys.push(['pay', `pay#${event.paymentFingerprint}`]);
-  if (event.deviceFingerprint) keys.push(['dev', `dev#${event.deviceFingerprint}`]);
-  keys.push(['ip', `ip#${event.ip}`]);
-  return keys;
 }
 
 function bandOf(score: number, policy: Policy): RiskBand {
@@ -157,8 +152,9 @@ export function scoreAccount(
     // Tier and org follow the account's latest known values (an upgrade changes its norm).
     state.tier = event.tier;
     state.orgId = event.orgId;
+    state.emailDomain = event.emailDomain;
     samples.push(event.eventId);
-    for (const [kind, linkKey] of linkKeysOf(event)) {
+    for (const [kind, linkKey] of eventLinkKeys(event)) {
       if (knownLinks.has(linkKey) || knownLinks.size >= linkKeysKept) continue;
       knownLinks.add(linkKey);
       state.linkKeys.push(linkKey);

@@ -1,4 +1,10 @@
 import { parseUsageEventBytes } from '../contract/usage-event';
+import {
+  ClusterLookup,
+  clusterEnforcement,
+  exploreCluster,
+  regrowthEnforcement,
+} from '../linking/cluster-engine';
 import type { Policy } from '../policy/policy';
 import type {
   AccountStore,
@@ -55,7 +61,25 @@ export interface BatchStats {
   accounts: number;
   accountWrites: number;
   linkWrites: number;
+  /** Read requests made to explore clusters (one per link key, one per 100 accounts). */
+  clusterReads: number;
+  clustersScored: number;
   enforcementsStarted: number;
+}
+
+export function emptyBatchStats(): BatchStats {
+  return {
+    records: 0,
+    valid: 0,
+    rejected: 0,
+    duplicates: 0,
+    accounts: 0,
+    accountWrites: 0,
+    linkWrites: 0,
+    clusterReads: 0,
+    clustersScored: 0,
+    enforcementsStarted: 0,
+  };
 }
 
 async function forEachLimited<T>(
@@ -86,16 +110,7 @@ export async function scoreBatch(
   records: readonly StreamRecord[],
   deps: ScoreBatchDependencies,
 ): Promise<BatchOutcome> {
-  const stats: BatchStats = {
-    records: records.length,
-    valid: 0,
-    rejected: 0,
-    duplicates: 0,
-    accounts: 0,
-    accountWrites: 0,
-    linkWrites: 0,
-    enforcementsStarted: 0,
-  };
+  const stats: BatchStats = { ...emptyBatchStats(), records: records.length };
   const failed = new Set<string>();
   const rejected: RejectedRecord[] = [];
   const byAccount = new Map<string, SequencedEvent[]>();
@@ -159,12 +174,23 @@ export async function scoreBatch(
       stats.linkWrites += edges.length;
     }
 
+    const linked = await linkAccounts(pending, deps, stats);
+    // Linked accounts outside this batch are enforced with their cluster; a failure to start
+    // fails the batch, which is then redelivered and decided again.
+    const batchIds = new Set(pending.map((u) => u.state.accountId));
+    await forEachLimited(
+      [...linked].filter(([accountId]) => !batchIds.has(accountId)),
+      deps.concurrency ?? 16,
+      async ([, request]) => startEnforcement(deps.enforcement, request, stats),
+    );
+
     await forEachLimited(pending, deps.concurrency ?? 16, async (update) => {
       const { accountId } = update.state;
       try {
         // Start before saving: if the save fails the redelivered batch recomputes the same
         // request, and starting an execution with the same name again is a no-op.
-        if (update.enforcement) await startEnforcement(deps.enforcement, update.enforcement, stats);
+        const request = update.enforcement ?? linked.get(accountId);
+        if (request) await startEnforcement(deps.enforcement, request, stats);
         await deps.accounts.save(update.state, update.expectedVersion);
         stats.accountWrites += 1;
         updates.push(update);
@@ -181,4 +207,64 @@ export async function scoreBatch(
 async function startEnforcement(starter: EnforcementStarter, request: EnforcementRequest, stats: BatchStats) {
   const { started } = await starter.start(request);
   if (started) stats.enforcementsStarted += 1;
+}
+
+/**
+ * Explores the clusters around this batch's risky accounts and decides what linking adds: whole
+ * clusters over their threshold, and new accounts tied to suspended ones (anti-regrowth).
+ * Records each in-batch account's cluster on its state (written with it, no extra write).
+ */
+async function linkAccounts(
+  pending: readonly AccountUpdate[],
+  deps: ScoreBatchDependencies,
+  stats: BatchStats,
+): Promise<Map<string, EnforcementRequest>> {
+  const { policy } = deps;
+  const requests = new Map<string, EnforcementRequest>();
+  const lookup = new ClusterLookup(
+    deps.accounts,
+    deps.links,
+    pending.map((u) => u.state),
+  );
+  const explored = new Set<string>();
+  const seeds = pending
+    .map((u) => u.state)
+    .filter((s) => s.status !== 'SUSPENDED' && s.riskScore >= policy.clusters.candidateFloor)
+    .sort((a, b) => b.riskScore - a.riskScore);
+  for (const seed of seeds) {
+    if (explored.has(seed.accountId)) continue;
+    const cluster = await exploreCluster(seed, lookup, policy);
+    for (const member of cluster.members) explored.add(member.accountId);
+    if (cluster.members.length < policy.clusters.minSize) continue;
+    stats.clustersScored += 1;
+    for (const member of cluster.members) {
+      const own = pending.find((u) => u.state.accountId === member.accountId);
+      if (own) own.state.clusterId = cluster.clusterId;
+    }
+    for (const decision of clusterEnforcement(cluster, policy, seed.lastEventAt)) {
+      if (!requests.has(decision.accountId)) requests.set(decision.accountId, decision.request);
+    }
+  }
+
+  const { regrowth } = policy.clusters;
+  const newcomers = pending
+    .map((u) => u.state)
+    .filter(
+      (s) =>
+        !requests.has(s.accountId) &&
+        s.status !== 'SUSPENDED' &&
+        s.totalRequests >= regrowth.minRequests &&
+        s.riskScore >= regrowth.floor,
+    );
+  const heavyKeys = newcomers.flatMap((s) =>
+    s.linkKeys.filter((k) => k.startsWith('pay#') || k.startsWith('dev#')),
+  );
+  await lookup.linkMembers(heavyKeys, policy.links.membersReadPerKey);
+  await lookup.load(heavyKeys.flatMap((k) => lookup.membersOf(k).accountIds));
+  for (const newcomer of newcomers) {
+    const request = regrowthEnforcement(newcomer, lookup, policy);
+    if (request) requests.set(newcomer.accountId, request);
+  }
+  stats.clusterReads += lookup.reads;
+  return requests;
 }

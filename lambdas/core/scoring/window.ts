@@ -1,7 +1,12 @@
 import type { UsageEvent } from '../contract/usage-event';
+import { TemplateMemory, type TemplateBandCount } from './signals/template-reuse';
+import { TopicMemory, type TopicSeen } from './signals/topic-coverage';
 
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 const EXTRACTION_CAPABILITIES = new Set(['reasoning', 'coding', 'agentic']);
+/** Requests closer than this to the previous one continue a burst: the gap is not timed. */
+const BURST_GAP_MS = MINUTE_MS;
 
 /** Counters for one event-time hour of one account. Short keys: this is stored per account. */
 export interface HourBucket {
@@ -17,20 +22,76 @@ export interface HourBucket {
   outTok: number;
   /** Requests that open a conversation (turn 1). */
   open: number;
+  /** Follow-ups: turn-2 requests, one per conversation that got past its opener. */
+  fu: number;
+  /** Gaps to the previous request that were timed (a minute or more; shorter ones are bursts). */
+  gn: number;
+  /** Sum of the timed gaps, in tenths of a minute (integers: no float drift in the stored item). */
+  gs: number;
+  /** Sum of their squares, in the same unit squared. */
+  gq: number;
+  /** Requests on a topic the account had not asked about earlier in the window. */
+  nt: number;
+  /** Conversation openers that reuse a prompt template the account used earlier in the window. */
+  tpl: number;
+  /** Requests on a model released less than the policy's `models.freshHours` before them. */
+  rel: number;
 }
 
-export type WindowTotals = Omit<HourBucket, 'h'>;
+/** Bucket counters in their stored order (append only: old items lack the later ones, read as 0). */
+export const BUCKET_COUNTERS = [
+  'n',
+  'cap',
+  'cot',
+  'inTok',
+  'outTok',
+  'open',
+  'fu',
+  'gn',
+  'gs',
+  'gq',
+  'nt',
+  'tpl',
+  'rel',
+] as const satisfies ReadonlyArray<keyof Omit<HourBucket, 'h'>>;
+
+export type BucketCounter = (typeof BUCKET_COUNTERS)[number];
+
+/** The window's counters summed, plus the shape of its hours. */
+export interface WindowTotals extends Record<BucketCounter, number> {
+  /** Hours of the window with at least one request. */
+  activeHours: number;
+  /** Hours from the first active hour of the window to the latest, inclusive (0 when empty). */
+  spanHours: number;
+  /** Requests in the busiest hour. */
+  peakHour: number;
+}
 
 export function epochHour(ts: string): number {
   return Math.floor(Date.parse(ts) / HOUR_MS);
 }
 
+export function emptyBucket(h: number): HourBucket {
+  const bucket = { h } as HourBucket;
+  for (const key of BUCKET_COUNTERS) bucket[key] = 0;
+  return bucket;
+}
+
+/** What one event adds beyond its own fields: facts that need the account's memory. */
+export interface EventObservation {
+  /** Milliseconds since the account's previous request; undefined for its first or an out-of-order one. */
+  readonly gapMs?: number;
+  readonly novelTopic?: boolean;
+  readonly reusedTemplate?: boolean;
+  readonly freshModel?: boolean;
+}
+
 /** Adds one event to its hour bucket, keeping buckets sorted by hour. Mutates `buckets`. */
-export function addToBuckets(buckets: HourBucket[], event: UsageEvent): void {
+export function addToBuckets(buckets: HourBucket[], event: UsageEvent, seen: EventObservation = {}): void {
   const h = epochHour(event.ts);
   let bucket = buckets.find((b) => b.h === h);
   if (!bucket) {
-    bucket = { h, n: 0, cap: 0, cot: 0, inTok: 0, outTok: 0, open: 0 };
+    bucket = emptyBucket(h);
     buckets.push(bucket);
     buckets.sort((a, b) => a.h - b.h);
   }
@@ -40,6 +101,16 @@ export function addToBuckets(buckets: HourBucket[], event: UsageEvent): void {
   bucket.inTok += event.inputTokens;
   bucket.outTok += event.outputTokens;
   if (event.turn === 1) bucket.open += 1;
+  if (event.turn === 2) bucket.fu += 1;
+  if (seen.gapMs !== undefined && seen.gapMs >= BURST_GAP_MS) {
+    const tenths = Math.round(seen.gapMs / (MINUTE_MS / 10));
+    bucket.gn += 1;
+    bucket.gs += tenths;
+    bucket.gq += tenths * tenths;
+  }
+  if (seen.novelTopic) bucket.nt += 1;
+  if (seen.reusedTemplate) bucket.tpl += 1;
+  if (seen.freshModel) bucket.rel += 1;
 }
 
 /** Drops buckets that fell out of the window ending at `latestHour` (inclusive). */
@@ -53,14 +124,99 @@ export function pruneBuckets(
 }
 
 export function totals(buckets: readonly HourBucket[]): WindowTotals {
-  const sum: WindowTotals = { n: 0, cap: 0, cot: 0, inTok: 0, outTok: 0, open: 0 };
+  const sum = { activeHours: 0, spanHours: 0, peakHour: 0 } as WindowTotals;
+  for (const key of BUCKET_COUNTERS) sum[key] = 0;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
   for (const b of buckets) {
-    sum.n += b.n;
-    sum.cap += b.cap;
-    sum.cot += b.cot;
-    sum.inTok += b.inTok;
-    sum.outTok += b.outTok;
-    sum.open += b.open;
+    for (const key of BUCKET_COUNTERS) sum[key] += b[key];
+    if (b.n > 0) {
+      sum.activeHours += 1;
+      sum.peakHour = Math.max(sum.peakHour, b.n);
+      first = Math.min(first, b.h);
+      last = Math.max(last, b.h);
+    }
   }
+  sum.spanHours = sum.activeHours > 0 ? last - first + 1 : 0;
   return sum;
+}
+
+/** A model release the security team listed in the policy. */
+export interface ModelRelease {
+  readonly model: string;
+  readonly releasedAt: string;
+}
+
+export interface WindowSettings {
+  readonly windowHours: number;
+  readonly releases: readonly ModelRelease[];
+  /** A request on a model less than this many hours after its release counts as chasing it. */
+  readonly freshHours: number;
+  /** Topics remembered per account. @default 64 */
+  readonly topicsKept?: number;
+  /** Template band keys remembered per account. @default 64 */
+  readonly templateBandsKept?: number;
+  /** Recurring band keys exposed for linking. @default 16 */
+  readonly recurringBandsKept?: number;
+}
+
+/** The parts of an account's state that the window folds events into. */
+export interface WindowState {
+  buckets: HourBucket[];
+  lastEventAt: string;
+  recentTopics: TopicSeen[];
+  templateBands: TemplateBandCount[];
+  recurringTemplateBands: string[];
+}
+
+/**
+ * Folds an account's events into its window: hour counters plus the small bounded memories
+ * (recent topics, template bands) that make "new topic" and "reused template" countable per
+ * hour. Call `add` per event in stream order, before the account's `lastEventAt` moves on, then
+ * `finish` once per batch: it prunes everything to the window and writes the memories back.
+ */
+export class WindowFolder {
+  private readonly topics: TopicMemory;
+  private readonly templates: TemplateMemory;
+  private readonly releases: ReadonlyMap<string, number>;
+  private readonly freshMs: number;
+
+  public constructor(
+    private readonly state: WindowState,
+    private readonly settings: WindowSettings,
+  ) {
+    this.topics = new TopicMemory(state.recentTopics, settings.topicsKept ?? 64);
+    this.templates = new TemplateMemory(state.templateBands, settings.templateBandsKept ?? 64);
+    this.releases = new Map(settings.releases.map((r) => [r.model, Date.parse(r.releasedAt)]));
+    this.freshMs = settings.freshHours * HOUR_MS;
+  }
+
+  /** Adds one event; `state.lastEventAt` must still be the latest time before this event. */
+  public add(event: UsageEvent): void {
+    const h = epochHour(event.ts);
+    const oldest = h - this.settings.windowHours + 1;
+    const ms = Date.parse(event.ts);
+    const previous = Date.parse(this.state.lastEventAt);
+    const gap = ms - previous;
+    const releasedAt = this.releases.get(event.model);
+    addToBuckets(this.state.buckets, event, {
+      // A gap longer than the window says no more than "idle the whole window".
+      gapMs: gap > 0 ? Math.min(gap, this.settings.windowHours * HOUR_MS) : undefined,
+      novelTopic: event.topic !== null && this.topics.observe(event.topic, h, oldest),
+      reusedTemplate: event.turn === 1 && this.templates.observe(event.promptHash, h, oldest),
+      freshModel: releasedAt !== undefined && ms >= releasedAt && ms - releasedAt < this.freshMs,
+    });
+  }
+
+  /** Prunes the window to end at `latestHour` and stores the bounded memories on the state. */
+  public finish(latestHour: number): void {
+    const oldest = latestHour - this.settings.windowHours + 1;
+    this.state.buckets = pruneBuckets(this.state.buckets, latestHour, this.settings.windowHours);
+    this.state.recentTopics = this.topics.entries(oldest);
+    this.state.templateBands = this.templates.entries(oldest);
+    this.state.recurringTemplateBands = this.templates.recurring(
+      oldest,
+      this.settings.recurringBandsKept ?? 16,
+    );
+  }
 }

@@ -1,0 +1,229 @@
+import type { AccountState } from '../account-state';
+import type { Policy } from '../policy/policy';
+import type { AccountStore, EnforcementRequest, LinkMembers, LinkStore } from '../ports';
+import { accountDigest, isAllowlisted } from '../scoring/account-scorer';
+import type { Reason } from '../scoring/risk';
+import { assessCluster } from './cluster-risk';
+import { weighLink, type LinkEvidence } from './edge-weights';
+
+/** How far from the seed account a cluster is explored, in edges. */
+const MAX_HOPS = 2;
+/** Link evidence kept in a case: the heaviest edges. */
+const EVIDENCE_LINKS = 25;
+const EVIDENCE_MEMBERS = 50;
+
+export interface Cluster {
+  readonly clusterId: string;
+  readonly members: readonly AccountState[];
+  /** Every link weighed while exploring, joined or not (discounts are evidence too). */
+  readonly links: readonly LinkEvidence[];
+  readonly score: number;
+  readonly reasons: readonly Reason[];
+  /** The exploration stopped at clusters.maxSize accounts. */
+  readonly truncated: boolean;
+}
+
+/**
+ * Reads account states and link members for one batch, remembering what it read, and preferring
+ * the batch's own new states to what is stored (they are not written yet).
+ */
+export class ClusterLookup {
+  private readonly states = new Map<string, AccountState>();
+  private readonly missing = new Set<string>();
+  private readonly members = new Map<string, LinkMembers>();
+  public reads = 0;
+
+  public constructor(
+    private readonly accounts: AccountStore,
+    private readonly links: LinkStore,
+    batchStates: Iterable<AccountState>,
+  ) {
+    for (const state of batchStates) this.states.set(state.accountId, state);
+  }
+
+  public async load(accountIds: Iterable<string>): Promise<void> {
+    const wanted = [...new Set(accountIds)].filter((id) => !this.states.has(id) && !this.missing.has(id));
+    if (wanted.length === 0) return;
+    this.reads += Math.ceil(wanted.length / 100);
+    const loaded = await this.accounts.load(wanted);
+    for (const id of wanted) {
+      const state = loaded.get(id);
+      if (state) this.states.set(id, state);
+      else this.missing.add(id);
+    }
+  }
+
+  public state(accountId: string): AccountState | undefined {
+    return this.states.get(accountId);
+  }
+
+  public async linkMembers(linkKeys: Iterable<string>, limitPerKey: number): Promise<void> {
+    const wanted = [...new Set(linkKeys)].filter((k) => !this.members.has(k));
+    if (wanted.length === 0) return;
+    this.reads += wanted.length;
+    const read = await this.links.members(wanted, limitPerKey);
+    for (const key of wanted) this.members.set(key, read.get(key) ?? { accountIds: [], truncated: false });
+  }
+
+  public membersOf(linkKey: string): LinkMembers {
+    return this.members.get(linkKey) ?? { accountIds: [], truncated: false };
+  }
+}
+
+/**
+ * Explores the connected component around `seed` over edges at least clusters.edgeThreshold
+ * heavy, up to two hops and clusters.maxSize accounts, then scores it.
+ */
+export async function exploreCluster(
+  seed: AccountState,
+  lookup: ClusterLookup,
+  policy: Policy,
+): Promise<Cluster> {
+  const { clusters, links: linkPolicy } = policy;
+  const inCluster = new Map<string, AccountState>([[seed.accountId, seed]]);
+  const weighed = new Map<string, LinkEvidence>();
+  let frontier: AccountState[] = [seed];
+  let truncated = false;
+
+  for (let hop = 0; hop < MAX_HOPS && frontier.length > 0 && !truncated; hop++) {
+    const keys = [...new Set(frontier.flatMap((s) => s.linkKeys))].filter((k) => !weighed.has(k));
+    await lookup.linkMembers(keys, linkPolicy.membersReadPerKey);
+    await lookup.load(keys.flatMap((k) => lookup.membersOf(k).accountIds));
+    const next: AccountState[] = [];
+    for (const key of keys) {
+      const read = lookup.membersOf(key);
+      const members = read.accountIds
+        .map((id) => lookup.state(id))
+        .filter((s): s is AccountState => s !== undefined);
+      const evidence = weighLink(key, members, read.truncated, policy);
+      weighed.set(key, evidence);
+      if (evidence.weight < clusters.edgeThreshold) continue;
+      for (const member of members) {
+        if (inCluster.has(member.accountId)) continue;
+        if (inCluster.size >= clusters.maxSize) {
+          truncated = true;
+          break;
+        }
+        inCluster.set(member.accountId, member);
+        next.push(member);
+      }
+    }
+    frontier = next;
+  }
+
+  const members = [...inCluster.values()];
+  const links = [...weighed.values()];
+  const clusterId = `clu-${accountDigest(members.map((m) => m.accountId).sort()[0] ?? seed.accountId).slice(0, 16)}`;
+  if (members.length < clusters.minSize)
+    return { clusterId, members, links, score: 0, reasons: [], truncated };
+  const { score, reasons } = assessCluster(members, links, policy);
+  return { clusterId, members, links, score, reasons, truncated };
+}
+
+/** The cluster evidence frozen into a case. */
+export function clusterEvidence(cluster: Cluster, policy: Policy): Record<string, unknown> {
+  return {
+    clusterId: cluster.clusterId,
+    score: cluster.score,
+    reasons: cluster.reasons,
+    size: cluster.members.length,
+    truncated: cluster.truncated,
+    members: cluster.members.slice(0, EVIDENCE_MEMBERS).map((m) => ({
+      accountId: m.accountId,
+      riskScore: m.riskScore,
+      status: m.status,
+      accountCreatedAt: m.accountCreatedAt,
+    })),
+    links: [...cluster.links]
+      .filter((l) => l.accounts > 1)
+      .sort((a, b) => b.weight * b.accounts - a.weight * a.accounts)
+      .slice(0, EVIDENCE_LINKS),
+    edgeThreshold: policy.clusters.edgeThreshold,
+  };
+}
+
+export interface ClusterDecision {
+  readonly clusterId: string;
+  readonly accountId: string;
+  readonly request: EnforcementRequest;
+}
+
+/** Accounts of a cluster over its suspend threshold that are to be suspended with it. */
+export function clusterEnforcement(cluster: Cluster, policy: Policy, triggeredAt: string): ClusterDecision[] {
+  if (policy.mode !== 'enforce' || cluster.score < policy.clusters.suspend) return [];
+  const tag = accountDigest(cluster.clusterId).slice(0, 12);
+  const evidence = clusterEvidence(cluster, policy);
+  return cluster.members
+    .filter(
+      (m) =>
+        m.status !== 'SUSPENDED' &&
+        m.riskScore >= policy.clusters.memberFloor &&
+        !isAllowlisted(policy, m.accountId, m.orgId),
+    )
+    .map((m) => {
+      const digest = accountDigest(m.accountId);
+      return {
+        clusterId: cluster.clusterId,
+        accountId: m.accountId,
+        request: {
+          executionName: `acct-${digest}-k${tag}`,
+          input: {
+            accountId: m.accountId,
+            caseId: `case-${digest}-k${tag}`,
+            riskScore: m.riskScore,
+            policyVersion: policy.version,
+            triggeredAt,
+            evidence: { trigger: 'cluster', reasons: m.reasons, cluster: evidence },
+          },
+        },
+      };
+    });
+}
+
+/**
+ * Anti-regrowth: an account that shares a heavy link (a card, a device) with an account already
+ * suspended is enforced as soon as it has made a few requests, without waiting for its own history.
+ */
+export function regrowthEnforcement(
+  account: AccountState,
+  lookup: ClusterLookup,
+  policy: Policy,
+): EnforcementRequest | undefined {
+  const { regrowth } = policy.clusters;
+  if (
+    policy.mode !== 'enforce' ||
+    account.status === 'SUSPENDED' ||
+    account.totalRequests < regrowth.minRequests ||
+    account.riskScore < regrowth.floor ||
+    isAllowlisted(policy, account.accountId, account.orgId)
+  ) {
+    return undefined;
+  }
+  for (const linkKey of account.linkKeys) {
+    const read = lookup.membersOf(linkKey);
+    const members = read.accountIds
+      .map((id) => lookup.state(id))
+      .filter((s): s is AccountState => s !== undefined);
+    const suspended = members.find((m) => m.status === 'SUSPENDED' && m.accountId !== account.accountId);
+    if (!suspended) continue;
+    const evidence = weighLink(linkKey, members, read.truncated, policy);
+    if (evidence.weight < regrowth.edgeWeight) continue;
+    const digest = accountDigest(account.accountId);
+    return {
+      executionName: `acct-${digest}-r1`,
+      input: {
+        accountId: account.accountId,
+        caseId: `case-${digest}-r1`,
+        riskScore: account.riskScore,
+        policyVersion: policy.version,
+        triggeredAt: account.lastEventAt,
+        evidence: {
+          trigger: 'regrowth',
+          reasons: account.reasons,
+          linkedToSuspended: { accountId: suspended.accountId, link: evidence },
+        },
+      },
+    };
+  }
+  return undefined;
+}

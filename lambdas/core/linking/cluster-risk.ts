@@ -1,0 +1,95 @@
+import type { AccountState } from '../account-state';
+import type { Policy } from '../policy/policy';
+import { strength, type Reason } from '../scoring/risk';
+import type { LinkEvidence } from './edge-weights';
+
+const HOUR_MS = 3_600_000;
+const SIGNUP_BURST_HOURS = 72;
+
+export interface ClusterAssessment {
+  readonly score: number;
+  readonly reasons: readonly Reason[];
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Largest share of members whose sign-ups fall within one 72-hour span. */
+export function signupBurstShare(members: readonly AccountState[]): number {
+  const times = members
+    .map((m) => Date.parse(m.accountCreatedAt))
+    .filter((t) => Number.isFinite(t))
+    .sort((a, b) => a - b);
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while ((times[end] ?? 0) - (times[start] ?? 0) > SIGNUP_BURST_HOURS * HOUR_MS) start += 1;
+    best = Math.max(best, end - start + 1);
+  }
+  return members.length > 0 ? best / members.length : 0;
+}
+
+/** Share of members on a card or device that links them to another member with full weight. */
+export function sharedInstrumentShare(
+  members: readonly AccountState[],
+  links: readonly LinkEvidence[],
+  edgeThreshold: number,
+) {
+  const strongKeys = new Set(
+    links
+      .filter((l) => (l.kind === 'pay' || l.kind === 'dev') && l.accounts > 1 && l.weight >= edgeThreshold)
+      .map((l) => l.linkKey),
+  );
+  const sharing = members.filter((m) => m.linkKeys.some((k) => strongKeys.has(k))).length;
+  return members.length > 0 ? sharing / members.length : 0;
+}
+
+/**
+ * Scores a cluster the way accounts are scored: each part from the policy's `low` to `high`,
+ * weighted, with reasons. Coordination (sign-up bursts, shared instruments) and the members' own
+ * extraction-shaped behaviour both have to be there for a high score.
+ */
+export function assessCluster(
+  members: readonly AccountState[],
+  links: readonly LinkEvidence[],
+  policy: Policy,
+): ClusterAssessment {
+  const settings = policy.clusters;
+  const values = {
+    memberRisk: median(members.map((m) => m.riskScore)),
+    size: members.length,
+    signupBurst: signupBurstShare(members),
+    sharedInstruments: sharedInstrumentShare(members, links, settings.edgeThreshold),
+  };
+  const text = {
+    memberRisk: `median member account score ${Math.round(values.memberRisk)}`,
+    size: `${values.size} linked accounts`,
+    signupBurst: `${Math.round(values.signupBurst * 100)}% of members signed up within ${SIGNUP_BURST_HOURS} hours of each other`,
+    sharedInstruments: `${Math.round(values.sharedInstruments * 100)}% of members share a card or device with another member`,
+  };
+  const ids = Object.keys(values) as Array<keyof typeof values>;
+  const totalWeight = ids.reduce((sum, id) => sum + settings.signals[id].weight, 0);
+  if (totalWeight === 0) return { score: 0, reasons: [] };
+  let raw = 0;
+  const reasons: Reason[] = [];
+  for (const id of ids) {
+    const s = strength(values[id], settings.signals[id]);
+    const points = (100 * settings.signals[id].weight * s) / totalWeight;
+    raw += points;
+    if (s > 0) {
+      reasons.push({
+        signal: `cluster.${id}`,
+        value: Number(values[id].toFixed(3)),
+        threshold: settings.signals[id].low,
+        saturation: settings.signals[id].high,
+        points: Number(points.toFixed(1)),
+        text: text[id],
+      });
+    }
+  }
+  reasons.sort((a, b) => b.points - a.points);
+  return { score: Math.round(Math.min(100, raw)), reasons };
+}
