@@ -98,7 +98,8 @@ async function runDemo(options: DemoOptions): Promise<void> {
           .join('; ')})`,
     );
     write(
-      `accounts: ${accounts.length} scored, ${accounts.filter((a) => a.status === 'SUSPENDED').length} suspended; ` +
+      `accounts: ${accounts.length} scored, ${accounts.filter((a) => a.status === 'SUSPENDED').length} suspended, ` +
+        `${new Set(accounts.map((a) => a.clusterId).filter(Boolean)).size} linked clusters; ` +
         `cases opened: ${cases.length}; events published: ${[...busCounts].map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}`,
     );
     write(
@@ -106,14 +107,28 @@ async function runDemo(options: DemoOptions): Promise<void> {
         `processing ${formatRate(s.valid, processingMs)}, whole demo ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
 
-    const example = cases[0];
+    type Evidence = {
+      reasons?: Array<{ text: string; points: number }>;
+      cluster?: {
+        clusterId: string;
+        size: number;
+        score: number;
+        reasons: Array<{ text: string; points: number }>;
+      };
+    };
+    const example = cases.find((c) => (c.evidence as Evidence).cluster) ?? cases[0];
     if (example) {
-      const evidence = example.evidence as { reasons?: Array<{ text: string; points: number }> };
+      const evidence = example.evidence as Evidence;
       write('');
       write(
         `Case ${example.caseId} (account ${example.accountId}, score ${example.riskScore}, ${example.status}):`,
       );
       for (const reason of evidence.reasons ?? []) write(`  +${reason.points.toFixed(1)}  ${reason.text}`);
+      if (evidence.cluster) {
+        const { clusterId, size, score, reasons } = evidence.cluster;
+        write(`  linked: cluster ${clusterId} of ${size} accounts, cluster score ${score}:`);
+        for (const reason of reasons) write(`    +${reason.points.toFixed(1)}  ${reason.text}`);
+      }
     }
     const wrong = accounts.filter(
       (a) => a.status === 'SUSPENDED' && !isAttack(simulation.truth, a.accountId),

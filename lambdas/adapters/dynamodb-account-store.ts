@@ -2,7 +2,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountState } from '../core/account-state';
 import { ConcurrentUpdateError, type AccountStore } from '../core/ports';
-import type { HourBucket } from '../core/scoring/window';
+import type { TemplateBandCount } from '../core/scoring/signals/template-reuse';
+import type { TopicSeen } from '../core/scoring/signals/topic-coverage';
+import { BUCKET_COUNTERS, emptyBucket, type HourBucket } from '../core/scoring/window';
 import { withUnprocessedRetries } from './batch-retry';
 
 const BATCH_GET_LIMIT = 100;
@@ -46,7 +48,8 @@ export class DynamoDbAccountStore implements AccountStore {
             'SET #status = if_not_exists(#status, :active), tier = :tier, orgId = :orgId, ' +
             'emailDomain = :emailDomain, clusterId = :clusterId, ' +
             'accountCreatedAt = :created, firstEventAt = :first, lastEventAt = :last, totalRequests = :total, ' +
-            'buckets = :buckets, riskScore = :score, band = :band, reasons = :reasons, policyVersion = :pv, ' +
+            'buckets = :buckets, recentTopics = :topics, templateBands = :bands, recurringTemplateBands = :recurring, ' +
+            'riskScore = :score, band = :band, reasons = :reasons, policyVersion = :pv, ' +
             'crossings = :crossings, requestedCrossing = :requested, watermarks = :watermarks, ' +
             'recentEventIds = :recent, linkKeys = :links, version = :version',
           ConditionExpression:
@@ -64,7 +67,10 @@ export class DynamoDbAccountStore implements AccountStore {
             ':first': state.firstEventAt,
             ':last': state.lastEventAt,
             ':total': state.totalRequests,
-            ':buckets': JSON.stringify(state.buckets),
+            ':buckets': encodeBuckets(state.buckets),
+            ':topics': encodeTopics(state.recentTopics),
+            ':bands': encodeTemplateBands(state.templateBands),
+            ':recurring': state.recurringTemplateBands.join(','),
             ':score': state.riskScore,
             ':band': state.band,
             ':reasons': state.reasons,
@@ -105,7 +111,10 @@ export function fromItem(item: Record<string, unknown>): AccountState {
     firstEventAt: str('firstEventAt'),
     lastEventAt: str('lastEventAt'),
     totalRequests: num('totalRequests'),
-    buckets: JSON.parse(str('buckets', '[]')) as HourBucket[],
+    buckets: decodeBuckets(str('buckets', '[]')),
+    recentTopics: decodeTopics(str('recentTopics')),
+    templateBands: decodeTemplateBands(str('templateBands')),
+    recurringTemplateBands: splitList(str('recurringTemplateBands')),
     riskScore: num('riskScore'),
     band: (str('band', 'NORMAL') as AccountState['band']) || 'NORMAL',
     reasons: (Array.isArray(item.reasons) ? item.reasons : []) as AccountState['reasons'],
@@ -117,4 +126,86 @@ export function fromItem(item: Record<string, unknown>): AccountState {
     linkKeys: (Array.isArray(item.linkKeys) ? item.linkKeys : []) as string[],
     version: num('version'),
   };
+}
+
+/*
+ * Compact encodings: the account item is read and written whole once per batch, so its size is
+ * the write cost. Hours and counts are base 36; every decoder accepts what older items hold.
+ */
+
+/** Buckets as rows `[h, n, cap, ...]` in BUCKET_COUNTERS order, trailing zeros dropped. */
+export function encodeBuckets(buckets: readonly HourBucket[]): string {
+  return JSON.stringify(
+    buckets.map((b) => {
+      const row = [b.h, ...BUCKET_COUNTERS.map((key) => b[key])];
+      while (row.length > 2 && row[row.length - 1] === 0) row.pop();
+      return row;
+    }),
+  );
+}
+
+/** Reads rows, and the `{ h, n, ... }` objects of items written before rows; missing counters are 0. */
+export function decodeBuckets(text: string): HourBucket[] {
+  const parsed: unknown = JSON.parse(text);
+  if (!Array.isArray(parsed)) return [];
+  return parsed.map((raw: unknown) => {
+    const row = Array.isArray(raw) ? raw : null;
+    const named = !row && raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+    const h = Number(row ? row[0] : named.h);
+    const bucket = emptyBucket(Number.isFinite(h) ? h : 0);
+    BUCKET_COUNTERS.forEach((key, i) => {
+      const value = row ? row[i + 1] : named[key];
+      bucket[key] = typeof value === 'number' ? value : 0;
+    });
+    return bucket;
+  });
+}
+
+const splitList = (text: string): string[] => (text ? text.split(',') : []);
+const base36 = (text: string | undefined): number => (text ? parseInt(text, 36) : Number.NaN);
+
+/**
+ * "<latest hour, base 36>;<entry>,<entry>,...", each entry "<key>/.../<hours before the latest>":
+ * hours within the window take one or two characters instead of four.
+ */
+function encodeHourList(
+  entries: ReadonlyArray<{ readonly fields: readonly string[]; readonly hour: number }>,
+): string {
+  if (entries.length === 0) return '';
+  const latest = Math.max(...entries.map((e) => e.hour));
+  const body = entries.map((e) => [...e.fields, (latest - e.hour).toString(36)].join('/')).join(',');
+  return `${latest.toString(36)};${body}`;
+}
+
+function decodeHourList(text: string, fields: number): Array<{ fields: string[]; hour: number }> {
+  const split = text.indexOf(';');
+  const latest = base36(text.slice(0, split));
+  if (split < 0 || !Number.isFinite(latest)) return [];
+  return splitList(text.slice(split + 1)).flatMap((entry) => {
+    const parts = entry.split('/');
+    const age = base36(parts[fields]);
+    return parts.length === fields + 1 && parts.every(Boolean) && Number.isFinite(age)
+      ? [{ fields: parts.slice(0, fields), hour: latest - age }]
+      : [];
+  });
+}
+
+export function encodeTopics(topics: readonly TopicSeen[]): string {
+  return encodeHourList(topics.map(([key, hour]) => ({ fields: [key], hour })));
+}
+
+export function decodeTopics(text: string): TopicSeen[] {
+  return decodeHourList(text, 1).map(({ fields: [key = ''], hour }) => [key, hour] as const);
+}
+
+/** Entries "<band key>/<count, base 36>/<age>". */
+export function encodeTemplateBands(bands: readonly TemplateBandCount[]): string {
+  return encodeHourList(bands.map(([key, count, hour]) => ({ fields: [key, count.toString(36)], hour })));
+}
+
+export function decodeTemplateBands(text: string): TemplateBandCount[] {
+  return decodeHourList(text, 2).flatMap(({ fields: [key = '', count], hour }) => {
+    const c = base36(count);
+    return Number.isFinite(c) ? [[key, c, hour] as const] : [];
+  });
 }

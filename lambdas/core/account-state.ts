@@ -1,5 +1,7 @@
 import type { Tier } from './contract/usage-event';
 import type { Reason } from './scoring/risk';
+import type { TemplateBandCount } from './scoring/signals/template-reuse';
+import type { TopicSeen } from './scoring/signals/topic-coverage';
 import type { HourBucket } from './scoring/window';
 
 /** Enforcement-owned status: only the enforcement workflow sets SUSPENDED. */
@@ -23,6 +25,15 @@ export interface AccountState {
   lastEventAt: string;
   totalRequests: number;
   buckets: HourBucket[];
+  /** Topics asked about in the window, least recent first; bounded (64 by default). */
+  recentTopics: TopicSeen[];
+  /** LSH band keys of conversation openers' prompt hashes with their use counts; bounded (64). */
+  templateBands: TemplateBandCount[];
+  /**
+   * Band keys (e.g. "0:9f3a") the account reused in the window, most used first; bounded (16).
+   * What linking turns into cross-account template keys.
+   */
+  recurringTemplateBands: string[];
   riskScore: number;
   band: RiskBand;
   reasons: Reason[];

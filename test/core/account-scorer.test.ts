@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { scoreAccount } from '../../lambdas/core/scoring/account-scorer';
 import { assessRisk } from '../../lambdas/core/scoring/risk';
-import { extractionEvent, makeEvent, minutesAfter, sequenced } from '../support/events';
+import { extractionEvent, makeEvent, makeWindow, minutesAfter, sequenced } from '../support/events';
 import { testPolicy } from '../support/policy';
 
 const T0 = '2026-02-01T00:00:00.000Z';
@@ -38,7 +38,9 @@ describe('Function: scoreAccount', () => {
       ]),
     );
     for (const reason of update.state.reasons) {
-      expect(reason.value).toBeGreaterThan(reason.threshold);
+      // A lower-is-riskier signal (account age, timing variability) counts below its threshold.
+      if (reason.saturation > reason.threshold) expect(reason.value).toBeGreaterThan(reason.threshold);
+      else expect(reason.value).toBeLessThan(reason.threshold);
       expect(reason.text.length).toBeGreaterThan(10);
     }
     expect(update.enforcement?.executionName).toMatch(/^acct-[0-9a-f]{24}-1$/);
@@ -175,17 +177,38 @@ describe('Function: assessRisk', () => {
           inTok: fc.nat(),
           outTok: fc.nat(),
           open: fc.nat(),
+          fu: fc.nat(),
+          gn: fc.nat(),
+          gs: fc.nat(),
+          gq: fc.nat(),
+          nt: fc.nat(),
+          tpl: fc.nat(),
+          rel: fc.nat(),
+          activeHours: fc.integer({ min: 0, max: 24 }),
+          peakHour: fc.nat(),
         }),
         fc.constantFrom('free', 'pro', 'team', 'enterprise', 'api' as const),
-        (raw, tier) => {
-          // Counters can never exceed requests.
-          const w = {
+        fc.option(fc.double({ min: 0, max: 5000, noNaN: true }), { nil: undefined }),
+        (raw, tier, ageAtFirstRequestDays) => {
+          // Counters can never exceed requests (template reuse: openers), the window 24 hours.
+          const upTo = (value: number, max: number) => value % (max + 1);
+          const open = upTo(raw.open, raw.n);
+          const activeHours = Math.min(raw.activeHours, raw.n);
+          const w = makeWindow({
             ...raw,
-            cap: raw.cap % (raw.n + 1),
-            cot: raw.cot % (raw.n + 1),
-            open: raw.open % (raw.n + 1),
-          };
-          const risk = assessRisk(w, tier, policy);
+            cap: upTo(raw.cap, raw.n),
+            cot: upTo(raw.cot, raw.n),
+            open,
+            fu: upTo(raw.fu, raw.n),
+            gn: upTo(raw.gn, raw.n),
+            nt: upTo(raw.nt, raw.n),
+            tpl: upTo(raw.tpl, open),
+            rel: upTo(raw.rel, raw.n),
+            activeHours,
+            spanHours: activeHours,
+            peakHour: upTo(raw.peakHour, raw.n),
+          });
+          const risk = assessRisk(w, tier, policy, { ageAtFirstRequestDays });
           expect(risk.score).toBeGreaterThanOrEqual(0);
           expect(risk.score).toBeLessThanOrEqual(100);
           const points = risk.reasons.reduce((sum, r) => sum + r.points, 0);
@@ -200,8 +223,8 @@ describe('Function: assessRisk', () => {
 
   it('scales a score down when the evidence is thin', () => {
     // Prepare
-    const strong = { n: 30, cap: 30, cot: 30, inTok: 3000, outTok: 60_000, open: 30 };
-    const thin = { n: 3, cap: 3, cot: 3, inTok: 300, outTok: 6000, open: 3 };
+    const strong = makeWindow({ n: 30, cap: 30, cot: 30, inTok: 3000, outTok: 60_000, open: 30, nt: 30 });
+    const thin = makeWindow({ n: 3, cap: 3, cot: 3, inTok: 300, outTok: 6000, open: 3, nt: 3 });
 
     // Act
     const a = assessRisk(strong, 'free', policy);

@@ -77,10 +77,14 @@ describe('Class: LocalPipeline', () => {
         expect(c.policyVersion).toBe(pipeline.policy.version);
         expect(c.riskScore).toBeGreaterThanOrEqual(pipeline.policy.thresholds.suspend);
         const evidence = c.evidence as {
-          reasons: Array<{ signal: string; value: number; threshold: number }>;
+          reasons: Array<{ signal: string; value: number; threshold: number; saturation: number }>;
         };
         expect(evidence.reasons.length).toBeGreaterThan(0);
-        for (const r of evidence.reasons) expect(r.value).toBeGreaterThan(r.threshold);
+        // Past the threshold, towards the saturation: below it for lower-is-riskier signals (account age).
+        for (const r of evidence.reasons) {
+          if (r.saturation > r.threshold) expect(r.value).toBeGreaterThan(r.threshold);
+          else expect(r.value).toBeLessThan(r.threshold);
+        }
       }
     });
 

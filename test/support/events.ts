@@ -1,5 +1,6 @@
 import type { UsageEvent } from '../../lambdas/core/contract/usage-event';
 import type { SequencedEvent } from '../../lambdas/core/scoring/account-scorer';
+import { BUCKET_COUNTERS, type WindowTotals } from '../../lambdas/core/scoring/window';
 
 let counter = 0;
 
@@ -58,4 +59,23 @@ export function sequenced(
 
 export function minutesAfter(base: string, minutes: number): string {
   return new Date(Date.parse(base) + minutes * 60_000).toISOString();
+}
+
+/** Window totals with every counter 0; override only what the test is about. */
+export function makeWindow(overrides: Partial<WindowTotals> = {}): WindowTotals {
+  const window = { activeHours: 0, spanHours: 0, peakHour: 0 } as WindowTotals;
+  for (const key of BUCKET_COUNTERS) window[key] = 0;
+  return { ...window, ...overrides };
+}
+
+/** A conversation opener (turn 1, fresh conversation id) on `topic` with `promptHash`. */
+export function openerEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
+  return makeEvent({ turn: 1, conversationId: null, ...overrides });
+}
+
+/** `promptHash` with the given bit positions (0 = least significant) flipped: a paraphrase. */
+export function flipHashBits(promptHash: string, bits: readonly number[]): string {
+  let value = BigInt(`0x${promptHash}`);
+  for (const bit of bits) value ^= 1n << BigInt(bit);
+  return value.toString(16).padStart(16, '0');
 }

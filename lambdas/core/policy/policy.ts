@@ -11,7 +11,11 @@ import { TIERS } from '../contract/usage-event';
 const score = z.number().min(0).max(100);
 const share = z.number().min(0).max(1);
 
-/** A signal counts from `low` (no risk) to `high` (full weight), linearly in between. */
+/**
+ * A signal counts from `low` (no risk) to `high` (full weight), linearly in between; a signal
+ * whose risk grows as its value falls (account age, timing variability) counts from `high` down
+ * to `low` instead. Either way `low` < `high`.
+ */
 const signalSettings = z
   .object({
     weight: z.number().min(0).max(100),
@@ -125,12 +129,43 @@ export const policySchema = z
     signals: z
       .object({
         volume: signalSettings,
+        velocity: signalSettings,
         capabilityConcentration: signalSettings,
         reasoningElicitation: signalSettings,
         outputInputRatio: signalSettings,
         singleTurnShare: signalSettings,
+        topicCoverage: signalSettings,
+        templateReuse: signalSettings,
+        timingRegularity: signalSettings,
+        noDiurnalRest: signalSettings,
+        accountAge: signalSettings,
+        releaseChasing: signalSettings,
       })
       .strict(),
+    /** Model releases, which the security team lists as they ship: the releaseChasing signal reads them. */
+    models: z
+      .object({
+        /** A request on a model less than this many hours after its release counts as chasing it. */
+        freshHours: z
+          .number()
+          .positive()
+          .max(24 * 14),
+        releases: z
+          .array(
+            z
+              .object({
+                model: z.string().min(1).max(128),
+                releasedAt: z.iso.datetime({
+                  offset: true,
+                  message: 'expected an ISO-8601 timestamp, e.g. 2026-02-05T17:00:00Z',
+                }),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ freshHours: 24, releases: [] }),
     allowlist: z
       .object({
         accounts: z.array(z.string().min(1)).default([]),

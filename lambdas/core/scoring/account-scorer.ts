@@ -4,9 +4,9 @@ import type { UsageEvent } from '../contract/usage-event';
 import { compareSequenceNumbers, eventIdFingerprint } from '../dedupe';
 import type { Policy } from '../policy/policy';
 import type { EnforcementRequest } from '../ports';
-import { eventLinkKeys, type LinkKind } from '../linking/link-keys';
-import { assessRisk } from './risk';
-import { addToBuckets, epochHour, pruneBuckets, totals } from './window';
+import { eventLinkKeys, templateLinkKey, type LinkKind } from '../linking/link-keys';
+import { ageAtFirstRequestDays, assessRisk } from './risk';
+import { epochHour, totals, WindowFolder, windowSettings } from './window';
 
 /** A usage event with its place in the stream, which makes redelivery detectable. */
 export interface SequencedEvent {
@@ -73,6 +73,9 @@ function newState(first: UsageEvent): AccountState {
     lastEventAt: first.ts,
     totalRequests: 0,
     buckets: [],
+    recentTopics: [],
+    templateBands: [],
+    recurringTemplateBands: [],
     riskScore: 0,
     band: 'NORMAL',
     reasons: [],
@@ -90,6 +93,9 @@ function cloneState(state: AccountState): AccountState {
   return {
     ...state,
     buckets: state.buckets.map((b) => ({ ...b })),
+    recentTopics: [...state.recentTopics],
+    templateBands: [...state.templateBands],
+    recurringTemplateBands: [...state.recurringTemplateBands],
     reasons: [...state.reasons],
     watermarks: { ...state.watermarks },
     recentEventIds: [...state.recentEventIds],
@@ -127,8 +133,19 @@ export function scoreAccount(
       : { ...newState(first.event), status: previous?.status ?? 'ACTIVE' };
   const recent = new Set(state.recentEventIds);
   const knownLinks = new Set(state.linkKeys);
+  // Addresses rotate (proxies, mobile networks): they may not crowd out cards, devices and templates.
+  let ipLinks = state.linkKeys.filter((k) => k.startsWith('ip#')).length;
+  const addLink = (kind: LinkKind, linkKey: string, firstSeenAt: string) => {
+    if (knownLinks.has(linkKey) || knownLinks.size >= linkKeysKept) return;
+    if (kind === 'ip' && ipLinks >= Math.floor(linkKeysKept / 2)) return;
+    if (kind === 'ip') ipLinks += 1;
+    knownLinks.add(linkKey);
+    state.linkKeys.push(linkKey);
+    newLinks.push({ linkKey, accountId: state.accountId, kind, firstSeenAt });
+  };
   const newLinks: LinkEdge[] = [];
   const samples: string[] = [];
+  const folder = new WindowFolder(state, windowSettings(policy));
   let applied = 0;
   let duplicates = 0;
 
@@ -145,7 +162,7 @@ export function scoreAccount(
     state.watermarks[shardId] = sequenceNumber;
     recent.add(fingerprint);
     state.recentEventIds.push(fingerprint);
-    addToBuckets(state.buckets, event);
+    folder.add(event); // before lastEventAt moves: it times the gap since the previous request
     state.totalRequests += 1;
     if (event.ts > state.lastEventAt) state.lastEventAt = event.ts;
     if (event.ts < state.firstEventAt) state.firstEventAt = event.ts;
@@ -154,12 +171,7 @@ export function scoreAccount(
     state.orgId = event.orgId;
     state.emailDomain = event.emailDomain;
     samples.push(event.eventId);
-    for (const [kind, linkKey] of eventLinkKeys(event)) {
-      if (knownLinks.has(linkKey) || knownLinks.size >= linkKeysKept) continue;
-      knownLinks.add(linkKey);
-      state.linkKeys.push(linkKey);
-      newLinks.push({ linkKey, accountId: state.accountId, kind, firstSeenAt: event.ts });
-    }
+    for (const [kind, linkKey] of eventLinkKeys(event)) addLink(kind, linkKey, event.ts);
     applied += 1;
   }
 
@@ -169,9 +181,13 @@ export function scoreAccount(
   }
 
   state.recentEventIds = state.recentEventIds.slice(-recentKept);
-  state.buckets = pruneBuckets(state.buckets, epochHour(state.lastEventAt), policy.windows.scoringHours);
+  folder.finish(epochHour(state.lastEventAt));
+  // Templates the account keeps reusing become links: campaigns share their templates.
+  for (const band of state.recurringTemplateBands) addLink('tpl', templateLinkKey(band), state.lastEventAt);
   const window = totals(state.buckets);
-  const risk = assessRisk(window, state.tier, policy);
+  const risk = assessRisk(window, state.tier, policy, {
+    ageAtFirstRequestDays: ageAtFirstRequestDays(state),
+  });
   const band = bandOf(risk.score, policy);
   if (band === 'SUSPEND' && state.band !== 'SUSPEND') state.crossings += 1;
   state.band = band;

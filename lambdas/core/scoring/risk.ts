@@ -1,15 +1,15 @@
 import type { Tier } from '../contract/usage-event';
 import type { Policy, SignalSettings } from '../policy/policy';
-import { ACCOUNT_SIGNALS } from './signals';
+import { ACCOUNT_SIGNALS, type SignalDirection } from './signals';
 import type { WindowTotals } from './window';
 
 /** Why a score is what it is: one signal's value against the policy's thresholds. */
 export interface Reason {
   readonly signal: string;
   readonly value: number;
-  /** Where the signal starts to count (policy `low`). */
+  /** Where the signal starts to count (policy `low`; `high` for a lower-is-riskier signal). */
   readonly threshold: number;
-  /** Where it counts fully (policy `high`). */
+  /** Where it counts fully (policy `high`; `low` for a lower-is-riskier signal). */
   readonly saturation: number;
   /** Points of the 0-100 score this signal contributed. */
   readonly points: number;
@@ -25,18 +25,46 @@ export interface RiskAssessment {
   readonly confidence: number;
 }
 
+/** What the score may know about the account beyond its window. */
+export interface AccountFacts {
+  /** Days from sign-up to the first request seen. */
+  readonly ageAtFirstRequestDays?: number;
+}
+
+const DAY_MS = 86_400_000;
 const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
 
-export function strength(value: number, settings: SignalSettings): number {
-  return Math.min(1, Math.max(0, (value - settings.low) / (settings.high - settings.low)));
+/** 0 at the harmless end of the policy's range, 1 at the risky end, linear in between. */
+export function strength(
+  value: number,
+  settings: SignalSettings,
+  direction: SignalDirection = 'higher-is-riskier',
+): number {
+  const rising = (value - settings.low) / (settings.high - settings.low);
+  return Math.min(1, Math.max(0, direction === 'higher-is-riskier' ? rising : 1 - rising));
+}
+
+/** Days from `accountCreatedAt` to `firstEventAt` (never negative); undefined if either is unreadable. */
+export function ageAtFirstRequestDays(account: {
+  readonly accountCreatedAt: string;
+  readonly firstEventAt: string;
+}): number | undefined {
+  const age = (Date.parse(account.firstEventAt) - Date.parse(account.accountCreatedAt)) / DAY_MS;
+  return Number.isFinite(age) ? Math.max(0, age) : undefined;
 }
 
 /** Scores one account's window under the policy. Pure and deterministic. */
-export function assessRisk(window: WindowTotals, tier: Tier, policy: Policy): RiskAssessment {
+export function assessRisk(
+  window: WindowTotals,
+  tier: Tier,
+  policy: Policy,
+  facts: AccountFacts = {},
+): RiskAssessment {
   const context = {
     tier,
     windowHours: policy.windows.scoringHours,
     dailyRequestNorm: policy.tiers[tier].dailyRequestNorm,
+    ageAtFirstRequestDays: facts.ageAtFirstRequestDays,
   };
   const totalWeight = ACCOUNT_SIGNALS.reduce((sum, s) => sum + policy.signals[s.id].weight, 0);
   const confidence = Math.min(1, window.n / policy.windows.minRequests);
@@ -47,15 +75,17 @@ export function assessRisk(window: WindowTotals, tier: Tier, policy: Policy): Ri
   for (const signal of ACCOUNT_SIGNALS) {
     const settings = policy.signals[signal.id];
     const value = signal.measure(window, context);
-    const s = strength(value, settings);
+    if (value === undefined) continue;
+    const rising = (signal.direction ?? 'higher-is-riskier') === 'higher-is-riskier';
+    const s = strength(value, settings, signal.direction);
     const points = (100 * settings.weight * s * confidence) / totalWeight;
     raw += points;
     if (s > 0 && s >= policy.reasonFloor) {
       reasons.push({
         signal: signal.id,
         value: round(value),
-        threshold: settings.low,
-        saturation: settings.high,
+        threshold: rising ? settings.low : settings.high,
+        saturation: rising ? settings.high : settings.low,
         points: round(points, 1),
         text: signal.explain(value),
       });

@@ -1,4 +1,5 @@
 import type { UsageEvent } from '../contract/usage-event';
+import type { Policy } from '../policy/policy';
 import { TemplateMemory, type TemplateBandCount } from './signals/template-reuse';
 import { TopicMemory, type TopicSeen } from './signals/topic-coverage';
 
@@ -26,7 +27,12 @@ export interface HourBucket {
   fu: number;
   /** Gaps to the previous request that were timed (a minute or more; shorter ones are bursts). */
   gn: number;
-  /** Sum of the timed gaps, in tenths of a minute (integers: no float drift in the stored item). */
+  /**
+   * Sum of the timed gaps' excess over that minute, in tenths of a minute (integers: no float
+   * drift in the stored item). The excess, not the gap: Poisson traffic has exponential excesses
+   * (variation 1) at any rate, where whole gaps of fast Poisson traffic, cut at a minute, would
+   * look regular.
+   */
   gs: number;
   /** Sum of their squares, in the same unit squared. */
   gq: number;
@@ -103,7 +109,7 @@ export function addToBuckets(buckets: HourBucket[], event: UsageEvent, seen: Eve
   if (event.turn === 1) bucket.open += 1;
   if (event.turn === 2) bucket.fu += 1;
   if (seen.gapMs !== undefined && seen.gapMs >= BURST_GAP_MS) {
-    const tenths = Math.round(seen.gapMs / (MINUTE_MS / 10));
+    const tenths = Math.round((seen.gapMs - BURST_GAP_MS) / (MINUTE_MS / 10));
     bucket.gn += 1;
     bucket.gs += tenths;
     bucket.gq += tenths * tenths;
@@ -219,4 +225,13 @@ export class WindowFolder {
       this.settings.recurringBandsKept ?? 16,
     );
   }
+}
+
+/** The window settings a policy implies (memory capacities at their defaults). */
+export function windowSettings(policy: Policy): WindowSettings {
+  return {
+    windowHours: policy.windows.scoringHours,
+    releases: policy.models.releases,
+    freshHours: policy.models.freshHours,
+  };
 }

@@ -1,0 +1,104 @@
+import { percent, ratio, type Signal } from './signal';
+
+/** LSH bands of the 64-bit prompt SimHash: 4 bands of 16 bits. */
+const BANDS = 4;
+const BAND_HEX = 4;
+
+/**
+ * The LSH band keys of a prompt hash, e.g. ["0:9f3a", "1:61c0", "2:07bd", "3:e412"]. Two hashes
+ * within 3 bits of each other always share at least one key (3 flipped bits touch at most 3 of
+ * the 4 bands), and usually still do at 4-6 bits; unrelated hashes (~32 bits apart) share one by
+ * chance with probability ~4/65,536. Used for template reuse inside an account and, by linking,
+ * across accounts.
+ */
+export function templateBandKeys(promptHash: string): string[] {
+  return Array.from({ length: BANDS }, (_, band) => {
+    const from = band * BAND_HEX;
+    return `${band}:${promptHash.slice(from, from + BAND_HEX)}`;
+  });
+}
+
+/** One remembered band key: [band key, uses while live, epoch hour last used]. */
+export type TemplateBandCount = readonly [bandKey: string, count: number, lastHour: number];
+
+interface BandUse {
+  count: number;
+  hour: number;
+}
+
+/**
+ * Band keys of the account's conversation openers, with how often each was used, at most
+ * `capacity` of them. A key is live while it was used inside the window; a key that went a whole
+ * window unused starts again from 1. Past the capacity the key with the fewest uses (then the
+ * least recently used) is forgotten: one-off prompts churn through, templates stay.
+ */
+export class TemplateMemory {
+  private readonly bands: Map<string, BandUse>;
+
+  public constructor(
+    entries: readonly TemplateBandCount[],
+    private readonly capacity: number,
+  ) {
+    this.bands = new Map(entries.map(([key, count, hour]) => [key, { count, hour }]));
+  }
+
+  /**
+   * Records an opener with `promptHash` at epoch hour `hour`; true when it reuses a template, i.e.
+   * one of its band keys was used earlier in the window starting at `oldestHour`.
+   */
+  public observe(promptHash: string, hour: number, oldestHour: number): boolean {
+    let reused = false;
+    for (const key of templateBandKeys(promptHash)) {
+      const use = this.bands.get(key);
+      if (use && use.hour >= oldestHour) {
+        reused = true;
+        use.count += 1;
+        use.hour = Math.max(use.hour, hour);
+      } else {
+        this.bands.set(key, { count: 1, hour });
+        if (this.bands.size > this.capacity) this.evictOne(key, oldestHour);
+      }
+    }
+    return reused;
+  }
+
+  /** What to store: the live keys. */
+  public entries(oldestHour: number): TemplateBandCount[] {
+    return [...this.bands]
+      .filter(([, use]) => use.hour >= oldestHour)
+      .map(([key, use]) => [key, use.count, use.hour] as const);
+  }
+
+  /** Live keys used at least twice, most used first (ties by key): what linking compares across accounts. */
+  public recurring(oldestHour: number, limit: number): string[] {
+    return [...this.bands]
+      .filter(([, use]) => use.hour >= oldestHour && use.count >= 2)
+      .sort(([ka, a], [kb, b]) => b.count - a.count || (ka < kb ? -1 : ka > kb ? 1 : 0))
+      .slice(0, limit)
+      .map(([key]) => key);
+  }
+
+  private evictOne(keep: string, oldestHour: number): void {
+    let victim: string | undefined;
+    let victimCount = Number.POSITIVE_INFINITY;
+    let victimHour = Number.POSITIVE_INFINITY;
+    for (const [key, use] of this.bands) {
+      if (key === keep) continue;
+      const count = use.hour >= oldestHour ? use.count : 0;
+      if (count < victimCount || (count === victimCount && use.hour < victimHour)) {
+        victim = key;
+        victimCount = count;
+        victimHour = use.hour;
+      }
+    }
+    if (victim !== undefined) this.bands.delete(victim);
+  }
+}
+
+export const templateReuseSignal: Signal = {
+  id: 'templateReuse',
+  description:
+    'Share of conversation openers that reuse a prompt template (a prompt hash within a few bits) the account used earlier in the window',
+  measure: (w) => ratio(w.tpl, w.open),
+  explain: (value) => `${percent(value)} of conversation openers reuse one of the account's prompt templates`,
+};

@@ -1,0 +1,48 @@
+import { percent, ratio, shortHash, type Signal } from './signal';
+
+/** A topic the account asked about: [short hash of the topic label, epoch hour last asked]. */
+export type TopicSeen = readonly [topicKey: string, lastHour: number];
+
+/**
+ * The account's recently asked topics, least recently asked first, at most `capacity` of them.
+ * A request is on a *new* topic when its topic is not in memory or was last asked before the
+ * window. Bounded: past the capacity the least recently asked topic is forgotten, so an account
+ * cycling through more topics than that keeps finding "new" ones, which is the sweep we look for.
+ */
+export class TopicMemory {
+  private readonly seen: Map<string, number>;
+
+  public constructor(
+    entries: readonly TopicSeen[],
+    private readonly capacity: number,
+  ) {
+    this.seen = new Map(entries);
+  }
+
+  /** Records a request on `topic` at epoch hour `hour`; true when the topic is new in the window starting at `oldestHour`. */
+  public observe(topic: string, hour: number, oldestHour: number): boolean {
+    const key = shortHash(topic);
+    const last = this.seen.get(key);
+    const novel = last === undefined || last < oldestHour;
+    this.seen.delete(key);
+    this.seen.set(key, last === undefined ? hour : Math.max(last, hour));
+    for (const oldest of this.seen.keys()) {
+      if (this.seen.size <= this.capacity) break;
+      this.seen.delete(oldest);
+    }
+    return novel;
+  }
+
+  /** What to store: the topics still inside the window, least recently asked first. */
+  public entries(oldestHour: number): TopicSeen[] {
+    return [...this.seen].filter(([, hour]) => hour >= oldestHour);
+  }
+}
+
+export const topicCoverageSignal: Signal = {
+  id: 'topicCoverage',
+  description:
+    'Share of requests on a topic the account had not asked about earlier in the window: a systematic sweep of many topics, where people return to a few',
+  measure: (w) => ratio(w.nt, w.n),
+  explain: (value) => `${percent(value)} of requests move to a topic not asked about earlier in the window`,
+};
