@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo';
+import { registerEvaluateCommand } from './commands/evaluate';
 import { registerPolicyCommands } from './commands/policy';
 import { registerReplayCommand } from './commands/replay';
 import { registerSimulateCommand } from './commands/simulate';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerReplayCommand(program);
   registerSimulateCommand(program);
+  registerEvaluateCommand(program);
   registerPolicyCommands(program);
   return program;
 }

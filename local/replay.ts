@@ -1,9 +1,15 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
 import { emptySourceStats, readJsonlRecords } from './jsonl-source';
 import { LocalPipeline, type LocalPipelineOptions } from './local-pipeline';
+import {
+  countBusEvents,
+  prepareReplayOutDir,
+  writeReplayResults,
+  writeReplaySummary,
+  type ReplaySummary,
+} from './replay-output';
+
+export type { ReplaySummary } from './replay-output';
 
 export interface ReplayOptions extends Omit<LocalPipelineOptions, 'deadLetterFile' | 'busEventsFile'> {
   /** JSON Lines file of usage events, in timestamp order. */
@@ -14,43 +20,6 @@ export interface ReplayOptions extends Omit<LocalPipelineOptions, 'deadLetterFil
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
-/** replay's summary.json. */
-export interface ReplaySummary {
-  readonly file: string;
-  readonly policyVersion: string;
-  readonly eventsRead: number;
-  readonly rejected: number;
-  readonly duplicates: number;
-  readonly outOfOrder: number;
-  readonly accounts: number;
-  readonly review: number;
-  readonly suspended: number;
-  readonly cases: number;
-  readonly busEvents: Readonly<Record<string, number>>;
-  readonly failedBatches: number;
-  readonly seconds: number;
-  readonly eventsPerSecond: number;
-  readonly dynamodb: {
-    readonly accountWrites: number;
-    readonly linkWrites: number;
-    readonly writesPerEvent: number;
-  };
-  readonly shards: number;
-  readonly batchSize: number;
-}
-
-async function writeLines<T>(file: string, rows: AsyncIterable<T>): Promise<number> {
-  const out = createWriteStream(file);
-  let count = 0;
-  for await (const row of rows) {
-    if (!out.write(`${JSON.stringify(row)}\n`)) await once(out, 'drain');
-    count += 1;
-  }
-  out.end();
-  await once(out, 'finish');
-  return count;
-}
-
 /**
  * Replays an event file through the whole local pipeline: the file is streamed onto the local
  * Kinesis stream while the scorer consumes it, enforcement workflows run as thresholds are
@@ -58,10 +27,7 @@ async function writeLines<T>(file: string, rows: AsyncIterable<T>): Promise<numb
  */
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const totalBytes = (await stat(options.file)).size;
-  await mkdir(options.outDir, { recursive: true });
-  const rejectedFile = join(options.outDir, 'rejected.jsonl');
-  const busEventsFile = join(options.outDir, 'bus-events.jsonl');
-  await Promise.all([rm(rejectedFile, { force: true }), rm(busEventsFile, { force: true })]);
+  const { rejectedFile, busEventsFile } = await prepareReplayOutDir(options.outDir);
 
   const pipeline = await LocalPipeline.start({ ...options, deadLetterFile: rejectedFile, busEventsFile });
   try {
@@ -74,22 +40,12 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     await pipeline.drain();
     const seconds = (performance.now() - started) / 1000;
 
-    let review = 0;
-    let suspended = 0;
-    const accounts = await writeLines(
-      join(options.outDir, 'accounts.jsonl'),
-      (async function* () {
-        for await (const account of pipeline.accounts()) {
-          if (account.status === 'REVIEW') review += 1;
-          if (account.status === 'SUSPENDED') suspended += 1;
-          yield account;
-        }
-      })(),
+    const { accounts, review, suspended, cases } = await writeReplayResults(
+      options.outDir,
+      pipeline.accounts(),
+      pipeline.cases(),
     );
-    const cases = await writeLines(join(options.outDir, 'cases.jsonl'), pipeline.cases());
-    const busEvents: Record<string, number> = {};
-    for (const event of pipeline.bus.events())
-      busEvents[event['detail-type']] = (busEvents[event['detail-type']] ?? 0) + 1;
+    const busEvents = countBusEvents(pipeline.bus.events());
     const { accountWrites, linkWrites } = pipeline.scoring;
 
     const summary: ReplaySummary = {
@@ -115,7 +71,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       shards: options.shards ?? 2,
       batchSize: pipeline.batchSize,
     };
-    await writeFile(join(options.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    await writeReplaySummary(options.outDir, summary);
     return summary;
   } finally {
     await pipeline.stop();

@@ -49,7 +49,7 @@ export class DynamoDbAccountStore implements AccountStore {
             'emailDomain = :emailDomain, clusterId = :clusterId, ' +
             'accountCreatedAt = :created, firstEventAt = :first, lastEventAt = :last, totalRequests = :total, ' +
             'buckets = :buckets, recentTopics = :topics, templateBands = :bands, recurringTemplateBands = :recurring, ' +
-            'riskScore = :score, band = :band, reasons = :reasons, policyVersion = :pv, ' +
+            'riskScore = :score, peakRiskScore = :peak, band = :band, reasons = :reasons, policyVersion = :pv, ' +
             'crossings = :crossings, requestedCrossing = :requested, watermarks = :watermarks, ' +
             'recentEventIds = :recent, linkKeys = :links, version = :version',
           ConditionExpression:
@@ -72,6 +72,7 @@ export class DynamoDbAccountStore implements AccountStore {
             ':bands': encodeTemplateBands(state.templateBands),
             ':recurring': state.recurringTemplateBands.join(','),
             ':score': state.riskScore,
+            ':peak': state.peakRiskScore,
             ':band': state.band,
             ':reasons': state.reasons,
             ':pv': state.policyVersion,
@@ -116,6 +117,7 @@ export function fromItem(item: Record<string, unknown>): AccountState {
     templateBands: decodeTemplateBands(str('templateBands')),
     recurringTemplateBands: splitList(str('recurringTemplateBands')),
     riskScore: num('riskScore'),
+    peakRiskScore: Math.max(num('peakRiskScore'), num('riskScore')),
     band: (str('band', 'NORMAL') as AccountState['band']) || 'NORMAL',
     reasons: (Array.isArray(item.reasons) ? item.reasons : []) as AccountState['reasons'],
     policyVersion: str('policyVersion'),

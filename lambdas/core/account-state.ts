@@ -35,6 +35,8 @@ export interface AccountState {
    */
   recurringTemplateBands: string[];
   riskScore: number;
+  /** The highest score the account has had: decoy traffic dilutes the current one. */
+  peakRiskScore: number;
   band: RiskBand;
   reasons: Reason[];
   policyVersion: string;

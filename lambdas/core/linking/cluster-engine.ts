@@ -82,6 +82,7 @@ export async function exploreCluster(
   const { clusters, links: linkPolicy } = policy;
   const inCluster = new Map<string, AccountState>([[seed.accountId, seed]]);
   const weighed = new Map<string, LinkEvidence>();
+  const templateLinked = new Set<string>();
   let frontier: AccountState[] = [seed];
   let truncated = false;
 
@@ -90,6 +91,18 @@ export async function exploreCluster(
     await lookup.linkMembers(keys, linkPolicy.membersReadPerKey);
     await lookup.load(keys.flatMap((k) => lookup.membersOf(k).accountIds));
     const next: AccountState[] = [];
+    const join = (member: AccountState) => {
+      if (inCluster.has(member.accountId)) return;
+      if (inCluster.size >= clusters.maxSize) {
+        truncated = true;
+        return;
+      }
+      inCluster.set(member.accountId, member);
+      next.push(member);
+    };
+    // One 16-bit template band in common happens by chance between busy accounts; a shared
+    // template shows up as several bands in common. So template keys join pairs, not key members.
+    const sharedTemplates = new Map<string, number>();
     for (const key of keys) {
       const read = lookup.membersOf(key);
       const members = read.accountIds
@@ -98,15 +111,19 @@ export async function exploreCluster(
       const evidence = weighLink(key, members, read.truncated, policy);
       weighed.set(key, evidence);
       if (evidence.weight < clusters.edgeThreshold) continue;
-      for (const member of members) {
-        if (inCluster.has(member.accountId)) continue;
-        if (inCluster.size >= clusters.maxSize) {
-          truncated = true;
-          break;
-        }
-        inCluster.set(member.accountId, member);
-        next.push(member);
+      if (evidence.kind !== 'tpl') {
+        for (const member of members) join(member);
+        continue;
       }
+      for (const member of members) {
+        sharedTemplates.set(member.accountId, (sharedTemplates.get(member.accountId) ?? 0) + 1);
+      }
+    }
+    for (const [accountId, shared] of sharedTemplates) {
+      const member = lookup.state(accountId);
+      if (!member || member.accountId === seed.accountId || shared < linkPolicy.minSharedTemplates) continue;
+      join(member);
+      templateLinked.add(member.accountId);
     }
     frontier = next;
   }
@@ -116,7 +133,9 @@ export async function exploreCluster(
   const clusterId = `clu-${accountDigest(members.map((m) => m.accountId).sort()[0] ?? seed.accountId).slice(0, 16)}`;
   if (members.length < clusters.minSize)
     return { clusterId, members, links, score: 0, reasons: [], truncated };
-  const { score, reasons } = assessCluster(members, links, policy);
+  // The seed side of each template pair counts too.
+  if (templateLinked.size > 0) templateLinked.add(seed.accountId);
+  const { score, reasons } = assessCluster(members, links, policy, templateLinked.size);
   return { clusterId, members, links, score, reasons, truncated };
 }
 
@@ -157,7 +176,7 @@ export function clusterEnforcement(cluster: Cluster, policy: Policy, triggeredAt
     .filter(
       (m) =>
         m.status !== 'SUSPENDED' &&
-        m.riskScore >= policy.clusters.memberFloor &&
+        Math.max(m.riskScore, m.peakRiskScore ?? 0) >= policy.clusters.memberFloor &&
         !isAllowlisted(policy, m.accountId, m.orgId),
     )
     .map((m) => {

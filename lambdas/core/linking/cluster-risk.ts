@@ -56,19 +56,21 @@ export function assessCluster(
   members: readonly AccountState[],
   links: readonly LinkEvidence[],
   policy: Policy,
+  /** Members linked to another member by private (undiscounted) prompt templates. */
+  templateLinked = 0,
 ): ClusterAssessment {
   const settings = policy.clusters;
   const values = {
-    memberRisk: median(members.map((m) => m.riskScore)),
-    size: members.length,
+    memberRisk: median(members.map((m) => Math.max(m.riskScore, m.peakRiskScore ?? 0))),
     signupBurst: signupBurstShare(members),
     sharedInstruments: sharedInstrumentShare(members, links, settings.edgeThreshold),
+    sharedTemplates: members.length > 0 ? templateLinked / members.length : 0,
   };
   const text = {
-    memberRisk: `median member account score ${Math.round(values.memberRisk)}`,
-    size: `${values.size} linked accounts`,
+    memberRisk: `median member account score ${Math.round(values.memberRisk)} (peak over the window)`,
     signupBurst: `${Math.round(values.signupBurst * 100)}% of members signed up within ${SIGNUP_BURST_HOURS} hours of each other`,
     sharedInstruments: `${Math.round(values.sharedInstruments * 100)}% of members share a card or device with another member`,
+    sharedTemplates: `${Math.round(values.sharedTemplates * 100)}% of members reuse prompt templates of another member`,
   };
   const ids = Object.keys(values) as Array<keyof typeof values>;
   const totalWeight = ids.reduce((sum, id) => sum + settings.signals[id].weight, 0);
@@ -89,6 +91,21 @@ export function assessCluster(
         text: text[id],
       });
     }
+  }
+  const sizeFactor = Math.min(1, (members.length - 1) / Math.max(1, settings.fullSize - 1));
+  if (sizeFactor < 1) {
+    for (const [index, reason] of reasons.entries()) {
+      reasons[index] = { ...reason, points: Number((reason.points * sizeFactor).toFixed(1)) };
+    }
+    reasons.push({
+      signal: 'cluster.size',
+      value: members.length,
+      threshold: settings.minSize,
+      saturation: settings.fullSize,
+      points: Number((raw * (sizeFactor - 1)).toFixed(1)),
+      text: `only ${members.length} linked accounts: cluster score scaled by ${sizeFactor.toFixed(2)}`,
+    });
+    raw *= sizeFactor;
   }
   reasons.sort((a, b) => b.points - a.points);
   return { score: Math.round(Math.min(100, raw)), reasons };

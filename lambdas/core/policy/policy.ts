@@ -49,6 +49,8 @@ const linkSettings = z
     /** ...whose median account risk is below this, is a public prompt (benchmark item, popular prompt). */
     publicTemplateRiskCeiling: score,
     publicTemplateDiscount: share,
+    /** Template keys (LSH bands) two accounts must share to be linked by templates. */
+    minSharedTemplates: z.number().int().min(1).max(4),
     /** Accounts read per link key when clustering; a larger key counts as crowded. */
     membersReadPerKey: z.number().int().min(2).max(1000),
     /** Weight multiplier for crowded keys that no other rule explains (a big proxy exit, a shared card ring is never discounted). */
@@ -67,6 +69,11 @@ const clusterSettings = z
     maxSize: z.number().int().min(2).max(5000),
     /** Clusters smaller than this are scored as single accounts. */
     minSize: z.number().int().min(2),
+    /**
+     * Clusters smaller than this have their score scaled by (size - 1) / (fullSize - 1): a few
+     * accounts on one card with common prompts is a small team; coordination needs numbers.
+     */
+    fullSize: z.number().int().min(2),
     review: score,
     suspend: score,
     /** Members of a cluster over `suspend` are suspended if their own score is at least this. */
@@ -75,9 +82,9 @@ const clusterSettings = z
     signals: z
       .object({
         memberRisk: signalSettings,
-        size: signalSettings,
         signupBurst: signalSettings,
         sharedInstruments: signalSettings,
+        sharedTemplates: signalSettings,
       })
       .strict(),
     /** Anti-regrowth: a new account strongly linked to a suspended one is enforced early. */

@@ -77,6 +77,7 @@ function newState(first: UsageEvent): AccountState {
     templateBands: [],
     recurringTemplateBands: [],
     riskScore: 0,
+    peakRiskScore: 0,
     band: 'NORMAL',
     reasons: [],
     policyVersion: '',
@@ -192,6 +193,7 @@ export function scoreAccount(
   if (band === 'SUSPEND' && state.band !== 'SUSPEND') state.crossings += 1;
   state.band = band;
   state.riskScore = risk.score;
+  state.peakRiskScore = Math.max(state.peakRiskScore ?? 0, risk.score);
   state.reasons = [...risk.reasons];
   state.policyVersion = policy.version;
   state.version = (previous?.version ?? 0) + 1;

@@ -1,0 +1,169 @@
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import {
+  percent,
+  QUALITY_BARS,
+  Evaluator,
+  type EvaluationReport,
+  type GroupFigures,
+} from '../../sim/evaluation';
+import {
+  readEventRefs,
+  readResultAccounts,
+  readTruthFile,
+  replayedEventsFile,
+} from '../../sim/evaluation-files';
+import { table } from '../format';
+import { Progress } from '../progress';
+
+interface EvaluateOptions {
+  truth: string;
+  results: string;
+  events?: string;
+  json?: string;
+}
+
+const write = (text: string) => process.stdout.write(`${text}\n`);
+
+export function registerEvaluateCommand(program: Command): void {
+  program
+    .command('evaluate')
+    .description(
+      "Score a replay's decisions against the simulator's ground truth: recall per strategy, legitimate " +
+        'accounts suspended, attacker requests served before suspension, time to first suspension per ' +
+        'campaign, and a PASS/FAIL verdict per quality bar (exit code 0 either way)',
+    )
+    .requiredOption('--truth <file>', 'ground truth written by `cauterize simulate` (*.truth.json)')
+    .requiredOption('--results <dir>', 'replay output folder (accounts.jsonl, summary.json)')
+    .option('--events <file>', "the replayed event file (default: summary.json's `file`)")
+    .option('--json <file>', 'also write the figures as JSON here')
+    .action(async (options: EvaluateOptions) => runEvaluate(options));
+}
+
+async function runEvaluate(options: EvaluateOptions): Promise<void> {
+  const truth = await readTruthFile(options.truth);
+  const eventsFile = options.events ?? (await replayedEventsFile(join(options.results, 'summary.json')));
+  const evaluator = new Evaluator(truth);
+  for await (const result of readResultAccounts(join(options.results, 'accounts.jsonl')))
+    evaluator.addResult(result);
+
+  const totalBytes = (await stat(eventsFile)).size;
+  const progress = new Progress('reading events', totalBytes / 1e6, ' MB');
+  const read = { bytes: 0 };
+  let n = 0;
+  for await (const event of readEventRefs(eventsFile, read)) {
+    evaluator.addEvent(event);
+    if (++n % 50_000 === 0) progress.update(read.bytes / 1e6);
+  }
+  progress.done();
+  const report = evaluator.finish();
+
+  printReport(report, eventsFile);
+  if (options.json) {
+    await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    write(`\nwrote ${options.json}`);
+  }
+}
+
+function printReport(report: EvaluationReport, eventsFile: string): void {
+  const dash = '-';
+  const row = (name: string, attack: boolean, strategy: string | null, g: GroupFigures) => [
+    name,
+    attack ? 'attack' : 'legit',
+    strategy ?? dash,
+    g.accounts,
+    g.suspended,
+    g.review,
+    attack ? percent(g.recall) : dash,
+    attack ? dash : `${g.suspended} (${percent(g.wronglySuspendedShare, 2)})`,
+    attack ? percent(g.servedShare) : dash,
+  ];
+  write(
+    table(
+      [
+        'cohort',
+        'kind',
+        'strategy',
+        'accounts',
+        'suspended',
+        'review',
+        'recall',
+        'legit suspended',
+        'served before suspension',
+      ],
+      [
+        ...report.cohorts.map((c) => row(c.cohort, c.attack, c.strategy, c)),
+        row('all attack cohorts', true, null, report.overall.attack),
+        row('all legitimate cohorts', false, null, report.overall.legitimate),
+      ],
+    ),
+  );
+
+  write('');
+  write(
+    table(
+      ['strategy', 'accounts', 'suspended', 'recall', 'attacker requests', 'served before suspension'],
+      [
+        ...report.strategies.map((s) => [
+          s.strategy,
+          s.accounts,
+          s.suspended,
+          percent(s.recall),
+          s.events,
+          percent(s.servedShare),
+        ]),
+        [
+          'overall',
+          report.overall.attack.accounts,
+          report.overall.attack.suspended,
+          percent(report.overall.attack.recall),
+          report.overall.attack.events,
+          percent(report.overall.attack.servedShare),
+        ],
+      ],
+    ),
+  );
+
+  write('');
+  write(
+    table(
+      ['campaign', 'accounts', 'suspended', 'started', 'first suspension', 'hours to first suspension'],
+      report.campaigns.map((c) => [
+        c.campaignId,
+        c.accounts,
+        c.suspended,
+        `${c.startedAt}${c.startedAtSource === 'truth' ? ' (truth)' : ''}`,
+        c.firstSuspensionAt ?? 'never',
+        c.hoursToFirstSuspension === null ? 'n/a' : c.hoursToFirstSuspension.toFixed(2),
+      ]),
+    ),
+  );
+
+  write('');
+  write(
+    table(
+      ['quality bar', 'target', 'actual', 'verdict'],
+      report.bars.map((b) => [b.description, b.target, b.actual, b.verdict]),
+    ),
+  );
+
+  const i = report.inputs;
+  const notes = [
+    i.unreadableEvents > 0 && `${i.unreadableEvents} events had no accountId or readable ts`,
+    i.unlabelledEvents > 0 && `${i.unlabelledEvents} events came from accounts the truth does not list`,
+    i.unlabelledResults > 0 &&
+      `${i.unlabelledResults} result accounts are not in the truth (${i.unlabelledSuspended} suspended)`,
+    i.resultsWithoutEvents > 0 &&
+      `${i.resultsWithoutEvents} result accounts sent no event in ${eventsFile}: do the inputs belong together?`,
+    i.activeWithoutResult > 0 && `${i.activeWithoutResult} active accounts have no result line`,
+  ].filter((n): n is string => typeof n === 'string');
+  write('');
+  write(
+    `${i.events} events from ${eventsFile}, ${i.resultAccounts} result accounts; bars: recall >= ` +
+      `${percent(QUALITY_BARS.recallOverall)} overall and >= ${percent(QUALITY_BARS.recallPerStrategy)} per strategy, ` +
+      `legitimate suspended <= ${percent(QUALITY_BARS.legitSuspendedOverall, 2)}, attacker requests served <= ` +
+      `${percent(QUALITY_BARS.servedBeforeSuspension)}`,
+  );
+  for (const note of notes) process.stderr.write(`warning: ${note}\n`);
+}

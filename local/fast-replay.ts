@@ -1,0 +1,399 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { displayStatus } from '../lambdas/core/account-state';
+import { loadPolicyFile, policyToJson, validatePolicy, type Policy } from '../lambdas/core/policy/policy';
+import { systemClock, type Clock } from '../lambdas/core/ports';
+import {
+  emptyBatchStats,
+  scoreBatch,
+  type BatchStats,
+  type ScoreBatchDependencies,
+  type StreamRecord,
+} from '../lambdas/core/scoring/score-batch';
+import { emptySourceStats, readJsonlRecords, type SourceRecord } from './jsonl-source';
+import type { AccountSummary, CaseSummary } from './local-pipeline';
+import { LocalEventBus } from './local-event-bus';
+import {
+  MemoryAccountStore,
+  MemoryDeadLetterSink,
+  MemoryEnforcement,
+  MemoryLinkStore,
+} from './memory-adapters';
+import {
+  countBusEvents,
+  prepareReplayOutDir,
+  writeReplayResults,
+  writeReplaySummary,
+  type ReplaySummary,
+} from './replay-output';
+
+/** The scorer's event source mapping batch size (UsageStreamScorer's default), as the local replay uses. */
+export const DEFAULT_SCORER_BATCH_SIZE = 5000;
+/** The mapping's retries of a failing batch before it goes to the failure queue (UsageStreamScorer). */
+export const DEFAULT_SCORER_RETRY_ATTEMPTS = 5;
+export const DEFAULT_POLICY_FILE = 'config/policy.yaml';
+/** Policy paths resolve against the project root, as the CDK app resolves them for the local pipeline. */
+const PROJECT_ROOT = join(__dirname, '..');
+
+export interface FastReplayOptions {
+  /** JSON Lines file of usage events, in timestamp order. */
+  readonly file: string;
+  /** Folder for accounts.jsonl, cases.jsonl, summary.json, rejected.jsonl and bus-events.jsonl. */
+  readonly outDir: string;
+  /** Resolved against the project root, as for the local pipeline. @default config/policy.yaml */
+  readonly policyFile?: string;
+  /** Shards the records are spread over by partition key, as on the usage stream. @default 2 */
+  readonly shards?: number;
+  /** Records per scorer invocation, per shard. @default 5000 (the stack's event source mapping) */
+  readonly batchSize?: number;
+  /** Redeliveries of a batch with failed records before it is given up (counted in failedBatches). @default 5 */
+  readonly maximumRetryAttempts?: number;
+  /**
+   * Order of the shards' batches: as the local replay's poller takes them, or as events happen.
+   * @default 'poller' (decides as the full local pipeline does)
+   */
+  readonly interleaving?: ShardInterleaving;
+  /** Wall clock of the run (rejectedAt, the workflow's start time). @default systemClock */
+  readonly clock?: Clock;
+  /** Called as the file is read: bytes read so far and the file's size. */
+  readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+}
+
+export interface FastReplaySummary extends ReplaySummary {
+  readonly engine: 'memory';
+  readonly interleaving: ShardInterleaving;
+  /** Totals over every scorer invocation (redeliveries included). */
+  readonly scoring: BatchStats;
+}
+
+/** Thrown when the scorer itself throws on a batch: with in-memory adapters that is a bug, not an outage. */
+export class FastReplayError extends Error {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'FastReplayError';
+  }
+}
+
+const POW_128 = 1n << 128n;
+
+/**
+ * The shard a partition key lands on in a stream of `shards` shards with evenly split hash key
+ * ranges (as CreateStream makes them, in Kinesis and in kinesalite): the MD5 of the key, read as a
+ * 128-bit number, falls into one of `shards` equal ranges (the last one takes the remainder).
+ */
+export function shardIndexOf(partitionKey: string, shards: number): number {
+  const hash = BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
+  const width = POW_128 / BigInt(shards);
+  return Math.min(Number(hash / width), shards - 1);
+}
+
+export function shardIdOf(index: number): string {
+  return `shardId-${String(index).padStart(12, '0')}`;
+}
+
+/**
+ * Fixed-width decimal sequence numbers, increasing per shard and unique over the stream (the shard
+ * index is part of them), so compareSequenceNumbers orders them as it orders Kinesis ones.
+ */
+function sequenceNumber(shardIndex: number, n: number): string {
+  return `49${String(shardIndex).padStart(4, '0')}${String(n).padStart(20, '0')}`;
+}
+
+/**
+ * Replays an event file through the same scoring core as the pipeline (`scoreBatch`, under the
+ * policy the scorer would load) on in-memory adapters, 10x+ faster than the local services. For
+ * backtests and tuning; test/integration/fast-replay.test.ts holds it to the full pipeline's
+ * decisions. Batching is the event source mapping's (see scoreInShards); the enforcement workflow
+ * runs synchronously, so a suspension is in place before the next batch, where on AWS it lands
+ * seconds after the crossing. Writes what replay writes, and `engine: 'memory'` in summary.json.
+ */
+export async function fastReplay(options: FastReplayOptions): Promise<FastReplaySummary> {
+  const shards = options.shards ?? 2;
+  const batchSize = options.batchSize ?? DEFAULT_SCORER_BATCH_SIZE;
+  const maximumRetryAttempts = options.maximumRetryAttempts ?? DEFAULT_SCORER_RETRY_ATTEMPTS;
+  checkInteger('shards', shards, 1, 10_000);
+  checkInteger('batchSize', batchSize, 1, 10_000);
+  checkInteger('maximumRetryAttempts', maximumRetryAttempts, 0, 10_000);
+  const policyFile = resolve(PROJECT_ROOT, options.policyFile ?? DEFAULT_POLICY_FILE);
+  // What the scorer gets at cold start: the validated policy, as compact JSON, validated again.
+  const policy: Policy = validatePolicy(JSON.parse(policyToJson(loadPolicyFile(policyFile))), policyFile);
+  const clock = options.clock ?? systemClock;
+  const interleaving = options.interleaving ?? 'poller';
+
+  const totalBytes = (await stat(options.file)).size;
+  const { rejectedFile, busEventsFile } = await prepareReplayOutDir(options.outDir);
+  const accounts = new MemoryAccountStore();
+  const links = new MemoryLinkStore();
+  const bus = new LocalEventBus({ jsonlPath: busEventsFile, clock: () => clock.now() });
+  const enforcement = new MemoryEnforcement({ accounts, bus, clock });
+  const deadLetters = new MemoryDeadLetterSink(rejectedFile);
+  const deps = { accounts, links, enforcement, deadLetters, policy, clock };
+  const source = emptySourceStats();
+  const started = performance.now();
+  let lines = 0;
+  const { scoring, failedBatches } = await scoreInShards(
+    (async function* () {
+      for await (const record of readJsonlRecords(options.file, source)) {
+        if (++lines % 10_000 === 0) options.onProgress?.(source.bytes, totalBytes);
+        yield record;
+      }
+    })(),
+    deps,
+    { shards, batchSize, maximumRetryAttempts, interleaving },
+  );
+  options.onProgress?.(source.bytes, totalBytes);
+  const seconds = (performance.now() - started) / 1000;
+  await bus.flush();
+
+  const counts = await writeReplayResults(
+    options.outDir,
+    accountSummaries(accounts),
+    caseSummaries(enforcement),
+  );
+  const { accountWrites, linkWrites } = scoring;
+  const summary: FastReplaySummary = {
+    file: options.file,
+    policyVersion: policy.version,
+    eventsRead: source.lines,
+    rejected: deadLetters.total,
+    duplicates: scoring.duplicates,
+    outOfOrder: source.outOfOrder,
+    ...counts,
+    busEvents: countBusEvents(bus.events()),
+    failedBatches,
+    seconds: Number(seconds.toFixed(2)),
+    eventsPerSecond: Math.round(source.lines / Math.max(seconds, 1e-3)),
+    dynamodb: {
+      accountWrites,
+      linkWrites,
+      writesPerEvent: Number(((accountWrites + linkWrites) / Math.max(1, source.lines)).toFixed(4)),
+    },
+    shards,
+    batchSize,
+    engine: 'memory',
+    interleaving,
+    scoring,
+  };
+  await writeReplaySummary(options.outDir, summary);
+  return summary;
+}
+
+/**
+ * In which order the shards' batches are scored.
+ * - `poller`: as the local replay's poller scores them when the file is put faster than it is
+ *   scored (always, past the first seconds): every shard delivers full batches, one in flight per
+ *   shard, and the shards take turns, the one with the fewest records scored going next. Shards
+ *   then drift apart in event time (a shard with more traffic falls behind), exactly as in the
+ *   full local pipeline, which is what makes the two decide alike.
+ * - `event-time`: a shard's batch is scored as soon as the file has filled it, so shards advance
+ *   together in event time, as they do on AWS where both are consumed as the events happen.
+ */
+export type ShardInterleaving = 'poller' | 'event-time';
+
+export interface ShardedScoringOptions {
+  readonly shards: number;
+  readonly batchSize: number;
+  readonly maximumRetryAttempts: number;
+  /** @default 'poller' */
+  readonly interleaving?: ShardInterleaving;
+}
+
+export interface ShardedScoringResult {
+  /** Totals over every scorer invocation (redeliveries included). */
+  readonly scoring: BatchStats;
+  /** Invocations that reported failed records and were delivered again. */
+  readonly redeliveries: number;
+  /** Batches given up after maximumRetryAttempts redeliveries (the failure queue's share). */
+  readonly failedBatches: number;
+  /** Most records held waiting for their batch's turn (poller interleaving reads ahead). */
+  readonly maxBuffered: number;
+}
+
+/** One shard's records waiting to be scored, and how many it has scored. */
+interface ShardQueue {
+  readonly shardId: string;
+  /** Full batches waiting for their turn, then the batch being filled (last). */
+  readonly batches: StreamRecord[][];
+  assigned: number;
+  delivered: number;
+}
+
+/**
+ * Feeds records to `scoreBatch` as the event source mapping feeds the scorer: spread over shards
+ * by partition key, numbered in order per shard, in batches of `batchSize` per shard, one batch at
+ * a time per shard, each shard in order, the shards interleaved as `interleaving` says. A batch
+ * reporting failed records is delivered again from the lowest failed one, up to
+ * `maximumRetryAttempts` times, then given up (as it would go to the failure queue). A scorer that
+ * throws is a bug with in-memory adapters: it stops the run (FastReplayError).
+ */
+export async function scoreInShards(
+  records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>,
+  deps: ScoreBatchDependencies,
+  options: ShardedScoringOptions,
+): Promise<ShardedScoringResult> {
+  const { shards, batchSize, maximumRetryAttempts } = options;
+  const interleaving = options.interleaving ?? 'poller';
+  const scoring = emptyBatchStats();
+  let failedBatches = 0;
+  let redeliveries = 0;
+  let buffered = 0;
+  let maxBuffered = 0;
+
+  const deliver = async (batch: StreamRecord[]): Promise<void> => {
+    let pending = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      let outcome;
+      try {
+        outcome = await scoreBatch(pending, deps);
+      } catch (error) {
+        const first = pending[0];
+        throw new FastReplayError(
+          `scoring ${pending.length} records of ${first?.shardId} from ${first?.sequenceNumber} failed: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      addStats(scoring, outcome.stats);
+      if (outcome.failedSequenceNumbers.length === 0) return;
+      if (attempt >= maximumRetryAttempts) {
+        failedBatches += 1;
+        return;
+      }
+      // ReportBatchItemFailures: the shard resumes at the lowest failed record (an identifier
+      // that is not in the batch fails all of it).
+      const failed = new Set(outcome.failedSequenceNumbers);
+      redeliveries += 1;
+      pending = pending.slice(
+        Math.max(
+          0,
+          pending.findIndex((r) => failed.has(r.sequenceNumber)),
+        ),
+      );
+    }
+  };
+
+  const queues: ShardQueue[] = Array.from({ length: shards }, (_, i) => ({
+    shardId: shardIdOf(i),
+    batches: [[]],
+    assigned: 0,
+    delivered: 0,
+  }));
+  const deliverNext = async (queue: ShardQueue): Promise<void> => {
+    const batch = queue.batches.shift() ?? [];
+    if (queue.batches.length === 0) queue.batches.push([]);
+    buffered -= batch.length;
+    queue.delivered += batch.length;
+    await deliver(batch);
+  };
+  // Accounts send many events each: hash each partition key once.
+  const shardOfKey = new Map<string, number>();
+  const iterator = (Symbol.asyncIterator in records ? records : toAsync(records))[Symbol.asyncIterator]();
+  let ended = false;
+
+  /** Reads one record into its shard's queue; returns the queue whose batch it completed, if any. */
+  const readOne = async (): Promise<ShardQueue | undefined> => {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      return undefined;
+    }
+    const record = next.value;
+    let index = shardOfKey.get(record.partitionKey);
+    if (index === undefined) {
+      index = shardIndexOf(record.partitionKey, shards);
+      if (shardOfKey.size < 1_000_000) shardOfKey.set(record.partitionKey, index);
+    }
+    const queue = queues[index] as ShardQueue;
+    queue.assigned += 1;
+    const filling = queue.batches[queue.batches.length - 1] as StreamRecord[];
+    filling.push({
+      shardId: queue.shardId,
+      sequenceNumber: sequenceNumber(index, queue.assigned),
+      partitionKey: record.partitionKey,
+      data: record.data,
+    });
+    buffered += 1;
+    if (buffered > maxBuffered) maxBuffered = buffered;
+    if (filling.length < batchSize) return undefined;
+    queue.batches.push([]);
+    return queue;
+  };
+  const hasFullBatch = (queue: ShardQueue) => queue.batches.length > 1;
+  const hasRecords = (queue: ShardQueue) => hasFullBatch(queue) || (queue.batches[0]?.length ?? 0) > 0;
+
+  if (interleaving === 'event-time') {
+    while (!ended) {
+      const full = await readOne();
+      if (full) await deliverNext(full);
+    }
+  } else {
+    for (;;) {
+      // The shard that has scored the fewest records goes next (ties: the lower shard).
+      const open = queues.filter((q) => !ended || hasRecords(q));
+      if (open.length === 0) break;
+      const queue = open.reduce((a, b) => (b.delivered < a.delivered ? b : a));
+      while (!ended && !hasFullBatch(queue)) await readOne();
+      if (hasRecords(queue)) await deliverNext(queue);
+    }
+  }
+  for (const queue of queues) while (hasRecords(queue)) await deliverNext(queue);
+  return { scoring, redeliveries, failedBatches, maxBuffered };
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}
+
+/** accounts.jsonl rows, built as LocalPipeline.accounts() builds them from the accounts table. */
+function* accountSummaries(store: MemoryAccountStore): Generator<AccountSummary> {
+  for (const item of store.scan()) {
+    const state = store.stateOf(item.accountId);
+    if (!state) continue;
+    const suspended = state.status === 'SUSPENDED';
+    const attributes = item.enforcement;
+    yield {
+      accountId: state.accountId,
+      status: displayStatus(state),
+      riskScore: state.riskScore,
+      suspendedAt: suspended
+        ? (stringOrNull(attributes.suspendedTriggeredAt) ?? stringOrNull(attributes.suspendedAt))
+        : null,
+      clusterId:
+        stringOrNull(attributes.clusterId) ?? stringOrNull((state as { clusterId?: unknown }).clusterId),
+      reasons: state.reasons,
+      caseId: stringOrNull(attributes.suspendedCaseId),
+      policyVersion: state.policyVersion,
+      totalRequests: state.totalRequests,
+    };
+  }
+}
+
+function* caseSummaries(enforcement: MemoryEnforcement): Generator<CaseSummary> {
+  for (const c of enforcement.cases()) {
+    yield {
+      caseId: c.caseId,
+      kind: c.kind,
+      accountId: c.accountId,
+      status: c.status,
+      openedAt: c.openedAt,
+      riskScore: c.riskScore,
+      policyVersion: c.policyVersion,
+      triggeredAt: c.triggeredAt,
+      evidence: c.evidence,
+    };
+  }
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function addStats(total: BatchStats, add: BatchStats): void {
+  for (const key of Object.keys(total) as Array<keyof BatchStats>) total[key] += add[key];
+}
+
+function checkInteger(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+}

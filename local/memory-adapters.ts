@@ -1,0 +1,459 @@
+import { appendFile } from 'node:fs/promises';
+import { fromItem } from '../lambdas/adapters/dynamodb-account-store';
+import type { AccountState } from '../lambdas/core/account-state';
+import {
+  ConcurrentUpdateError,
+  systemClock,
+  type AccountStore,
+  type Clock,
+  type DeadLetterSink,
+  type EnforcementInput,
+  type EnforcementRequest,
+  type EnforcementStarter,
+  type LinkMembers,
+  type LinkStore,
+  type RejectedRecord,
+} from '../lambdas/core/ports';
+import type { LinkEdge } from '../lambdas/core/scoring/account-scorer';
+import { LocalEventBus } from './local-event-bus';
+
+/**
+ * In-memory adapters for the core's ports, with the semantics of the AWS ones they stand for
+ * (the DynamoDB stores, the Step Functions enforcement workflow, the SQS dead-letter queue), so
+ * that `scoreBatch` makes the same decisions on them as on the real services, only much faster.
+ * For backtests, tuning and unit tests; the full pipeline is still what a test must compare with.
+ */
+
+/**
+ * Deep copy of plain data (what DynamoDB or Step Functions would store and give back). Undefined
+ * fields are dropped, as DynamoDB (marshalled without undefined values) and JSON drop them.
+ */
+function copy<T>(value: T): T {
+  return (typeof value === 'object' && value !== null ? copyObject(value) : value) as T;
+}
+
+function copyObject(value: object): unknown {
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      out[i] = typeof item === 'object' && item !== null ? copyObject(item) : item;
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    const field: unknown = (value as Record<string, unknown>)[key];
+    if (field === undefined) continue;
+    out[key] = typeof field === 'object' && field !== null ? copyObject(field) : field;
+  }
+  return out;
+}
+
+/** One account item: what the scorer wrote, and what only the enforcement workflow writes. */
+export interface MemoryAccountItem {
+  readonly accountId: string;
+  /** The scorer's last write; undefined until its first one (the workflow may create the item). */
+  readonly state: Readonly<AccountState> | undefined;
+  readonly status: AccountState['status'];
+  /** Attributes the enforcement workflow set (suspendedAt, suspendedCaseId, ...). */
+  readonly enforcement: Readonly<Record<string, unknown>>;
+}
+
+interface MutableAccountItem {
+  state: AccountState | undefined;
+  status: AccountState['status'];
+  enforcement: Record<string, unknown>;
+}
+
+/**
+ * The accounts table in memory, with DynamoDbAccountStore's write semantics: a save expects the
+ * version it read (undefined or 0: the scorer never wrote the account, though the workflow may
+ * have created it), never overwrites the enforcement-owned status, and throws
+ * ConcurrentUpdateError when the version moved. States are copied in and out, as a table would.
+ */
+export class MemoryAccountStore implements AccountStore {
+  private readonly items = new Map<string, MutableAccountItem>();
+  /** Calls made, for the same accounting as the DynamoDB adapter (reads are per account). */
+  public readonly counters = { loads: 0, accountsLoaded: 0, saves: 0, conflicts: 0 };
+
+  public async load(accountIds: readonly string[]): Promise<Map<string, AccountState>> {
+    this.counters.loads += 1;
+    const states = new Map<string, AccountState>();
+    for (const accountId of accountIds) {
+      const item = this.items.get(accountId);
+      if (!item) continue;
+      this.counters.accountsLoaded += 1;
+      states.set(accountId, toState(accountId, item));
+    }
+    return states;
+  }
+
+  public async save(state: AccountState, expectedVersion: number | undefined): Promise<void> {
+    const item = this.items.get(state.accountId);
+    const storedVersion = item?.state?.version;
+    const ok = !expectedVersion ? storedVersion === undefined : storedVersion === expectedVersion;
+    if (!ok) {
+      this.counters.conflicts += 1;
+      throw new ConcurrentUpdateError(state.accountId);
+    }
+    this.counters.saves += 1;
+    const stored = copy(state);
+    if (item) {
+      item.state = stored;
+    } else {
+      // `if_not_exists(status, ACTIVE)`: a first write creates the status, later ones keep it.
+      this.items.set(state.accountId, { state: stored, status: 'ACTIVE', enforcement: {} });
+    }
+  }
+
+  /**
+   * The workflow's SuspendAccount step: sets SUSPENDED and the given attributes unless the account
+   * is already suspended (the conditional update's guard), creating the item if needed.
+   * @returns whether it suspended the account
+   */
+  public suspend(accountId: string, attributes: Readonly<Record<string, unknown>>): boolean {
+    const item = this.items.get(accountId);
+    if (item?.status === 'SUSPENDED') return false;
+    if (item) {
+      item.status = 'SUSPENDED';
+      Object.assign(item.enforcement, copy(attributes));
+    } else {
+      this.items.set(accountId, {
+        state: undefined,
+        status: 'SUSPENDED',
+        enforcement: copy({ ...attributes }),
+      });
+    }
+    return true;
+  }
+
+  /** What a strongly consistent read of one account gives (a copy), or undefined. */
+  public stateOf(accountId: string): AccountState | undefined {
+    const item = this.items.get(accountId);
+    return item && toState(accountId, item);
+  }
+
+  /** One item as stored (read-only view), or undefined. */
+  public item(accountId: string): MemoryAccountItem | undefined {
+    const item = this.items.get(accountId);
+    return item && { accountId, ...item };
+  }
+
+  /** Every item, in insertion order (a scan). */
+  public *scan(): Generator<MemoryAccountItem> {
+    for (const [accountId, item] of this.items) yield { accountId, ...item };
+  }
+
+  public get size(): number {
+    return this.items.size;
+  }
+}
+
+/**
+ * What a strongly consistent read of the item gives: the scorer's state with the stored status, or
+ * for an item only the workflow wrote, what DynamoDbAccountStore reads from such an item.
+ */
+function toState(accountId: string, item: MutableAccountItem): AccountState {
+  if (!item.state) return fromItem({ accountId, status: item.status, ...item.enforcement });
+  const state = copy(item.state);
+  state.status = item.status;
+  return state;
+}
+
+/**
+ * The links table in memory: one edge per (link key, account); puts are idempotent (a put of an
+ * existing pair replaces it, as PutItem does). `members` returns a key's accounts in sort-key order
+ * (accountId, by UTF-8 bytes) like a DynamoDB Query, at most `limitPerKey`, with `truncated` set
+ * when there are more.
+ */
+export class MemoryLinkStore implements LinkStore {
+  private readonly byKey = new Map<string, Map<string, LinkEdge>>();
+  private readonly sorted = new Map<string, string[]>();
+  public readonly counters = { puts: 0, queries: 0 };
+
+  public async put(edges: readonly LinkEdge[]): Promise<void> {
+    for (const edge of edges) {
+      this.counters.puts += 1;
+      let members = this.byKey.get(edge.linkKey);
+      if (!members) {
+        members = new Map();
+        this.byKey.set(edge.linkKey, members);
+      }
+      const isNew = !members.has(edge.accountId);
+      members.set(edge.accountId, { ...edge });
+      const ordered = this.sorted.get(edge.linkKey);
+      if (isNew && ordered) ordered.splice(insertionIndex(ordered, edge.accountId), 0, edge.accountId);
+    }
+  }
+
+  public async members(linkKeys: readonly string[], limitPerKey: number): Promise<Map<string, LinkMembers>> {
+    const result = new Map<string, LinkMembers>();
+    for (const linkKey of new Set(linkKeys)) {
+      this.counters.queries += 1;
+      const ids = this.orderedMembers(linkKey);
+      result.set(linkKey, { accountIds: ids.slice(0, limitPerKey), truncated: ids.length > limitPerKey });
+    }
+    return result;
+  }
+
+  /** Every edge of a key, in sort-key order. */
+  public edges(linkKey: string): LinkEdge[] {
+    const members = this.byKey.get(linkKey);
+    return this.orderedMembers(linkKey).map((id) => ({ ...(members?.get(id) as LinkEdge) }));
+  }
+
+  public get size(): number {
+    let n = 0;
+    for (const members of this.byKey.values()) n += members.size;
+    return n;
+  }
+
+  private orderedMembers(linkKey: string): readonly string[] {
+    let ordered = this.sorted.get(linkKey);
+    if (!ordered) {
+      ordered = [...(this.byKey.get(linkKey)?.keys() ?? [])].sort(compareUtf8);
+      this.sorted.set(linkKey, ordered);
+    }
+    return ordered;
+  }
+}
+
+/** Compares strings by their UTF-8 bytes (DynamoDB's order for string keys), i.e. by code point. */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // UTF-16 puts surrogates (U+10000 and up) before U+E000-U+FFFF; code point order does not.
+    return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+function codePointRank(unit: number): number {
+  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
+  if (unit >= 0xe000) return unit - 0x800;
+  return unit;
+}
+
+function insertionIndex(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareUtf8(sorted[mid] as string, value) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Step Functions' InvalidName. */
+export class InvalidExecutionNameError extends Error {
+  public constructor(name: string) {
+    super(`Invalid Name: '${name}'`);
+    this.name = 'InvalidName';
+  }
+}
+
+const INVALID_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
+
+/** Step Functions execution names: 1-80 characters, no whitespace, brackets, wildcards or controls. */
+function isValidExecutionName(name: string): boolean {
+  if (name.length < 1 || name.length > 80 || INVALID_NAME_CHARACTERS.test(name)) return false;
+  return [...name].every((character) => {
+    const code = character.charCodeAt(0);
+    return code > 0x1f && (code < 0x7f || code > 0x9f);
+  });
+}
+
+/** One case item (the cases table's `sk = CASE` item), evidence as an object. */
+export interface MemoryCase {
+  readonly caseId: string;
+  readonly kind: string;
+  readonly accountId: string;
+  readonly status: 'OPEN';
+  readonly openedAt: string;
+  readonly riskScore: number;
+  readonly policyVersion: string;
+  readonly triggeredAt: string;
+  readonly evidence: unknown;
+  readonly openedBy: string;
+  /** Any further input fields the scorer sends (passed through as the workflow input carries them). */
+  readonly [field: string]: unknown;
+}
+
+export interface MemoryAuditEntry {
+  readonly caseId: string;
+  readonly sk: string;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly fromStatus: string;
+  readonly toStatus: string;
+  readonly reason: string;
+}
+
+export interface MemoryExecution {
+  readonly name: string;
+  readonly input: EnforcementInput;
+  readonly startedAt: string;
+  /** Which way the workflow went. */
+  readonly outcome: 'ENFORCED' | 'ALREADY_SUSPENDED';
+}
+
+export interface MemoryEnforcementOptions {
+  /** The accounts the workflow reads and suspends. */
+  readonly accounts: MemoryAccountStore;
+  /** Execution start time ($$.Execution.StartTime): suspendedAt and openedAt. @default systemClock */
+  readonly clock?: Clock;
+  /** Receives AccountSuspended and CaseOpened. @default a new LocalEventBus */
+  readonly bus?: LocalEventBus;
+  /** @default 'cauterize-enforcement' */
+  readonly eventBusName?: string;
+}
+
+const ENFORCEMENT_ACTOR = 'cauterize-enforcement';
+const ENFORCEMENT_EVENT_SOURCE = 'cauterize';
+
+/**
+ * The account enforcement workflow (lib/constructs/enforcement-workflow.ts), run synchronously:
+ * GetAccount, skip if already suspended, SuspendAccount (conditional), OpenCase and its first audit
+ * entry (each only if absent), then AccountSuspended and CaseOpened on the bus. Execution names are
+ * unique as in Step Functions: a name seen before is not run again (started=false). Effects are
+ * visible as soon as start() returns, which models a workflow that finishes within seconds of
+ * event time.
+ */
+export class MemoryEnforcement implements EnforcementStarter {
+  public readonly bus: LocalEventBus;
+  private readonly accounts: MemoryAccountStore;
+  private readonly clock: Clock;
+  private readonly eventBusName: string;
+  private readonly executionsByName = new Map<string, MemoryExecution>();
+  private readonly casesById = new Map<string, MemoryCase>();
+  private readonly auditByCase = new Map<string, MemoryAuditEntry>();
+
+  public constructor(options: MemoryEnforcementOptions) {
+    this.accounts = options.accounts;
+    this.clock = options.clock ?? systemClock;
+    this.bus = options.bus ?? new LocalEventBus();
+    this.eventBusName = options.eventBusName ?? 'cauterize-enforcement';
+  }
+
+  public async start(request: EnforcementRequest): Promise<{ started: boolean }> {
+    const { executionName: name } = request;
+    if (!isValidExecutionName(name)) throw new InvalidExecutionNameError(name);
+    if (this.executionsByName.has(name)) return { started: false };
+    // The state machine's input is JSON: what it works on is a copy.
+    const input = copy(request.input);
+    const startedAt = this.clock.now().toISOString();
+    const outcome = await this.run(input, startedAt);
+    this.executionsByName.set(name, { name, input, startedAt, outcome });
+    return { started: true };
+  }
+
+  public executions(): readonly MemoryExecution[] {
+    return [...this.executionsByName.values()];
+  }
+
+  /** Open cases in the order they were opened. */
+  public cases(): readonly MemoryCase[] {
+    return [...this.casesById.values()];
+  }
+
+  public audit(caseId: string): MemoryAuditEntry | undefined {
+    return this.auditByCase.get(caseId);
+  }
+
+  private async run(input: EnforcementInput, startedAt: string): Promise<MemoryExecution['outcome']> {
+    const { accountId, caseId, riskScore, policyVersion, triggeredAt, evidence, ...extra } = input;
+    // GetAccount + IsAlreadySuspended, then SuspendAccount's condition (status <> SUSPENDED).
+    const suspended = this.accounts.suspend(accountId, {
+      suspendedAt: startedAt,
+      suspendedCaseId: caseId,
+      suspendedScore: riskScore,
+      suspendedPolicyVersion: policyVersion,
+      suspendedTriggeredAt: triggeredAt,
+    });
+    if (!suspended) return 'ALREADY_SUSPENDED';
+
+    if (!this.casesById.has(caseId)) {
+      this.casesById.set(caseId, {
+        ...extra,
+        caseId,
+        kind: 'account',
+        accountId,
+        status: 'OPEN',
+        openedAt: startedAt,
+        riskScore,
+        policyVersion,
+        triggeredAt,
+        evidence,
+        openedBy: ENFORCEMENT_ACTOR,
+      });
+    }
+    if (!this.auditByCase.has(caseId)) {
+      this.auditByCase.set(caseId, {
+        caseId,
+        sk: 'AUDIT#0000',
+        at: startedAt,
+        actor: ENFORCEMENT_ACTOR,
+        action: 'OPENED',
+        fromStatus: 'NONE',
+        toStatus: 'OPEN',
+        reason: 'risk score crossed the suspend threshold',
+      });
+    }
+    const detail = { accountId, caseId, riskScore, policyVersion };
+    await this.bus.putEvents([
+      {
+        EventBusName: this.eventBusName,
+        Source: ENFORCEMENT_EVENT_SOURCE,
+        DetailType: 'AccountSuspended',
+        Detail: { ...detail, suspendedAt: startedAt },
+      },
+      {
+        EventBusName: this.eventBusName,
+        Source: ENFORCEMENT_EVENT_SOURCE,
+        DetailType: 'CaseOpened',
+        Detail: { ...detail, openedAt: startedAt },
+      },
+    ]);
+    return 'ENFORCED';
+  }
+}
+
+/**
+ * The rejected-events queue in memory: every record dead-lettered, each counted once (a batch
+ * retried after a partial failure sends its rejects again), optionally appended to a JSON Lines file.
+ */
+export class MemoryDeadLetterSink implements DeadLetterSink {
+  private readonly kept: RejectedRecord[] = [];
+  private readonly seen = new Set<string>();
+
+  public constructor(
+    private readonly file?: string,
+    /** Records kept for inspection; counting goes on past it. @default 10000 */
+    private readonly keep = 10_000,
+  ) {}
+
+  public async send(records: readonly RejectedRecord[]): Promise<void> {
+    const fresh = records.filter((r) => !this.seen.has(`${r.partitionKey}\u0000${r.sequenceNumber}`));
+    if (this.file && fresh.length > 0)
+      await appendFile(this.file, fresh.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    for (const record of fresh) {
+      this.seen.add(`${record.partitionKey}\u0000${record.sequenceNumber}`);
+      if (this.kept.length < this.keep) this.kept.push({ ...record });
+    }
+  }
+
+  /** Distinct records dead-lettered. */
+  public get total(): number {
+    return this.seen.size;
+  }
+
+  public records(): readonly RejectedRecord[] {
+    return this.kept;
+  }
+}

@@ -1,0 +1,267 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AccountState } from '../../lambdas/core/account-state';
+import { ConcurrentUpdateError, type RejectedRecord } from '../../lambdas/core/ports';
+import {
+  DEFAULT_SCORER_BATCH_SIZE,
+  fastReplay,
+  scoreInShards,
+  shardIndexOf,
+  type FastReplaySummary,
+} from '../../local/fast-replay';
+import { emptySourceStats, readJsonlRecords } from '../../local/jsonl-source';
+import type { AccountSummary } from '../../local/local-pipeline';
+import {
+  MemoryAccountStore,
+  MemoryDeadLetterSink,
+  MemoryEnforcement,
+  MemoryLinkStore,
+} from '../../local/memory-adapters';
+import { replay, type ReplaySummary } from '../../local/replay';
+import { writeSimulation } from '../../sim';
+import { testPolicy } from '../support/policy';
+
+const readJsonl = async <T>(file: string): Promise<T[]> =>
+  (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+
+const byAccount = (accounts: readonly AccountSummary[]) => new Map(accounts.map((a) => [a.accountId, a]));
+
+/**
+ * The in-memory engine may stand in for the full pipeline in backtests only if it decides the
+ * same: same accounts suspended, same status and score for every account.
+ */
+describe('Function: fastReplay', () => {
+  let dir: string;
+  let events: string;
+  let fast: FastReplaySummary;
+  let full: ReplaySummary;
+  let fastAccounts: Map<string, AccountSummary>;
+  let fullAccounts: Map<string, AccountSummary>;
+
+  beforeAll(async () => {
+    // Prepare
+    dir = await mkdtemp(join(tmpdir(), 'cauterize-fast-replay-'));
+    events = join(dir, 'events.jsonl');
+    await writeSimulation(events, join(dir, 'truth.json'), { preset: 'demo', seed: 3 });
+
+    // Act
+    fast = await fastReplay({ file: events, outDir: join(dir, 'memory') });
+    full = await replay({ file: events, outDir: join(dir, 'local') });
+    fastAccounts = byAccount(await readJsonl<AccountSummary>(join(dir, 'memory', 'accounts.jsonl')));
+    fullAccounts = byAccount(await readJsonl<AccountSummary>(join(dir, 'local', 'accounts.jsonl')));
+  }, 180_000);
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('batches as the stack does', () => {
+    // Assess
+    expect(fast.batchSize).toBe(full.batchSize);
+    expect(DEFAULT_SCORER_BATCH_SIZE).toBe(full.batchSize);
+    expect(fast.shards).toBe(full.shards);
+  });
+
+  it('suspends the same accounts as the full pipeline', () => {
+    // Assess
+    const suspended = (accounts: Map<string, AccountSummary>) =>
+      [...accounts.values()]
+        .filter((a) => a.status === 'SUSPENDED')
+        .map((a) => a.accountId)
+        .sort();
+    expect(suspended(fastAccounts).length).toBeGreaterThan(0);
+    expect(suspended(fastAccounts)).toEqual(suspended(fullAccounts));
+  });
+
+  it('gives every account the same status, score and reasons as the full pipeline', () => {
+    // Assess: not clusterId or suspendedAt, which vary between runs of the full pipeline itself
+    // (its two shards are scored concurrently, so one shard's cluster reads may or may not see the
+    // other's latest writes).
+    const decisions = (accounts: Map<string, AccountSummary>) =>
+      [...accounts.values()]
+        .map((a) => ({
+          accountId: a.accountId,
+          status: a.status,
+          riskScore: a.riskScore,
+          reasons: a.reasons,
+          totalRequests: a.totalRequests,
+        }))
+        .sort((x, y) => x.accountId.localeCompare(y.accountId));
+    expect(fastAccounts.size).toBe(fullAccounts.size);
+    expect(decisions(fastAccounts)).toEqual(decisions(fullAccounts));
+  });
+
+  it('opens one case per suspended account and counts the same as the full pipeline', async () => {
+    // Prepare
+    const casedAccounts = async (folder: string) =>
+      (await readJsonl<{ accountId: string }>(join(dir, folder, 'cases.jsonl')))
+        .map((c) => c.accountId)
+        .sort();
+    const counts = (summary: ReplaySummary) => ({
+      eventsRead: summary.eventsRead,
+      rejected: summary.rejected,
+      duplicates: summary.duplicates,
+      accounts: summary.accounts,
+      review: summary.review,
+      suspended: summary.suspended,
+      cases: summary.cases,
+      busEvents: summary.busEvents,
+    });
+
+    // Assess
+    expect(await casedAccounts('memory')).toEqual(await casedAccounts('local'));
+    expect(counts(fast)).toEqual(counts(full));
+    expect(fast).toMatchObject({ engine: 'memory', interleaving: 'poller', failedBatches: 0 });
+  });
+});
+
+describe('Function: shardIndexOf', () => {
+  it('spreads partition keys over equal MD5 ranges, as CreateStream splits the hash space', () => {
+    // Prepare: md5("a") = 0cc175b9..., md5("b") = 92eb5ffe..., md5("c") = 4a8a08f0...
+    // Act / Assess
+    expect(['a', 'b', 'c'].map((k) => shardIndexOf(k, 2))).toEqual([0, 1, 0]);
+    expect(['a', 'b', 'c'].map((k) => shardIndexOf(k, 4))).toEqual([0, 2, 1]);
+    expect(shardIndexOf('anything', 1)).toBe(0);
+  });
+});
+
+describe('Function: scoreInShards', () => {
+  let dir: string;
+  let events: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cauterize-shards-'));
+    events = join(dir, 'events.jsonl');
+    await writeSimulation(events, join(dir, 'truth.json'), { preset: 'demo', seed: 3 });
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The scored accounts of a run over the demo file, in small batches so that accounts span several. */
+  async function run(accounts: MemoryAccountStore) {
+    const links = new MemoryLinkStore();
+    const enforcement = new MemoryEnforcement({ accounts });
+    const deps = {
+      accounts,
+      links,
+      enforcement,
+      deadLetters: new MemoryDeadLetterSink(),
+      policy: testPolicy(),
+      clock: { now: () => new Date('2026-03-01T00:00:00.000Z') },
+    };
+    const result = await scoreInShards(readJsonlRecords(events, emptySourceStats()), deps, {
+      shards: 2,
+      batchSize: 500,
+      maximumRetryAttempts: 5,
+    });
+    const states = [...accounts.scan()].map((item) => ({
+      accountId: item.accountId,
+      status: item.status,
+      riskScore: item.state?.riskScore,
+      totalRequests: item.state?.totalRequests,
+      crossings: item.state?.crossings,
+    }));
+    return {
+      result,
+      states,
+      cases: enforcement
+        .cases()
+        .map((c) => c.caseId)
+        .sort(),
+    };
+  }
+
+  it.each([
+    ['poller', ['a1 a2', 'b1 b2', 'b3 b4', 'b5']],
+    ['event-time', ['b1 b2', 'b3 b4', 'a1 a2', 'b5']],
+  ] as const)("orders the shards' batches as the %s interleaving says", async (interleaving, expected) => {
+    // Prepare: "a" hashes to shard 0 and "b" to shard 1 of 2; records that are not JSON are
+    // dead-lettered batch by batch, which shows each batch.
+    const batches: string[] = [];
+    const deadLetters = {
+      send: async (rejected: readonly RejectedRecord[]) => {
+        batches.push(rejected.map((r) => `${r.partitionKey}${Number(r.sequenceNumber.slice(-6))}`).join(' '));
+      },
+    };
+    const accounts = new MemoryAccountStore();
+    const deps = {
+      accounts,
+      links: new MemoryLinkStore(),
+      enforcement: new MemoryEnforcement({ accounts }),
+      deadLetters,
+      policy: testPolicy(),
+      clock: { now: () => new Date('2026-03-01T00:00:00.000Z') },
+    };
+    const records = ['b', 'b', 'b', 'b', 'b', 'a', 'a'].map((partitionKey) => ({
+      partitionKey,
+      data: Buffer.from('not json'),
+    }));
+
+    // Act
+    const result = await scoreInShards(records, deps, {
+      shards: 2,
+      batchSize: 2,
+      maximumRetryAttempts: 5,
+      interleaving,
+    });
+
+    // Assess
+    expect(batches).toEqual(expected);
+    expect(result.scoring.rejected).toBe(7);
+  });
+
+  it('redelivers from the lowest failed record and ends where an unfailing run ends', async () => {
+    // Prepare: the first two writes of every 7th account lose a race, as if another writer moved the version.
+    class FlakyAccountStore extends MemoryAccountStore {
+      private readonly failures = new Map<string, number>();
+      private seen = 0;
+      public override async save(state: AccountState, expectedVersion: number | undefined): Promise<void> {
+        if (!this.failures.has(state.accountId))
+          this.failures.set(state.accountId, this.seen++ % 7 === 0 ? 2 : 0);
+        const left = this.failures.get(state.accountId) ?? 0;
+        if (left > 0) {
+          this.failures.set(state.accountId, left - 1);
+          throw new ConcurrentUpdateError(state.accountId);
+        }
+        return super.save(state, expectedVersion);
+      }
+    }
+
+    // Act
+    const clean = await run(new MemoryAccountStore());
+    const flaky = await run(new FlakyAccountStore());
+
+    // Assess
+    expect(clean.result.redeliveries).toBe(0);
+    expect(flaky.result.redeliveries).toBeGreaterThan(0);
+    expect(flaky.result.failedBatches).toBe(0);
+    // Redelivered records were already applied for the accounts that did save: they are skipped.
+    expect(flaky.result.scoring.duplicates).toBeGreaterThan(0);
+    expect(flaky.states.sort((a, b) => a.accountId.localeCompare(b.accountId))).toEqual(
+      clean.states.sort((a, b) => a.accountId.localeCompare(b.accountId)),
+    );
+    expect(flaky.cases).toEqual(clean.cases);
+  });
+
+  it('gives up a batch after the retry attempts, as the event source mapping sends it to its failure queue', async () => {
+    // Prepare
+    class BrokenAccountStore extends MemoryAccountStore {
+      public override async save(state: AccountState): Promise<void> {
+        throw new ConcurrentUpdateError(state.accountId);
+      }
+    }
+
+    // Act
+    const { result } = await run(new BrokenAccountStore());
+
+    // Assess
+    expect(result.failedBatches).toBeGreaterThan(0);
+    expect(result.redeliveries).toBe(result.failedBatches * 5);
+  });
+});

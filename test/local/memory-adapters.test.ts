@@ -1,0 +1,357 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AccountState } from '../../lambdas/core/account-state';
+import {
+  ConcurrentUpdateError,
+  type EnforcementRequest,
+  type RejectedRecord,
+} from '../../lambdas/core/ports';
+import { scoreAccount, type LinkEdge } from '../../lambdas/core/scoring/account-scorer';
+import { scoreBatch } from '../../lambdas/core/scoring/score-batch';
+import {
+  compareUtf8,
+  InvalidExecutionNameError,
+  MemoryAccountStore,
+  MemoryDeadLetterSink,
+  MemoryEnforcement,
+  MemoryLinkStore,
+} from '../../local/memory-adapters';
+import { extractionEvent, minutesAfter, sequenced } from '../support/events';
+import { testPolicy } from '../support/policy';
+
+const policy = testPolicy();
+const T0 = '2026-02-02T00:00:00.000Z';
+const fixedClock = { now: () => new Date('2026-03-01T12:00:00.000Z') };
+
+/** A state as the scorer writes it (version 1), built by the real scorer. */
+function scoredState(accountId: string): AccountState {
+  return scoreAccount(
+    undefined,
+    sequenced([extractionEvent({ accountId, eventId: `${accountId}-1` })]),
+    policy,
+  ).state;
+}
+
+function enforcementRequest(accountId: string, name = `acct-${accountId}-1`): EnforcementRequest {
+  return {
+    executionName: name,
+    input: {
+      accountId,
+      caseId: `case-${accountId}-1`,
+      riskScore: 88,
+      policyVersion: policy.version,
+      triggeredAt: T0,
+      evidence: { reasons: [{ signal: 'singleTurnShare', points: 25 }] },
+    },
+  };
+}
+
+describe('Class: MemoryAccountStore', () => {
+  describe('Method: save', () => {
+    it('creates an account once, then only over the version it read', async () => {
+      // Prepare
+      const store = new MemoryAccountStore();
+      const first = scoredState('a');
+
+      // Act
+      await store.save(first, undefined);
+
+      // Assess
+      await expect(store.save(first, undefined)).rejects.toThrow(ConcurrentUpdateError);
+      await expect(store.save(first, 0)).rejects.toThrow(ConcurrentUpdateError);
+      await expect(store.save({ ...first, version: 3 }, 2)).rejects.toThrow(
+        'account a was updated concurrently; the batch will be retried',
+      );
+      await store.save({ ...first, version: 2, riskScore: 12 }, 1);
+      expect((await store.load(['a'])).get('a')).toMatchObject({ version: 2, riskScore: 12 });
+      expect(store.counters).toMatchObject({ saves: 2, conflicts: 3 });
+    });
+
+    it('copies states in and out, as a table does', async () => {
+      // Prepare
+      const store = new MemoryAccountStore();
+      const state = scoredState('a');
+      await store.save(state, undefined);
+
+      // Act
+      state.linkKeys.push('pay#changed-after-save');
+      const loaded = (await store.load(['a'])).get('a') as AccountState;
+      loaded.buckets.length = 0;
+      loaded.riskScore = 1;
+
+      // Assess
+      const again = (await store.load(['a'])).get('a') as AccountState;
+      expect(again.linkKeys).not.toContain('pay#changed-after-save');
+      expect(again.buckets.length).toBeGreaterThan(0);
+      expect(again.riskScore).toBe(state.riskScore);
+    });
+
+    it('never overwrites the status the workflow set, even on the first write', async () => {
+      // Prepare: the workflow suspends the account before the scorer's first write lands.
+      const store = new MemoryAccountStore();
+      store.suspend('a', { suspendedCaseId: 'case-1', suspendedTriggeredAt: T0 });
+      const beforeFirstWrite = (await store.load(['a'])).get('a');
+
+      // Act
+      await store.save(scoredState('a'), beforeFirstWrite?.version);
+
+      // Assess
+      expect(beforeFirstWrite).toMatchObject({
+        accountId: 'a',
+        status: 'SUSPENDED',
+        version: 0,
+        linkKeys: [],
+      });
+      const after = (await store.load(['a'])).get('a');
+      expect(after).toMatchObject({ status: 'SUSPENDED', version: 1 });
+      expect(store.item('a')?.enforcement).toEqual({ suspendedCaseId: 'case-1', suspendedTriggeredAt: T0 });
+    });
+  });
+
+  describe('Method: load', () => {
+    it('returns only the accounts it has', async () => {
+      // Prepare
+      const store = new MemoryAccountStore();
+      await store.save(scoredState('a'), undefined);
+
+      // Act
+      const states = await store.load(['a', 'nobody']);
+
+      // Assess
+      expect([...states.keys()]).toEqual(['a']);
+    });
+  });
+});
+
+describe('Class: MemoryLinkStore', () => {
+  const edge = (linkKey: string, accountId: string): LinkEdge => ({
+    linkKey,
+    accountId,
+    kind: 'pay',
+    firstSeenAt: T0,
+  });
+
+  describe('Method: members', () => {
+    it('lists members in sort-key order, at most the limit, saying when there are more', async () => {
+      // Prepare
+      const links = new MemoryLinkStore();
+      await links.put([edge('pay#1', 'acct_c'), edge('pay#1', 'acct_a'), edge('pay#2', 'acct_z')]);
+      await links.members(['pay#1'], 10); // caches the order, which later puts must keep
+      await links.put([edge('pay#1', 'acct_b'), edge('pay#1', 'acct_a')]);
+
+      // Act
+      const all = await links.members(['pay#1', 'pay#2', 'pay#none'], 10);
+      const two = await links.members(['pay#1', 'pay#1'], 2);
+
+      // Assess
+      expect(all.get('pay#1')).toEqual({ accountIds: ['acct_a', 'acct_b', 'acct_c'], truncated: false });
+      expect(all.get('pay#2')).toEqual({ accountIds: ['acct_z'], truncated: false });
+      expect(all.get('pay#none')).toEqual({ accountIds: [], truncated: false });
+      expect(two.get('pay#1')).toEqual({ accountIds: ['acct_a', 'acct_b'], truncated: true });
+      expect(links.size).toBe(4);
+    });
+  });
+
+  describe('Function: compareUtf8', () => {
+    it('orders by code point (UTF-8 bytes), not by UTF-16 unit', () => {
+      // Assess
+      expect(compareUtf8('\uffff', '\u{10000}')).toBeLessThan(0);
+      expect('\u{10000}' < '\uffff').toBe(true);
+      expect(['b', 'a', 'ab', '\u{10000}', '\uffff'].sort(compareUtf8)).toEqual([
+        'a',
+        'ab',
+        'b',
+        '\uffff',
+        '\u{10000}',
+      ]);
+    });
+  });
+});
+
+describe('Class: MemoryEnforcement', () => {
+  describe('Method: start', () => {
+    it('suspends, opens the case with its first audit entry and publishes both events', async () => {
+      // Prepare
+      const accounts = new MemoryAccountStore();
+      await accounts.save(scoredState('a'), undefined);
+      const enforcement = new MemoryEnforcement({ accounts, clock: fixedClock });
+      const request = enforcementRequest('a');
+      const withClusterFields = {
+        ...request,
+        input: { ...request.input, clusterId: 'cl-1' } as EnforcementRequest['input'],
+      };
+
+      // Act
+      const { started } = await enforcement.start(withClusterFields);
+
+      // Assess
+      expect(started).toBe(true);
+      expect(accounts.item('a')).toMatchObject({
+        status: 'SUSPENDED',
+        enforcement: {
+          suspendedAt: '2026-03-01T12:00:00.000Z',
+          suspendedCaseId: 'case-a-1',
+          suspendedScore: 88,
+          suspendedPolicyVersion: policy.version,
+          suspendedTriggeredAt: T0,
+        },
+      });
+      expect(enforcement.cases()).toEqual([
+        {
+          caseId: 'case-a-1',
+          kind: 'account',
+          accountId: 'a',
+          status: 'OPEN',
+          openedAt: '2026-03-01T12:00:00.000Z',
+          riskScore: 88,
+          policyVersion: policy.version,
+          triggeredAt: T0,
+          evidence: { reasons: [{ signal: 'singleTurnShare', points: 25 }] },
+          openedBy: 'cauterize-enforcement',
+          clusterId: 'cl-1',
+        },
+      ]);
+      expect(enforcement.audit('case-a-1')).toMatchObject({
+        sk: 'AUDIT#0000',
+        action: 'OPENED',
+        toStatus: 'OPEN',
+      });
+      expect(
+        enforcement.bus.events().map((e) => [e['detail-type'], e.source, e.eventBusName, e.detail]),
+      ).toEqual([
+        [
+          'AccountSuspended',
+          'cauterize',
+          'cauterize-enforcement',
+          {
+            accountId: 'a',
+            caseId: 'case-a-1',
+            riskScore: 88,
+            policyVersion: policy.version,
+            suspendedAt: '2026-03-01T12:00:00.000Z',
+          },
+        ],
+        [
+          'CaseOpened',
+          'cauterize',
+          'cauterize-enforcement',
+          {
+            accountId: 'a',
+            caseId: 'case-a-1',
+            riskScore: 88,
+            policyVersion: policy.version,
+            openedAt: '2026-03-01T12:00:00.000Z',
+          },
+        ],
+      ]);
+    });
+
+    it('runs an execution name once, and skips an account that is already suspended', async () => {
+      // Prepare
+      const accounts = new MemoryAccountStore();
+      const enforcement = new MemoryEnforcement({ accounts, clock: fixedClock });
+      await enforcement.start(enforcementRequest('a'));
+
+      // Act
+      const again = await enforcement.start(enforcementRequest('a'));
+      const secondCrossing = await enforcement.start(enforcementRequest('a', 'acct-a-2'));
+
+      // Assess
+      expect(again.started).toBe(false);
+      expect(secondCrossing.started).toBe(true);
+      expect(enforcement.executions().map((e) => [e.name, e.outcome])).toEqual([
+        ['acct-a-1', 'ENFORCED'],
+        ['acct-a-2', 'ALREADY_SUSPENDED'],
+      ]);
+      expect(enforcement.cases()).toHaveLength(1);
+      expect(enforcement.bus.events()).toHaveLength(2);
+    });
+
+    it('rejects names Step Functions rejects', async () => {
+      // Prepare
+      const enforcement = new MemoryEnforcement({ accounts: new MemoryAccountStore() });
+
+      // Act / Assess
+      await expect(enforcement.start(enforcementRequest('a', 'has space'))).rejects.toThrow(
+        InvalidExecutionNameError,
+      );
+      await expect(enforcement.start(enforcementRequest('a', 'x'.repeat(81)))).rejects.toThrow(
+        "Invalid Name: 'xxx",
+      );
+    });
+  });
+});
+
+describe('Class: MemoryDeadLetterSink', () => {
+  it('counts each record once and appends it to the file once', async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'cauterize-dlq-'));
+    const sink = new MemoryDeadLetterSink(join(dir, 'rejected.jsonl'));
+    const record = (sequenceNumber: string): RejectedRecord => ({
+      sequenceNumber,
+      partitionKey: 'p',
+      field: '(record)',
+      reason: 'not valid JSON',
+      dataBase64: 'e30=',
+      rejectedAt: T0,
+    });
+
+    try {
+      // Act
+      await sink.send([record('1'), record('2')]);
+      await sink.send([record('2'), record('3')]);
+
+      // Assess
+      expect(sink.total).toBe(3);
+      expect(sink.records().map((r) => r.sequenceNumber)).toEqual(['1', '2', '3']);
+      expect((await readFile(join(dir, 'rejected.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Function: scoreBatch on the memory adapters', () => {
+  it('suspends an extraction account once across redelivered batches', async () => {
+    // Prepare
+    const accounts = new MemoryAccountStore();
+    const links = new MemoryLinkStore();
+    const enforcement = new MemoryEnforcement({ accounts, clock: fixedClock });
+    const deps = {
+      accounts,
+      links,
+      enforcement,
+      deadLetters: new MemoryDeadLetterSink(),
+      policy,
+      clock: fixedClock,
+    };
+    const events = Array.from({ length: 32 }, (_, i) =>
+      extractionEvent({
+        accountId: 'x',
+        eventId: `x-${i}`,
+        ts: minutesAfter(T0, i * 45),
+        conversationId: `c-${i}`,
+      }),
+    );
+    const records = sequenced(events).map(({ event, shardId, sequenceNumber }) => ({
+      shardId,
+      sequenceNumber,
+      partitionKey: event.accountId,
+      data: Buffer.from(JSON.stringify(event)),
+    }));
+
+    // Act
+    const first = await scoreBatch(records, deps);
+    const redelivered = await scoreBatch(records, deps);
+
+    // Assess
+    expect(first.failedSequenceNumbers).toEqual([]);
+    expect(first.stats.enforcementsStarted).toBe(1);
+    expect(redelivered.stats.duplicates).toBe(32);
+    expect(accounts.item('x')?.status).toBe('SUSPENDED');
+    expect(accounts.item('x')?.state?.totalRequests).toBe(32);
+    expect(enforcement.cases()).toHaveLength(1);
+    expect(links.size).toBeGreaterThan(0);
+  });
+});
