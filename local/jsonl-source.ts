@@ -31,7 +31,6 @@ const CR = 0x0d;
  */
 export async function* readJsonlRecords(file: string, stats: JsonlSourceStats): AsyncGenerator<SourceRecord> {
   let latestTs = '';
-  let carry: Buffer | undefined;
   const toRecord = (line: Buffer): SourceRecord | undefined => {
     const data = normalized(line);
     if (data === undefined) return undefined;
@@ -54,33 +53,56 @@ export async function* readJsonlRecords(file: string, stats: JsonlSourceStats): 
     return { partitionKey, data };
   };
 
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    stats.bytes += chunk.length;
-    const buffer: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
-    for (;;) {
-      const end = nextLineEnd(buffer, start);
-      // A CR at the very end may be the first half of a CRLF: wait for the next chunk.
-      if (end < 0 || (buffer[end] === CR && end === buffer.length - 1)) break;
-      const record = toRecord(buffer.subarray(start, end));
-      if (record) yield record;
-      start = buffer[end] === CR && buffer[end + 1] === LF ? end + 2 : end + 1;
-    }
-    carry = start < buffer.length ? Buffer.from(buffer.subarray(start)) : undefined;
-  }
-  if (carry) {
-    const end = carry[carry.length - 1] === CR ? carry.length - 1 : carry.length;
-    const record = toRecord(carry.subarray(0, end));
+  const chunks = createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
+  for await (const line of splitLines(chunks, (n) => (stats.bytes += n))) {
+    const record = toRecord(line);
     if (record) yield record;
   }
 }
 
-/** Index of the next LF or CR at or after `start`, or -1. */
-function nextLineEnd(buffer: Buffer, start: number): number {
-  const lf = buffer.indexOf(LF, start);
-  const limit = lf < 0 ? buffer.length : lf;
-  const cr = buffer.subarray(start, limit).indexOf(CR);
-  return cr >= 0 ? start + cr : lf;
+/**
+ * Splits a byte stream into lines at LF, CRLF or a lone CR, without their ends. Lines are views
+ * of the chunks: only a line that straddles two chunks is copied.
+ */
+export async function* splitLines(
+  chunks: AsyncIterable<Buffer>,
+  onChunk?: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  /** The start of a line whose end is in a later chunk; if it ends in CR, the line is complete. */
+  let carry: Buffer | undefined;
+  for await (const chunk of chunks) {
+    onChunk?.(chunk.length);
+    let start = 0;
+    if (carry && carry[carry.length - 1] === CR) {
+      yield carry.subarray(0, carry.length - 1);
+      if (chunk[0] === LF) start = 1;
+    } else if (carry) {
+      const end = lineEnd(chunk, 0, chunk.indexOf(CR));
+      if (end < 0 || (chunk[end] === CR && end === chunk.length - 1)) {
+        carry = Buffer.concat([carry, chunk]);
+        continue;
+      }
+      yield Buffer.concat([carry, chunk.subarray(0, end)]);
+      start = chunk[end] === CR && chunk[end + 1] === LF ? end + 2 : end + 1;
+    }
+    let cr = chunk.indexOf(CR, start);
+    for (;;) {
+      if (cr >= 0 && cr < start) cr = chunk.indexOf(CR, start);
+      const end = lineEnd(chunk, start, cr);
+      // A CR at the very end may be the first half of a CRLF: keep it for the next chunk.
+      if (end < 0 || (chunk[end] === CR && end === chunk.length - 1)) break;
+      yield chunk.subarray(start, end);
+      start = chunk[end] === CR && chunk[end + 1] === LF ? end + 2 : end + 1;
+    }
+    carry = start < chunk.length ? Buffer.from(chunk.subarray(start)) : undefined;
+  }
+  if (carry) yield carry[carry.length - 1] === CR ? carry.subarray(0, carry.length - 1) : carry;
+}
+
+/** The next LF or CR at or after `start` (`cr`: the next CR at or after `start`, or -1), or -1. */
+function lineEnd(chunk: Buffer, start: number, cr: number): number {
+  const lf = chunk.indexOf(LF, start);
+  return cr >= 0 && (lf < 0 || cr < lf) ? cr : lf;
 }
 
 /**

@@ -201,17 +201,27 @@ export interface EventFileProgress {
  */
 export async function* readEventRefs(file: string, progress?: EventFileProgress): AsyncGenerator<EventRef> {
   await statOrThrow(file);
+  // Only the line that straddles two chunks is ever copied.
   let carry: Buffer | undefined;
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     if (progress) progress.bytes += chunk.length;
-    const buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
-    for (let end = buffer.indexOf(0x0a, start); end >= 0; end = buffer.indexOf(0x0a, start)) {
-      const ref = eventRef(buffer.toString('utf8', start, end));
+    if (carry) {
+      const end = chunk.indexOf(0x0a);
+      if (end < 0) {
+        carry = Buffer.concat([carry, chunk]);
+        continue;
+      }
+      const ref = eventRef(Buffer.concat([carry, chunk.subarray(0, end)]).toString('utf8'));
+      if (ref) yield ref;
+      start = end + 1;
+    }
+    for (let end = chunk.indexOf(0x0a, start); end >= 0; end = chunk.indexOf(0x0a, start)) {
+      const ref = eventRef(chunk.toString('utf8', start, end));
       start = end + 1;
       if (ref) yield ref;
     }
-    carry = start < buffer.length ? Buffer.from(buffer.subarray(start)) : undefined;
+    carry = start < chunk.length ? Buffer.from(chunk.subarray(start)) : undefined;
   }
   const last = carry && eventRef(carry.toString('utf8'));
   if (last) yield last;

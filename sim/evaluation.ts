@@ -404,14 +404,14 @@ function qualityBars(
   return [
     {
       id: 'recall-overall',
-      description: 'attacker accounts suspended, overall',
+      description: 'recall: attacker accounts suspended, overall',
       target: `>= ${percent(bars.recallOverall)}`,
       actual: `${percent(overall.attack.recall)} (${overall.attack.suspended}/${overall.attack.accounts})`,
       verdict: atLeast(overall.attack.recall, bars.recallOverall),
     },
     {
       id: 'recall-per-strategy',
-      description: 'attacker accounts suspended, every strategy',
+      description: 'recall, each strategy',
       target: `>= ${percent(bars.recallPerStrategy)} each`,
       actual:
         rated.length === 0
@@ -423,14 +423,14 @@ function qualityBars(
     },
     {
       id: 'legit-suspended-overall',
-      description: 'legitimate accounts wrongly suspended, overall',
+      description: 'legitimate accounts suspended, overall',
       target: `<= ${percent(bars.legitSuspendedOverall, 2)}`,
       actual: `${percent(overall.legitimate.wronglySuspendedShare, 3)} (${overall.legitimate.suspended}/${overall.legitimate.accounts})`,
       verdict: atMost(overall.legitimate.wronglySuspendedShare, bars.legitSuspendedOverall),
     },
     {
       id: 'legit-suspended-hard-negatives',
-      description: `legitimate accounts wrongly suspended in ${bars.zeroSuspensionCohorts.join(', ')}`,
+      description: 'legitimate accounts suspended, guarded hard negatives',
       target: '0',
       actual:
         guarded.length === 0
@@ -440,7 +440,7 @@ function qualityBars(
     },
     {
       id: 'attacker-requests-served',
-      description: 'attacker requests served before their account was suspended',
+      description: 'attacker requests served before suspension',
       target: `<= ${percent(bars.servedBeforeSuspension)}`,
       actual: `${percent(overall.attack.servedShare)} (${overall.attack.servedBeforeSuspension}/${overall.attack.events})`,
       verdict: atMost(overall.attack.servedShare, bars.servedBeforeSuspension),

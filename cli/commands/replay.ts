@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { fastReplay } from '../../local/fast-replay';
+import { fastReplay, type ShardInterleaving } from '../../local/fast-replay';
 import { replay } from '../../local/replay';
 import { table } from '../format';
 import { positiveInt } from '../options';
@@ -11,6 +11,7 @@ interface ReplayCommandOptions {
   shards: number;
   batchSize?: number;
   engine: 'local' | 'memory';
+  interleaving?: ShardInterleaving;
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -29,22 +30,35 @@ export function registerReplayCommand(program: Command): void {
       new Option(
         '--engine <engine>',
         'local: the whole pipeline on local services; memory: the same scoring core on in-memory ' +
-          'adapters, 10x+ faster, for backtests and tuning',
+          'adapters, about 10x faster, for backtests and tuning',
       )
         .choices(['local', 'memory'])
         .default('local'),
     )
+    .addOption(
+      new Option(
+        '--interleaving <order>',
+        "memory engine: score the shards' batches in turns as the local poller does (poller, the " +
+          'default: same decisions as --engine local) or as the events happen, as on AWS (event-time)',
+      ).choices(['poller', 'event-time']),
+    )
     .action(async (file: string, options: ReplayCommandOptions) => {
+      if (options.interleaving && options.engine !== 'memory') {
+        throw new Error('--interleaving applies to --engine memory only');
+      }
       const progress = new Progress('replaying', 100, ' MB');
-      const run = options.engine === 'memory' ? fastReplay : replay;
-      const summary = await run({
+      const common = {
         file,
         outDir: options.out,
         policyFile: options.policy,
         shards: options.shards,
         batchSize: options.batchSize,
-        onProgress: (read, total) => progress.update(read / 1e6, total / 1e6),
-      });
+        onProgress: (read: number, total: number) => progress.update(read / 1e6, total / 1e6),
+      };
+      const summary =
+        options.engine === 'memory'
+          ? await fastReplay({ ...common, interleaving: options.interleaving })
+          : await replay(common);
       progress.done();
       process.stdout.write(
         `${table(

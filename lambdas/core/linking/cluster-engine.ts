@@ -6,8 +6,6 @@ import type { Reason } from '../scoring/risk';
 import { assessCluster } from './cluster-risk';
 import { weighLink, type LinkEvidence } from './edge-weights';
 
-/** How far from the seed account a cluster is explored, in edges. */
-const MAX_HOPS = 2;
 /** Link evidence kept in a case: the heaviest edges. */
 const EVIDENCE_LINKS = 25;
 const EVIDENCE_MEMBERS = 50;
@@ -72,7 +70,7 @@ export class ClusterLookup {
 
 /**
  * Explores the connected component around `seed` over edges at least clusters.edgeThreshold
- * heavy, up to two hops and clusters.maxSize accounts, then scores it.
+ * heavy, up to clusters.maxHops edges away and clusters.maxSize accounts, then scores it.
  */
 export async function exploreCluster(
   seed: AccountState,
@@ -86,7 +84,7 @@ export async function exploreCluster(
   let frontier: AccountState[] = [seed];
   let truncated = false;
 
-  for (let hop = 0; hop < MAX_HOPS && frontier.length > 0 && !truncated; hop++) {
+  for (let hop = 0; hop < clusters.maxHops && frontier.length > 0 && !truncated; hop++) {
     const keys = [...new Set(frontier.flatMap((s) => s.linkKeys))].filter((k) => !weighed.has(k));
     await lookup.linkMembers(keys, linkPolicy.membersReadPerKey);
     await lookup.load(keys.flatMap((k) => lookup.membersOf(k).accountIds));

@@ -65,12 +65,17 @@ export function assessCluster(
     signupBurst: signupBurstShare(members),
     sharedInstruments: sharedInstrumentShare(members, links, settings.edgeThreshold),
     sharedTemplates: members.length > 0 ? templateLinked / members.length : 0,
+    topicSweep:
+      members.length > 0
+        ? members.filter((m) => m.reasons.some((r) => r.signal === 'topicCoverage')).length / members.length
+        : 0,
   };
   const text = {
     memberRisk: `median member account score ${Math.round(values.memberRisk)} (peak over the window)`,
     signupBurst: `${Math.round(values.signupBurst * 100)}% of members signed up within ${SIGNUP_BURST_HOURS} hours of each other`,
     sharedInstruments: `${Math.round(values.sharedInstruments * 100)}% of members share a card or device with another member`,
     sharedTemplates: `${Math.round(values.sharedTemplates * 100)}% of members reuse prompt templates of another member`,
+    topicSweep: `${Math.round(values.topicSweep * 100)}% of members sweep through topics`,
   };
   const ids = Object.keys(values) as Array<keyof typeof values>;
   const totalWeight = ids.reduce((sum, id) => sum + settings.signals[id].weight, 0);

@@ -65,6 +65,10 @@ const clusterSettings = z
     edgeThreshold: share,
     /** Accounts at or above this account score are expanded into their cluster each batch. */
     candidateFloor: score,
+    /** An account's cluster is explored again when its peak score rose by this much (or it gained links). */
+    reexplorePeakRise: z.number().min(0).max(100),
+    /** How many edges away from a risky account its cluster is explored. */
+    maxHops: z.number().int().min(1).max(5),
     /** Most accounts explored per cluster (bounds the reads of one batch). */
     maxSize: z.number().int().min(2).max(5000),
     /** Clusters smaller than this are scored as single accounts. */
@@ -85,6 +89,7 @@ const clusterSettings = z
         signupBurst: signalSettings,
         sharedInstruments: signalSettings,
         sharedTemplates: signalSettings,
+        topicSweep: signalSettings,
       })
       .strict(),
     /** Anti-regrowth: a new account strongly linked to a suspended one is enforced early. */

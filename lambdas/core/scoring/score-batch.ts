@@ -1,3 +1,4 @@
+import type { AccountState } from '../account-state';
 import { parseUsageEventBytes } from '../contract/usage-event';
 import {
   ClusterLookup,
@@ -174,7 +175,7 @@ export async function scoreBatch(
       stats.linkWrites += edges.length;
     }
 
-    const linked = await linkAccounts(pending, deps, stats);
+    const linked = await linkAccounts(pending, states, deps, stats);
     // Linked accounts outside this batch are enforced with their cluster; a failure to start
     // fails the batch, which is then redelivered and decided again.
     const batchIds = new Set(pending.map((u) => u.state.accountId));
@@ -216,6 +217,7 @@ async function startEnforcement(starter: EnforcementStarter, request: Enforcemen
  */
 async function linkAccounts(
   pending: readonly AccountUpdate[],
+  previous: ReadonlyMap<string, AccountState>,
   deps: ScoreBatchDependencies,
   stats: BatchStats,
 ): Promise<Map<string, EnforcementRequest>> {
@@ -227,9 +229,21 @@ async function linkAccounts(
     pending.map((u) => u.state),
   );
   const explored = new Set<string>();
+  // A risky account's cluster is explored again only when something of it moved: new links,
+  // a first score over the floor, or a higher peak. Newcomers to a cluster are seeds themselves.
   const seeds = pending
+    .filter((u) => {
+      const s = u.state;
+      if (s.status === 'SUSPENDED' || s.riskScore < policy.clusters.candidateFloor) return false;
+      const before = previous.get(s.accountId);
+      return (
+        !before ||
+        u.newLinks.length > 0 ||
+        before.riskScore < policy.clusters.candidateFloor ||
+        s.peakRiskScore >= (before.peakRiskScore ?? 0) + policy.clusters.reexplorePeakRise
+      );
+    })
     .map((u) => u.state)
-    .filter((s) => s.status !== 'SUSPENDED' && s.riskScore >= policy.clusters.candidateFloor)
     .sort((a, b) => b.riskScore - a.riskScore);
   for (const seed of seeds) {
     if (explored.has(seed.accountId)) continue;
