@@ -115,6 +115,16 @@ describe('Function: assessCluster', () => {
     // Prepare
     const members = many(20, (i) => ({
       riskScore: 55,
+      reasons: [
+        {
+          signal: 'topicCoverage',
+          value: 0.8,
+          threshold: 0.3,
+          saturation: 0.8,
+          points: 15,
+          text: 'topic sweep',
+        },
+      ],
       accountCreatedAt: `2026-01-30T${String(i % 24).padStart(2, '0')}:00:00.000Z`,
       linkKeys: [`pay#card-${i % 2}`],
     }));

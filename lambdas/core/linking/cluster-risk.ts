@@ -1,7 +1,7 @@
 import type { AccountState } from '../account-state';
 import type { Policy } from '../policy/policy';
 import { strength, type Reason } from '../scoring/risk';
-import type { LinkEvidence } from './edge-weights';
+import { median, type LinkEvidence } from './edge-weights';
 
 const HOUR_MS = 3_600_000;
 const SIGNUP_BURST_HOURS = 72;
@@ -9,12 +9,6 @@ const SIGNUP_BURST_HOURS = 72;
 export interface ClusterAssessment {
   readonly score: number;
   readonly reasons: readonly Reason[];
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 /** Largest share of members whose sign-ups fall within one 72-hour span. */
