@@ -166,4 +166,58 @@ describe('Function: scoreBatch (linking)', () => {
     const regrowthCase = enforcement.cases().find((c) => c.accountId === 'second');
     expect((regrowthCase?.evidence as { trigger: string }).trigger).toBe('regrowth');
   });
+
+  it("enforces a replacement account with a fresh card that reuses a suspended account's prompt templates", async () => {
+    // Prepare
+    const accounts = new MemoryAccountStore();
+    const enforcement = new MemoryEnforcement({ accounts });
+    const deps = {
+      accounts,
+      links: new MemoryLinkStore(),
+      enforcement,
+      deadLetters: new MemoryDeadLetterSink(),
+      policy,
+      clock: systemClock,
+    };
+    const template = '9f3a61c0d2b47e15';
+    const blatant = Array.from({ length: 40 }, (_, i) =>
+      extractionEvent({
+        accountId: 'old',
+        paymentFingerprint: 'card-old',
+        promptHash: template,
+        ts: minutesAfter(T0, i * 30),
+        topic: `t-${i}`,
+        eventId: `old-${i}`,
+      }),
+    );
+    await scoreBatch(records(blatant), deps);
+    expect(accounts.stateOf('old')?.status).toBe('SUSPENDED');
+    const replacement = Array.from({ length: policy.clusters.regrowth.minRequests }, (_, i) =>
+      extractionEvent({
+        accountId: 'new',
+        paymentFingerprint: 'card-new',
+        deviceFingerprint: 'dev-new',
+        ip: '203.0.113.99',
+        promptHash: template,
+        ts: minutesAfter(T0, 1300 + i * 5),
+        topic: `u-${i}`,
+        eventId: `new-${i}`,
+      }),
+    );
+
+    // Act
+    await scoreBatch(records(replacement), deps);
+
+    // Assess
+    expect(accounts.stateOf('new')?.status).toBe('SUSPENDED');
+    const evidence = enforcement.cases().find((c) => c.accountId === 'new')?.evidence as {
+      trigger: string;
+      linkedToSuspended: { accountId: string; templates: string[] };
+    };
+    expect(evidence.trigger).toBe('regrowth');
+    expect(evidence.linkedToSuspended.accountId).toBe('old');
+    expect(evidence.linkedToSuspended.templates.length).toBeGreaterThanOrEqual(
+      policy.links.minSharedTemplates,
+    );
+  });
 });

@@ -242,5 +242,38 @@ export function regrowthEnforcement(
       },
     };
   }
+  // A campaign's replacement accounts may bring fresh cards and devices but not fresh prompts.
+  const templatesShared = new Map<string, string[]>();
+  for (const linkKey of account.linkKeys) {
+    if (!linkKey.startsWith('tpl#')) continue;
+    const read = lookup.membersOf(linkKey);
+    const members = read.accountIds
+      .map((id) => lookup.state(id))
+      .filter((s): s is AccountState => s !== undefined);
+    if (weighLink(linkKey, members, read.truncated, policy).weight < policy.clusters.edgeThreshold) continue;
+    for (const m of members) {
+      if (m.status !== 'SUSPENDED' || m.accountId === account.accountId) continue;
+      templatesShared.set(m.accountId, [...(templatesShared.get(m.accountId) ?? []), linkKey]);
+    }
+  }
+  for (const [suspendedId, templates] of templatesShared) {
+    if (templates.length < policy.links.minSharedTemplates) continue;
+    const digest = accountDigest(account.accountId);
+    return {
+      executionName: `acct-${digest}-r1`,
+      input: {
+        accountId: account.accountId,
+        caseId: `case-${digest}-r1`,
+        riskScore: account.riskScore,
+        policyVersion: policy.version,
+        triggeredAt: account.lastEventAt,
+        evidence: {
+          trigger: 'regrowth',
+          reasons: account.reasons,
+          linkedToSuspended: { accountId: suspendedId, templates },
+        },
+      },
+    };
+  }
   return undefined;
 }

@@ -271,7 +271,7 @@ async function linkAccounts(
         s.riskScore >= regrowth.floor,
     );
   const heavyKeys = newcomers.flatMap((s) =>
-    s.linkKeys.filter((k) => k.startsWith('pay#') || k.startsWith('dev#')),
+    s.linkKeys.filter((k) => k.startsWith('pay#') || k.startsWith('dev#') || k.startsWith('tpl#')),
   );
   await lookup.linkMembers(heavyKeys, policy.links.membersReadPerKey);
   await lookup.load(heavyKeys.flatMap((k) => lookup.membersOf(k).accountIds));
