@@ -51,19 +51,25 @@ function ringTraffic(accountId: string, card: string, count: number, offsetMinut
   );
 }
 
+/** The core's ports on the in-memory engine, with the workflow's effects applied synchronously. */
+function memoryEngine() {
+  const accounts = new MemoryAccountStore();
+  const enforcement = new MemoryEnforcement({ accounts });
+  const deps = {
+    accounts,
+    links: new MemoryLinkStore(),
+    enforcement,
+    deadLetters: new MemoryDeadLetterSink(),
+    policy,
+    clock: systemClock,
+  };
+  return { accounts, enforcement, deps };
+}
+
 describe('Function: scoreBatch (linking)', () => {
   it('suspends a ring of accounts on shared cards that no account-level threshold catches, with the cluster as evidence', async () => {
     // Prepare
-    const accounts = new MemoryAccountStore();
-    const enforcement = new MemoryEnforcement({ accounts });
-    const deps = {
-      accounts,
-      links: new MemoryLinkStore(),
-      enforcement,
-      deadLetters: new MemoryDeadLetterSink(),
-      policy,
-      clock: systemClock,
-    };
+    const { accounts, enforcement, deps } = memoryEngine();
     const ring = Array.from({ length: 10 }, (_, i) => `ring-${i}`);
     const events = ring.flatMap((id, i) => ringTraffic(id, `card-${i % 2}`, 36));
 
@@ -92,8 +98,7 @@ describe('Function: scoreBatch (linking)', () => {
 
   it('keeps an org of ordinary accounts on one billing card out of enforcement', async () => {
     // Prepare
-    const accounts = new MemoryAccountStore();
-    const enforcement = new MemoryEnforcement({ accounts });
+    const { accounts, enforcement, deps } = memoryEngine();
     const team = Array.from({ length: 12 }, (_, i) => `team-${i}`);
     const events = team.flatMap((id) =>
       Array.from({ length: 30 }, (_, i) =>
@@ -109,14 +114,7 @@ describe('Function: scoreBatch (linking)', () => {
     );
 
     // Act
-    await scoreBatch(records(events), {
-      accounts,
-      links: new MemoryLinkStore(),
-      enforcement,
-      deadLetters: new MemoryDeadLetterSink(),
-      policy,
-      clock: systemClock,
-    });
+    await scoreBatch(records(events), deps);
 
     // Assess
     expect(enforcement.cases()).toHaveLength(0);
@@ -125,16 +123,7 @@ describe('Function: scoreBatch (linking)', () => {
 
   it('enforces a replacement account on a suspended card after its first few requests (anti-regrowth)', async () => {
     // Prepare: a blatant account suspended on its own, then a fresh account on the same card
-    const accounts = new MemoryAccountStore();
-    const enforcement = new MemoryEnforcement({ accounts });
-    const deps = {
-      accounts,
-      links: new MemoryLinkStore(),
-      enforcement,
-      deadLetters: new MemoryDeadLetterSink(),
-      policy,
-      clock: systemClock,
-    };
+    const { accounts, enforcement, deps } = memoryEngine();
     const blatant = Array.from({ length: 40 }, (_, i) =>
       extractionEvent({
         accountId: 'first',
@@ -169,16 +158,7 @@ describe('Function: scoreBatch (linking)', () => {
 
   it("enforces a replacement account with a fresh card that reuses a suspended account's prompt templates", async () => {
     // Prepare
-    const accounts = new MemoryAccountStore();
-    const enforcement = new MemoryEnforcement({ accounts });
-    const deps = {
-      accounts,
-      links: new MemoryLinkStore(),
-      enforcement,
-      deadLetters: new MemoryDeadLetterSink(),
-      policy,
-      clock: systemClock,
-    };
+    const { accounts, enforcement, deps } = memoryEngine();
     const template = '9f3a61c0d2b47e15';
     const blatant = Array.from({ length: 40 }, (_, i) =>
       extractionEvent({

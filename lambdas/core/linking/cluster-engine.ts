@@ -225,22 +225,7 @@ export function regrowthEnforcement(
     if (!suspended) continue;
     const evidence = weighLink(linkKey, members, read.truncated, policy);
     if (evidence.weight < regrowth.edgeWeight) continue;
-    const digest = accountDigest(account.accountId);
-    return {
-      executionName: `acct-${digest}-r1`,
-      input: {
-        accountId: account.accountId,
-        caseId: `case-${digest}-r1`,
-        riskScore: account.riskScore,
-        policyVersion: policy.version,
-        triggeredAt: account.lastEventAt,
-        evidence: {
-          trigger: 'regrowth',
-          reasons: account.reasons,
-          linkedToSuspended: { accountId: suspended.accountId, link: evidence },
-        },
-      },
-    };
+    return regrowthRequest(account, policy, { accountId: suspended.accountId, link: evidence });
   }
   // A campaign's replacement accounts may bring fresh cards and devices but not fresh prompts.
   const templatesShared = new Map<string, string[]>();
@@ -258,22 +243,27 @@ export function regrowthEnforcement(
   }
   for (const [suspendedId, templates] of templatesShared) {
     if (templates.length < policy.links.minSharedTemplates) continue;
-    const digest = accountDigest(account.accountId);
-    return {
-      executionName: `acct-${digest}-r1`,
-      input: {
-        accountId: account.accountId,
-        caseId: `case-${digest}-r1`,
-        riskScore: account.riskScore,
-        policyVersion: policy.version,
-        triggeredAt: account.lastEventAt,
-        evidence: {
-          trigger: 'regrowth',
-          reasons: account.reasons,
-          linkedToSuspended: { accountId: suspendedId, templates },
-        },
-      },
-    };
+    return regrowthRequest(account, policy, { accountId: suspendedId, templates });
   }
   return undefined;
+}
+
+/** The enforcement of an account that grew back on a suspended account's instruments or prompts. */
+function regrowthRequest(
+  account: AccountState,
+  policy: Policy,
+  linkedToSuspended: Record<string, unknown>,
+): EnforcementRequest {
+  const digest = accountDigest(account.accountId);
+  return {
+    executionName: `acct-${digest}-r1`,
+    input: {
+      accountId: account.accountId,
+      caseId: `case-${digest}-r1`,
+      riskScore: account.riskScore,
+      policyVersion: policy.version,
+      triggeredAt: account.lastEventAt,
+      evidence: { trigger: 'regrowth', reasons: account.reasons, linkedToSuspended },
+    },
+  };
 }
