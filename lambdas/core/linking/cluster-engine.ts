@@ -170,11 +170,27 @@ export function clusterEnforcement(cluster: Cluster, policy: Policy, triggeredAt
   if (policy.mode !== 'enforce' || cluster.score < policy.clusters.suspend) return [];
   const tag = accountDigest(cluster.clusterId).slice(0, 12);
   const evidence = clusterEvidence(cluster, policy);
+  // A member tied to the ring only by prompt templates must itself behave like the ring (sweep
+  // topics); one on a shared card or device is in it for certain. A templated CI bot whose
+  // prompts happen to share LSH bands with a campaign is neither.
+  const instrumentKeys = new Set(
+    cluster.links
+      .filter(
+        (l) =>
+          (l.kind === 'pay' || l.kind === 'dev') &&
+          l.accounts > 1 &&
+          l.weight >= policy.clusters.edgeThreshold,
+      )
+      .map((l) => l.linkKey),
+  );
+  const belongs = (m: AccountState) =>
+    m.linkKeys.some((k) => instrumentKeys.has(k)) || m.reasons.some((r) => r.signal === 'topicCoverage');
   return cluster.members
     .filter(
       (m) =>
         m.status !== 'SUSPENDED' &&
         Math.max(m.riskScore, m.peakRiskScore ?? 0) >= policy.clusters.memberFloor &&
+        belongs(m) &&
         !isAllowlisted(policy, m.accountId, m.orgId),
     )
     .map((m) => {
@@ -242,7 +258,10 @@ export function regrowthEnforcement(
     }
   }
   for (const [suspendedId, templates] of templatesShared) {
-    if (templates.length < policy.links.minSharedTemplates) continue;
+    // A shared prompt matches in several of its four bands; matches in one band position only
+    // are different prompts colliding by chance.
+    const bandPositions = new Set(templates.map((k) => k.slice('tpl#'.length).split(':')[0]));
+    if (bandPositions.size < policy.links.minSharedTemplates) continue;
     return regrowthRequest(account, policy, { accountId: suspendedId, templates });
   }
   return undefined;

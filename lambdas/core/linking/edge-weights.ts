@@ -69,9 +69,13 @@ export function weighLink(
       members.map((m) => m.orgId ?? m.linkKeys.find((k) => k.startsWith('pay#')) ?? m.accountId),
     );
     const typicalRisk = median(members.map((m) => m.riskScore));
+    // A prompt many of whose senders were already suspended is a campaign's, however ordinary
+    // the rest of its senders look (low-and-slow campaigns dilute their scores with decoys).
+    const suspendedShare = members.filter((m) => m.status === 'SUSPENDED').length / Math.max(1, n);
     if (
       instruments.size >= settings.publicTemplateMinAccounts &&
-      typicalRisk < settings.publicTemplateRiskCeiling
+      typicalRisk < settings.publicTemplateRiskCeiling &&
+      suspendedShare < settings.publicTemplateMaxSuspendedShare
     ) {
       weight *= settings.publicTemplateDiscount;
       discount = `public prompt: ${n}${crowded ? '+' : ''} unrelated accounts with typical score ${Math.round(typicalRisk)}`;

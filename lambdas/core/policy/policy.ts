@@ -49,6 +49,8 @@ const linkSettings = z
     /** ...whose median account risk is below this, is a public prompt (benchmark item, popular prompt). */
     publicTemplateRiskCeiling: score,
     publicTemplateDiscount: share,
+    /** ...unless at least this share of its accounts is already suspended: then it is a campaign's. */
+    publicTemplateMaxSuspendedShare: share,
     /** Template keys (LSH bands) two accounts must share to be linked by templates. */
     minSharedTemplates: z.number().int().min(1).max(4),
     /** Accounts read per link key when clustering; a larger key counts as crowded. */
