@@ -1,6 +1,21 @@
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
-import { startLocalServices } from '../../local/local-services';
+import { startLocalServices, type LocalServices } from '../../local/local-services';
+
+/** Creates a table and a stream through the clients and lists them back: the emulators answer. */
+async function expectReachable(services: LocalServices): Promise<void> {
+  await services.dynamodb.send(
+    new CreateTableCommand({
+      TableName: 'probe',
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    }),
+  );
+  await services.kinesis.send(new CreateStreamCommand({ StreamName: 'probe', ShardCount: 1 }));
+  expect((await services.dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual(['probe']);
+  expect((await services.kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual(['probe']);
+}
 
 describe('Function: startLocalServices', () => {
   describe('Method: startLocalServices', () => {
@@ -17,17 +32,7 @@ describe('Function: startLocalServices', () => {
           AWS_ENDPOINT_URL_DYNAMODB: services.dynamodbEndpoint,
           AWS_ENDPOINT_URL_KINESIS: services.kinesisEndpoint,
         });
-        await services.dynamodb.send(
-          new CreateTableCommand({
-            TableName: 'probe',
-            BillingMode: 'PAY_PER_REQUEST',
-            KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-            AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          }),
-        );
-        await services.kinesis.send(new CreateStreamCommand({ StreamName: 'probe', ShardCount: 1 }));
-        expect((await services.dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual(['probe']);
-        expect((await services.kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual(['probe']);
+        await expectReachable(services);
       } finally {
         await services.stop();
       }
@@ -41,17 +46,7 @@ describe('Function: startLocalServices', () => {
 
       // Assess
       try {
-        await services.dynamodb.send(
-          new CreateTableCommand({
-            TableName: 'probe',
-            BillingMode: 'PAY_PER_REQUEST',
-            KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-            AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          }),
-        );
-        await services.kinesis.send(new CreateStreamCommand({ StreamName: 'probe', ShardCount: 1 }));
-        expect((await services.dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual(['probe']);
-        expect((await services.kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual(['probe']);
+        await expectReachable(services);
       } finally {
         await services.stop();
       }
