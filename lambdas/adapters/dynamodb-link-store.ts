@@ -1,13 +1,21 @@
 import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LinkMembers, LinkStore } from '../core/ports';
+import {
+  LINK_KEY_SHARDS,
+  linkShard,
+  perShardLimit,
+  shardedLinkKey,
+} from '../core/linking/link-keys';
 import type { LinkEdge } from '../core/scoring/account-scorer';
 import { withUnprocessedRetries } from './batch-retry';
 
 const BATCH_WRITE_LIMIT = 25;
 
 /**
- * One item per (link key, account): all accounts sharing a card, device or IP sit under one
- * partition key, and the byAccount index gives an account's links. Puts are idempotent.
+ * One item per (link key, account). The accounts of a key are spread over LINK_KEY_SHARDS
+ * partitions ("<key>@<shard>", see link-keys.ts), so no key is one hot partition however many
+ * accounts share it; the item keeps the logical key in `key`, and the byAccount index gives an
+ * account's links. Puts are idempotent.
  */
 export class DynamoDbLinkStore implements LinkStore {
   public constructor(
@@ -21,7 +29,15 @@ export class DynamoDbLinkStore implements LinkStore {
     for (let i = 0; i < unique.length; i += BATCH_WRITE_LIMIT) {
       const requests = unique
         .slice(i, i + BATCH_WRITE_LIMIT)
-        .map((edge) => ({ PutRequest: { Item: { ...edge } } }));
+        .map((edge) => ({
+          PutRequest: {
+            Item: {
+              ...edge,
+              linkKey: shardedLinkKey(edge.linkKey, linkShard(edge.accountId)),
+              key: edge.linkKey,
+            },
+          },
+        }));
       await withUnprocessedRetries(requests, async (batch) => {
         const out = await this.client.send(
           new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } }),
@@ -32,22 +48,30 @@ export class DynamoDbLinkStore implements LinkStore {
   }
 
   public async members(linkKeys: readonly string[], limitPerKey: number): Promise<Map<string, LinkMembers>> {
+    const perShard = perShardLimit(limitPerKey);
     const result = new Map<string, LinkMembers>();
     await Promise.all(
       [...new Set(linkKeys)].map(async (linkKey) => {
-        const out = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'linkKey = :k',
-            ExpressionAttributeValues: { ':k': linkKey },
-            ProjectionExpression: 'accountId',
-            ConsistentRead: true,
-            // One more than asked tells whether the key is larger than the limit.
-            Limit: limitPerKey + 1,
+        const shards = await Promise.all(
+          Array.from({ length: LINK_KEY_SHARDS }, async (_, shard) => {
+            const out = await this.client.send(
+              new QueryCommand({
+                TableName: this.tableName,
+                KeyConditionExpression: 'linkKey = :k',
+                ExpressionAttributeValues: { ':k': shardedLinkKey(linkKey, shard) },
+                ProjectionExpression: 'accountId',
+                ConsistentRead: true,
+                // One more than asked tells whether the shard holds more than its share.
+                Limit: perShard + 1,
+              }),
+            );
+            return (out.Items ?? []).map((item) => String(item.accountId));
           }),
         );
-        const ids = (out.Items ?? []).map((item) => String(item.accountId));
-        result.set(linkKey, { accountIds: ids.slice(0, limitPerKey), truncated: ids.length > limitPerKey });
+        result.set(linkKey, {
+          accountIds: shards.flatMap((ids) => ids.slice(0, perShard)),
+          truncated: shards.some((ids) => ids.length > perShard),
+        });
       }),
     );
     return result;

@@ -7,6 +7,7 @@ import {
   type EnforcementRequest,
   type RejectedRecord,
 } from '../../lambdas/core/ports';
+import { LINK_KEY_SHARDS, linkShard } from '../../lambdas/core/linking/link-keys';
 import { scoreAccount, type LinkEdge } from '../../lambdas/core/scoring/account-scorer';
 import { scoreBatch } from '../../lambdas/core/scoring/score-batch';
 import {
@@ -43,6 +44,11 @@ function enforcementRequest(accountId: string, name = `acct-${accountId}-1`): En
       policyVersion: policy.version,
       triggeredAt: T0,
       evidence: { reasons: [{ signal: 'singleTurnShare', points: 25 }] },
+      action: 'suspend',
+      proposedAction: 'suspend',
+      mode: 'enforce',
+      reason: 'risk score 88 is in the suspend band (70 and over)',
+      directive: {},
     },
   };
 }
@@ -133,23 +139,34 @@ describe('Class: MemoryLinkStore', () => {
   });
 
   describe('Method: members', () => {
-    it('lists members in sort-key order, at most the limit, saying when there are more', async () => {
+    it('lists members shard by shard in sort-key order, at most the limit, saying when there are more', async () => {
       // Prepare
       const links = new MemoryLinkStore();
-      await links.put([edge('pay#1', 'acct_c'), edge('pay#1', 'acct_a'), edge('pay#2', 'acct_z')]);
-      await links.members(['pay#1'], 10); // caches the order, which later puts must keep
-      await links.put([edge('pay#1', 'acct_b'), edge('pay#1', 'acct_a')]);
+      const ids = Array.from({ length: 40 }, (_, i) => `acct_${String(i).padStart(2, '0')}`);
+      await links.put([...ids.slice(20).reverse(), ...ids.slice(0, 5)].map((id) => edge('pay#1', id)));
+      await links.members(['pay#1'], 1000); // caches the order, which later puts must keep
+      await links.put([...ids.slice(5, 20).reverse(), 'acct_00'].map((id) => edge('pay#1', id)));
+      await links.put([edge('pay#2', 'acct_z')]);
 
       // Act
-      const all = await links.members(['pay#1', 'pay#2', 'pay#none'], 10);
-      const two = await links.members(['pay#1', 'pay#1'], 2);
+      const all = await links.members(['pay#1', 'pay#2', 'pay#none'], 1000);
+      const sample = await links.members(['pay#1', 'pay#1'], 8);
 
       // Assess
-      expect(all.get('pay#1')).toEqual({ accountIds: ['acct_a', 'acct_b', 'acct_c'], truncated: false });
+      const byShard = (list: readonly string[]) =>
+        Array.from({ length: LINK_KEY_SHARDS }, (_, s) => list.filter((id) => linkShard(id) === s));
+      const expectedAll = byShard(ids).flat();
+      expect(all.get('pay#1')).toEqual({ accountIds: expectedAll, truncated: false });
       expect(all.get('pay#2')).toEqual({ accountIds: ['acct_z'], truncated: false });
       expect(all.get('pay#none')).toEqual({ accountIds: [], truncated: false });
-      expect(two.get('pay#1')).toEqual({ accountIds: ['acct_a', 'acct_b'], truncated: true });
-      expect(links.size).toBe(4);
+      // 8 over 4 shards: the first 2 of each shard, in order.
+      expect(sample.get('pay#1')).toEqual({
+        accountIds: byShard(ids).flatMap((shard) => shard.slice(0, 2)),
+        truncated: true,
+      });
+      expect(new Set(byShard(ids).map((shard) => shard.length > 0)).has(false)).toBe(false);
+      expect(links.size).toBe(41);
+      expect(links.edges('pay#1').map((e) => e.accountId)).toEqual(expectedAll);
     });
   });
 
@@ -210,12 +227,23 @@ describe('Class: MemoryEnforcement', () => {
           evidence: { reasons: [{ signal: 'singleTurnShare', points: 25 }] },
           openedBy: 'cauterize-enforcement',
           clusterId: 'cl-1',
+          accountIds: ['a'],
+          action: 'suspend',
+          proposedAction: 'suspend',
+          mode: 'enforce',
+          actionReason: 'risk score 88 is in the suspend band (70 and over)',
+          directive: {},
+          updatedAt: '2026-03-01T12:00:00.000Z',
+          notes: [],
+          lastAuditSeq: 0,
+          lastAuditHash: enforcement.audit('case-a-1')?.hash,
         },
       ]);
       expect(enforcement.audit('case-a-1')).toMatchObject({
         sk: 'AUDIT#0000',
         action: 'OPENED',
         toStatus: 'OPEN',
+        reason: 'risk score 88 is in the suspend band (70 and over)',
       });
       expect(
         enforcement.bus.events().map((e) => [e['detail-type'], e.source, e.eventBusName, e.detail]),
@@ -229,6 +257,8 @@ describe('Class: MemoryEnforcement', () => {
             caseId: 'case-a-1',
             riskScore: 88,
             policyVersion: policy.version,
+            reason: 'risk score 88 is in the suspend band (70 and over)',
+            triggeredAt: T0,
             suspendedAt: '2026-03-01T12:00:00.000Z',
           },
         ],
@@ -241,6 +271,13 @@ describe('Class: MemoryEnforcement', () => {
             caseId: 'case-a-1',
             riskScore: 88,
             policyVersion: policy.version,
+            reason: 'risk score 88 is in the suspend band (70 and over)',
+            triggeredAt: T0,
+            kind: 'account',
+            accountIds: ['a'],
+            action: 'suspend',
+            proposedAction: 'suspend',
+            mode: 'enforce',
             openedAt: '2026-03-01T12:00:00.000Z',
           },
         ],

@@ -35,7 +35,8 @@ function topShare(values: ReadonlyArray<string | null>): { value: string | null;
 /**
  * Weighs one link key from the accounts that share it. Ordinary sharing is discounted, and the
  * discount is named: a card paid by one organization for its own accounts, a NAT address shared
- * by a campus, a public prompt (benchmark item) sent by many unrelated, ordinary accounts.
+ * by a campus, a public prompt (benchmark item) sent by many unrelated, ordinary accounts, a
+ * network mix or sign-up hour that many ordinary accounts happen to share.
  */
 export function weighLink(
   linkKey: string,
@@ -63,6 +64,23 @@ export function weighLink(
     } else {
       weight *= settings.crowdedIpDiscount;
       discount = `crowded address: ${n}${crowded ? '+' : ''} accounts`;
+    }
+  } else if ((kind === 'asn' || kind === 'burst') && n > 1) {
+    const what = kind === 'asn' ? 'network footprint' : 'sign-up burst';
+    const org = topShare(members.map((m) => m.orgId));
+    if (org.value !== null && org.share === 1) {
+      weight *= settings.sameOrgPaymentDiscount;
+      discount = `${what} only inside org ${org.value} (an organization's own accounts)`;
+    } else if (crowded || n >= settings.natMinAccounts) {
+      const domain = topShare(members.map((m) => m.emailDomain));
+      const typicalRisk = median(members.map((m) => m.riskScore));
+      if (domain.share >= settings.natDomainShare) {
+        weight *= settings.natDiscount;
+        discount = `${what} of a campus or company: ${Math.round(domain.share * 100)}% of ${n}${crowded ? '+' : ''} accounts on ${domain.value}`;
+      } else if (typicalRisk < settings.ordinaryNetworkRiskCeiling) {
+        weight *= settings.crowdedIpDiscount;
+        discount = `ordinary ${what}: ${n}${crowded ? '+' : ''} accounts with typical score ${Math.round(typicalRisk)}`;
+      }
     }
   } else if (kind === 'tpl' && (crowded || n >= settings.publicTemplateMinAccounts)) {
     const instruments = new Set(

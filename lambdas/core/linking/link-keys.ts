@@ -2,12 +2,22 @@ import type { UsageEvent } from '../contract/usage-event';
 
 /**
  * What accounts can share. A link key is "<kind>#<value>"; every account with the same key is
- * linked to every other. Templates are keyed by LSH bands of the prompt SimHash, so paraphrases
- * (a few bits apart) still share a key while exact-hash matching would miss them.
+ * linked to every other.
+ * - pay, dev, ip: a payment fingerprint, a device fingerprint, an address, as requests carry them.
+ * - tpl: an LSH band of the prompt SimHash, so paraphrases (a few bits apart) still share a key
+ *   while exact-hash matching would miss them.
+ * - asn: the set of networks (ASNs) an account rotates over, once it uses two or more. One ASN is
+ *   shared by millions of subscribers and tells nothing; rotating over the same few hosting
+ *   networks as other accounts is what a proxy pool looks like.
+ * - burst: the hour an account was created in, with the network it first came from: a sign-up
+ *   burst (a batch of accounts registered together from one place).
  */
-export type LinkKind = 'pay' | 'dev' | 'ip' | 'tpl';
+export type LinkKind = 'pay' | 'dev' | 'ip' | 'tpl' | 'asn' | 'burst';
 
-export const LINK_KINDS: readonly LinkKind[] = ['pay', 'dev', 'ip', 'tpl'];
+export const LINK_KINDS: readonly LinkKind[] = ['pay', 'dev', 'ip', 'tpl', 'asn', 'burst'];
+
+/** Distinct networks recorded per account for its network footprint. */
+export const MAX_FOOTPRINT_ASNS = 4;
 
 export function linkKind(linkKey: string): LinkKind {
   const kind = linkKey.slice(0, linkKey.indexOf('#')) as LinkKind;
@@ -15,7 +25,7 @@ export function linkKind(linkKey: string): LinkKind {
   return kind;
 }
 
-/** The attribute keys one request carries (templates are added per account, once they recur). */
+/** The attribute keys one request carries (templates and networks are added per account). */
 export function eventLinkKeys(event: UsageEvent): Array<[LinkKind, string]> {
   const keys: Array<[LinkKind, string]> = [];
   if (event.paymentFingerprint) keys.push(['pay', `pay#${event.paymentFingerprint}`]);
@@ -26,4 +36,42 @@ export function eventLinkKeys(event: UsageEvent): Array<[LinkKind, string]> {
 
 export function templateLinkKey(band: string): string {
   return `tpl#${band}`;
+}
+
+/** The network footprint of an account that used these ASNs, or null below two networks. */
+export function footprintLinkKey(asns: readonly number[]): string | null {
+  if (asns.length < 2) return null;
+  return `asn#${[...asns].sort((a, b) => a - b).join('+')}`;
+}
+
+/** The sign-up burst an account belongs to: its creation hour (UTC) on its first network. */
+export function signupBurstLinkKey(accountCreatedAt: string, firstAsn: number | undefined): string | null {
+  if (firstAsn === undefined) return null;
+  return `burst#${firstAsn}#${accountCreatedAt.slice(0, 13)}`;
+}
+
+/**
+ * Storage layout: the accounts of one key are spread over LINK_KEY_SHARDS partitions
+ * ("<key>@<shard>", the shard a hash of the account id), so a key shared by tens of thousands of
+ * accounts (a campaign's card, a cloud network) is never one hot partition. Readers query every
+ * shard and take at most perShardLimit accounts from each.
+ */
+export const LINK_KEY_SHARDS = 4;
+
+/** FNV-1a of the account id, modulo the shard count: stable across processes and languages. */
+export function linkShard(accountId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < accountId.length; i++) {
+    hash ^= accountId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % LINK_KEY_SHARDS;
+}
+
+export function shardedLinkKey(linkKey: string, shard: number): string {
+  return `${linkKey}@${shard}`;
+}
+
+export function perShardLimit(limitPerKey: number): number {
+  return Math.ceil(limitPerKey / LINK_KEY_SHARDS);
 }
