@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerCasesCommands } from './commands/cases';
 import { registerDemoCommand } from './commands/demo';
 import { registerEvaluateCommand } from './commands/evaluate';
 import { registerPolicyCommands } from './commands/policy';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerSimulateCommand(program);
   registerEvaluateCommand(program);
   registerPolicyCommands(program);
+  registerCasesCommands(program);
   return program;
 }
 

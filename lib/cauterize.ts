@@ -76,6 +76,7 @@ export function buildCauterize(app: App, props: CauterizeProps = {}): Cauterize 
     linksTable: stateful.linksTable,
     casesTable: stateful.casesTable,
     enforcementBus: stateful.enforcementBus,
+    caseArchiveBucket: stateful.caseArchive.bucket,
     policyJson,
     scorerMemorySizeMb: props.scorerMemorySizeMb,
   });

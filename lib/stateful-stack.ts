@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { CaseArchiveBucket } from './constructs/case-archive';
 import { pinLogicalId } from './logical-id';
 import { checkInteger } from './validate-props';
 
@@ -26,6 +27,12 @@ export interface StatefulStackProps extends StackProps {
    * @default 'cauterize-enforcement'
    */
   readonly enforcementBusName?: string;
+  /**
+   * Default Object Lock retention (COMPLIANCE) of archived cases, in days; the archiver also sets
+   * each object's retention from the policy's compliance.archiveRetentionDays.
+   * @default 2555
+   */
+  readonly caseArchiveRetentionDays?: number;
 }
 
 /**
@@ -48,6 +55,8 @@ export class StatefulStack extends Stack {
   public readonly casesTable: dynamodb.Table;
   /** Bus for AccountSuspended, AccountReinstated, CaseOpened and CaseUpdated events. */
   public readonly enforcementBus: events.EventBus;
+  /** Closed cases, archived under S3 Object Lock (COMPLIANCE mode). */
+  public readonly caseArchive: CaseArchiveBucket;
 
   public constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
@@ -119,6 +128,8 @@ export class StatefulStack extends Stack {
       partitionKey: { name: 'caseId', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       deletionProtection: true,
+      // Closing a case reaches the case archiver through this stream.
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
     });
     this.casesTable.addGlobalSecondaryIndex({
       indexName: 'byAccount',
@@ -143,5 +154,12 @@ export class StatefulStack extends Stack {
       kmsKey: this.dataKey,
     });
     pinLogicalId(this.enforcementBus, 'EnforcementBus');
+
+    this.caseArchive = new CaseArchiveBucket(this, 'CaseArchive', {
+      encryptionKey: this.dataKey,
+      defaultRetentionDays: props.caseArchiveRetentionDays,
+    });
+    pinLogicalId(this.caseArchive.bucket, 'CaseArchiveBucket');
+    pinLogicalId(this.caseArchive.accessLogsBucket, 'CaseArchiveAccessLogsBucket');
   }
 }

@@ -1,0 +1,458 @@
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { Agent, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { App } from 'aws-cdk-lib';
+import { Option, type Command } from 'commander';
+import { stringify } from 'csv-stringify';
+import dynalite from 'dynalite';
+import { documentClient } from '../../lambdas/adapters/aws-clients';
+import { DynamoDbCaseStore } from '../../lambdas/adapters/dynamodb-case-store';
+import { EventBridgeCaseEvents, sdkPutEvents } from '../../lambdas/adapters/eventbridge-case-events';
+import type { ChainVerification } from '../../lambdas/core/cases/audit-chain';
+import type { CaseEventPublisher } from '../../lambdas/core/cases/case-ports';
+import type { CaseRecord } from '../../lambdas/core/cases/case-record';
+import { CaseService } from '../../lambdas/core/cases/case-service';
+import { systemClock } from '../../lambdas/core/ports';
+import { StatefulStack } from '../../lib/stateful-stack';
+import type { CloudFormationTemplate } from '../../local/cloudformation-template';
+import { LOCAL_CREDENTIALS } from '../../local/local-aws-identity';
+import { LocalEventBus } from '../../local/local-event-bus';
+import { provisionFromTemplate } from '../../local/provision-from-template';
+import { table } from '../format';
+import { positiveInt } from '../options';
+
+/** Where the cases live: a persisted local table (--local DIR) or a table in AWS. */
+interface ConnectionOptions {
+  local?: string;
+  table?: string;
+  region?: string;
+  bus: string;
+}
+
+interface FilterOptions {
+  status?: string;
+  kind?: string;
+  from?: string;
+  to?: string;
+  account?: string;
+  cluster?: string;
+  policyVersion?: string;
+}
+
+/** A case service over the chosen store, and how to let go of it. */
+export interface CaseConnection {
+  readonly service: CaseService;
+  readonly store: DynamoDbCaseStore;
+  readonly dynamodb: DynamoDBClient;
+  close(): Promise<void>;
+}
+
+const LOCAL_CASES_TABLE = 'CasesTable';
+const DEFAULT_BUS = 'cauterize-enforcement';
+
+/**
+ * Opens the cases table persisted under `dir` (dynalite with a LevelDB store), creating it as the
+ * synthesized StatefulStack defines it on first use. CaseUpdated events go to dir/bus-events.jsonl.
+ */
+export async function openLocalCases(dir: string): Promise<CaseConnection> {
+  mkdirSync(dir, { recursive: true });
+  const server = dynalite({ path: join(dir, 'dynamodb'), createTableMs: 0 }) as Server;
+  server.listen(0, '127.0.0.1');
+  await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e))]);
+  const { port } = server.address() as AddressInfo;
+  const region = 'us-east-1';
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region,
+    credentials: { ...LOCAL_CREDENTIALS },
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }) }),
+  });
+  const close = async () => {
+    client.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  try {
+    await ensureLocalCasesTable(client);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const store = new DynamoDbCaseStore(documentClient(client), LOCAL_CASES_TABLE);
+  const bus = new LocalEventBus({ jsonlPath: join(dir, 'bus-events.jsonl') });
+  const events = new EventBridgeCaseEvents(bus, DEFAULT_BUS);
+  return {
+    store,
+    dynamodb: client,
+    service: new CaseService({ store, clock: systemClock, events: flushing(events, bus) }),
+    close: async () => {
+      await bus.flush();
+      await close();
+    },
+  };
+}
+
+function flushing(events: CaseEventPublisher, bus: LocalEventBus): CaseEventPublisher {
+  return {
+    caseUpdated: async (detail) => {
+      await events.caseUpdated(detail);
+      await bus.flush();
+    },
+  };
+}
+
+/** Creates the cases table in a local DynamoDB as the stateful stack defines it, unless it exists. */
+export async function ensureLocalCasesTable(client: DynamoDBClient): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: LOCAL_CASES_TABLE }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  // The table exactly as the stateful stack defines it (keys and indexes).
+  const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new StatefulStack(app, 'CauterizeStateful');
+  const template = app.synth().getStackByName(stack.stackName).template as CloudFormationTemplate;
+  const resource = template.Resources?.[LOCAL_CASES_TABLE];
+  if (!resource) throw new Error(`the stateful stack has no ${LOCAL_CASES_TABLE}`);
+  await provisionFromTemplate(
+    { Resources: { [LOCAL_CASES_TABLE]: resource } },
+    // No streams in this template: the Kinesis client is never called.
+    { dynamodb: client, kinesis: new KinesisClient({ region: 'us-east-1' }) },
+  );
+}
+
+/** Cases in AWS: the table (and bus) by name, default credentials. */
+export function openAwsCases(options: { table: string; region?: string; bus: string }): CaseConnection {
+  const config = options.region ? { region: options.region } : {};
+  const client = new DynamoDBClient(config);
+  const eventBridge = new EventBridgeClient(config);
+  const store = new DynamoDbCaseStore(documentClient(client), options.table);
+  return {
+    store,
+    dynamodb: client,
+    service: new CaseService({
+      store,
+      clock: systemClock,
+      events: new EventBridgeCaseEvents(sdkPutEvents(eventBridge), options.bus),
+    }),
+    close: async () => {
+      client.destroy();
+      eventBridge.destroy();
+    },
+  };
+}
+
+async function connect(options: ConnectionOptions): Promise<CaseConnection> {
+  if (options.local && options.table) throw new Error('pass either --local DIR or --table NAME, not both');
+  if (options.local) return openLocalCases(options.local);
+  const tableName = options.table ?? process.env.CAUTERIZE_CASES_TABLE;
+  if (!tableName) {
+    throw new Error(
+      'no cases table: pass --local DIR for local cases, or --table NAME (or CAUTERIZE_CASES_TABLE) ' +
+        'with the CasesTable name from the CauterizeStateful stack',
+    );
+  }
+  return openAwsCases({ table: tableName, region: options.region, bus: options.bus });
+}
+
+async function withCases<T>(options: ConnectionOptions, run: (c: CaseConnection) => Promise<T>): Promise<T> {
+  const connection = await connect(options);
+  try {
+    return await run(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+function filterOf(options: FilterOptions): Record<string, string> {
+  const filter = {
+    status: options.status,
+    kind: options.kind,
+    from: options.from,
+    to: options.to,
+    accountId: options.account,
+    clusterId: options.cluster,
+    policyVersion: options.policyVersion,
+  };
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >;
+}
+
+/** Columns of the CSV export, in order. Lists and evidence are JSON inside their cell. */
+export const CSV_COLUMNS = [
+  'caseId',
+  'kind',
+  'status',
+  'action',
+  'accountId',
+  'accountIds',
+  'clusterId',
+  'openedAt',
+  'updatedAt',
+  'riskScore',
+  'policyVersion',
+  'triggeredAt',
+  'openedBy',
+  'assignee',
+  'lastAuditSeq',
+  'lastAuditHash',
+  'notes',
+  'evidence',
+] as const;
+
+export function csvRow(c: CaseRecord): Record<(typeof CSV_COLUMNS)[number], string | number> {
+  return {
+    caseId: c.caseId,
+    kind: c.kind,
+    status: c.status,
+    action: c.action ?? '',
+    accountId: c.accountId ?? '',
+    accountIds: JSON.stringify(c.accountIds),
+    clusterId: c.clusterId ?? '',
+    openedAt: c.openedAt,
+    updatedAt: c.updatedAt,
+    riskScore: c.riskScore,
+    policyVersion: c.policyVersion,
+    triggeredAt: c.triggeredAt,
+    openedBy: c.openedBy,
+    assignee: c.assignee ?? '',
+    lastAuditSeq: c.lastAuditSeq,
+    lastAuditHash: c.lastAuditHash,
+    notes: JSON.stringify(c.notes),
+    evidence: JSON.stringify(c.evidence),
+  };
+}
+
+export interface ExportOptions {
+  readonly filter: Record<string, string>;
+  readonly format: 'csv' | 'jsonl';
+  readonly out: string;
+  /** Cases read per page. @default 500 */
+  readonly pageSize?: number;
+}
+
+/**
+ * Streams matching cases to a file, page by page with backpressure: memory is bounded by one
+ * page whatever the number of cases. CSV is RFC 4180 (csv-stringify, CRLF, quoted as needed).
+ */
+export async function exportCases(service: CaseService, options: ExportOptions): Promise<number> {
+  let count = 0;
+  const source = Readable.from(service.iterate(options.filter, options.pageSize ?? 500));
+  const counter = new Transform({
+    objectMode: true,
+    transform(record: CaseRecord, _encoding, callback) {
+      count++;
+      callback(null, options.format === 'csv' ? csvRow(record) : `${JSON.stringify(record)}\n`);
+    },
+  });
+  const encoder =
+    options.format === 'csv'
+      ? stringify({
+          header: true,
+          columns: [...CSV_COLUMNS],
+          record_delimiter: '\r\n',
+          quoted_match: /^[\s=+\-@]/,
+        })
+      : new Transform({ writableObjectMode: true, transform: (line: string, _e, cb) => cb(null, line) });
+  await pipeline(source, counter, encoder, createWriteStream(options.out));
+  return count;
+}
+
+function printVerification(v: ChainVerification): void {
+  process.stdout.write(`${v.caseId}: ${v.ok ? 'OK' : 'BROKEN'} (${v.entries} entries)\n`);
+  for (const p of v.problems)
+    process.stdout.write(`  ${p.seq < 0 ? 'case' : `entry ${p.seq}`}: ${p.problem}\n`);
+}
+
+export function registerCasesCommands(program: Command): void {
+  const cases = program
+    .command('cases')
+    .description('Compliance case records: list, show, export, resolve, verify the audit chain');
+
+  const connection = (command: Command) =>
+    command
+      .option('--local <dir>', 'local cases persisted in this folder (created on first use)')
+      .option('--table <name>', 'cases table in AWS (default: $CAUTERIZE_CASES_TABLE); default credentials')
+      .option('--region <region>', 'AWS region of the table (default: the SDK default)')
+      .option('--bus <name>', 'event bus receiving CaseUpdated', DEFAULT_BUS);
+  const filters = (command: Command) =>
+    command
+      .addOption(
+        new Option('--status <status>', 'only this status').choices([
+          'OPEN',
+          'UNDER_REVIEW',
+          'CONFIRMED',
+          'FALSE_POSITIVE',
+          'CLOSED',
+        ]),
+      )
+      .addOption(new Option('--kind <kind>', 'account or cluster cases').choices(['account', 'cluster']))
+      .option('--from <time>', 'opened at or after (ISO-8601)')
+      .option('--to <time>', 'opened before (ISO-8601)')
+      .option('--account <accountId>', 'cases involving this account')
+      .option('--cluster <clusterId>', 'cases of this cluster')
+      .option('--policy-version <version>', 'cases opened under this policy version');
+
+  filters(connection(cases.command('list').description('One page of cases, oldest first within each status')))
+    .option('--limit <n>', 'cases per page (1-1000)', positiveInt, 50)
+    .option('--next-token <token>', 'continue from a previous page')
+    .option('--json', 'print the page as JSON')
+    .action(
+      async (
+        options: ConnectionOptions & FilterOptions & { limit: number; nextToken?: string; json?: boolean },
+      ) => {
+        await withCases(options, async ({ service }) => {
+          const page = await service.list(filterOf(options), {
+            limit: options.limit,
+            ...(options.nextToken ? { nextToken: options.nextToken } : {}),
+          });
+          if (options.json) {
+            process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+            return;
+          }
+          process.stdout.write(
+            `${table(
+              ['case', 'kind', 'status', 'accounts', 'opened', 'score', 'policy'],
+              page.cases.map((c) => [
+                c.caseId,
+                c.kind,
+                c.status,
+                c.accountIds.length,
+                c.openedAt,
+                c.riskScore,
+                c.policyVersion,
+              ]),
+            )}\n`,
+          );
+          if (page.nextToken) process.stdout.write(`\nmore: --next-token ${page.nextToken}\n`);
+        });
+      },
+    );
+
+  connection(cases.command('show').description('A case with its evidence and audit trail'))
+    .argument('<caseId>')
+    .option('--json', 'print as JSON')
+    .action(async (caseId: string, options: ConnectionOptions & { json?: boolean }) => {
+      await withCases(options, async ({ service }) => {
+        const detail = await service.get(caseId);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(detail, null, 2)}\n`);
+          return;
+        }
+        const r = detail.record;
+        process.stdout.write(
+          `Case ${r.caseId} (${r.kind}, ${r.status}${r.assignee ? `, assigned to ${r.assignee}` : ''})\n` +
+            `  accounts: ${r.accountIds.join(', ')}${r.clusterId ? `  cluster: ${r.clusterId}` : ''}\n` +
+            `  opened ${r.openedAt} by ${r.openedBy}, score ${r.riskScore}, policy ${r.policyVersion}\n` +
+            `  evidence: ${JSON.stringify(r.evidence)}\n\n`,
+        );
+        process.stdout.write(
+          `${table(
+            ['seq', 'at', 'actor', 'action', 'from', 'to', 'reason'],
+            detail.audit.map((e) => [e.seq, e.at, e.actor, e.action, e.fromStatus, e.toStatus, e.reason]),
+          )}\n\naudit chain: ${detail.verification.ok ? 'OK' : 'BROKEN'}\n`,
+        );
+        for (const p of detail.verification.problems) process.stdout.write(`  ${p.seq}: ${p.problem}\n`);
+      });
+    });
+
+  filters(
+    connection(cases.command('export').description('Stream matching cases to CSV (RFC 4180) or JSON Lines')),
+  )
+    .requiredOption('--out <file>', 'file to write')
+    .addOption(
+      new Option('--format <format>', 'csv or jsonl').choices(['csv', 'jsonl']).makeOptionMandatory(),
+    )
+    .action(async (options: ConnectionOptions & FilterOptions & { out: string; format: 'csv' | 'jsonl' }) => {
+      if (!options.from || !options.to) {
+        throw new Error('export needs --from and --to (ISO-8601): the time range of openedAt to export');
+      }
+      await withCases(options, async ({ service }) => {
+        const count = await exportCases(service, {
+          filter: filterOf(options),
+          format: options.format,
+          out: options.out,
+        });
+        process.stdout.write(`exported ${count} cases to ${options.out}\n`);
+      });
+    });
+
+  connection(cases.command('resolve').description('Confirm a case or declare it a false positive (audited)'))
+    .argument('<caseId>')
+    .addOption(
+      new Option('--as <resolution>', 'the resolution')
+        .choices(['confirmed', 'false-positive'])
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--reason <text>', 'why: goes into the audit trail')
+    .requiredOption('--actor <name>', 'who resolves (your user name)')
+    .option('--close', 'close the case afterwards (it is then archived)')
+    .action(
+      async (
+        caseId: string,
+        options: ConnectionOptions & { as: string; reason: string; actor: string; close?: boolean },
+      ) => {
+        await withCases(options, async ({ service }) => {
+          const status = options.as === 'confirmed' ? 'CONFIRMED' : 'FALSE_POSITIVE';
+          const outcome = await service.changeStatus(
+            caseId,
+            { status, reason: options.reason },
+            options.actor,
+          );
+          process.stdout.write(
+            `${caseId}: ${outcome.entry.fromStatus} -> ${outcome.entry.toStatus}${outcome.changed ? '' : ' (already)'}\n`,
+          );
+          if (options.close) {
+            const closed = await service.changeStatus(
+              caseId,
+              { status: 'CLOSED', reason: options.reason },
+              options.actor,
+            );
+            process.stdout.write(`${caseId}: ${closed.entry.fromStatus} -> CLOSED\n`);
+          }
+        });
+      },
+    );
+
+  filters(
+    connection(
+      cases
+        .command('verify')
+        .description('Check the audit hash chain of one case, or of every matching case'),
+    ),
+  )
+    .argument('[caseId]', 'one case (default: every case matching the filters)')
+    .action(async (caseId: string | undefined, options: ConnectionOptions & FilterOptions) => {
+      const broken = await withCases(options, async ({ service }) => {
+        if (caseId) {
+          const v = await service.verify(caseId);
+          printVerification(v);
+          return v.ok ? 0 : 1;
+        }
+        let checked = 0;
+        let bad = 0;
+        for await (const record of service.iterate(filterOf(options))) {
+          const v = await service.verify(record.caseId);
+          checked++;
+          if (!v.ok) {
+            bad++;
+            printVerification(v);
+          }
+        }
+        process.stdout.write(`verified ${checked} cases: ${checked - bad} OK, ${bad} broken\n`);
+        return bad;
+      });
+      if (broken > 0) throw new Error(`${broken} audit chain(s) broken: see the problems above`);
+    });
+}
