@@ -1,12 +1,33 @@
-import type { Command } from 'commander';
+import { readFile, writeFile } from 'node:fs/promises';
+import { CommanderError, Option, type Command } from 'commander';
 import { loadPolicyFile } from '../../lambdas/core/policy/policy';
+import { diffPolicies, formatPolicyChange } from '../../lambdas/core/policy/policy-diff';
+import { withPolicyKeyTable } from '../../lambdas/core/policy/policy-docs';
+import { policyJsonSchema, type PolicyJsonSchemaTarget } from '../../lambdas/core/policy/policy-json-schema';
+import { backtestPolicy, type BacktestReport, type DecisionChange } from '../../local/policy-backtest';
+import { table } from '../format';
+import { positiveInt } from '../options';
+import { Progress } from '../progress';
 
 export const DEFAULT_POLICY_FILE = 'config/policy.yaml';
+export const POLICY_DOCS_FILE = 'docs/policy.md';
+
+const write = (text: string) => process.stdout.write(`${text}\n`);
+
+interface BacktestCommandOptions {
+  events: string;
+  policy: string;
+  baseline: string;
+  truth?: string;
+  json?: string;
+  shards: number;
+  limit: number;
+}
 
 export function registerPolicyCommands(program: Command): void {
   const policy = program
     .command('policy')
-    .description('Validate and inspect the policy file security teams edit');
+    .description('Validate, compare, backtest and document the policy file security teams edit');
   policy
     .command('validate')
     .description(
@@ -15,9 +36,176 @@ export function registerPolicyCommands(program: Command): void {
     .argument('[file]', 'policy file', DEFAULT_POLICY_FILE)
     .action((file: string) => {
       const parsed = loadPolicyFile(file);
-      process.stdout.write(
+      write(
         `${file}: valid (version ${parsed.version}, mode ${parsed.mode}, review >= ${parsed.thresholds.review}, ` +
-          `suspend >= ${parsed.thresholds.suspend})\n`,
+          `suspend >= ${parsed.thresholds.suspend})`,
       );
     });
+
+  policy
+    .command('diff')
+    .description(
+      'List every key that differs between two policy files (both validated, defaults filled in): ' +
+        '~ changed old -> new, + added, - removed; "no changes" when they are the same',
+    )
+    .argument('<old>', 'the policy in force')
+    .argument('<new>', 'the proposed policy')
+    .option('--exit-code', 'exit 1 when the policies differ (as git diff --exit-code)')
+    .action((oldFile: string, newFile: string, options: { exitCode?: boolean }) => {
+      const before = loadPolicyFile(oldFile);
+      const after = loadPolicyFile(newFile);
+      const changes = diffPolicies(before, after);
+      if (changes.length === 0) {
+        write(`no changes (${oldFile} and ${newFile} are the same policy)`);
+        return;
+      }
+      write(`${changes.length} key${changes.length === 1 ? '' : 's'} changed from ${oldFile} to ${newFile}:`);
+      for (const change of changes) write(`  ${formatPolicyChange(change)}`);
+      if (!changes.some((change) => change.key === 'version')) {
+        write(
+          `warning: version is still ${JSON.stringify(after.version)}: bump it, every decision records the version it was made under`,
+        );
+      }
+      if (options.exitCode) throw new CommanderError(1, 'cauterize.policy.differ', 'the policies differ');
+    });
+
+  policy
+    .command('backtest')
+    .description(
+      'Run recorded events under a baseline and a new policy (in-memory engine: the same decisions as ' +
+        'the full pipeline) and list the accounts whose decision changes; per-cohort counts with --truth',
+    )
+    .requiredOption(
+      '--events <file>',
+      'usage events, JSON Lines in timestamp order (e.g. from `cauterize simulate`)',
+    )
+    .requiredOption('--policy <file>', 'the proposed policy')
+    .option('--baseline <file>', 'the policy it is compared with', DEFAULT_POLICY_FILE)
+    .option('--truth <file>', 'ground truth from `cauterize simulate` (*.truth.json): adds per-cohort counts')
+    .option('--json <file>', 'also write the full report (every changed account) as JSON here')
+    .option('--shards <n>', 'shards, as for replay', positiveInt, 2)
+    .addOption(
+      new Option('--limit <n>', 'changed accounts listed on screen (all are in --json)')
+        .argParser(positiveInt)
+        .default(50),
+    )
+    .action(async (options: BacktestCommandOptions) => {
+      // Validate both policies before minutes of replay, so a typo fails at once.
+      loadPolicyFile(options.baseline);
+      loadPolicyFile(options.policy);
+      const progress = {
+        baseline: new Progress('baseline policy', 100, ' MB'),
+        candidate: new Progress('new policy', 100, ' MB'),
+      };
+      const report = await backtestPolicy({
+        eventsFile: options.events,
+        policyFile: options.policy,
+        baselineFile: options.baseline,
+        truthFile: options.truth,
+        shards: options.shards,
+        onProgress: (run, read, total) => progress[run].update(read / 1e6, total / 1e6),
+      });
+      progress.baseline.done();
+      progress.candidate.done();
+      printBacktest(report, options.limit);
+      if (options.json) {
+        await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+        write(`report written to ${options.json}`);
+      }
+    });
+
+  policy
+    .command('schema')
+    .description('Print the JSON Schema generated from the policy schema (what AppConfig validates with)')
+    .addOption(
+      new Option('--target <draft>', 'draft-04: as AppConfig takes it; draft-07: for editors')
+        .choices(['draft-04', 'draft-07'])
+        .default('draft-07'),
+    )
+    .action((options: { target: PolicyJsonSchemaTarget }) => {
+      write(JSON.stringify(policyJsonSchema({ target: options.target }), null, 2));
+    });
+
+  policy
+    .command('docs')
+    .description(`Print the table of every policy key (or, with --write, update it in ${POLICY_DOCS_FILE})`)
+    .option('--write [file]', 'replace the generated table in this page', false)
+    .action(async (options: { write: string | boolean }) => {
+      const file = typeof options.write === 'string' ? options.write : POLICY_DOCS_FILE;
+      const page = await readFile(file, 'utf8');
+      const updated = await formatMarkdown(withPolicyKeyTable(page), file);
+      if (options.write === false) {
+        write(updated);
+        return;
+      }
+      await writeFile(file, updated);
+      write(updated === page ? `${file}: up to date` : `${file}: key table updated`);
+    });
+}
+
+function printBacktest(report: BacktestReport, limit: number): void {
+  const run = (label: string, r: BacktestReport['baseline']) =>
+    [label, r.policyFile, r.policyVersion, r.accounts, r.review, r.suspended] as const;
+  write(
+    table(
+      ['run', 'policy', 'version', 'accounts', 'review', 'suspended'],
+      [run('baseline', report.baseline), run('new', report.candidate)],
+    ),
+  );
+  write('');
+  if (report.changes.length === 0) {
+    write('no account changes decision');
+  } else {
+    const flips = Object.entries(report.transitions)
+      .filter(([transition]) => !/^(\w+) -> \1$/.test(transition))
+      .map(([transition, n]) => `${transition}: ${n}`);
+    write(`${report.changes.length} accounts change decision (${flips.join(', ')}):`);
+    const shown = report.changes.slice(0, limit);
+    const decision = (d: DecisionChange['baseline']) => `${d.status} (${d.riskScore})`;
+    write(
+      table(
+        ['account', 'cohort', 'baseline', 'new'],
+        shown.map((c) => [c.accountId, c.cohort ?? '-', decision(c.baseline), decision(c.candidate)]),
+      ),
+    );
+    if (report.changes.length > shown.length) {
+      write(`... and ${report.changes.length - shown.length} more (--json for all, --limit to show more)`);
+    }
+  }
+  if (report.cohorts) {
+    write('');
+    write(
+      table(
+        [
+          'cohort',
+          'attack',
+          'accounts',
+          'suspended',
+          'suspended (new)',
+          'newly suspended',
+          'no longer',
+          'review',
+          'review (new)',
+        ],
+        report.cohorts.map((c) => [
+          c.cohort,
+          c.attack ? 'yes' : 'no',
+          c.accounts,
+          c.baseline.suspended,
+          c.candidate.suspended,
+          c.newlySuspended,
+          c.noLongerSuspended,
+          c.baseline.review,
+          c.candidate.review,
+        ]),
+      ),
+    );
+  }
+}
+
+/** Formats a page as `prettier --write` would (the repository's prettier check covers docs/). */
+export async function formatMarkdown(text: string, file: string): Promise<string> {
+  const prettier = await import('prettier');
+  const config = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(text, { ...config, filepath: file });
 }

@@ -8,7 +8,8 @@ import { DynamoDbAccountStore } from '../adapters/dynamodb-account-store';
 import { DynamoDbLinkStore } from '../adapters/dynamodb-link-store';
 import { SfnEnforcementStarter } from '../adapters/sfn-enforcement-starter';
 import { SqsDeadLetterSink } from '../adapters/sqs-dead-letter-sink';
-import { validatePolicy } from '../core/policy/policy';
+import type { Policy } from '../core/policy/policy';
+import { isPolicySource, type PolicySource } from '../core/policy/policy-source';
 import { systemClock } from '../core/ports';
 import {
   scoreBatch,
@@ -17,8 +18,11 @@ import {
   type StreamRecord,
 } from '../core/scoring/score-batch';
 import { requireEnv } from './env';
+import { policySourceFromEnv } from './policy-source-from-env';
 
-export interface AccountScorerOptions extends ScoreBatchDependencies {
+export interface AccountScorerOptions extends Omit<ScoreBatchDependencies, 'policy'> {
+  /** The policy, or where to read the current one at every invocation (AppConfig in Lambda). */
+  readonly policy: Policy | PolicySource;
   readonly logger: Logger;
   /** Optional so local runs and tests need not flush metrics. */
   readonly metrics?: Metrics;
@@ -44,7 +48,15 @@ function toStreamRecord(record: KinesisStreamEvent['Records'][number]): StreamRe
 export function createAccountScorerHandler(options: AccountScorerOptions) {
   const { logger, metrics } = options;
   return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
-    const outcome = await scoreBatch(event.Records.map(toStreamRecord), options);
+    let policy: Policy;
+    try {
+      policy = isPolicySource(options.policy) ? await options.policy.current() : options.policy;
+    } catch (error) {
+      // No valid policy at all: fail the batch (it is retried) with the rejection counted.
+      metrics?.publishStoredMetrics();
+      throw error;
+    }
+    const outcome = await scoreBatch(event.Records.map(toStreamRecord), { ...options, policy });
     options.onOutcome?.(outcome);
     for (const rejected of outcome.rejected) {
       logger.warn('usage event rejected', {
@@ -75,17 +87,22 @@ export function createAccountScorerHandler(options: AccountScorerOptions) {
 
 // Built once per execution environment, from the environment the stack sets.
 const logger = new Logger({ serviceName: 'cauterize-scorer' });
+const metrics = new Metrics({ namespace: 'Cauterize', serviceName: 'cauterize-scorer' });
 let lambdaHandler: ReturnType<typeof createAccountScorerHandler> | undefined;
 
 export const handler = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
   lambdaHandler ??= createAccountScorerHandler({
     logger,
-    metrics: new Metrics({ namespace: 'Cauterize', serviceName: 'cauterize-scorer' }),
+    metrics,
     accounts: new DynamoDbAccountStore(documentClient(), requireEnv('ACCOUNTS_TABLE')),
     links: new DynamoDbLinkStore(documentClient(), requireEnv('LINKS_TABLE')),
-    enforcement: new SfnEnforcementStarter(new SFNClient({}), requireEnv('STATE_MACHINE_ARN')),
+    enforcement: new SfnEnforcementStarter(
+      new SFNClient({}),
+      requireEnv('STATE_MACHINE_ARN'),
+      requireEnv('CLUSTER_STATE_MACHINE_ARN'),
+    ),
     deadLetters: new SqsDeadLetterSink(new SQSClient({}), requireEnv('REJECTED_QUEUE_URL')),
-    policy: validatePolicy(JSON.parse(requireEnv('POLICY_JSON')), 'POLICY_JSON'),
+    policy: policySourceFromEnv({ logger, metrics }),
     clock: systemClock,
   });
   return lambdaHandler(event);
