@@ -3,6 +3,8 @@
  * `Promise.withResolvers` (Node 22) in every Task state, so the method is polyfilled here on Node 20
  * before the library's CommonJS build is required.
  */
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type * as AwsLocalStepFunctions from 'aws-local-stepfunctions';
 
 interface PromiseWithResolvers {
@@ -30,9 +32,43 @@ if (typeof promiseConstructor.withResolvers !== 'function') {
   });
 }
 
-// The package's "require" export condition is its CommonJS build (main.node.cjs).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const library = require('aws-local-stepfunctions') as typeof AwsLocalStepFunctions;
+/**
+ * aws-local-stepfunctions 3.0.0 hashes (States.Hash: MD5, SHA-1, SHA-256, SHA-384, SHA-512) only
+ * the first 64-byte block right: its block loop counts words but reads `dataView.getUint32(i + t * 4)`
+ * as if `i` were a byte offset, so any input of 56 bytes or more gets a wrong digest (AWS computes the
+ * right one). Audit chain hashes are always longer. Until the library is fixed, its CommonJS build is
+ * loaded with the two offsets corrected; test/local/aws-local-stepfunctions.test.ts checks the digests
+ * against node:crypto, and if a release fixes the loop the text no longer matches and it loads as is.
+ */
+const HASH_BLOCK_OFFSET_FIXES: ReadonlyArray<readonly [string, string]> = [
+  ['dataView.getUint32(i + t * 4', 'dataView.getUint32((i + t) * 4'],
+  ['dataView.getBigUint64(i + t * 8', 'dataView.getBigUint64((i + t) * 8'],
+];
+
+function loadLibrary(): typeof AwsLocalStepFunctions {
+  // The package's "require" export condition is its CommonJS build (main.node.cjs).
+  const entry = require.resolve('aws-local-stepfunctions');
+  const source = readFileSync(entry, 'utf8');
+  if (!HASH_BLOCK_OFFSET_FIXES.some(([buggy]) => source.includes(buggy))) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(entry) as typeof AwsLocalStepFunctions;
+  }
+  const fixed = HASH_BLOCK_OFFSET_FIXES.reduce(
+    (text, [buggy, right]) => text.split(buggy).join(right),
+    source,
+  );
+  const libraryModule = { exports: {} as Record<string, unknown> };
+  // Dependencies resolve from the library's folder, through this module's require (jest's in tests).
+  const requireFromLibrary = (id: string): unknown =>
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(require.resolve(id, { paths: [dirname(entry)] }));
+  // Compiled in this realm (jest's too), unlike vm or Module#_compile.
+  const evaluate = new Function('exports', 'require', 'module', '__filename', '__dirname', fixed);
+  evaluate(libraryModule.exports, requireFromLibrary, libraryModule, entry, dirname(entry));
+  return libraryModule.exports as unknown as typeof AwsLocalStepFunctions;
+}
+
+const library = loadLibrary();
 
 export const { StateMachine, ExecutionError, ExecutionAbortedError, ExecutionTimeoutError } = library;
 export type StateMachine = AwsLocalStepFunctions.StateMachine;

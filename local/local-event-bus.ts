@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
+import { matchesEventPattern, type EventPattern } from './event-pattern';
 import { DEFAULT_LOCAL_REGION, LOCAL_ACCOUNT_ID } from './local-aws-identity';
 
 /** Thrown for a PutEvents call EventBridge itself would reject as a whole. */
@@ -54,6 +55,27 @@ export interface LocalEventBusOptions {
   readonly clock?: () => Date;
 }
 
+/** A rule on the local bus: events matching its pattern go to its target, as EventBridge sends them. */
+export interface LocalEventRule {
+  readonly name: string;
+  /** The bus the rule is on (a name or an ARN). */
+  readonly eventBusName: string;
+  readonly pattern: EventPattern;
+  /**
+   * Receives each matching event (without the local `eventBusName` field), after putEvents has
+   * returned: delivery is asynchronous, as in EventBridge. A rejection is recorded as a failed
+   * delivery (see deliveryFailures), never thrown at the publisher.
+   */
+  readonly target: (event: Omit<LocalBusEvent, 'eventBusName'>) => Promise<unknown>;
+}
+
+/** A delivery that failed: what EventBridge would retry and then send to the rule's dead-letter queue. */
+export interface LocalDeliveryFailure {
+  readonly rule: string;
+  readonly eventId: string;
+  readonly error: unknown;
+}
+
 const MAX_ENTRIES_PER_CALL = 10;
 const MAX_ENTRY_BYTES = 256 * 1024;
 
@@ -68,6 +90,9 @@ export class LocalEventBus {
   private readonly clock: () => Date;
   private writes: Promise<void> = Promise.resolve();
   private writeError: unknown;
+  private readonly rules: LocalEventRule[] = [];
+  private readonly deliveries = new Set<Promise<void>>();
+  private readonly failures: LocalDeliveryFailure[] = [];
 
   public constructor(private readonly options: LocalEventBusOptions = {}) {
     this.region = options.region ?? DEFAULT_LOCAL_REGION;
@@ -97,13 +122,43 @@ export class LocalEventBus {
     );
   }
 
-  /** Waits until every accepted event has reached the JSON Lines file. */
+  /** Sends every later event that matches the rule's pattern to its target. */
+  public addRule(rule: LocalEventRule): void {
+    this.rules.push(rule);
+  }
+
+  /** Deliveries whose target threw, in order. */
+  public deliveryFailures(): readonly LocalDeliveryFailure[] {
+    return this.failures;
+  }
+
+  /**
+   * Waits until every accepted event has reached the JSON Lines file and every rule delivery has
+   * settled (deliveries started meanwhile included).
+   */
   public async flush(): Promise<void> {
+    while (this.deliveries.size > 0) await Promise.all([...this.deliveries]);
     await this.writes;
     if (this.writeError) {
       throw new LocalEventBusError(`could not write events to ${this.options.jsonlPath}`, {
         cause: this.writeError,
       });
+    }
+  }
+
+  /** Hands the event to every matching rule of its bus, asynchronously. */
+  private deliver(event: LocalBusEvent): void {
+    const { eventBusName, ...delivered } = event;
+    for (const rule of this.rules) {
+      if (busName(rule.eventBusName) !== eventBusName || !matchesEventPattern(rule.pattern, delivered))
+        continue;
+      const delivery: Promise<void> = Promise.resolve()
+        .then(() => rule.target(structuredClone(delivered)))
+        .then(noop, (error: unknown) => {
+          this.failures.push({ rule: rule.name, eventId: event.id, error });
+        })
+        .finally(() => this.deliveries.delete(delivery));
+      this.deliveries.add(delivery);
     }
   }
 
@@ -142,6 +197,7 @@ export class LocalEventBus {
     }
     this.accepted.push(event);
     this.options.onEvent?.(event);
+    this.deliver(event);
     if (this.options.jsonlPath) {
       const path = this.options.jsonlPath;
       const line = `${JSON.stringify(event)}\n`;
@@ -154,6 +210,8 @@ export class LocalEventBus {
     return { EventId: event.id };
   }
 }
+
+function noop(): void {}
 
 /** EventBusName may be a name or an ARN (`arn:aws:events:...:event-bus/<name>`). */
 function busName(nameOrArn: string): string {

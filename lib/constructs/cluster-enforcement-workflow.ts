@@ -1,0 +1,420 @@
+import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { checkInteger } from '../validate-props';
+import {
+  AUDIT_GENESIS_HASH,
+  CONDITIONAL_CHECK_FAILED,
+  ENFORCEMENT_EVENT_SOURCE,
+  LIFECYCLE_ACTOR,
+  acknowledgeWorkflowRoleFindings,
+  auditHashTemplate,
+  retryTransientDynamoDb,
+  retryPutEvents,
+} from './workflow-support';
+
+/** Reason of a cluster case's opening audit entry (part of its hash). */
+export const CLUSTER_OPENING_REASON = 'cluster risk score crossed the cluster suspend threshold';
+
+/**
+ * State names of the cluster enforcement workflow, a contract like ENFORCEMENT_STATE_NAMES: the
+ * local runtime keys task handlers by them and operators read them in execution histories. The
+ * member steps exist twice, once per Map flavour (inline, and Distributed with the suffix).
+ */
+export const CLUSTER_MEMBER_STATE_NAMES = [
+  'RecordCaseMember',
+  'SuspendMember',
+  'PublishAccountSuspended',
+  'MemberSuspended',
+  'MemberNotSuspended',
+] as const;
+
+export const CLUSTER_ENFORCEMENT_STATE_NAMES = [
+  'ReadClusterCase',
+  'HasClusterCase',
+  'ResumeClusterCase',
+  'StampClusterCase',
+  'HashClusterCaseOpening',
+  'ListCaseAccounts',
+  'CaseAccount',
+  'OpenClusterCase',
+  'RecordClusterCaseOpening',
+  'PublishClusterCaseOpened',
+  'IsLargeCluster',
+  'SuspendMembers',
+  'SuspendMembersDistributed',
+  ...CLUSTER_MEMBER_STATE_NAMES,
+  ...CLUSTER_MEMBER_STATE_NAMES.map((name) => `${name}Distributed` as const),
+  'ClusterEnforced',
+] as const;
+
+export interface ClusterEnforcementWorkflowProps {
+  /** Accounts table (partition key accountId): members are conditionally set to SUSPENDED. */
+  readonly accountsTable: dynamodb.ITable;
+  /** Cases table (caseId, sk): the cluster case, one MEMBER# item per member, AUDIT#0000. */
+  readonly casesTable: dynamodb.ITable;
+  /** Bus receiving CaseOpened and one AccountSuspended per member suspended. */
+  readonly enforcementBus: events.IEventBus;
+  /**
+   * Clusters with at least this many members to suspend run their members in a Distributed Map
+   * (child executions) instead of the inline Map (2 to 100,000).
+   * @default 100
+   */
+  readonly distributedMapThreshold?: number;
+  /**
+   * Child executions of the Distributed Map running at once (1 to 10,000).
+   * @default 100
+   */
+  readonly distributedMaxConcurrency?: number;
+  /**
+   * Maximum duration of one execution, in minutes.
+   * @default 30
+   */
+  readonly timeoutMinutes?: number;
+  /**
+   * Retention of the execution log group.
+   * @default logs.RetentionDays.ONE_YEAR - enforcement decisions are audit material
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The cluster enforcement workflow: a STANDARD state machine the scorer starts once per cluster
+ * crossing (deterministic execution name), with input
+ * `{ clusterId, caseId, riskScore, members: [{ accountId, riskScore }], policyVersion, triggeredAt, evidence }`.
+ *
+ * Opens ONE cluster case (the CASE item with every member in accountIds, its hash-chained
+ * AUDIT#0000), publishes CaseOpened, then for each member: records a MEMBER# item (so the cases
+ * byAccount index finds the case), suspends it with a conditional write (skipped when another
+ * case suspended it, or when an investigator cleared it from this very case) and publishes
+ * AccountSuspended. Every write is conditional or idempotent, so retries and redrives never
+ * duplicate one; a retried AccountSuspended may be delivered twice (consumers dedupe on caseId).
+ *
+ * Small clusters go through an inline Map: fast, and ~12 history events per member stay far from
+ * the 25,000-event limit. From `distributedMapThreshold` members on, a Distributed Map runs each
+ * member in an EXPRESS child execution, so history and concurrency no longer grow with the
+ * cluster. Both run the same steps; the local runtime (aws-local-stepfunctions) runs a
+ * DISTRIBUTED ItemProcessor inline over the same input array, so both paths are tested locally.
+ * JSONPath only: the local runtime ignores JSONata silently.
+ */
+export class ClusterEnforcementWorkflow extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly logGroup: logs.LogGroup;
+
+  public constructor(scope: Construct, id: string, props: ClusterEnforcementWorkflowProps) {
+    super(scope, id);
+    checkInteger('distributedMapThreshold', props.distributedMapThreshold, 2, 100_000);
+    checkInteger('distributedMaxConcurrency', props.distributedMaxConcurrency, 1, 10_000);
+    checkInteger('timeoutMinutes', props.timeoutMinutes, 1, 525_600);
+
+    const { accountsTable, casesTable, enforcementBus } = props;
+    const str = (path: string) => tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt(path));
+    const literal = (value: string) => tasks.DynamoAttributeValue.fromString(value);
+    const numberAt = (path: string) =>
+      tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.format('{}', sfn.JsonPath.stringAt(path)));
+
+    // One time for the whole case: the stored openedAt when a previous run opened it, else this
+    // execution's start. Every write (child executions included, whose own start time differs)
+    // carries it, so a re-run writes exactly what the first run wrote.
+    const readCase = tasks.DynamoGetItem.jsonPath(this, 'ReadClusterCase', {
+      table: casesTable,
+      key: { caseId: str('$.caseId'), sk: literal('CASE') },
+      consistentRead: true,
+      projectionExpression: [new tasks.DynamoProjectionExpression().withAttribute('openedAt')],
+      resultPath: '$.stored',
+    });
+    retryTransientDynamoDb(readCase);
+    const memberCount = sfn.JsonPath.arrayLength(sfn.JsonPath.listAt('$.members'));
+    const resume = sfn.Pass.jsonPath(this, 'ResumeClusterCase', {
+      parameters: { 'openedAt.$': '$.stored.Item.openedAt.S', memberCount },
+      resultPath: '$.case',
+    });
+    const stamp = sfn.Pass.jsonPath(this, 'StampClusterCase', {
+      parameters: { 'openedAt.$': '$$.Execution.StartTime', memberCount },
+      resultPath: '$.case',
+    });
+    const hashOpening = sfn.Pass.jsonPath(this, 'HashClusterCaseOpening', {
+      parameters: {
+        hash: sfn.JsonPath.hash(
+          sfn.JsonPath.format(
+            auditHashTemplate({
+              seq: '0',
+              actor: LIFECYCLE_ACTOR,
+              action: 'OPENED',
+              fromStatus: 'NONE',
+              toStatus: 'OPEN',
+              reason: CLUSTER_OPENING_REASON,
+              prevHash: AUDIT_GENESIS_HASH,
+            }),
+            sfn.JsonPath.stringAt('$.caseId'),
+            sfn.JsonPath.stringAt('$.case.openedAt'),
+          ),
+          'SHA-256',
+        ),
+      },
+      resultPath: '$.opening',
+    });
+
+    // The case lists every member; DynamoDB wants the list as [{ "S": id }, ...].
+    const listAccounts = sfn.Map.jsonPath(this, 'ListCaseAccounts', {
+      itemsPath: '$.members',
+      itemSelector: { 'S.$': '$$.Map.Item.Value.accountId' },
+      resultPath: '$.case.accountIds',
+    });
+    listAccounts.itemProcessor(sfn.Pass.jsonPath(this, 'CaseAccount'));
+
+    const openCase = tasks.DynamoPutItem.jsonPath(this, 'OpenClusterCase', {
+      table: casesTable,
+      item: {
+        caseId: str('$.caseId'),
+        sk: literal('CASE'),
+        kind: literal('cluster'),
+        clusterId: str('$.clusterId'),
+        // A path token: listFromJsonPath renders a plain '$...' string as a literal "L" value.
+        accountIds: tasks.DynamoAttributeValue.listFromJsonPath(sfn.JsonPath.stringAt('$.case.accountIds')),
+        status: literal('OPEN'),
+        action: literal('suspend'),
+        openedAt: str('$.case.openedAt'),
+        updatedAt: str('$.case.openedAt'),
+        riskScore: numberAt('$.riskScore'),
+        policyVersion: str('$.policyVersion'),
+        triggeredAt: str('$.triggeredAt'),
+        evidence: tasks.DynamoAttributeValue.fromString(
+          sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.evidence')),
+        ),
+        openedBy: literal(LIFECYCLE_ACTOR),
+        notes: tasks.DynamoAttributeValue.fromList([]),
+        lastAuditSeq: tasks.DynamoAttributeValue.fromNumber(0),
+        lastAuditHash: str('$.opening.hash'),
+      },
+      conditionExpression: 'attribute_not_exists(caseId)',
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    retryTransientDynamoDb(openCase);
+
+    const recordOpening = tasks.DynamoPutItem.jsonPath(this, 'RecordClusterCaseOpening', {
+      table: casesTable,
+      item: {
+        caseId: str('$.caseId'),
+        sk: literal('AUDIT#0000'),
+        seq: tasks.DynamoAttributeValue.fromNumber(0),
+        at: str('$.case.openedAt'),
+        actor: literal(LIFECYCLE_ACTOR),
+        action: literal('OPENED'),
+        reason: literal(CLUSTER_OPENING_REASON),
+        fromStatus: literal('NONE'),
+        toStatus: literal('OPEN'),
+        prevHash: literal(AUDIT_GENESIS_HASH),
+        hash: str('$.opening.hash'),
+      },
+      conditionExpression: 'attribute_not_exists(caseId)',
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    retryTransientDynamoDb(recordOpening);
+
+    const publishCaseOpened = tasks.EventBridgePutEvents.jsonPath(this, 'PublishClusterCaseOpened', {
+      entries: [
+        {
+          eventBus: enforcementBus,
+          source: ENFORCEMENT_EVENT_SOURCE,
+          detailType: 'CaseOpened',
+          detail: sfn.TaskInput.fromObject({
+            caseId: sfn.JsonPath.stringAt('$.caseId'),
+            kind: 'cluster',
+            clusterId: sfn.JsonPath.stringAt('$.clusterId'),
+            accountIds: sfn.JsonPath.listAt('$.members[*].accountId'),
+            riskScore: sfn.JsonPath.numberAt('$.riskScore'),
+            policyVersion: sfn.JsonPath.stringAt('$.policyVersion'),
+            triggeredAt: sfn.JsonPath.stringAt('$.triggeredAt'),
+            openedAt: sfn.JsonPath.stringAt('$.case.openedAt'),
+          }),
+        },
+      ],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    retryPutEvents(publishCaseOpened);
+
+    // A retried execution finds its case or opening entry written: skip ahead, never fail.
+    openCase.addCatch(recordOpening, { errors: [CONDITIONAL_CHECK_FAILED], resultPath: '$.openCaseError' });
+    recordOpening.addCatch(publishCaseOpened, {
+      errors: [CONDITIONAL_CHECK_FAILED],
+      resultPath: '$.openingError',
+    });
+
+    const itemSelector = {
+      'accountId.$': '$$.Map.Item.Value.accountId',
+      'riskScore.$': '$$.Map.Item.Value.riskScore',
+      'caseId.$': '$.caseId',
+      'clusterId.$': '$.clusterId',
+      'policyVersion.$': '$.policyVersion',
+      'triggeredAt.$': '$.triggeredAt',
+      'openedAt.$': '$.case.openedAt',
+    };
+    const suspendMembers = sfn.Map.jsonPath(this, 'SuspendMembers', {
+      itemsPath: '$.members',
+      itemSelector,
+      maxConcurrency: 10,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    suspendMembers.itemProcessor(this.memberSteps('', props));
+    const suspendMembersDistributed = sfn.DistributedMap.jsonPath(this, 'SuspendMembersDistributed', {
+      itemsPath: '$.members',
+      itemSelector,
+      maxConcurrency: props.distributedMaxConcurrency ?? 100,
+      mapExecutionType: sfn.StateMachineType.EXPRESS,
+      label: 'SuspendMembers',
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    suspendMembersDistributed.itemProcessor(this.memberSteps('Distributed', props));
+
+    const enforced = sfn.Succeed.jsonPath(this, 'ClusterEnforced');
+    suspendMembers.next(enforced);
+    suspendMembersDistributed.next(enforced);
+    const isLarge = sfn.Choice.jsonPath(this, 'IsLargeCluster')
+      .when(
+        sfn.Condition.numberGreaterThanEquals('$.case.memberCount', props.distributedMapThreshold ?? 100),
+        suspendMembersDistributed,
+      )
+      .otherwise(suspendMembers);
+
+    resume.next(hashOpening);
+    stamp.next(hashOpening);
+    hashOpening.next(listAccounts).next(openCase).next(recordOpening).next(publishCaseOpened).next(isLarge);
+    const definition = readCase.next(
+      sfn.Choice.jsonPath(this, 'HasClusterCase')
+        .when(sfn.Condition.isPresent('$.stored.Item.openedAt.S'), resume)
+        .otherwise(stamp),
+    );
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment:
+        'Cauterize cluster enforcement: one cluster case, then suspend each member and publish its event',
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      timeout: Duration.minutes(props.timeoutMinutes ?? 30),
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+
+    accountsTable.encryptionKey?.grantEncryptDecrypt(this.stateMachine);
+    if (casesTable.encryptionKey !== accountsTable.encryptionKey) {
+      casesTable.encryptionKey?.grantEncryptDecrypt(this.stateMachine);
+    }
+    acknowledgeWorkflowRoleFindings(this.stateMachine);
+  }
+
+  /**
+   * Acknowledges the cdk-nag findings on the Distributed Map's policy, which name the state
+   * machine by its logical id: call it once that id is final (after pinLogicalId).
+   */
+  public acknowledgeDistributedMapFindings(): void {
+    const logicalId = Stack.of(this).resolve((this.stateMachine.node.defaultChild as CfnResource).logicalId);
+    const name = JSON.stringify({ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: logicalId }] }] });
+    const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}`;
+    const policy = this.stateMachine.node.findChild('DistributedMapPolicy');
+    Validations.of(policy).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::${executions}:*]`,
+        reason:
+          'The Distributed Map describes and stops the child executions it starts, whose names are ' +
+          'only known at run time: CDK grants those actions on this state machine’s executions.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${executions}/SuspendMembers:*]`,
+        reason:
+          'The Distributed Map (label SuspendMembers) redrives its own map runs: CDK grants ' +
+          'states:RedriveExecution on this state machine’s map-run executions.',
+      },
+    );
+  }
+
+  /** One member: MEMBER# item, conditional suspend, AccountSuspended. Names end in `suffix`. */
+  private memberSteps(suffix: string, props: ClusterEnforcementWorkflowProps): sfn.IChainable {
+    const str = (path: string) => tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt(path));
+    const literal = (value: string) => tasks.DynamoAttributeValue.fromString(value);
+    const recordMember = tasks.DynamoPutItem.jsonPath(this, `RecordCaseMember${suffix}`, {
+      table: props.casesTable,
+      // Idempotent: a retry writes the same item again. No status attribute, so the cases
+      // byStatus index only sees cases, while byAccount finds the cluster case by member.
+      item: {
+        caseId: str('$.caseId'),
+        sk: tasks.DynamoAttributeValue.fromString(
+          sfn.JsonPath.format('MEMBER#{}', sfn.JsonPath.stringAt('$.accountId')),
+        ),
+        accountId: str('$.accountId'),
+        openedAt: str('$.openedAt'),
+        kind: literal('cluster-member'),
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    retryTransientDynamoDb(recordMember);
+
+    const suspendMember = tasks.DynamoUpdateItem.jsonPath(this, `SuspendMember${suffix}`, {
+      table: props.accountsTable,
+      key: { accountId: str('$.accountId') },
+      updateExpression:
+        'SET #status = :suspended, suspendedAt = :at, suspendedCaseId = :caseId, suspendedScore = :score, ' +
+        'suspendedPolicyVersion = :pv, suspendedTriggeredAt = :triggeredAt, suspendedClusterId = :clusterId',
+      // Suspends an account no other case suspended (re-running for this case is a no-op), and
+      // never one an investigator cleared from this very case.
+      conditionExpression:
+        '(attribute_not_exists(#status) OR #status <> :suspended OR suspendedCaseId = :caseId) AND ' +
+        '(attribute_not_exists(reinstatedCaseId) OR reinstatedCaseId <> :caseId)',
+      expressionAttributeNames: { '#status': 'status' },
+      expressionAttributeValues: {
+        ':suspended': literal('SUSPENDED'),
+        ':at': str('$.openedAt'),
+        ':caseId': str('$.caseId'),
+        ':score': tasks.DynamoAttributeValue.numberFromString(
+          sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.riskScore')),
+        ),
+        ':pv': str('$.policyVersion'),
+        ':triggeredAt': str('$.triggeredAt'),
+        ':clusterId': str('$.clusterId'),
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    retryTransientDynamoDb(suspendMember);
+
+    const publish = tasks.EventBridgePutEvents.jsonPath(this, `PublishAccountSuspended${suffix}`, {
+      entries: [
+        {
+          eventBus: props.enforcementBus,
+          source: ENFORCEMENT_EVENT_SOURCE,
+          detailType: 'AccountSuspended',
+          detail: sfn.TaskInput.fromObject({
+            accountId: sfn.JsonPath.stringAt('$.accountId'),
+            caseId: sfn.JsonPath.stringAt('$.caseId'),
+            clusterId: sfn.JsonPath.stringAt('$.clusterId'),
+            riskScore: sfn.JsonPath.numberAt('$.riskScore'),
+            policyVersion: sfn.JsonPath.stringAt('$.policyVersion'),
+            suspendedAt: sfn.JsonPath.stringAt('$.openedAt'),
+          }),
+        },
+      ],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    retryPutEvents(publish);
+
+    // Iteration outputs are empty: a Distributed Map's results must stay under 256 KB.
+    const suspended = sfn.Pass.jsonPath(this, `MemberSuspended${suffix}`, {
+      result: sfn.Result.fromObject({}),
+    });
+    const notSuspended = sfn.Pass.jsonPath(this, `MemberNotSuspended${suffix}`, {
+      comment: 'Suspended by another case already, or cleared from this one: nothing to do.',
+      result: sfn.Result.fromObject({}),
+    });
+    suspendMember.addCatch(notSuspended, {
+      errors: [CONDITIONAL_CHECK_FAILED],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    return recordMember.next(suspendMember).next(publish).next(suspended);
+  }
+}

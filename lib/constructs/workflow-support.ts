@@ -1,0 +1,116 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+
+/**
+ * What the cluster enforcement and reinstatement workflows share: error names, retry policies,
+ * the audit hash template of the cases contract, and the cdk-nag acknowledgements every workflow
+ * role needs.
+ */
+
+/** Who the lifecycle workflows write as, in cases, audit entries and events. */
+export const LIFECYCLE_ACTOR = 'cauterize-enforcement';
+
+/** Source of every event published on the enforcement bus. */
+export const ENFORCEMENT_EVENT_SOURCE = 'cauterize';
+
+/** prevHash of an audit trail's first entry (seq 0). */
+export const AUDIT_GENESIS_HASH = '0'.repeat(64);
+
+export const CONDITIONAL_CHECK_FAILED = 'DynamoDB.ConditionalCheckFailedException';
+
+/** DynamoDB errors worth retrying: throttling and service-side failures, never a failed condition. */
+const DYNAMODB_TRANSIENT_ERRORS = [
+  'DynamoDB.ProvisionedThroughputExceededException',
+  'DynamoDB.ThrottlingException',
+  'DynamoDB.InternalServerErrorException',
+];
+
+export function retryTransientDynamoDb(task: sfn.TaskStateBase): void {
+  task.addRetry({
+    errors: DYNAMODB_TRANSIENT_ERRORS,
+    interval: Duration.seconds(1),
+    backoffRate: 2,
+    maxAttempts: 5,
+    maxDelay: Duration.seconds(20),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+}
+
+/** A partly failed PutEvents fails the task with EventBridge.FailedEntry: retry it. */
+export function retryPutEvents(task: sfn.TaskStateBase): void {
+  task.addRetry({
+    errors: ['EventBridge.FailedEntry', sfn.Errors.TASKS_FAILED],
+    interval: Duration.seconds(1),
+    backoffRate: 2,
+    maxAttempts: 6,
+    maxDelay: Duration.seconds(30),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+}
+
+/** The fields of an audit entry's hash; undefined ones become `{}` placeholders, in this order. */
+export interface AuditHashFields {
+  readonly caseId?: string;
+  readonly seq?: string;
+  readonly at?: string;
+  readonly actor?: string;
+  readonly action?: string;
+  readonly fromStatus?: string;
+  readonly toStatus?: string;
+  readonly reason?: string;
+  readonly prevHash?: string;
+}
+
+/**
+ * The States.Format template of the cases contract's audit hash input,
+ * `cauterize-audit-v1|{caseId}|{seq}|{at}|{actor}|{action}|{fromStatus}|{toStatus}|{reason}|{prevHash}`,
+ * with the known fields filled in and a `{}` for each other one (pass those, in this order, to
+ * JsonPath.format). Hashed with States.Hash(..., 'SHA-256') it gives the lowercase hex digest
+ * lambdas/core/cases/audit-chain.ts computes.
+ */
+export function auditHashTemplate(fields: AuditHashFields): string {
+  const order: Array<keyof AuditHashFields> = [
+    'caseId',
+    'seq',
+    'at',
+    'actor',
+    'action',
+    'fromStatus',
+    'toStatus',
+    'reason',
+    'prevHash',
+  ];
+  return ['cauterize-audit-v1', ...order.map((key) => literalOrPlaceholder(key, fields[key]))].join('|');
+}
+
+function literalOrPlaceholder(key: string, value: string | undefined): string {
+  if (value === undefined) return '{}';
+  if (/[{}]/.test(value)) {
+    throw new Error(
+      `audit ${key} '${value}' contains a brace, which States.Format reads as a placeholder: pass it as an argument`,
+    );
+  }
+  return value;
+}
+
+/** cdk-nag acknowledgements for what CDK grants every workflow role (logs, X-Ray, the data key). */
+export function acknowledgeWorkflowRoleFindings(stateMachine: sfn.StateMachine): void {
+  Validations.of(stateMachine.role).acknowledge(
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'CDK generates these for logging to CloudWatch Logs (logs:*LogDelivery* and Describe* ' +
+        'act on no resource ARN) and for X-Ray (xray:PutTraceSegments and friends take no resource ARN).',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        'grantEncryptDecrypt on the data key; the wildcard covers GenerateDataKey and its WithoutPlaintext variant.',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+      reason:
+        'grantEncryptDecrypt on the data key; the wildcard covers ReEncryptFrom/ReEncryptTo of that one key.',
+    },
+  );
+}

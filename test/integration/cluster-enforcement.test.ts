@@ -1,0 +1,219 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { verifyChain } from '../../lambdas/core/cases/audit-chain';
+import type { ClusterEnforcementRequest } from '../../lambdas/core/ports';
+import { scoreBatch } from '../../lambdas/core/scoring/score-batch';
+import type { CloudFormationTemplate } from '../../local/cloudformation-template';
+import { ExecutionAlreadyExistsError } from '../../local/local-state-machine';
+import { testPolicy } from '../support/policy';
+import {
+  startLifecycleRuntime,
+  synthesizeLifecycleStack,
+  type LifecycleRuntime,
+} from './support/lifecycle-runtime';
+import { ringTraffic, streamRecords } from './support/ring-traffic';
+
+const policy = testPolicy();
+
+/** A cluster workflow request over these members (what the scorer sends). */
+function clusterRequest(name: string, members: string[]): ClusterEnforcementRequest {
+  return {
+    executionName: name,
+    input: {
+      clusterId: 'clu-test',
+      caseId: `case-${name}`,
+      riskScore: 74,
+      members: members.map((accountId, i) => ({ accountId, riskScore: 30 + i })),
+      policyVersion: policy.version,
+      triggeredAt: '2026-02-02T10:00:00.000Z',
+      evidence: { trigger: 'cluster', cluster: { size: members.length, score: 74 } },
+    },
+  };
+}
+
+async function putAccount(runtime: LifecycleRuntime, accountId: string, extra: Record<string, string> = {}) {
+  await runtime.services.dynamodb.send(
+    new PutItemCommand({
+      TableName: runtime.names.accounts,
+      Item: {
+        accountId: { S: accountId },
+        status: { S: extra.status ?? 'ACTIVE' },
+        ...Object.fromEntries(
+          Object.entries(extra)
+            .filter(([key]) => key !== 'status')
+            .map(([key, value]) => [key, { S: value }]),
+        ),
+      },
+    }),
+  );
+}
+
+describe.each([
+  ['inline Map', undefined, 'SuspendMembers'],
+  ['Distributed Map', 2, 'SuspendMembersDistributed'],
+] as const)('Class: ClusterEnforcementWorkflow (%s)', (_flavour, distributedMapThreshold, mapState) => {
+  let template: CloudFormationTemplate;
+  let runtime: LifecycleRuntime;
+
+  beforeAll(() => {
+    template = synthesizeLifecycleStack(distributedMapThreshold);
+  });
+
+  beforeEach(async () => {
+    runtime = await startLifecycleRuntime(template);
+  });
+
+  afterEach(async () => {
+    await runtime.stop();
+  });
+
+  it('suspends exactly the members not yet suspended, under one cluster case with all of them', async () => {
+    // Prepare: m3 was suspended by another case before
+    for (const id of ['m1', 'm2', 'm4']) await putAccount(runtime, id);
+    await putAccount(runtime, 'm3', { status: 'SUSPENDED', suspendedCaseId: 'case-other' });
+    const request = clusterRequest('clu-one', ['m1', 'm2', 'm3', 'm4', 'm5']);
+
+    // Act
+    const { started } = await runtime.starter.startCluster(request);
+    await runtime.drain();
+
+    // Assess
+    expect(started).toBe(true);
+    const execution = runtime.cluster.describeExecution('clu-one');
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(execution?.history.some((e) => e.stateName === mapState)).toBe(true);
+    for (const id of ['m1', 'm2', 'm4', 'm5']) {
+      expect(await runtime.item('accounts', { accountId: id })).toMatchObject({
+        status: 'SUSPENDED',
+        suspendedCaseId: 'case-clu-one',
+        suspendedClusterId: 'clu-test',
+        suspendedTriggeredAt: '2026-02-02T10:00:00.000Z',
+      });
+    }
+    expect(await runtime.item('accounts', { accountId: 'm3' })).toMatchObject({
+      status: 'SUSPENDED',
+      suspendedCaseId: 'case-other',
+    });
+
+    const items = await runtime.caseItems('case-clu-one');
+    expect(items.map((i) => i.sk)).toEqual([
+      'AUDIT#0000',
+      'CASE',
+      'MEMBER#m1',
+      'MEMBER#m2',
+      'MEMBER#m3',
+      'MEMBER#m4',
+      'MEMBER#m5',
+    ]);
+    const { record, entries } = await runtime.caseChain('case-clu-one');
+    expect(record).toMatchObject({
+      kind: 'cluster',
+      clusterId: 'clu-test',
+      accountIds: ['m1', 'm2', 'm3', 'm4', 'm5'],
+      status: 'OPEN',
+      action: 'suspend',
+      riskScore: 74,
+      lastAuditSeq: 0,
+      notes: [],
+    });
+    expect(record).not.toHaveProperty('accountId');
+    expect(JSON.parse(String(record.evidence))).toEqual(request.input.evidence);
+    for (const member of items.filter((i) => String(i.sk).startsWith('MEMBER#'))) {
+      expect(member).toEqual({
+        caseId: 'case-clu-one',
+        sk: `MEMBER#${String(member.accountId)}`,
+        accountId: member.accountId,
+        openedAt: record.openedAt,
+        kind: 'cluster-member',
+      });
+    }
+    // The hash States.Hash computed in the workflow is the one the cases service recomputes.
+    expect(verifyChain('case-clu-one', entries, record)).toMatchObject({ ok: true, entries: 1 });
+    expect(entries[0]).toMatchObject({ action: 'OPENED', fromStatus: 'NONE', toStatus: 'OPEN', seq: 0 });
+
+    expect(runtime.bus.events({ detailType: 'CaseOpened' }).map((e) => e.detail)).toEqual([
+      expect.objectContaining({
+        caseId: 'case-clu-one',
+        kind: 'cluster',
+        accountIds: ['m1', 'm2', 'm3', 'm4', 'm5'],
+        openedAt: record.openedAt,
+      }),
+    ]);
+    const suspendedEvents = runtime.bus.events({ detailType: 'AccountSuspended' });
+    expect(suspendedEvents.map((e) => e.detail.accountId).sort()).toEqual(['m1', 'm2', 'm4', 'm5']);
+    expect(suspendedEvents.every((e) => e.detail.caseId === 'case-clu-one')).toBe(true);
+  });
+
+  it('changes nothing when started again under the same name, or re-run as a retried execution', async () => {
+    // Prepare
+    for (const id of ['m1', 'm2', 'm3']) await putAccount(runtime, id);
+    const request = clusterRequest('clu-two', ['m1', 'm2', 'm3']);
+    await runtime.starter.startCluster(request);
+    await runtime.drain();
+    const before = {
+      items: await runtime.caseItems('case-clu-two'),
+      accounts: await Promise.all(
+        ['m1', 'm2', 'm3'].map((id) => runtime.item('accounts', { accountId: id })),
+      ),
+    };
+
+    // Act: the same name again (a redelivered batch), then a second run of the same input (as a
+    // redrive replays every step)
+    const again = await runtime.starter.startCluster(request);
+    await expect(
+      runtime.cluster.startExecution({ name: 'clu-two', input: { ...request.input, riskScore: 75 } }),
+    ).rejects.toBeInstanceOf(ExecutionAlreadyExistsError);
+    await runtime.cluster.startExecution({ name: 'clu-two-redrive', input: request.input });
+    await runtime.drain();
+
+    // Assess
+    expect(again.started).toBe(false);
+    expect(runtime.cluster.describeExecution('clu-two-redrive')?.status).toBe('SUCCEEDED');
+    expect(await runtime.caseItems('case-clu-two')).toEqual(before.items);
+    expect(
+      await Promise.all(['m1', 'm2', 'm3'].map((id) => runtime.item('accounts', { accountId: id }))),
+    ).toEqual(before.accounts);
+  });
+});
+
+describe('Function: scoreBatch (cluster crossing on the local services)', () => {
+  let runtime: LifecycleRuntime;
+
+  beforeAll(async () => {
+    runtime = await startLifecycleRuntime(synthesizeLifecycleStack());
+  });
+
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  it('starts ONE cluster run for a ring no account threshold catches, and nothing more on redelivery', async () => {
+    // Prepare
+    const deps = runtime.scorerDependencies(policy);
+    const ring = Array.from({ length: 8 }, (_, i) => `ring-${i}`);
+    const records = streamRecords(ring.flatMap((id, i) => ringTraffic(id, `card-${i % 2}`, 36)));
+
+    // Act
+    const first = await scoreBatch(records, deps);
+    await runtime.drain();
+    const redelivered = await scoreBatch(records, deps);
+    await runtime.drain();
+
+    // Assess
+    expect(first.failedSequenceNumbers).toEqual([]);
+    expect(runtime.cluster.executions()).toHaveLength(1);
+    expect(runtime.enforcement.executions()).toHaveLength(0);
+    const [execution] = runtime.cluster.executions();
+    expect(execution?.status).toBe('SUCCEEDED');
+    const caseId = (execution?.input as { caseId: string }).caseId;
+    const { record } = await runtime.caseChain(caseId);
+    expect([...record.accountIds].sort()).toEqual([...ring].sort());
+    for (const id of ring) {
+      const account = await runtime.item('accounts', { accountId: id });
+      expect(account).toMatchObject({ status: 'SUSPENDED', suspendedCaseId: caseId });
+      expect(Number(account?.riskScore)).toBeLessThan(policy.thresholds.suspend);
+    }
+    expect(redelivered.stats.enforcementsStarted).toBe(0);
+    expect(runtime.bus.events({ detailType: 'CaseOpened' })).toHaveLength(1);
+    expect(runtime.bus.events({ detailType: 'AccountSuspended' })).toHaveLength(ring.length);
+  });
+});
