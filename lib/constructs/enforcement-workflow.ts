@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,6 +6,15 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { checkInteger } from '../validate-props';
+import {
+  acknowledgeWorkflowRoleFindings,
+  AUDIT_GENESIS_HASH,
+  auditHashTemplate,
+  CONDITIONAL_CHECK_FAILED,
+  ENFORCEMENT_EVENT_SOURCE,
+  retryPutEvents,
+  retryTransientDynamoDb,
+} from './workflow-support';
 
 /**
  * State names of the account enforcement workflow. They are a contract: the local runtime keys
@@ -13,12 +22,23 @@ import { checkInteger } from '../validate-props';
  */
 export const ENFORCEMENT_STATE_NAMES = [
   'GetAccount',
-  'IsAlreadySuspended',
-  'AlreadySuspended',
-  'SuspendAccount',
+  'IsAlreadyEnforced',
+  'AlreadyEnforced',
+  'PrepareCase',
   'OpenCase',
+  'GetCase',
+  'IsCaseOpenedHere',
+  'CaseAlreadyOpen',
+  'ChooseAction',
+  'SuspendAccount',
+  'ThrottleAccount',
+  'RequireVerification',
   'RecordAudit',
-  'PublishEvents',
+  'RouteEvents',
+  'PublishAccountSuspended',
+  'PublishAccountThrottled',
+  'PublishVerificationRequired',
+  'PublishCaseOpened',
   'Enforced',
 ] as const;
 
@@ -28,22 +48,22 @@ export type EnforcementStateName = (typeof ENFORCEMENT_STATE_NAMES)[number];
 export const ENFORCEMENT_ACTOR = 'cauterize-enforcement';
 
 /** Source of every event the workflow publishes on the enforcement bus. */
-export const ENFORCEMENT_EVENT_SOURCE = 'cauterize';
+export { ENFORCEMENT_EVENT_SOURCE };
 
-/** DynamoDB errors worth retrying: throttling and service-side failures, never a failed condition. */
-const DYNAMODB_TRANSIENT_ERRORS = [
-  'DynamoDB.ProvisionedThroughputExceededException',
-  'DynamoDB.ThrottlingException',
-  'DynamoDB.InternalServerErrorException',
-];
-const CONDITIONAL_CHECK_FAILED = 'DynamoDB.ConditionalCheckFailedException';
+/**
+ * Account attributes the graduated actions write (suspension keeps its own: status SUSPENDED,
+ * suspendedAt, suspendedCaseId, ...). enforcementRank orders them so that an action never
+ * replaces a stronger one: 2 throttle, 3 verify (suspend is status SUSPENDED).
+ */
+export const ENFORCEMENT_STATES = { throttle: 'THROTTLED', verify: 'VERIFICATION_REQUIRED' } as const;
+const ENFORCEMENT_RANK = { throttle: 2, verify: 3 } as const;
 
 export interface EnforcementWorkflowProps {
-  /** Accounts table (partition key accountId): read, then conditionally set to SUSPENDED. */
+  /** Accounts table (partition key accountId): read, then conditionally throttled, verified or suspended. */
   readonly accountsTable: dynamodb.ITable;
   /** Cases table (caseId, sk): receives the case item and its first audit entry. */
   readonly casesTable: dynamodb.ITable;
-  /** Bus receiving AccountSuspended and CaseOpened. */
+  /** Bus receiving CaseOpened and AccountSuspended, AccountThrottled or VerificationRequired. */
   readonly enforcementBus: events.IEventBus;
   /**
    * Maximum duration of one execution, in minutes.
@@ -59,13 +79,21 @@ export interface EnforcementWorkflowProps {
 
 /**
  * The account enforcement workflow: a STANDARD state machine started by the scorer once per
- * threshold crossing (deterministic execution name), with input
- * `{ accountId, caseId, riskScore, policyVersion, triggeredAt, evidence }`.
+ * crossing into a stronger action (deterministic execution name), with input
+ * `{ accountId, caseId, riskScore, policyVersion, triggeredAt, evidence, action, proposedAction,
+ * mode, reason, directive }` (lambdas/core/ports.ts EnforcementInput).
  *
- * GetAccount -> IsAlreadySuspended -> SuspendAccount -> OpenCase -> RecordAudit -> PublishEvents.
- * Every write is conditional, so a retried or concurrent execution suspends once, opens one
- * case and records one audit entry. The definition is JSONPath, not JSONata: the local runtime
- * (aws-local-stepfunctions) ignores JSONata silently.
+ * GetAccount -> IsAlreadyEnforced -> PrepareCase -> OpenCase -> ChooseAction ->
+ * (review: nothing | ThrottleAccount | RequireVerification | SuspendAccount) -> RecordAudit ->
+ * RouteEvents -> CaseOpened plus the action's event.
+ *
+ * The case is the claim: its conditional put succeeds for exactly one execution per caseId, and
+ * only that execution acts, records the audit entry and publishes. A concurrent execution of the
+ * same case ends in CaseAlreadyOpen; a retried step of the owner finds its own case (GetCase,
+ * openedByExecution) and goes on. Every account write is conditional and never replaces a
+ * stronger action; one that loses a race with another case still records the audit entry and
+ * publishes CaseOpened, not the action's event. The definition is JSONPath, not JSONata: the
+ * local runtime (aws-local-stepfunctions) ignores JSONata silently.
  */
 export class EnforcementWorkflow extends Construct {
   public readonly stateMachine: sfn.StateMachine;
@@ -79,22 +107,16 @@ export class EnforcementWorkflow extends Construct {
     const str = (path: string) => tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt(path));
     const literal = (value: string) => tasks.DynamoAttributeValue.fromString(value);
     // DynamoDB wants numbers as strings; States.Format renders the input number as one.
-    const riskScore = tasks.DynamoAttributeValue.numberFromString(
-      sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.riskScore')),
-    );
-    const startedAt = sfn.JsonPath.stringAt('$$.Execution.StartTime');
-    const retryTransient = (task: sfn.TaskStateBase) =>
-      task.addRetry({
-        errors: DYNAMODB_TRANSIENT_ERRORS,
-        interval: Duration.seconds(1),
-        backoffRate: 2,
-        maxAttempts: 5,
-        maxDelay: Duration.seconds(20),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
+    const numberAt = (path: string) =>
+      tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.format('{}', sfn.JsonPath.stringAt(path)));
+    const riskScore = numberAt('$.riskScore');
+    const openedAt = sfn.JsonPath.stringAt('$.opening.at');
 
-    const alreadySuspended = sfn.Succeed.jsonPath(this, 'AlreadySuspended', {
-      comment: 'The account was suspended before (by this crossing or another): nothing to do.',
+    const alreadyEnforced = sfn.Succeed.jsonPath(this, 'AlreadyEnforced', {
+      comment: 'The account is suspended, or already under this action or a stronger one: nothing to do.',
+    });
+    const caseAlreadyOpen = sfn.Succeed.jsonPath(this, 'CaseAlreadyOpen', {
+      comment: 'Another execution opened this case: it acts and publishes, not this one.',
     });
     const enforced = sfn.Succeed.jsonPath(this, 'Enforced');
 
@@ -104,33 +126,31 @@ export class EnforcementWorkflow extends Construct {
       consistentRead: true,
       resultPath: '$.account',
     });
-    retryTransient(getAccount);
+    retryTransientDynamoDb(getAccount);
 
-    const suspendAccount = tasks.DynamoUpdateItem.jsonPath(this, 'SuspendAccount', {
-      table: accountsTable,
-      key: { accountId: str('$.accountId') },
-      updateExpression:
-        'SET #status = :suspended, suspendedAt = :now, suspendedCaseId = :caseId, ' +
-        'suspendedScore = :score, suspendedPolicyVersion = :pv, suspendedTriggeredAt = :triggeredAt',
-      // The guard that makes two concurrent executions suspend once: the loser gets
-      // ConditionalCheckFailed and ends in AlreadySuspended.
-      conditionExpression: 'attribute_not_exists(#status) OR #status <> :suspended',
-      expressionAttributeNames: { '#status': 'status' },
-      expressionAttributeValues: {
-        ':suspended': literal('SUSPENDED'),
-        ':now': tasks.DynamoAttributeValue.fromString(startedAt),
-        ':caseId': str('$.caseId'),
-        ':score': riskScore,
-        ':pv': str('$.policyVersion'),
-        // Event time of the crossing: replays, which run faster than event time, measure by it.
-        ':triggeredAt': str('$.triggeredAt'),
+    // Computed once per execution, so a retried step writes exactly what the first try wrote.
+    const prepareCase = sfn.Pass.jsonPath(this, 'PrepareCase', {
+      parameters: {
+        'at.$': '$$.Execution.StartTime',
+        'executionId.$': '$$.Execution.Id',
+        auditHash: sfn.JsonPath.hash(
+          sfn.JsonPath.format(
+            auditHashTemplate({
+              seq: '0',
+              actor: ENFORCEMENT_ACTOR,
+              action: 'OPENED',
+              fromStatus: 'NONE',
+              toStatus: 'OPEN',
+              prevHash: AUDIT_GENESIS_HASH,
+            }),
+            sfn.JsonPath.stringAt('$.caseId'),
+            sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+            sfn.JsonPath.stringAt('$.reason'),
+          ),
+          'SHA-256',
+        ),
       },
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    retryTransient(suspendAccount);
-    suspendAccount.addCatch(alreadySuspended, {
-      errors: [CONDITIONAL_CHECK_FAILED],
-      resultPath: '$.suspendError',
+      resultPath: '$.opening',
     });
 
     const openCase = tasks.DynamoPutItem.jsonPath(this, 'OpenCase', {
@@ -140,8 +160,17 @@ export class EnforcementWorkflow extends Construct {
         sk: literal('CASE'),
         kind: literal('account'),
         accountId: str('$.accountId'),
+        accountIds: tasks.DynamoAttributeValue.fromList([str('$.accountId')]),
         status: literal('OPEN'),
-        openedAt: tasks.DynamoAttributeValue.fromString(startedAt),
+        action: str('$.action'),
+        proposedAction: str('$.proposedAction'),
+        mode: str('$.mode'),
+        actionReason: str('$.reason'),
+        directive: tasks.DynamoAttributeValue.fromString(
+          sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.directive')),
+        ),
+        openedAt: tasks.DynamoAttributeValue.fromString(openedAt),
+        updatedAt: tasks.DynamoAttributeValue.fromString(openedAt),
         riskScore,
         policyVersion: str('$.policyVersion'),
         triggeredAt: str('$.triggeredAt'),
@@ -149,95 +178,256 @@ export class EnforcementWorkflow extends Construct {
           sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.evidence')),
         ),
         openedBy: literal(ENFORCEMENT_ACTOR),
+        openedByExecution: str('$.opening.executionId'),
+        notes: tasks.DynamoAttributeValue.fromList([]),
+        lastAuditSeq: tasks.DynamoAttributeValue.fromNumber(0),
+        lastAuditHash: str('$.opening.auditHash'),
       },
+      // The claim: one execution per case gets past this put.
       conditionExpression: 'attribute_not_exists(caseId)',
       resultPath: sfn.JsonPath.DISCARD,
     });
-    retryTransient(openCase);
+    retryTransientDynamoDb(openCase);
+
+    const getCase = tasks.DynamoGetItem.jsonPath(this, 'GetCase', {
+      table: casesTable,
+      key: { caseId: str('$.caseId'), sk: literal('CASE') },
+      consistentRead: true,
+      resultPath: '$.existingCase',
+    });
+    retryTransientDynamoDb(getCase);
+    openCase.addCatch(getCase, { errors: [CONDITIONAL_CHECK_FAILED], resultPath: '$.openCaseError' });
+
+    const accountKey = { accountId: str('$.accountId') };
+    const notSuspended = '(attribute_not_exists(#status) OR #status <> :suspended)';
+
+    const suspendAccount = tasks.DynamoUpdateItem.jsonPath(this, 'SuspendAccount', {
+      table: accountsTable,
+      key: accountKey,
+      updateExpression:
+        'SET #status = :suspended, suspendedAt = :now, suspendedCaseId = :caseId, ' +
+        'suspendedScore = :score, suspendedPolicyVersion = :pv, suspendedTriggeredAt = :triggeredAt',
+      // Suspends once: a retry of this case's own write passes (same values), any other
+      // suspension fails the condition.
+      conditionExpression: `${notSuspended} OR suspendedCaseId = :caseId`,
+      expressionAttributeNames: { '#status': 'status' },
+      expressionAttributeValues: {
+        ':suspended': literal('SUSPENDED'),
+        ':now': tasks.DynamoAttributeValue.fromString(openedAt),
+        ':caseId': str('$.caseId'),
+        ':score': riskScore,
+        ':pv': str('$.policyVersion'),
+        // Event time of the crossing: replays, which run faster than event time, measure by it.
+        ':triggeredAt': str('$.triggeredAt'),
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+
+    const restrict = (
+      name: 'ThrottleAccount' | 'RequireVerification',
+      action: keyof typeof ENFORCEMENT_RANK,
+      directive: { readonly expression: string; readonly value: tasks.DynamoAttributeValue },
+    ) =>
+      tasks.DynamoUpdateItem.jsonPath(this, name, {
+        table: accountsTable,
+        key: accountKey,
+        updateExpression:
+          'SET enforcementState = :state, enforcementRank = :rank, enforcementCaseId = :caseId, ' +
+          `enforcementAt = :now, enforcementPolicyVersion = :pv, ${directive.expression} = :directive`,
+        // Never downgrade: not on a suspended account, not over an action as strong or stronger
+        // (unless it is this case's own write, retried).
+        conditionExpression:
+          `${notSuspended} AND ` +
+          '(attribute_not_exists(enforcementRank) OR enforcementRank < :rank OR enforcementCaseId = :caseId)',
+        expressionAttributeNames: { '#status': 'status' },
+        expressionAttributeValues: {
+          ':suspended': literal('SUSPENDED'),
+          ':state': literal(ENFORCEMENT_STATES[action]),
+          ':rank': tasks.DynamoAttributeValue.fromNumber(ENFORCEMENT_RANK[action]),
+          ':caseId': str('$.caseId'),
+          ':now': tasks.DynamoAttributeValue.fromString(openedAt),
+          ':pv': str('$.policyVersion'),
+          ':directive': directive.value,
+        },
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+    const throttleAccount = restrict('ThrottleAccount', 'throttle', {
+      expression: 'rateLimitPerHour',
+      value: numberAt('$.directive.requestsPerHour'),
+    });
+    const requireVerification = restrict('RequireVerification', 'verify', {
+      expression: 'verificationChecks',
+      value: tasks.DynamoAttributeValue.fromStringSet(sfn.JsonPath.listAt('$.directive.checks')),
+    });
 
     const recordAudit = tasks.DynamoPutItem.jsonPath(this, 'RecordAudit', {
       table: casesTable,
       item: {
         caseId: str('$.caseId'),
         sk: literal('AUDIT#0000'),
-        at: tasks.DynamoAttributeValue.fromString(startedAt),
+        seq: tasks.DynamoAttributeValue.fromNumber(0),
+        at: tasks.DynamoAttributeValue.fromString(openedAt),
         actor: literal(ENFORCEMENT_ACTOR),
         action: literal('OPENED'),
+        reason: str('$.reason'),
         fromStatus: literal('NONE'),
         toStatus: literal('OPEN'),
-        reason: literal('risk score crossed the suspend threshold'),
+        prevHash: literal(AUDIT_GENESIS_HASH),
+        hash: str('$.opening.auditHash'),
       },
       conditionExpression: 'attribute_not_exists(caseId)',
       resultPath: sfn.JsonPath.DISCARD,
     });
-    retryTransient(recordAudit);
+    retryTransientDynamoDb(recordAudit);
 
-    const eventDetail = (timeField: 'suspendedAt' | 'openedAt') =>
-      sfn.TaskInput.fromObject({
-        accountId: sfn.JsonPath.stringAt('$.accountId'),
-        caseId: sfn.JsonPath.stringAt('$.caseId'),
-        riskScore: sfn.JsonPath.numberAt('$.riskScore'),
-        policyVersion: sfn.JsonPath.stringAt('$.policyVersion'),
-        [timeField]: startedAt,
+    for (const task of [suspendAccount, throttleAccount, requireVerification]) {
+      retryTransientDynamoDb(task);
+      // Another case got there first with this action or a stronger one: the case stays open for
+      // review, with its audit entry and CaseOpened, but no action event of its own.
+      task.addCatch(recordAudit, { errors: [CONDITIONAL_CHECK_FAILED], resultPath: '$.actionSkipped' });
+      task.next(recordAudit);
+    }
+
+    const common = {
+      accountId: sfn.JsonPath.stringAt('$.accountId'),
+      caseId: sfn.JsonPath.stringAt('$.caseId'),
+      riskScore: sfn.JsonPath.numberAt('$.riskScore'),
+      policyVersion: sfn.JsonPath.stringAt('$.policyVersion'),
+      reason: sfn.JsonPath.stringAt('$.reason'),
+      triggeredAt: sfn.JsonPath.stringAt('$.triggeredAt'),
+    };
+    const caseOpened: tasks.EventBridgePutEventsEntry = {
+      eventBus: enforcementBus,
+      source: ENFORCEMENT_EVENT_SOURCE,
+      detailType: 'CaseOpened',
+      detail: sfn.TaskInput.fromObject({
+        ...common,
+        kind: 'account',
+        accountIds: sfn.JsonPath.array(sfn.JsonPath.stringAt('$.accountId')),
+        action: sfn.JsonPath.stringAt('$.action'),
+        proposedAction: sfn.JsonPath.stringAt('$.proposedAction'),
+        mode: sfn.JsonPath.stringAt('$.mode'),
+        openedAt,
+      }),
+    };
+    const publish = (name: string, entries: tasks.EventBridgePutEventsEntry[]) => {
+      const task = tasks.EventBridgePutEvents.jsonPath(this, name, {
+        entries,
+        resultPath: sfn.JsonPath.DISCARD,
       });
-    const publishEvents = tasks.EventBridgePutEvents.jsonPath(this, 'PublishEvents', {
-      entries: [
-        {
-          eventBus: enforcementBus,
-          source: ENFORCEMENT_EVENT_SOURCE,
-          detailType: 'AccountSuspended',
-          detail: eventDetail('suspendedAt'),
-        },
-        {
-          eventBus: enforcementBus,
-          source: ENFORCEMENT_EVENT_SOURCE,
-          detailType: 'CaseOpened',
-          detail: eventDetail('openedAt'),
-        },
-      ],
-      resultPath: sfn.JsonPath.DISCARD,
+      // Retrying a partly failed PutEvents may deliver an entry twice: consumers dedupe on
+      // (detail-type, caseId). Every write before it is already done exactly once.
+      retryPutEvents(task);
+      return task.next(enforced);
+    };
+    const actionEvent = (detailType: string, detail: Record<string, unknown>) => ({
+      eventBus: enforcementBus,
+      source: ENFORCEMENT_EVENT_SOURCE,
+      detailType,
+      detail: sfn.TaskInput.fromObject({ ...common, ...detail }),
     });
-    // A partly failed PutEvents fails the task with EventBridge.FailedEntry. Retrying may deliver
-    // an entry twice; consumers dedupe on caseId (the account is suspended either way).
-    publishEvents.addRetry({
-      errors: ['EventBridge.FailedEntry', sfn.Errors.TASKS_FAILED],
-      interval: Duration.seconds(1),
-      backoffRate: 2,
-      maxAttempts: 6,
-      maxDelay: Duration.seconds(30),
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    const publishSuspended = publish('PublishAccountSuspended', [
+      actionEvent('AccountSuspended', { suspendedAt: openedAt }),
+      caseOpened,
+    ]);
+    const publishThrottled = publish('PublishAccountThrottled', [
+      actionEvent('AccountThrottled', {
+        throttledAt: openedAt,
+        requestsPerHour: sfn.JsonPath.numberAt('$.directive.requestsPerHour'),
+      }),
+      caseOpened,
+    ]);
+    const publishVerification = publish('PublishVerificationRequired', [
+      actionEvent('VerificationRequired', {
+        requiredAt: openedAt,
+        checks: sfn.JsonPath.listAt('$.directive.checks'),
+      }),
+      caseOpened,
+    ]);
+    const publishCaseOpened = publish('PublishCaseOpened', [caseOpened]);
 
-    // A retried execution (redrive, or a restart after a partial failure) finds its case or
-    // audit entry already written: skip ahead instead of failing.
-    openCase.addCatch(recordAudit, { errors: [CONDITIONAL_CHECK_FAILED], resultPath: '$.openCaseError' });
-    recordAudit.addCatch(publishEvents, {
+    const isShadow = sfn.Condition.and(
+      sfn.Condition.isPresent('$.mode'),
+      sfn.Condition.stringEquals('$.mode', 'shadow'),
+    );
+    const actionIs = (action: string) => sfn.Condition.stringEquals('$.action', action);
+
+    const routeEvents = sfn.Choice.jsonPath(this, 'RouteEvents')
+      .when(sfn.Condition.isPresent('$.actionSkipped'), publishCaseOpened)
+      .when(isShadow, publishCaseOpened)
+      .when(actionIs('suspend'), publishSuspended)
+      .when(actionIs('throttle'), publishThrottled)
+      .when(actionIs('verify'), publishVerification)
+      .otherwise(publishCaseOpened);
+    recordAudit.next(routeEvents);
+    // This execution's own case (a retried OpenCase) goes on; nothing is written twice after it.
+    recordAudit.addCatch(routeEvents, {
       errors: [CONDITIONAL_CHECK_FAILED],
       resultPath: '$.recordAuditError',
     });
 
-    const isAlreadySuspended = sfn.Choice.jsonPath(this, 'IsAlreadySuspended')
+    // Shadow mode never touches the account, whatever the action says.
+    const chooseAction = sfn.Choice.jsonPath(this, 'ChooseAction')
+      .when(isShadow, recordAudit)
+      .when(actionIs('suspend'), suspendAccount)
+      .when(actionIs('throttle'), throttleAccount)
+      .when(actionIs('verify'), requireVerification)
+      .otherwise(recordAudit);
+    openCase.next(chooseAction);
+
+    const isCaseOpenedHere = sfn.Choice.jsonPath(this, 'IsCaseOpenedHere')
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.existingCase.Item.openedByExecution.S'),
+          sfn.Condition.stringEqualsJsonPath(
+            '$.existingCase.Item.openedByExecution.S',
+            '$.opening.executionId',
+          ),
+        ),
+        chooseAction,
+      )
+      .otherwise(caseAlreadyOpen);
+    getCase.next(isCaseOpenedHere);
+
+    const enforcementState = '$.account.Item.enforcementState.S';
+    const stateIs = (state: string) =>
+      sfn.Condition.and(
+        sfn.Condition.isPresent(enforcementState),
+        sfn.Condition.stringEquals(enforcementState, state),
+      );
+    const isAlreadyEnforced = sfn.Choice.jsonPath(this, 'IsAlreadyEnforced')
       .when(
         sfn.Condition.and(
           sfn.Condition.isPresent('$.account.Item.status.S'),
           sfn.Condition.stringEquals('$.account.Item.status.S', 'SUSPENDED'),
         ),
-        alreadySuspended,
+        alreadyEnforced,
       )
-      .otherwise(suspendAccount);
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.not(isShadow),
+          sfn.Condition.or(
+            sfn.Condition.and(actionIs('verify'), stateIs(ENFORCEMENT_STATES.verify)),
+            sfn.Condition.and(
+              actionIs('throttle'),
+              sfn.Condition.or(stateIs(ENFORCEMENT_STATES.throttle), stateIs(ENFORCEMENT_STATES.verify)),
+            ),
+          ),
+        ),
+        alreadyEnforced,
+      )
+      .otherwise(prepareCase);
 
-    const definition = getAccount.next(isAlreadySuspended);
-    suspendAccount.next(openCase);
-    openCase.next(recordAudit);
-    recordAudit.next(publishEvents);
-    publishEvents.next(enforced);
+    const definition = getAccount.next(isAlreadyEnforced);
+    prepareCase.next(openCase);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      comment: 'Cauterize account enforcement: suspend, open a case, record the audit entry, publish events',
+      comment:
+        'Cauterize account enforcement: open a case, then review, throttle, require verification or suspend, and publish events',
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: Duration.minutes(props.timeoutMinutes ?? 5),
@@ -251,24 +441,6 @@ export class EnforcementWorkflow extends Construct {
     if (casesTable.encryptionKey !== accountsTable.encryptionKey) {
       casesTable.encryptionKey?.grantEncryptDecrypt(this.stateMachine);
     }
-
-    Validations.of(this.stateMachine.role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'CDK generates these for logging to CloudWatch Logs (logs:*LogDelivery* and Describe* ' +
-          'act on no resource ARN) and for X-Ray (xray:PutTraceSegments and friends take no resource ARN).',
-      },
-      {
-        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        reason:
-          'grantEncryptDecrypt on the data key; the wildcard covers GenerateDataKey and its WithoutPlaintext variant.',
-      },
-      {
-        id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-        reason:
-          'grantEncryptDecrypt on the data key; the wildcard covers ReEncryptFrom/ReEncryptTo of that one key.',
-      },
-    );
+    acknowledgeWorkflowRoleFindings(this.stateMachine);
   }
 }

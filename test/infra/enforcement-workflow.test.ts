@@ -10,6 +10,7 @@ const TRANSIENT_DYNAMODB_ERRORS = [
   'DynamoDB.ThrottlingException',
   'DynamoDB.InternalServerErrorException',
 ];
+const CONDITIONAL_CHECK_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
 describe('Class: EnforcementWorkflow', () => {
   let definition: Record<string, unknown>;
@@ -68,6 +69,33 @@ describe('Class: EnforcementWorkflow', () => {
       expect(definition.StartAt).toBe('GetAccount');
       expect(names).toEqual([...ENFORCEMENT_STATE_NAMES].sort());
     });
+
+    it('retries every DynamoDB task on throttling and service errors, never on a failed condition', () => {
+      // Act
+      const dynamoTasks = Object.entries(states).filter(([, s]) => String(s.Resource).includes(':dynamodb:'));
+
+      // Assess
+      expect(dynamoTasks.map(([name]) => name).sort()).toEqual(
+        [
+          'GetAccount',
+          'GetCase',
+          'OpenCase',
+          'RecordAudit',
+          'RequireVerification',
+          'SuspendAccount',
+          'ThrottleAccount',
+        ].sort(),
+      );
+      for (const [, state] of dynamoTasks) {
+        expect(state.Retry).toEqual([
+          expect.objectContaining({
+            ErrorEquals: TRANSIENT_DYNAMODB_ERRORS,
+            JitterStrategy: 'FULL',
+            MaxAttempts: 5,
+          }),
+        ]);
+      }
+    });
   });
 
   describe('States', () => {
@@ -80,75 +108,52 @@ describe('Class: EnforcementWorkflow', () => {
         Type: 'Task',
         Resource: 'arn:aws:states:::dynamodb:getItem',
         ResultPath: '$.account',
-        Next: 'IsAlreadySuspended',
+        Next: 'IsAlreadyEnforced',
         Parameters: { Key: { accountId: { 'S.$': '$.accountId' } }, ConsistentRead: true },
       });
     });
 
-    it('IsAlreadySuspended ends in AlreadySuspended only for a SUSPENDED account', () => {
+    it('IsAlreadyEnforced ends a suspended account, or one already under the action or a stronger one', () => {
       // Act
-      const state = states.IsAlreadySuspended;
+      const state = states.IsAlreadyEnforced as State & { Choices: Array<Record<string, unknown>> };
+
+      // Assess
+      expect(state.Type).toBe('Choice');
+      expect(state.Default).toBe('PrepareCase');
+      expect(state.Choices.map((c) => c.Next)).toEqual(['AlreadyEnforced', 'AlreadyEnforced']);
+      expect(state.Choices[0]).toEqual({
+        And: [
+          { Variable: '$.account.Item.status.S', IsPresent: true },
+          { Variable: '$.account.Item.status.S', StringEquals: 'SUSPENDED' },
+        ],
+        Next: 'AlreadyEnforced',
+      });
+      const rule = JSON.stringify(state.Choices[1]);
+      expect(rule).toContain('"StringEquals":"VERIFICATION_REQUIRED"');
+      expect(rule).toContain('"StringEquals":"THROTTLED"');
+      expect(states.AlreadyEnforced?.Type).toBe('Succeed');
+    });
+
+    it('PrepareCase computes the opening audit hash with States.Hash(States.Format(...)) per the cases contract', () => {
+      // Act
+      const state = states.PrepareCase;
 
       // Assess
       expect(state).toEqual({
-        Type: 'Choice',
-        Choices: [
-          {
-            And: [
-              { Variable: '$.account.Item.status.S', IsPresent: true },
-              { Variable: '$.account.Item.status.S', StringEquals: 'SUSPENDED' },
-            ],
-            Next: 'AlreadySuspended',
-          },
-        ],
-        Default: 'SuspendAccount',
-      });
-      expect(states.AlreadySuspended?.Type).toBe('Succeed');
-    });
-
-    it('SuspendAccount suspends once: conditional update, retried on throttling, lost race caught', () => {
-      // Act
-      const state = states.SuspendAccount;
-
-      // Assess
-      expect(state).toMatchObject({
-        Type: 'Task',
-        Resource: 'arn:aws:states:::dynamodb:updateItem',
-        ResultPath: null,
-        Next: 'OpenCase',
+        Type: 'Pass',
+        ResultPath: '$.opening',
         Parameters: {
-          Key: { accountId: { 'S.$': '$.accountId' } },
-          UpdateExpression:
-            'SET #status = :suspended, suspendedAt = :now, suspendedCaseId = :caseId, ' +
-            'suspendedScore = :score, suspendedPolicyVersion = :pv, suspendedTriggeredAt = :triggeredAt',
-          ConditionExpression: 'attribute_not_exists(#status) OR #status <> :suspended',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':suspended': { S: 'SUSPENDED' },
-            ':now': { 'S.$': '$$.Execution.StartTime' },
-            ':caseId': { 'S.$': '$.caseId' },
-            ':score': { 'N.$': "States.Format('{}', $.riskScore)" },
-            ':pv': { 'S.$': '$.policyVersion' },
-            ':triggeredAt': { 'S.$': '$.triggeredAt' },
-          },
+          'at.$': '$$.Execution.StartTime',
+          'executionId.$': '$$.Execution.Id',
+          'auditHash.$':
+            "States.Hash(States.Format('cauterize-audit-v1|{}|0|{}|cauterize-enforcement|OPENED|NONE|OPEN|{}|" +
+            `${'0'.repeat(64)}', $.caseId, $$.Execution.StartTime, $.reason), 'SHA-256')`,
         },
-        Catch: [
-          expect.objectContaining({
-            ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
-            Next: 'AlreadySuspended',
-          }),
-        ],
+        Next: 'OpenCase',
       });
-      expect(state?.Retry).toEqual([
-        expect.objectContaining({
-          ErrorEquals: TRANSIENT_DYNAMODB_ERRORS,
-          JitterStrategy: 'FULL',
-          MaxAttempts: 5,
-        }),
-      ]);
     });
 
-    it('OpenCase writes the case item once and skips ahead when it exists', () => {
+    it('OpenCase claims the case with a conditional put of every contract field; a lost claim goes to GetCase', () => {
       // Act
       const state = states.OpenCase;
 
@@ -156,7 +161,7 @@ describe('Class: EnforcementWorkflow', () => {
       expect(state).toMatchObject({
         Resource: 'arn:aws:states:::dynamodb:putItem',
         ResultPath: null,
-        Next: 'RecordAudit',
+        Next: 'ChooseAction',
         Parameters: {
           ConditionExpression: 'attribute_not_exists(caseId)',
           Item: {
@@ -164,91 +169,211 @@ describe('Class: EnforcementWorkflow', () => {
             sk: { S: 'CASE' },
             kind: { S: 'account' },
             accountId: { 'S.$': '$.accountId' },
+            accountIds: { L: [{ 'S.$': '$.accountId' }] },
             status: { S: 'OPEN' },
-            openedAt: { 'S.$': '$$.Execution.StartTime' },
+            action: { 'S.$': '$.action' },
+            proposedAction: { 'S.$': '$.proposedAction' },
+            mode: { 'S.$': '$.mode' },
+            actionReason: { 'S.$': '$.reason' },
+            directive: { 'S.$': 'States.JsonToString($.directive)' },
+            openedAt: { 'S.$': '$.opening.at' },
+            updatedAt: { 'S.$': '$.opening.at' },
             riskScore: { 'N.$': "States.Format('{}', $.riskScore)" },
             policyVersion: { 'S.$': '$.policyVersion' },
             triggeredAt: { 'S.$': '$.triggeredAt' },
             evidence: { 'S.$': 'States.JsonToString($.evidence)' },
             openedBy: { S: 'cauterize-enforcement' },
+            openedByExecution: { 'S.$': '$.opening.executionId' },
+            notes: { L: [] },
+            lastAuditSeq: { N: '0' },
+            lastAuditHash: { 'S.$': '$.opening.auditHash' },
           },
         },
-        Catch: [
-          expect.objectContaining({
-            ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
-            Next: 'RecordAudit',
-          }),
-        ],
-        Retry: [expect.objectContaining({ ErrorEquals: TRANSIENT_DYNAMODB_ERRORS })],
+        Catch: [expect.objectContaining({ ErrorEquals: [CONDITIONAL_CHECK_FAILED], Next: 'GetCase' })],
       });
     });
 
-    it('RecordAudit writes the first audit entry once and skips ahead when it exists', () => {
+    it('IsCaseOpenedHere goes on only for the execution that opened the case', () => {
+      // Act
+      const state = states.IsCaseOpenedHere;
+
+      // Assess
+      expect(state).toEqual({
+        Type: 'Choice',
+        Choices: [
+          {
+            And: [
+              { Variable: '$.existingCase.Item.openedByExecution.S', IsPresent: true },
+              {
+                Variable: '$.existingCase.Item.openedByExecution.S',
+                StringEqualsPath: '$.opening.executionId',
+              },
+            ],
+            Next: 'ChooseAction',
+          },
+        ],
+        Default: 'CaseAlreadyOpen',
+      });
+    });
+
+    it('ChooseAction routes each action to its write, shadow mode and review to none', () => {
+      // Act
+      const state = states.ChooseAction as State & { Choices: Array<Record<string, unknown>> };
+
+      // Assess
+      expect(state.Choices.map((c) => c.Next)).toEqual([
+        'RecordAudit',
+        'SuspendAccount',
+        'ThrottleAccount',
+        'RequireVerification',
+      ]);
+      expect(JSON.stringify(state.Choices[0])).toContain('"StringEquals":"shadow"');
+      expect(state.Default).toBe('RecordAudit');
+    });
+
+    it('SuspendAccount suspends once: conditional on not suspended, or suspended by this case (a retry)', () => {
+      // Act
+      const state = states.SuspendAccount;
+
+      // Assess
+      expect(state).toMatchObject({
+        Resource: 'arn:aws:states:::dynamodb:updateItem',
+        Next: 'RecordAudit',
+        Parameters: {
+          ConditionExpression:
+            '(attribute_not_exists(#status) OR #status <> :suspended) OR suspendedCaseId = :caseId',
+          ExpressionAttributeValues: expect.objectContaining({ ':now': { 'S.$': '$.opening.at' } }),
+        },
+        Catch: [
+          expect.objectContaining({
+            ErrorEquals: [CONDITIONAL_CHECK_FAILED],
+            ResultPath: '$.actionSkipped',
+            Next: 'RecordAudit',
+          }),
+        ],
+      });
+    });
+
+    it.each([
+      [
+        'ThrottleAccount',
+        'THROTTLED',
+        '2',
+        'rateLimitPerHour',
+        { 'N.$': "States.Format('{}', $.directive.requestsPerHour)" },
+      ],
+      [
+        'RequireVerification',
+        'VERIFICATION_REQUIRED',
+        '3',
+        'verificationChecks',
+        { 'SS.$': '$.directive.checks' },
+      ],
+    ])(
+      '%s sets %s (rank %s) with its directive and never downgrades',
+      (name, enforcementState, rank, attribute, value) => {
+        // Act
+        const state = states[name];
+
+        // Assess
+        expect(state).toMatchObject({
+          Resource: 'arn:aws:states:::dynamodb:updateItem',
+          Next: 'RecordAudit',
+          Parameters: {
+            UpdateExpression:
+              'SET enforcementState = :state, enforcementRank = :rank, enforcementCaseId = :caseId, ' +
+              `enforcementAt = :now, enforcementPolicyVersion = :pv, ${attribute} = :directive`,
+            ConditionExpression:
+              '(attribute_not_exists(#status) OR #status <> :suspended) AND ' +
+              '(attribute_not_exists(enforcementRank) OR enforcementRank < :rank OR enforcementCaseId = :caseId)',
+            ExpressionAttributeValues: expect.objectContaining({
+              ':state': { S: enforcementState },
+              ':rank': { N: rank },
+              ':directive': value,
+            }),
+          },
+          Catch: [
+            expect.objectContaining({
+              ErrorEquals: [CONDITIONAL_CHECK_FAILED],
+              ResultPath: '$.actionSkipped',
+            }),
+          ],
+        });
+      },
+    );
+
+    it('RecordAudit writes AUDIT#0000 with its chained hash once and goes on when it exists', () => {
       // Act
       const state = states.RecordAudit;
 
       // Assess
       expect(state).toMatchObject({
         Resource: 'arn:aws:states:::dynamodb:putItem',
-        Next: 'PublishEvents',
+        Next: 'RouteEvents',
         Parameters: {
           ConditionExpression: 'attribute_not_exists(caseId)',
           Item: {
             caseId: { 'S.$': '$.caseId' },
             sk: { S: 'AUDIT#0000' },
-            at: { 'S.$': '$$.Execution.StartTime' },
+            seq: { N: '0' },
+            at: { 'S.$': '$.opening.at' },
             actor: { S: 'cauterize-enforcement' },
             action: { S: 'OPENED' },
+            reason: { 'S.$': '$.reason' },
             fromStatus: { S: 'NONE' },
             toStatus: { S: 'OPEN' },
-            reason: { S: 'risk score crossed the suspend threshold' },
+            prevHash: { S: '0'.repeat(64) },
+            hash: { 'S.$': '$.opening.auditHash' },
           },
         },
-        Catch: [
-          expect.objectContaining({
-            ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
-            Next: 'PublishEvents',
-          }),
-        ],
+        Catch: [expect.objectContaining({ ErrorEquals: [CONDITIONAL_CHECK_FAILED], Next: 'RouteEvents' })],
       });
     });
 
-    it('PublishEvents puts AccountSuspended and CaseOpened on the enforcement bus, then Enforced', () => {
-      // Prepare
-      const detail = {
-        'accountId.$': '$.accountId',
-        'caseId.$': '$.caseId',
-        'riskScore.$': '$.riskScore',
-        'policyVersion.$': '$.policyVersion',
-      };
-
+    it('RouteEvents publishes the action event only when the action was applied', () => {
       // Act
-      const state = states.PublishEvents;
+      const state = states.RouteEvents as State & { Choices: Array<Record<string, unknown>> };
+
+      // Assess
+      expect(state.Choices[0]).toEqual({
+        Variable: '$.actionSkipped',
+        IsPresent: true,
+        Next: 'PublishCaseOpened',
+      });
+      expect(state.Choices.map((c) => c.Next)).toEqual([
+        'PublishCaseOpened',
+        'PublishCaseOpened',
+        'PublishAccountSuspended',
+        'PublishAccountThrottled',
+        'PublishVerificationRequired',
+      ]);
+      expect(state.Default).toBe('PublishCaseOpened');
+    });
+
+    it.each([
+      ['PublishAccountSuspended', ['AccountSuspended', 'CaseOpened']],
+      ['PublishAccountThrottled', ['AccountThrottled', 'CaseOpened']],
+      ['PublishVerificationRequired', ['VerificationRequired', 'CaseOpened']],
+      ['PublishCaseOpened', ['CaseOpened']],
+    ])('%s puts %j on the enforcement bus, then Enforced', (name, detailTypes) => {
+      // Act
+      const state = states[name] as State & { Parameters: { Entries: Array<Record<string, unknown>> } };
 
       // Assess
       expect(state).toMatchObject({
         Resource: 'arn:aws:states:::events:putEvents',
         Next: 'Enforced',
-        Parameters: {
-          Entries: [
-            {
-              Source: 'cauterize',
-              DetailType: 'AccountSuspended',
-              EventBusName: 'arn:aws:local:::EnforcementBus/Arn',
-              Detail: { ...detail, 'suspendedAt.$': '$$.Execution.StartTime' },
-            },
-            {
-              Source: 'cauterize',
-              DetailType: 'CaseOpened',
-              EventBusName: 'arn:aws:local:::EnforcementBus/Arn',
-              Detail: { ...detail, 'openedAt.$': '$$.Execution.StartTime' },
-            },
-          ],
-        },
         Retry: [
           expect.objectContaining({ ErrorEquals: expect.arrayContaining(['EventBridge.FailedEntry']) }),
         ],
       });
+      expect(state.Parameters.Entries.map((e) => e.DetailType)).toEqual(detailTypes);
+      for (const entry of state.Parameters.Entries) {
+        expect(entry).toMatchObject({
+          Source: 'cauterize',
+          EventBusName: 'arn:aws:local:::EnforcementBus/Arn',
+        });
+      }
       expect(states.Enforced?.Type).toBe('Succeed');
     });
   });

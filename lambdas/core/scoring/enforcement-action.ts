@@ -1,0 +1,152 @@
+import type { AccountState } from '../account-state';
+import type { Tier } from '../contract/usage-event';
+import type { EnforcementAction, Policy } from '../policy/policy';
+import type { EnforcementDirective, EnforcementInput, EnforcementRequest } from '../ports';
+
+/** Strength of each action: a workflow never replaces an action with a weaker one. */
+export const ACTION_RANK: Readonly<Record<EnforcementAction, number>> = {
+  review: 1,
+  throttle: 2,
+  verify: 3,
+  suspend: 4,
+};
+
+/** The action fields of an enforcement workflow's input (see EnforcementInput). */
+export type ActionDecision = Pick<
+  EnforcementInput,
+  'action' | 'proposedAction' | 'mode' | 'reason' | 'directive'
+>;
+
+/** The policy band a score falls in, with its lower bound; undefined below the review threshold. */
+export function actionBandOf(
+  score: number,
+  policy: Policy,
+): { readonly action: EnforcementAction; readonly from: number } | undefined {
+  const { thresholds, actions } = policy;
+  if (score >= thresholds.suspend) return { action: 'suspend', from: thresholds.suspend };
+  if (actions.verify && score >= actions.verify.score)
+    return { action: 'verify', from: actions.verify.score };
+  if (actions.throttle && score >= actions.throttle.score) {
+    return { action: 'throttle', from: actions.throttle.score };
+  }
+  if (score >= thresholds.review) return { action: 'review', from: thresholds.review };
+  return undefined;
+}
+
+/** The weaker of two actions. */
+function weaker(a: EnforcementAction, b: EnforcementAction): EnforcementAction {
+  return ACTION_RANK[a] <= ACTION_RANK[b] ? a : b;
+}
+
+/**
+ * Turns an action a band (or a cluster, or anti-regrowth) asks for into what the workflow does:
+ * capped by the tier's override, reduced to review in shadow mode, with the directive the gateway
+ * needs and the reason in words (it becomes the case's actionReason and its first audit entry).
+ */
+export function decideAction(
+  requested: EnforcementAction,
+  tier: Tier,
+  policy: Policy,
+  because: string,
+): ActionDecision {
+  const cap = policy.actions.tierOverrides[tier]?.maxAction;
+  const proposedAction = cap ? weaker(requested, cap) : requested;
+  const shadow = policy.mode === 'shadow';
+  const action: EnforcementAction = shadow ? 'review' : proposedAction;
+  const parts = [because];
+  if (proposedAction !== requested) {
+    parts.push(`${tier} accounts get at most ${cap} automatically (actions.tierOverrides)`);
+  }
+  if (shadow) parts.push(`shadow mode: a case only, the account is untouched (would ${proposedAction})`);
+  return {
+    action,
+    proposedAction,
+    mode: policy.mode,
+    reason: parts.join('; '),
+    directive: directiveFor(action, policy),
+  };
+}
+
+function directiveFor(action: EnforcementAction, policy: Policy): EnforcementDirective {
+  if (action === 'throttle' && policy.actions.throttle) {
+    return { requestsPerHour: policy.actions.throttle.requestsPerHour };
+  }
+  if (action === 'verify' && policy.actions.verify) return { checks: [...policy.actions.verify.checks] };
+  return {};
+}
+
+export interface EscalationContext {
+  /** Name-safe digest of the account id (executions and cases are named after it). */
+  readonly digest: string;
+  readonly score: number;
+  /** False for allowlisted and protected (reinstated) accounts: nothing is started or recorded. */
+  readonly eligible: boolean;
+  /**
+   * The account is suspended already: nothing is started, but the crossing is recorded as if it
+   * had been, so a batch redelivered after the workflow ran leaves the same state as the first try.
+   */
+  readonly suspended?: boolean;
+  /** The case a reinstatement cleared, if any: actions requested before it no longer count. */
+  readonly clearedCaseId?: string;
+  /** The evidence frozen into the case; built only when a workflow is started. */
+  readonly evidence: () => Record<string, unknown>;
+}
+
+/**
+ * One enforcement workflow per crossing into a stronger action. An episode lasts while the score
+ * stays at or above the review threshold; within it, a workflow is started when the proposed
+ * action is stronger than any requested before (review -> suspend: a second workflow and case;
+ * suspend -> review -> suspend: none). Below the review threshold the episode ends.
+ *
+ * Shadow-mode requests are counted apart: switching to enforce starts the real action at the next
+ * batch of an account still in its band. A clearance (reinstatement after a false positive) starts
+ * a new episode too; whether the account may be enforced again is the caller's `eligible`.
+ *
+ * Mutates the state's bookkeeping (crossings, requestedCrossing, requestedAction, shadowedAction,
+ * requestedClearance),
+ * which is saved with it: a redelivered batch sees the same previous state and so derives the same
+ * execution name and input, which Step Functions refuses to run twice.
+ */
+export function escalate(
+  state: AccountState,
+  policy: Policy,
+  context: EscalationContext,
+): EnforcementRequest | undefined {
+  const band = actionBandOf(context.score, policy);
+  if (!band || state.requestedClearance !== context.clearedCaseId) {
+    // The episode ends below the review threshold, and with a clearance (the account was reinstated).
+    state.requestedAction = undefined;
+    state.shadowedAction = undefined;
+    state.requestedClearance = context.clearedCaseId;
+  }
+  if (!band) return undefined;
+  if (!context.eligible) return undefined;
+  const decision = decideAction(
+    band.action,
+    state.tier,
+    policy,
+    `risk score ${context.score} is in the ${band.action} band (${band.from} and over)`,
+  );
+  const shadow = decision.mode === 'shadow';
+  const before = [state.requestedAction, ...(shadow ? [state.shadowedAction] : [])];
+  const strongestBefore = Math.max(0, ...before.map((a) => (a ? ACTION_RANK[a] : 0)));
+  if (ACTION_RANK[decision.proposedAction] <= strongestBefore) return undefined;
+
+  if (shadow) state.shadowedAction = decision.proposedAction;
+  else state.requestedAction = decision.proposedAction;
+  state.crossings += 1;
+  state.requestedCrossing = state.crossings;
+  if (context.suspended) return undefined;
+  return {
+    executionName: `acct-${context.digest}-${state.crossings}`,
+    input: {
+      accountId: state.accountId,
+      caseId: `case-${context.digest}-${state.crossings}`,
+      riskScore: context.score,
+      policyVersion: policy.version,
+      triggeredAt: state.lastEventAt,
+      evidence: context.evidence(),
+      ...decision,
+    },
+  };
+}
