@@ -3,10 +3,16 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { CaseArchiver, DEFAULT_ARCHIVE_RETENTION_DAYS } from './constructs/case-archive';
+import { CasesApi } from './constructs/cases-api';
+import { ClusterEnforcementWorkflow } from './constructs/cluster-enforcement-workflow';
 import { EnforcementWorkflow } from './constructs/enforcement-workflow';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
+import { PolicyConfig } from './constructs/policy-config';
+import { ReinstatementWorkflow } from './constructs/reinstatement-workflow';
 import { UsageStreamScorer } from './constructs/usage-stream-scorer';
 import { pinLogicalId } from './logical-id';
 
@@ -21,6 +27,11 @@ export interface PipelineStackProps extends StackProps {
   readonly enforcementBus: events.IEventBus;
   /** Validated policy as compact JSON (policyToJson(loadPolicyFile(...))). */
   readonly policyJson: string;
+  /**
+   * From the stateful stack: the Object Lock bucket closed cases are archived to.
+   * @default - no case archiver
+   */
+  readonly caseArchiveBucket?: s3.IBucket;
   /**
    * Memory of the scorer, in MB.
    * @default 1024
@@ -50,7 +61,17 @@ export interface PipelineStackProps extends StackProps {
 export class PipelineStack extends Stack {
   public readonly scorer: UsageStreamScorer;
   public readonly enforcement: EnforcementWorkflow;
+  /** One cluster case and the suspension of its members, per cluster crossing. */
+  public readonly clusterEnforcement: ClusterEnforcementWorkflow;
+  /** Sets accounts back to ACTIVE when their case is cleared as a false positive. */
+  public readonly reinstatement: ReinstatementWorkflow;
   public readonly monitoring: PipelineMonitoring;
+  /** The compliance cases API (IAM authorization) and its two roles. */
+  public readonly casesApi: CasesApi;
+  /** Archives CLOSED cases to the Object Lock bucket. */
+  public readonly caseArchiver?: CaseArchiver;
+  /** The policy in AWS AppConfig: the scorer reads it at run time, so changes need no code deploy. */
+  public readonly policyConfig: PolicyConfig;
 
   public constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -73,12 +94,24 @@ export class PipelineStack extends Stack {
       enforcementBus: props.enforcementBus,
     });
 
+    this.clusterEnforcement = new ClusterEnforcementWorkflow(this, 'ClusterEnforcement', {
+      accountsTable: props.accountsTable,
+      casesTable: props.casesTable,
+      enforcementBus: props.enforcementBus,
+    });
+    this.reinstatement = new ReinstatementWorkflow(this, 'Reinstatement', {
+      accountsTable: props.accountsTable,
+      casesTable: props.casesTable,
+      enforcementBus: props.enforcementBus,
+    });
+
     this.scorer = new UsageStreamScorer(this, 'Scorer', {
       usageStream: props.usageStream,
       accountsTable: props.accountsTable,
       linksTable: props.linksTable,
       casesTable: props.casesTable,
       enforcementStateMachine: this.enforcement.stateMachine,
+      clusterEnforcementStateMachine: this.clusterEnforcement.stateMachine,
       policyJson: props.policyJson,
       queueEncryptionKey: props.dataKey,
       memorySizeMb: props.scorerMemorySizeMb,
@@ -95,10 +128,41 @@ export class PipelineStack extends Stack {
       alarmTopic: props.alarmTopic,
     });
 
+    // A policy deployment that makes the scorer fail is rolled back by AppConfig.
+    this.policyConfig = new PolicyConfig(this, 'PolicyConfig', {
+      policyJson: props.policyJson,
+      rollbackAlarms: [this.monitoring.scorerErrorsAlarm],
+      alarmTopic: props.alarmTopic,
+    });
+    this.policyConfig.grantReadTo(this.scorer.function);
+    for (const [name, value] of Object.entries(this.policyConfig.environmentVariables)) {
+      this.scorer.function.addEnvironment(name, value);
+    }
+
+    this.casesApi = new CasesApi(this, 'CasesApi', {
+      casesTable: props.casesTable,
+      enforcementBus: props.enforcementBus,
+    });
+    if (props.caseArchiveBucket) {
+      const compliance = (JSON.parse(props.policyJson) as { compliance?: { archiveRetentionDays?: number } })
+        .compliance;
+      this.caseArchiver = new CaseArchiver(this, 'CaseArchiver', {
+        casesTable: props.casesTable,
+        archiveBucket: props.caseArchiveBucket,
+        retentionDays: compliance?.archiveRetentionDays ?? DEFAULT_ARCHIVE_RETENTION_DAYS,
+        queueEncryptionKey: props.dataKey,
+      });
+      pinLogicalId(this.caseArchiver.failureQueue, 'CaseArchiverFailureQueue');
+    }
+
     // Queues hold records waiting for re-drive; a replaced queue loses them. The state machine
     // keeps the execution history. The local runtime finds all three by these ids.
     pinLogicalId(this.scorer.failureQueue, 'ScorerFailureQueue');
     pinLogicalId(this.scorer.rejectedQueue, 'RejectedEventsQueue');
     pinLogicalId(this.enforcement.stateMachine, 'EnforcementStateMachine');
+    pinLogicalId(this.clusterEnforcement.stateMachine, 'ClusterEnforcementStateMachine');
+    this.clusterEnforcement.acknowledgeDistributedMapFindings();
+    pinLogicalId(this.reinstatement.stateMachine, 'ReinstatementStateMachine');
+    pinLogicalId(this.reinstatement.rule, 'ReinstatementRule');
   }
 }

@@ -92,10 +92,15 @@ function toTaskError(kind: DynamoDbIntegrationKind, error: unknown): StepFunctio
       cause: error,
     });
   }
-  // The optimized integration reports validation and other generic failures as AmazonDynamoDBException.
+  // The optimized integration reports validation and other generic failures as AmazonDynamoDBException,
+  // and names a 500 after the Java SDK's InternalServerErrorException (the JS SDK's InternalServerError).
+  const optimizedName: Record<string, string> = {
+    ValidationException: 'AmazonDynamoDBException',
+    InternalServerError: 'InternalServerErrorException',
+  };
   const errorName =
     kind === 'optimized'
-      ? `DynamoDB.${sdkError.name === 'ValidationException' ? 'AmazonDynamoDBException' : sdkError.name}`
+      ? `DynamoDB.${optimizedName[sdkError.name] ?? sdkError.name}`
       : `DynamoDb.${sdkError.name}`;
   const cause =
     `${sdkError.message ?? sdkError.name} (Service: DynamoDb, Status Code: ` +

@@ -373,8 +373,12 @@ function* caseSummaries(enforcement: MemoryEnforcement): Generator<CaseSummary> 
     yield {
       caseId: c.caseId,
       kind: c.kind,
-      accountId: c.accountId,
+      accountId: c.accountId ?? null,
+      accountIds: Array.isArray(c.accountIds)
+        ? c.accountIds.map(String)
+        : [c.accountId].filter((id): id is string => typeof id === 'string'),
       status: c.status,
+      action: stringOrNull(c.action),
       openedAt: c.openedAt,
       riskScore: c.riskScore,
       policyVersion: c.policyVersion,

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../lambdas/adapters/aws-clients';
 import { DynamoDbAccountStore, fromItem } from '../lambdas/adapters/dynamodb-account-store';
@@ -13,11 +14,17 @@ import { emptyBatchStats, type BatchOutcome, type BatchStats } from '../lambdas/
 import { resolveStateMachineDefinition } from './asl-definition';
 import { resolveIntrinsics } from './cloudformation-intrinsics';
 import { logicalIdsOfType, type CloudFormationTemplate } from './cloudformation-template';
+import { connectEventRules, eventRulesFromTemplate } from './event-rules';
 import { LocalDeadLetterSink, LocalEnforcementStarter } from './local-adapters';
 import { LocalEventBus } from './local-event-bus';
 import { startLocalServices, type LocalServices } from './local-services';
 import { LocalStateMachine } from './local-state-machine';
-import { KinesisPoller, type KinesisFailureDestinationRecord } from './kinesis-poller';
+import {
+  KinesisPoller,
+  type KinesisBatchHandler,
+  type KinesisFailureDestinationRecord,
+} from './kinesis-poller';
+import { collectTaskStates } from './task-resource-handlers';
 import { putAll, type KinesisWriteRecord, type PutAllResult } from './kinesis-writer';
 import { provisionFromTemplate, type IgnoredSetting } from './provision-from-template';
 import { synthesizeTemplates } from './synthesized-templates';
@@ -53,10 +60,32 @@ export interface LocalPipelineOptions {
    */
   readonly isolatedServices?: boolean;
   /**
+   * Keep the emulators' data (tables, stream records) in LevelDB files under this directory instead
+   * of in memory (see LocalServicesOptions.dataDir). Replay sets it so its memory stays flat.
+   * @default undefined (in memory)
+   */
+  readonly dataDir?: string;
+  /** Reliability tests and benchmarks: see LocalPipelineHooks. */
+  readonly hooks?: LocalPipelineHooks;
+  /**
    * Log level of the scorer's Powertools logger.
    * @default 'ERROR'
    */
   readonly logLevel?: LogLevel;
+}
+
+/** Seams for reliability tests and benchmarks; the pipeline is otherwise wired as deployed. */
+export interface LocalPipelineHooks {
+  /**
+   * The DynamoDB client the scorer and the workflows use, e.g. one pointed at a fault-injecting
+   * proxy in front of dynalite (provisioning and the result scans keep the direct client).
+   * @default services.dynamodb
+   */
+  readonly dynamodbClient?: (services: LocalServices) => DynamoDBClient | Promise<DynamoDBClient>;
+  /** Wraps the scorer as the poller invokes it (e.g. to deliver every batch twice). */
+  readonly wrapScorer?: (scorer: KinesisBatchHandler) => KinesisBatchHandler;
+  /** Milliseconds the workflows wait before every retry, instead of the definitions' intervals. */
+  readonly workflowRetryMs?: number;
 }
 
 /** What a user sees of one account: the contract of replay's accounts.jsonl. */
@@ -76,8 +105,13 @@ export interface AccountSummary {
 export interface CaseSummary {
   readonly caseId: string;
   readonly kind: string;
-  readonly accountId: string;
+  /** The account of an account case; null for a cluster case. */
+  readonly accountId: string | null;
+  /** Every account of the case (the one account of an account case, the members of a cluster case). */
+  readonly accountIds: readonly string[];
   readonly status: string;
+  /** What enforcement did when it opened the case: review, throttle, verify or suspend. */
+  readonly action: string | null;
   readonly openedAt: string;
   readonly riskScore: number;
   readonly policyVersion: string;
@@ -121,11 +155,18 @@ export class LocalPipeline {
     public readonly deadLetters: LocalDeadLetterSink,
     public readonly ignoredSettings: readonly IgnoredSetting[],
     private readonly wiring: ScorerWiring,
+    /** The cluster enforcement workflow the scorer starts once per cluster crossing. */
+    public readonly clusterStateMachine: LocalStateMachine,
+    /** The reinstatement workflow, started by the bus rule on CaseUpdated to FALSE_POSITIVE. */
+    public readonly reinstatementStateMachine: LocalStateMachine,
   ) {}
 
   public static async start(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
     const templates = synthesizeTemplates(options.policyFile);
-    const services = await startLocalServices({ isolated: options.isolatedServices ?? true });
+    const services = await startLocalServices({
+      isolated: options.isolatedServices ?? true,
+      dataDir: options.dataDir,
+    });
     try {
       const provisioned = await provisionFromTemplate(templates.merged, {
         dynamodb: services.dynamodb,
@@ -138,27 +179,56 @@ export class LocalPipeline {
       const policy = validatePolicy(JSON.parse(requireKey(env, 'POLICY_JSON')), 'POLICY_JSON');
 
       const bus = new LocalEventBus({ region: services.region, jsonlPath: options.busEventsFile });
-      const stateMachine = new LocalStateMachine({
-        definition: resolveStateMachineDefinition(
+      const dynamodb = (await options.hooks?.dynamodbClient?.(services)) ?? services.dynamodb;
+      const retryMs = options.hooks?.workflowRetryMs;
+      const localStateMachine = (logicalId: string) => {
+        const definition = resolveStateMachineDefinition(
           templates.merged,
-          undefined,
+          logicalId,
           provisioned.resolveRef,
-        ) as Record<string, unknown>,
-        dynamodb: services.dynamodb,
-        eventBus: bus,
-        stateMachineArn: requireKey(env, 'STATE_MACHINE_ARN'),
-        region: services.region,
-        maxConcurrentExecutions: options.maxConcurrentExecutions ?? 8,
-      });
+        ) as Record<string, unknown>;
+        return new LocalStateMachine({
+          definition,
+          retryIntervalOverrides:
+            retryMs === undefined
+              ? undefined
+              : Object.fromEntries(collectTaskStates(definition).map((task) => [task.stateName, retryMs])),
+          dynamodb,
+          eventBus: bus,
+          stateMachineArn: provisioned.resolveRef(logicalId),
+          region: services.region,
+          maxConcurrentExecutions: options.maxConcurrentExecutions ?? 8,
+        });
+      };
+      // The logical ids PipelineStack pins; the scorer finds two of them by its environment.
+      const stateMachine = localStateMachine('EnforcementStateMachine');
+      const clusterStateMachine = localStateMachine('ClusterEnforcementStateMachine');
+      const reinstatementStateMachine = localStateMachine('ReinstatementStateMachine');
+      for (const [variable, machine] of [
+        ['STATE_MACHINE_ARN', stateMachine],
+        ['CLUSTER_STATE_MACHINE_ARN', clusterStateMachine],
+      ] as const) {
+        if (requireKey(env, variable) !== machine.stateMachineArn) {
+          throw new Error(
+            `the scorer's ${variable} is not ${machine.stateMachineArn}; did the stack change?`,
+          );
+        }
+      }
+      // EventBridge rules of the stacks (CaseUpdated -> reinstatement) deliver to the local machines.
+      connectEventRules(bus, eventRulesFromTemplate(templates.merged, provisioned.resolveRef), [
+        stateMachine,
+        clusterStateMachine,
+        reinstatementStateMachine,
+      ]);
       const deadLetters = new LocalDeadLetterSink(options.deadLetterFile);
-      const documents = documentClient(services.dynamodb);
+      const documents = documentClient(dynamodb);
       const scoring = emptyBatchStats();
       const failedBatches: KinesisFailureDestinationRecord[] = [];
       const handler = createAccountScorerHandler({
         logger: new Logger({ serviceName: 'cauterize-scorer', logLevel: options.logLevel ?? 'ERROR' }),
         accounts: new DynamoDbAccountStore(documents, requireKey(env, 'ACCOUNTS_TABLE')),
         links: new DynamoDbLinkStore(documents, requireKey(env, 'LINKS_TABLE')),
-        enforcement: new LocalEnforcementStarter(stateMachine),
+        enforcement: new LocalEnforcementStarter(stateMachine, clusterStateMachine),
         deadLetters,
         policy,
         clock: systemClock,
@@ -167,7 +237,7 @@ export class LocalPipeline {
       const poller = new KinesisPoller({
         kinesis: services.kinesis,
         streamName: wiring.streamName,
-        handler: async (event) => handler(event),
+        handler: options.hooks?.wrapScorer?.(handler) ?? (async (event) => handler(event)),
         batchSize: options.batchSize ?? wiring.batchSize,
         bisectBatchOnError: wiring.bisectBatchOnError,
         maximumRetryAttempts: wiring.maximumRetryAttempts,
@@ -193,6 +263,8 @@ export class LocalPipeline {
         deadLetters,
         provisioned.ignored,
         wiring,
+        clusterStateMachine,
+        reinstatementStateMachine,
       );
     } catch (error) {
       await services.stop();
@@ -221,10 +293,24 @@ export class LocalPipeline {
     await this.poller.start();
   }
 
-  /** Waits until every record on the stream is scored and every enforcement workflow has finished. */
+  /**
+   * Waits until every record on the stream is scored and every workflow has finished, those that
+   * bus rules started meanwhile included.
+   */
   public async drain(): Promise<void> {
     await this.poller.drain();
-    await this.stateMachine.drain();
+    await this.drainWorkflows();
+  }
+
+  /** Waits until no workflow runs and no bus delivery is pending. */
+  public async drainWorkflows(): Promise<void> {
+    const machines = [this.stateMachine, this.clusterStateMachine, this.reinstatementStateMachine];
+    const running = () =>
+      machines.reduce((n, m) => n + m.executions().filter((e) => e.status === 'RUNNING').length, 0);
+    do {
+      await Promise.all(machines.map((machine) => machine.drain()));
+      await this.bus.flush();
+    } while (running() > 0);
   }
 
   /** Every account the scorer has seen, straight from the accounts table. */
@@ -255,8 +341,12 @@ export class LocalPipeline {
       yield {
         caseId: String(item.caseId),
         kind: String(item.kind),
-        accountId: String(item.accountId),
+        accountId: stringOrNull(item.accountId),
+        accountIds: Array.isArray(item.accountIds)
+          ? item.accountIds.map(String)
+          : [item.accountId].filter((id): id is string => typeof id === 'string'),
         status: String(item.status),
+        action: stringOrNull(item.action),
         openedAt: String(item.openedAt),
         riskScore: Number(item.riskScore),
         policyVersion: String(item.policyVersion),
@@ -268,8 +358,7 @@ export class LocalPipeline {
 
   public async stop(): Promise<void> {
     await this.poller.stop();
-    await this.stateMachine.drain();
-    await this.bus.flush();
+    await this.drainWorkflows();
     await this.services.stop();
   }
 

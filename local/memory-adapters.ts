@@ -7,6 +7,8 @@ import {
   type AccountStore,
   type Clock,
   type DeadLetterSink,
+  type ClusterEnforcementInput,
+  type ClusterEnforcementRequest,
   type EnforcementInput,
   type EnforcementRequest,
   type EnforcementStarter,
@@ -14,7 +16,9 @@ import {
   type LinkStore,
   type RejectedRecord,
 } from '../lambdas/core/ports';
+import { LINK_KEY_SHARDS, linkShard, perShardLimit, shardedLinkKey } from '../lambdas/core/linking/link-keys';
 import type { LinkEdge } from '../lambdas/core/scoring/account-scorer';
+import { chainEntry } from '../lambdas/core/cases/audit-chain';
 import { LocalEventBus } from './local-event-bus';
 
 /**
@@ -128,6 +132,23 @@ export class MemoryAccountStore implements AccountStore {
     return true;
   }
 
+  /**
+   * The workflow's ThrottleAccount / RequireVerification step: sets the attributes and
+   * enforcementRank unless the account is suspended or already under an action of this rank or
+   * stronger (the conditional update's guard), creating the item if needed.
+   * @returns whether it changed the account
+   */
+  public restrict(accountId: string, rank: number, attributes: Readonly<Record<string, unknown>>): boolean {
+    const item = this.items.get(accountId);
+    if (item?.status === 'SUSPENDED') return false;
+    const current = item?.enforcement.enforcementRank;
+    if (typeof current === 'number' && current >= rank) return false;
+    const written = copy({ ...attributes, enforcementRank: rank });
+    if (item) Object.assign(item.enforcement, written);
+    else this.items.set(accountId, { state: undefined, status: 'ACTIVE', enforcement: written });
+    return true;
+  }
+
   /** What a strongly consistent read of one account gives (a copy), or undefined. */
   public stateOf(accountId: string): AccountState | undefined {
     const item = this.items.get(accountId);
@@ -168,6 +189,7 @@ function toState(accountId: string, item: MutableAccountItem): AccountState {
  * when there are more.
  */
 export class MemoryLinkStore implements LinkStore {
+  /** Keyed like the table: by sharded key ("<key>@<shard>"), members in sort-key order. */
   private readonly byKey = new Map<string, Map<string, LinkEdge>>();
   private readonly sorted = new Map<string, string[]>();
   public readonly counters = { puts: 0, queries: 0 };
@@ -175,32 +197,46 @@ export class MemoryLinkStore implements LinkStore {
   public async put(edges: readonly LinkEdge[]): Promise<void> {
     for (const edge of edges) {
       this.counters.puts += 1;
-      let members = this.byKey.get(edge.linkKey);
+      const key = shardedLinkKey(edge.linkKey, linkShard(edge.accountId));
+      let members = this.byKey.get(key);
       if (!members) {
         members = new Map();
-        this.byKey.set(edge.linkKey, members);
+        this.byKey.set(key, members);
       }
       const isNew = !members.has(edge.accountId);
       members.set(edge.accountId, { ...edge });
-      const ordered = this.sorted.get(edge.linkKey);
+      const ordered = this.sorted.get(key);
       if (isNew && ordered) ordered.splice(insertionIndex(ordered, edge.accountId), 0, edge.accountId);
     }
   }
 
+  /** The same reads as DynamoDbLinkStore: every shard, at most perShardLimit accounts each. */
   public async members(linkKeys: readonly string[], limitPerKey: number): Promise<Map<string, LinkMembers>> {
+    const perShard = perShardLimit(limitPerKey);
     const result = new Map<string, LinkMembers>();
     for (const linkKey of new Set(linkKeys)) {
-      this.counters.queries += 1;
-      const ids = this.orderedMembers(linkKey);
-      result.set(linkKey, { accountIds: ids.slice(0, limitPerKey), truncated: ids.length > limitPerKey });
+      const accountIds: string[] = [];
+      let truncated = false;
+      for (let shard = 0; shard < LINK_KEY_SHARDS; shard++) {
+        this.counters.queries += 1;
+        const ids = this.orderedMembers(shardedLinkKey(linkKey, shard));
+        accountIds.push(...ids.slice(0, perShard));
+        truncated ||= ids.length > perShard;
+      }
+      result.set(linkKey, { accountIds, truncated });
     }
     return result;
   }
 
-  /** Every edge of a key, in sort-key order. */
+  /** Every edge of a key, shard by shard, in sort-key order within each. */
   public edges(linkKey: string): LinkEdge[] {
-    const members = this.byKey.get(linkKey);
-    return this.orderedMembers(linkKey).map((id) => ({ ...(members?.get(id) as LinkEdge) }));
+    const edges: LinkEdge[] = [];
+    for (let shard = 0; shard < LINK_KEY_SHARDS; shard++) {
+      const key = shardedLinkKey(linkKey, shard);
+      const members = this.byKey.get(key);
+      for (const id of this.orderedMembers(key)) edges.push({ ...(members?.get(id) as LinkEdge) });
+    }
+    return edges;
   }
 
   public get size(): number {
@@ -209,11 +245,11 @@ export class MemoryLinkStore implements LinkStore {
     return n;
   }
 
-  private orderedMembers(linkKey: string): readonly string[] {
-    let ordered = this.sorted.get(linkKey);
+  private orderedMembers(key: string): readonly string[] {
+    let ordered = this.sorted.get(key);
     if (!ordered) {
-      ordered = [...(this.byKey.get(linkKey)?.keys() ?? [])].sort(compareUtf8);
-      this.sorted.set(linkKey, ordered);
+      ordered = [...(this.byKey.get(key)?.keys() ?? [])].sort(compareUtf8);
+      this.sorted.set(key, ordered);
     }
     return ordered;
   }
@@ -272,7 +308,8 @@ function isValidExecutionName(name: string): boolean {
 export interface MemoryCase {
   readonly caseId: string;
   readonly kind: string;
-  readonly accountId: string;
+  /** Account cases; absent on cluster cases, which list their accounts in accountIds. */
+  readonly accountId?: string;
   readonly status: 'OPEN';
   readonly openedAt: string;
   readonly riskScore: number;
@@ -293,14 +330,28 @@ export interface MemoryAuditEntry {
   readonly fromStatus: string;
   readonly toStatus: string;
   readonly reason: string;
+  readonly seq?: number;
+  readonly prevHash?: string;
+  readonly hash?: string;
 }
 
 export interface MemoryExecution {
   readonly name: string;
   readonly input: EnforcementInput;
   readonly startedAt: string;
-  /** Which way the workflow went. */
-  readonly outcome: 'ENFORCED' | 'ALREADY_SUSPENDED';
+  /**
+   * Which way the workflow went: ENFORCED (opened the case, acted, published), ALREADY_SUSPENDED or
+   * ALREADY_ENFORCED (IsAlreadyEnforced), CASE_ALREADY_OPEN (another execution owns the case).
+   */
+  readonly outcome: 'ENFORCED' | 'ALREADY_SUSPENDED' | 'ALREADY_ENFORCED' | 'CASE_ALREADY_OPEN';
+}
+
+export interface MemoryClusterExecution {
+  readonly name: string;
+  readonly input: ClusterEnforcementInput;
+  readonly startedAt: string;
+  /** Members this run suspended (the others were suspended already). */
+  readonly suspended: readonly string[];
 }
 
 export interface MemoryEnforcementOptions {
@@ -315,12 +366,15 @@ export interface MemoryEnforcementOptions {
 }
 
 const ENFORCEMENT_ACTOR = 'cauterize-enforcement';
+/** The reason of a cluster case's opening audit entry (ClusterEnforcementWorkflow's). */
+const CLUSTER_OPENING_REASON = 'cluster risk score crossed the cluster suspend threshold';
 const ENFORCEMENT_EVENT_SOURCE = 'cauterize';
 
 /**
  * The account enforcement workflow (lib/constructs/enforcement-workflow.ts), run synchronously:
- * GetAccount, skip if already suspended, SuspendAccount (conditional), OpenCase and its first audit
- * entry (each only if absent), then AccountSuspended and CaseOpened on the bus. Execution names are
+ * GetAccount, skip if already suspended or under this action or a stronger one, OpenCase (the
+ * claim: skip if the case exists), the action (review: none; throttle, verify, suspend: each
+ * conditional), the hash-chained first audit entry, then CaseOpened and the action's event. Execution names are
  * unique as in Step Functions: a name seen before is not run again (started=false). Effects are
  * visible as soon as start() returns, which models a workflow that finishes within seconds of
  * event time.
@@ -333,6 +387,7 @@ export class MemoryEnforcement implements EnforcementStarter {
   private readonly executionsByName = new Map<string, MemoryExecution>();
   private readonly casesById = new Map<string, MemoryCase>();
   private readonly auditByCase = new Map<string, MemoryAuditEntry>();
+  private readonly clusterExecutionsByName = new Map<string, MemoryClusterExecution>();
 
   public constructor(options: MemoryEnforcementOptions) {
     this.accounts = options.accounts;
@@ -357,6 +412,106 @@ export class MemoryEnforcement implements EnforcementStarter {
     return [...this.executionsByName.values()];
   }
 
+  /**
+   * The cluster enforcement workflow (lib/constructs/cluster-enforcement-workflow.ts), run
+   * synchronously: opens the cluster case with its hashed opening audit entry (each only if
+   * absent), publishes CaseOpened, then suspends each member unless it is already suspended (or
+   * was reinstated from this very case) and publishes AccountSuspended for each it suspended.
+   * Execution names are unique per state machine, as for start().
+   */
+  public async startCluster(request: ClusterEnforcementRequest): Promise<{ started: boolean }> {
+    const { executionName: name } = request;
+    if (!isValidExecutionName(name)) throw new InvalidExecutionNameError(name);
+    if (this.clusterExecutionsByName.has(name)) return { started: false };
+    const input = copy(request.input) as ClusterEnforcementInput;
+    const startedAt = this.clock.now().toISOString();
+    const { clusterId, caseId, riskScore, members, policyVersion, triggeredAt, evidence } = input;
+    const accountIds = members.map((m) => m.accountId);
+    if (!this.casesById.has(caseId)) {
+      const opening = chainEntry(undefined, {
+        caseId,
+        at: startedAt,
+        actor: ENFORCEMENT_ACTOR,
+        action: 'OPENED',
+        reason: CLUSTER_OPENING_REASON,
+        fromStatus: 'NONE',
+        toStatus: 'OPEN',
+      });
+      this.casesById.set(caseId, {
+        caseId,
+        kind: 'cluster',
+        clusterId,
+        accountIds,
+        status: 'OPEN',
+        action: 'suspend',
+        openedAt: startedAt,
+        updatedAt: startedAt,
+        riskScore,
+        policyVersion,
+        triggeredAt,
+        evidence,
+        openedBy: ENFORCEMENT_ACTOR,
+        notes: [],
+        lastAuditSeq: 0,
+        lastAuditHash: opening.hash,
+      });
+      this.auditByCase.set(caseId, { ...opening, sk: 'AUDIT#0000' });
+    }
+    const eventBusName = this.eventBusName;
+    await this.bus.putEvents([
+      {
+        EventBusName: eventBusName,
+        Source: ENFORCEMENT_EVENT_SOURCE,
+        DetailType: 'CaseOpened',
+        Detail: {
+          caseId,
+          kind: 'cluster',
+          clusterId,
+          accountIds,
+          riskScore,
+          policyVersion,
+          openedAt: startedAt,
+        },
+      },
+    ]);
+    const suspended: string[] = [];
+    for (const member of members) {
+      const item = this.accounts.item(member.accountId);
+      if (item?.enforcement.reinstatedCaseId === caseId) continue;
+      const done = this.accounts.suspend(member.accountId, {
+        suspendedAt: startedAt,
+        suspendedCaseId: caseId,
+        suspendedScore: member.riskScore,
+        suspendedPolicyVersion: policyVersion,
+        suspendedTriggeredAt: triggeredAt,
+        suspendedClusterId: clusterId,
+      });
+      if (!done) continue;
+      suspended.push(member.accountId);
+      await this.bus.putEvents([
+        {
+          EventBusName: eventBusName,
+          Source: ENFORCEMENT_EVENT_SOURCE,
+          DetailType: 'AccountSuspended',
+          Detail: {
+            accountId: member.accountId,
+            caseId,
+            clusterId,
+            riskScore: member.riskScore,
+            policyVersion,
+            suspendedAt: startedAt,
+          },
+        },
+      ]);
+    }
+    this.clusterExecutionsByName.set(name, { name, input, startedAt, suspended });
+    return { started: true };
+  }
+
+  public clusterExecutions(): readonly MemoryClusterExecution[] {
+    return [...this.clusterExecutionsByName.values()];
+  }
+
   /** Open cases in the order they were opened. */
   public cases(): readonly MemoryCase[] {
     return [...this.casesById.values()];
@@ -367,57 +522,107 @@ export class MemoryEnforcement implements EnforcementStarter {
   }
 
   private async run(input: EnforcementInput, startedAt: string): Promise<MemoryExecution['outcome']> {
-    const { accountId, caseId, riskScore, policyVersion, triggeredAt, evidence, ...extra } = input;
-    // GetAccount + IsAlreadySuspended, then SuspendAccount's condition (status <> SUSPENDED).
-    const suspended = this.accounts.suspend(accountId, {
-      suspendedAt: startedAt,
-      suspendedCaseId: caseId,
-      suspendedScore: riskScore,
-      suspendedPolicyVersion: policyVersion,
-      suspendedTriggeredAt: triggeredAt,
-    });
-    if (!suspended) return 'ALREADY_SUSPENDED';
+    const { accountId, caseId, riskScore, policyVersion, triggeredAt, evidence, reason, ...extra } = input;
+    const { action, proposedAction, mode, directive } = input;
+    const shadow = mode === 'shadow';
+    // GetAccount + IsAlreadyEnforced: never a second suspension, never a downgrade.
+    const item = this.accounts.item(accountId);
+    if (item?.status === 'SUSPENDED') return 'ALREADY_SUSPENDED';
+    const restriction = item?.enforcement.enforcementState;
+    const covered =
+      (action === 'verify' && restriction === 'VERIFICATION_REQUIRED') ||
+      (action === 'throttle' && (restriction === 'THROTTLED' || restriction === 'VERIFICATION_REQUIRED'));
+    if (!shadow && covered) return 'ALREADY_ENFORCED';
 
-    if (!this.casesById.has(caseId)) {
-      this.casesById.set(caseId, {
-        ...extra,
-        caseId,
-        kind: 'account',
-        accountId,
-        status: 'OPEN',
-        openedAt: startedAt,
-        riskScore,
-        policyVersion,
-        triggeredAt,
-        evidence,
-        openedBy: ENFORCEMENT_ACTOR,
+    // OpenCase: the claim; only the execution that opens the case acts and publishes.
+    if (this.casesById.has(caseId)) return 'CASE_ALREADY_OPEN';
+    const opening = chainEntry(undefined, {
+      caseId,
+      at: startedAt,
+      actor: ENFORCEMENT_ACTOR,
+      action: 'OPENED',
+      reason,
+      fromStatus: 'NONE',
+      toStatus: 'OPEN',
+    });
+    this.casesById.set(caseId, {
+      ...extra,
+      caseId,
+      kind: 'account',
+      accountId,
+      accountIds: [accountId],
+      status: 'OPEN',
+      actionReason: reason,
+      openedAt: startedAt,
+      updatedAt: startedAt,
+      riskScore,
+      policyVersion,
+      triggeredAt,
+      evidence,
+      openedBy: ENFORCEMENT_ACTOR,
+      notes: [],
+      lastAuditSeq: 0,
+      lastAuditHash: opening.hash,
+    });
+
+    // ChooseAction: each write conditional; one that loses to another case publishes no action event.
+    let applied = !shadow;
+    if (!shadow && action === 'suspend') {
+      applied = this.accounts.suspend(accountId, {
+        suspendedAt: startedAt,
+        suspendedCaseId: caseId,
+        suspendedScore: riskScore,
+        suspendedPolicyVersion: policyVersion,
+        suspendedTriggeredAt: triggeredAt,
+      });
+    } else if (!shadow && (action === 'throttle' || action === 'verify')) {
+      applied = this.accounts.restrict(accountId, action === 'throttle' ? 2 : 3, {
+        enforcementState: action === 'throttle' ? 'THROTTLED' : 'VERIFICATION_REQUIRED',
+        enforcementCaseId: caseId,
+        enforcementAt: startedAt,
+        enforcementPolicyVersion: policyVersion,
+        ...(action === 'throttle'
+          ? { rateLimitPerHour: directive.requestsPerHour }
+          : { verificationChecks: directive.checks }),
       });
     }
-    if (!this.auditByCase.has(caseId)) {
-      this.auditByCase.set(caseId, {
-        caseId,
-        sk: 'AUDIT#0000',
-        at: startedAt,
-        actor: ENFORCEMENT_ACTOR,
-        action: 'OPENED',
-        fromStatus: 'NONE',
-        toStatus: 'OPEN',
-        reason: 'risk score crossed the suspend threshold',
-      });
-    }
-    const detail = { accountId, caseId, riskScore, policyVersion };
+    this.auditByCase.set(caseId, { ...opening, sk: 'AUDIT#0000' });
+
+    const common = { accountId, caseId, riskScore, policyVersion, reason, triggeredAt };
+    const caseOpened = {
+      ...common,
+      kind: 'account',
+      accountIds: [accountId],
+      action,
+      proposedAction,
+      mode,
+      openedAt: startedAt,
+    };
+    const actionEvent: Record<string, [string, Record<string, unknown>]> = {
+      suspend: ['AccountSuspended', { ...common, suspendedAt: startedAt }],
+      throttle: [
+        'AccountThrottled',
+        { ...common, throttledAt: startedAt, requestsPerHour: directive.requestsPerHour },
+      ],
+      verify: ['VerificationRequired', { ...common, requiredAt: startedAt, checks: directive.checks }],
+    };
+    const event = applied ? actionEvent[action] : undefined;
     await this.bus.putEvents([
-      {
-        EventBusName: this.eventBusName,
-        Source: ENFORCEMENT_EVENT_SOURCE,
-        DetailType: 'AccountSuspended',
-        Detail: { ...detail, suspendedAt: startedAt },
-      },
+      ...(event
+        ? [
+            {
+              EventBusName: this.eventBusName,
+              Source: ENFORCEMENT_EVENT_SOURCE,
+              DetailType: event[0],
+              Detail: event[1],
+            },
+          ]
+        : []),
       {
         EventBusName: this.eventBusName,
         Source: ENFORCEMENT_EVENT_SOURCE,
         DetailType: 'CaseOpened',
-        Detail: { ...detail, openedAt: startedAt },
+        Detail: caseOpened,
       },
     ]);
     return 'ENFORCED';

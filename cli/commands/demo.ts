@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { UsageEvent } from '../../lambdas/core/contract/usage-event';
 import type { KinesisWriteRecord } from '../../local/kinesis-writer';
 import { LocalPipeline, type AccountSummary } from '../../local/local-pipeline';
 import { generateTraffic } from '../../sim';
@@ -11,15 +12,20 @@ interface DemoOptions {
   policy?: string;
 }
 
-/** Records a broken gateway might send: the pipeline must count and dead-letter them, not fail. */
-const MALFORMED_RECORDS: readonly KinesisWriteRecord[] = [
-  { partitionKey: 'broken-1', data: Buffer.from('{"v":1,"eventId":"trunc') },
-  { partitionKey: 'broken-2', data: Buffer.from(JSON.stringify({ v: 2, eventId: 'from-the-future' })) },
-  {
-    partitionKey: 'broken-3',
-    data: Buffer.from(JSON.stringify({ v: 1, eventId: 'bad-hash', promptHash: 'not-a-simhash' })),
-  },
-];
+/**
+ * Records a broken gateway might send: the pipeline must count and dead-letter them, not fail.
+ * The last one is a whole event but for one field, so its rejection names that field.
+ */
+function malformedRecords(sample: UsageEvent): KinesisWriteRecord[] {
+  return [
+    { partitionKey: 'broken-1', data: Buffer.from('{"v":1,"eventId":"trunc') },
+    { partitionKey: 'broken-2', data: Buffer.from(JSON.stringify({ v: 2, eventId: 'from-the-future' })) },
+    {
+      partitionKey: sample.accountId,
+      data: Buffer.from(JSON.stringify({ ...sample, eventId: 'bad-hash', promptHash: 'not-a-simhash' })),
+    },
+  ];
+}
 
 const write = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -39,9 +45,12 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const simulation = generateTraffic({ preset: 'demo', seed: options.seed });
   const labelled = [...simulation.events];
   const cohortOf = new Map(labelled.map((e) => [e.accountId, e.cohort]));
+  const first = labelled[0];
+  if (!first) throw new Error('the demo simulation generated no events');
+  const malformed = malformedRecords(first.event);
   const records: KinesisWriteRecord[] = [
     ...labelled.map((e) => ({ partitionKey: e.event.accountId, data: Buffer.from(JSON.stringify(e.event)) })),
-    ...MALFORMED_RECORDS,
+    ...malformed,
   ];
 
   write('Starting dynalite and kinesalite on loopback, provisioning the synthesized CDK stacks...');
@@ -54,7 +63,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
         .join(', ')}, policy ${pipeline.policy.version} (${pipeline.policy.mode})`,
     );
     write(
-      `Putting ${records.length} usage events (${labelled.length} generated + ${MALFORMED_RECORDS.length} malformed) ` +
+      `Putting ${records.length} usage events (${labelled.length} generated + ${malformed.length} malformed) ` +
         `for ${cohortOf.size} accounts on the stream; the scorer consumes them as they arrive...`,
     );
     const progress = new Progress('events put', records.length);
@@ -91,7 +100,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     const s = pipeline.scoring;
     write('');
     write(
-      `events: ${labelled.length + MALFORMED_RECORDS.length} put, ${s.valid - s.duplicates} scored, ${pipeline.deadLetters.total} rejected ` +
+      `events: ${labelled.length + malformed.length} put, ${s.valid - s.duplicates} scored, ${pipeline.deadLetters.total} rejected ` +
         `and dead-lettered (${pipeline.deadLetters
           .records()
           .map((r) => `${r.field}: ${r.reason}`)

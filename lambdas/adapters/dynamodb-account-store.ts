@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountState } from '../core/account-state';
+import { reinstatementFromItem } from '../core/lifecycle/protection';
+import { ENFORCEMENT_ACTIONS, type EnforcementAction } from '../core/policy/policy';
 import { ConcurrentUpdateError, type AccountStore } from '../core/ports';
 import type { TemplateBandCount } from '../core/scoring/signals/template-reuse';
 import type { TopicSeen } from '../core/scoring/signals/topic-coverage';
@@ -50,8 +52,9 @@ export class DynamoDbAccountStore implements AccountStore {
             'accountCreatedAt = :created, firstEventAt = :first, lastEventAt = :last, totalRequests = :total, ' +
             'buckets = :buckets, recentTopics = :topics, templateBands = :bands, recurringTemplateBands = :recurring, ' +
             'riskScore = :score, peakRiskScore = :peak, band = :band, reasons = :reasons, policyVersion = :pv, ' +
-            'crossings = :crossings, requestedCrossing = :requested, watermarks = :watermarks, ' +
-            'recentEventIds = :recent, linkKeys = :links, version = :version',
+            'crossings = :crossings, requestedCrossing = :requested, requestedAction = :requestedAction, ' +
+            'shadowedAction = :shadowedAction, requestedClearance = :requestedClearance, watermarks = :watermarks, ' +
+            'recentEventIds = :recent, linkKeys = :links, asns = :asns, version = :version',
           ConditionExpression:
             // A new account may already have an item: the enforcement workflow can suspend it
             // before its first state write lands. Only the scorer sets `version`.
@@ -78,9 +81,14 @@ export class DynamoDbAccountStore implements AccountStore {
             ':pv': state.policyVersion,
             ':crossings': state.crossings,
             ':requested': state.requestedCrossing,
+            // null (not absent) when no action is pending, so an episode's end is written too.
+            ':requestedAction': state.requestedAction ?? null,
+            ':shadowedAction': state.shadowedAction ?? null,
+            ':requestedClearance': state.requestedClearance ?? null,
             ':watermarks': state.watermarks,
             ':recent': state.recentEventIds.join(','),
             ':links': state.linkKeys,
+            ':asns': state.asns.join(','),
             ':version': state.version,
             ...(!expectedVersion ? {} : { ':expected': expectedVersion }),
           },
@@ -123,11 +131,33 @@ export function fromItem(item: Record<string, unknown>): AccountState {
     policyVersion: str('policyVersion'),
     crossings: num('crossings'),
     requestedCrossing: num('requestedCrossing'),
+    ...enforcementActions(item),
     watermarks: (item.watermarks ?? {}) as Record<string, string>,
     recentEventIds: recent ? recent.split(',') : [],
     linkKeys: (Array.isArray(item.linkKeys) ? item.linkKeys : []) as string[],
+    asns: splitList(str('asns')).map(Number),
     version: num('version'),
+    ...withReinstatement(item),
   };
+}
+
+/** The actions requested in the account's current enforcement episode (absent or null: none). */
+function enforcementActions(
+  item: Record<string, unknown>,
+): Pick<AccountState, 'requestedAction' | 'shadowedAction' | 'requestedClearance'> {
+  const action = (key: string) =>
+    typeof item[key] === 'string' && ENFORCEMENT_ACTIONS.includes(item[key] as EnforcementAction)
+      ? { [key]: item[key] as EnforcementAction }
+      : {};
+  const clearance =
+    typeof item.requestedClearance === 'string' ? { requestedClearance: item.requestedClearance } : {};
+  return { ...action('requestedAction'), ...action('shadowedAction'), ...clearance };
+}
+
+/** The clearance the reinstatement workflow recorded on the item, if any. */
+function withReinstatement(item: Record<string, unknown>): Pick<AccountState, 'reinstatement'> {
+  const reinstatement = reinstatementFromItem(item);
+  return reinstatement ? { reinstatement } : {};
 }
 
 /*

@@ -1,24 +1,36 @@
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { EnforcementRequest, EnforcementStarter } from '../core/ports';
+import {
+  ClusterEnforcementUnavailableError,
+  type ClusterEnforcementRequest,
+  type EnforcementRequest,
+  type EnforcementStarter,
+} from '../core/ports';
 
 /**
- * Starts the enforcement state machine. Standard workflows refuse a second execution with the
- * same name (for 90 days), which is what makes "once per crossing" hold under retries.
+ * Starts the enforcement state machines: the account workflow, and the cluster workflow when its
+ * ARN is given. Standard workflows refuse a second execution with the same name (for 90 days),
+ * which is what makes "once per crossing" hold under retries.
  */
 export class SfnEnforcementStarter implements EnforcementStarter {
   public constructor(
     private readonly client: SFNClient,
     private readonly stateMachineArn: string,
+    private readonly clusterStateMachineArn?: string,
   ) {}
 
   public async start(request: EnforcementRequest): Promise<{ started: boolean }> {
+    return this.startExecution(this.stateMachineArn, request.executionName, request.input);
+  }
+
+  public async startCluster(request: ClusterEnforcementRequest): Promise<{ started: boolean }> {
+    if (!this.clusterStateMachineArn) throw new ClusterEnforcementUnavailableError(request.executionName);
+    return this.startExecution(this.clusterStateMachineArn, request.executionName, request.input);
+  }
+
+  private async startExecution(stateMachineArn: string, name: string, input: unknown) {
     try {
       await this.client.send(
-        new StartExecutionCommand({
-          stateMachineArn: this.stateMachineArn,
-          name: request.executionName,
-          input: JSON.stringify(request.input),
-        }),
+        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
       );
       return { started: true };
     } catch (error) {

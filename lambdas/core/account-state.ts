@@ -1,4 +1,5 @@
 import type { Tier } from './contract/usage-event';
+import type { EnforcementAction } from './policy/policy';
 import type { Reason } from './scoring/risk';
 import type { TemplateBandCount } from './scoring/signals/template-reuse';
 import type { TopicSeen } from './scoring/signals/topic-coverage';
@@ -40,21 +41,50 @@ export interface AccountState {
   band: RiskBand;
   reasons: Reason[];
   policyVersion: string;
-  /** How many times the score has entered the suspend band. */
+  /** Enforcement crossings: how many times the account entered a stronger action band (one workflow each). */
   crossings: number;
   /** The crossing for which enforcement was last requested (0: never). */
   requestedCrossing: number;
+  /** The strongest action requested (enforce mode) since the score last entered the review band. */
+  requestedAction?: EnforcementAction;
+  /** The strongest action a shadow-mode case recorded since the score last entered the review band. */
+  shadowedAction?: EnforcementAction;
+  /** The cleared case (see reinstatement) the two above were counted after; a new clearance resets them. */
+  requestedClearance?: string;
   /** Per Kinesis shard, the last sequence number applied: a redelivered record is skipped. */
   watermarks: Record<string, string>;
   /** Short hashes of the latest event ids: a duplicate put by the gateway is skipped. */
   recentEventIds: string[];
   /** Link keys (e.g. "pay#…") already written to the links table for this account. */
   linkKeys: string[];
+  /** Distinct networks (ASNs) the account used, first seen first; bounded (4): its footprint. */
+  asns: number[];
+  /**
+   * Set by the reinstatement workflow when an investigator cleared, as a false positive, the case
+   * the account was suspended under: what was cleared, so the same evidence never suspends it again.
+   * Never written by the scorer.
+   */
+  reinstatement?: Reinstatement;
   /**
    * Optimistic-concurrency version: every write expects the version it read. 0 means the scorer
    * never wrote the account (its item, if any, was created by the enforcement workflow).
    */
   version: number;
+}
+
+/** An account's clearance: written by the reinstatement workflow, read by the scorer's protection. */
+export interface Reinstatement {
+  /** The case cleared as a false positive. */
+  readonly caseId: string;
+  readonly reinstatedAt: string;
+  /** When the investigator cleared the case. */
+  readonly clearedAt: string;
+  /** The account score the case was opened with (suspendedScore). */
+  readonly clearedScore: number;
+  /** The account's peak score when it was reinstated (its risk as cleared, decoys aside). */
+  readonly clearedPeakScore: number;
+  /** Link keys the account had when cleared: a new card or device after that is new evidence. */
+  readonly clearedLinkKeys: readonly string[];
 }
 
 /** What a status line looks like to users (replay output, CLI). */

@@ -1,5 +1,6 @@
 import type { AccountState } from './account-state';
 import type { LinkEdge } from './scoring/account-scorer';
+import type { EnforcementAction, Policy, VerificationCheck } from './policy/policy';
 
 /**
  * Ports: what the pure core needs from the outside world. Adapters implement them for AWS
@@ -31,6 +32,51 @@ export interface EnforcementInput {
   readonly triggeredAt: string;
   /** Frozen at the crossing: signals with values and thresholds, sample event ids. */
   readonly evidence: Record<string, unknown>;
+  /** What the workflow does: review (a case only), throttle, verify or suspend. Never a downgrade. */
+  readonly action: EnforcementAction;
+  /**
+   * What the policy band asks for, after tier overrides. Equals `action`, except in shadow mode,
+   * where the case records what would have been done and `action` is review.
+   */
+  readonly proposedAction: EnforcementAction;
+  readonly mode: Policy['mode'];
+  /** Why, in one sentence: the case's actionReason and the reason of its opening audit entry. */
+  readonly reason: string;
+  /** What the gateway is told with the action: requestsPerHour (throttle), checks (verify); else {}. */
+  readonly directive: EnforcementDirective;
+}
+
+export interface EnforcementDirective {
+  readonly requestsPerHour?: number;
+  readonly checks?: readonly VerificationCheck[];
+}
+
+/** One cluster enforcement workflow run: one case for the members a cluster crossing suspends. */
+export interface ClusterEnforcementRequest {
+  /** Deterministic execution name: the same cluster crossing always maps to the same name. */
+  readonly executionName: string;
+  readonly input: ClusterEnforcementInput;
+}
+
+/** A member the cluster workflow suspends (unless it already is). */
+export interface ClusterMemberInput {
+  readonly accountId: string;
+  readonly riskScore: number;
+}
+
+/** Input of the cluster enforcement state machine. Field names are part of the ASL definition. */
+export interface ClusterEnforcementInput {
+  readonly clusterId: string;
+  readonly caseId: string;
+  /** The cluster's score (0-100), over clusters.suspend. */
+  readonly riskScore: number;
+  /** The accounts to suspend, every one also listed in the case. */
+  readonly members: readonly ClusterMemberInput[];
+  readonly policyVersion: string;
+  /** Event time of the event whose batch made the cluster cross (ISO-8601). */
+  readonly triggeredAt: string;
+  /** Frozen at the crossing: cluster score and reasons, edges, members and their signals. */
+  readonly evidence: Record<string, unknown>;
 }
 
 export interface EnforcementStarter {
@@ -39,6 +85,23 @@ export interface EnforcementStarter {
    * not an error (Step Functions Standard semantics): it reports started=false.
    */
   start(request: EnforcementRequest): Promise<{ started: boolean }>;
+  /**
+   * Starts the cluster enforcement workflow, with the same naming semantics as `start`. Optional
+   * so that starters of the account workflow alone still fit; the scorer fails a batch that needs
+   * it with ClusterEnforcementUnavailableError.
+   */
+  startCluster?(request: ClusterEnforcementRequest): Promise<{ started: boolean }>;
+}
+
+/** A cluster crossed its threshold but the enforcement starter cannot start the cluster workflow. */
+export class ClusterEnforcementUnavailableError extends Error {
+  public constructor(public readonly executionName: string) {
+    super(
+      `cluster enforcement ${executionName} cannot start: the enforcement starter has no startCluster; ` +
+        'wire the cluster workflow (CLUSTER_STATE_MACHINE_ARN) into the starter',
+    );
+    this.name = 'ClusterEnforcementUnavailableError';
+  }
 }
 
 /** A record that could not be read as a usage event, with where it came from and why. */

@@ -38,6 +38,8 @@ export interface UsageStreamScorerProps {
   readonly casesTable: dynamodb.ITable;
   /** The enforcement workflow the scorer starts once per threshold crossing. */
   readonly enforcementStateMachine: sfn.IStateMachine;
+  /** The cluster enforcement workflow the scorer starts once per cluster crossing. */
+  readonly clusterEnforcementStateMachine: sfn.IStateMachine;
   /** Validated policy, compact JSON (see policyToJson); handed to the handler in POLICY_JSON. */
   readonly policyJson: string;
   /** Key encrypting the failure and rejected-events queues. */
@@ -172,6 +174,7 @@ export class UsageStreamScorer extends Construct {
         LINKS_TABLE: props.linksTable.tableName,
         CASES_TABLE: props.casesTable.tableName,
         STATE_MACHINE_ARN: props.enforcementStateMachine.stateMachineArn,
+        CLUSTER_STATE_MACHINE_ARN: props.clusterEnforcementStateMachine.stateMachineArn,
         REJECTED_QUEUE_URL: this.rejectedQueue.queueUrl,
         POLICY_JSON: props.policyJson,
         POWERTOOLS_SERVICE_NAME: 'cauterize-scorer',
@@ -184,6 +187,7 @@ export class UsageStreamScorer extends Construct {
     props.linksTable.grantReadWriteData(this.function);
     props.casesTable.grantReadData(this.function);
     props.enforcementStateMachine.grantStartExecution(this.function);
+    props.clusterEnforcementStateMachine.grantStartExecution(this.function);
     this.rejectedQueue.grantSendMessages(this.function);
 
     // Grants stream read (and key decrypt) to the function, and send on the failure queue.

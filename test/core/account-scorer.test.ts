@@ -124,16 +124,31 @@ describe('Function: scoreAccount', () => {
     expect(second.state.crossings).toBe(1);
   });
 
-  it.each([
-    ['shadow mode', { mode: 'shadow' as const }, 'acct-x'],
-    ['an allowlisted account', { allowlist: { accounts: ['acct-x'], orgs: [] } }, 'acct-x'],
-  ])('scores but never asks to suspend under %s', (_name, overrides, accountId) => {
+  it('scores but never asks to enforce on an allowlisted account', () => {
     // Act
-    const update = scoreAccount(undefined, sequenced(extractionDay(32, accountId)), testPolicy(overrides));
+    const update = scoreAccount(
+      undefined,
+      sequenced(extractionDay(32, 'acct-x')),
+      testPolicy({ allowlist: { accounts: ['acct-x'], orgs: [] } }),
+    );
 
     // Assess
     expect(update.state.band).toBe('SUSPEND');
     expect(update.enforcement).toBeUndefined();
+  });
+
+  it('under shadow mode asks only for a review case recording the suspension it would make', () => {
+    // Act
+    const update = scoreAccount(undefined, sequenced(extractionDay(32)), testPolicy({ mode: 'shadow' }));
+
+    // Assess
+    expect(update.state.band).toBe('SUSPEND');
+    expect(update.enforcement?.input).toMatchObject({
+      action: 'review',
+      proposedAction: 'suspend',
+      mode: 'shadow',
+      reason: expect.stringContaining('shadow mode'),
+    });
   });
 
   it('does not ask to suspend an account that is already suspended', () => {

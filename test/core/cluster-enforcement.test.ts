@@ -84,8 +84,10 @@ describe('Function: scoreBatch (linking)', () => {
       expect(state?.clusterId).toMatch(/^clu-/);
     }
     expect(outcome.stats.clustersScored).toBeGreaterThan(0);
+    // One cluster case for the whole ring, listing every member.
     const cases = enforcement.cases();
-    expect(cases).toHaveLength(ring.length);
+    expect(cases).toHaveLength(1);
+    expect(cases[0]).toMatchObject({ kind: 'cluster', accountIds: [...ring].sort() });
     const evidence = cases[0]?.evidence as {
       trigger: string;
       cluster: { size: number; score: number; links: unknown[] };

@@ -139,7 +139,8 @@ describe('Function: buildCauterize', () => {
         .readdirSync(assembly.directory)
         .filter((entry) => entry.startsWith('asset.'))
         .map((entry) => path.join(assembly.directory, entry, 'index.js'));
-      expect(bundles.filter((bundle) => fs.existsSync(bundle))).toHaveLength(1);
+      // The scorer, the cases API handler and the case archiver.
+      expect(bundles.filter((bundle) => fs.existsSync(bundle))).toHaveLength(3);
     });
   });
 });

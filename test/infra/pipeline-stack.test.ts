@@ -260,9 +260,9 @@ describe('Class: PipelineStack', () => {
       },
     );
 
-    it('has five alarms and a dashboard', () => {
+    it('has six alarms (five of PipelineMonitoring, the rejected-policy one of PolicyConfig) and a dashboard', () => {
       // Act & Assess
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
       template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     });
   });

@@ -1,5 +1,7 @@
-import type { KinesisWriteRecord } from '../../local/kinesis-writer';
 import { LocalPipeline, type AccountSummary, type CaseSummary } from '../../local/local-pipeline';
+import type { EnforcementAction } from '../../lambdas/core/policy/policy';
+import { ACTION_RANK, actionBandOf } from '../../lambdas/core/scoring/enforcement-action';
+import type { KinesisWriteRecord } from '../../local/kinesis-writer';
 import { generateTraffic, type GroundTruth, type LabelledEvent } from '../../sim';
 
 /**
@@ -54,12 +56,36 @@ describe('Class: LocalPipeline', () => {
       expect(pipeline.scoring.valid - pipeline.scoring.duplicates).toBe(labelled.length);
     });
 
-    it('suspends every campaign account with exactly one case each', () => {
+    it('suspends every campaign account under the one case that suspended it', () => {
       const attackers = truth.accounts.filter((a) => a.attack).map((a) => a.accountId);
       expect(attackers.length).toBeGreaterThanOrEqual(5);
       for (const accountId of attackers) {
-        expect(accounts.get(accountId)?.status).toBe('SUSPENDED');
-        expect(cases.filter((c) => c.accountId === accountId)).toHaveLength(1);
+        const account = accounts.get(accountId);
+        expect(account?.status).toBe('SUSPENDED');
+        const suspendedBy = cases.filter((c) => c.caseId === account?.caseId);
+        expect(suspendedBy).toHaveLength(1);
+        expect(suspendedBy[0]).toMatchObject({
+          action: 'suspend',
+          accountIds: expect.arrayContaining([accountId]),
+        });
+        // At most one case of its own suspends it; a cluster case may list it as well.
+        const own = cases.filter((c) => c.accountId === accountId && c.action === 'suspend');
+        expect(own.length).toBeLessThanOrEqual(1);
+      }
+    });
+
+    it('opens at most one case per account and action, each within its score band', () => {
+      const accountCases = cases.filter((c) => c.kind === 'account');
+      const keys = accountCases.map((c) => `${c.accountId}:${c.action}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      // Crossings of the account's own score (anti-regrowth enforces on links, not on the score);
+      // a tier override may only weaken the band's action.
+      for (const c of accountCases.filter(
+        (k) => (k.evidence as { trigger?: string }).trigger === undefined,
+      )) {
+        const band = actionBandOf(c.riskScore, pipeline.policy);
+        expect(band).toBeDefined();
+        expect(ACTION_RANK[c.action as EnforcementAction]).toBeLessThanOrEqual(ACTION_RANK[band!.action]);
       }
     });
 
@@ -72,10 +98,10 @@ describe('Class: LocalPipeline', () => {
 
     it('freezes the evidence and policy version into each case', () => {
       expect(cases.length).toBeGreaterThan(0);
-      for (const c of cases) {
+      for (const c of cases.filter((k) => k.kind === 'account')) {
         expect(c.status).toBe('OPEN');
         expect(c.policyVersion).toBe(pipeline.policy.version);
-        expect(c.riskScore).toBeGreaterThanOrEqual(pipeline.policy.thresholds.suspend);
+        expect(c.riskScore).toBeGreaterThanOrEqual(pipeline.policy.thresholds.review);
         const evidence = c.evidence as {
           reasons: Array<{ signal: string; value: number; threshold: number; saturation: number }>;
         };
@@ -88,12 +114,14 @@ describe('Class: LocalPipeline', () => {
       }
     });
 
-    it('publishes one AccountSuspended and one CaseOpened per suspension', () => {
+    it('publishes one AccountSuspended per suspension and one CaseOpened per case', () => {
       const suspended = [...accounts.values()].filter((a) => a.status === 'SUSPENDED');
-      const published = (type: string) =>
-        pipeline.bus.events({ detailType: type }).map((e) => e.detail.accountId);
-      expect(published('AccountSuspended').sort()).toEqual(suspended.map((a) => a.accountId).sort());
-      expect(published('CaseOpened').sort()).toEqual(suspended.map((a) => a.accountId).sort());
+      const published = (type: string, field: string) =>
+        pipeline.bus.events({ detailType: type }).map((e) => String(e.detail[field]));
+      expect(published('AccountSuspended', 'accountId').sort()).toEqual(
+        suspended.map((a) => a.accountId).sort(),
+      );
+      expect(published('CaseOpened', 'caseId').sort()).toEqual(cases.map((c) => c.caseId).sort());
     });
 
     it('dead-letters invalid records with the field at fault and fails no batch', () => {

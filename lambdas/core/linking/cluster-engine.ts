@@ -2,6 +2,7 @@ import type { AccountState } from '../account-state';
 import type { Policy } from '../policy/policy';
 import type { AccountStore, EnforcementRequest, LinkMembers, LinkStore } from '../ports';
 import { accountDigest, isAllowlisted } from '../scoring/account-scorer';
+import { decideAction } from '../scoring/enforcement-action';
 import type { Reason } from '../scoring/risk';
 import { assessCluster } from './cluster-risk';
 import { weighLink, type LinkEvidence } from './edge-weights';
@@ -101,6 +102,8 @@ export async function exploreCluster(
     // One 16-bit template band in common happens by chance between busy accounts; a shared
     // template shows up as several bands in common. So template keys join pairs, not key members.
     const sharedTemplates = new Map<string, number>();
+    // Weak edges add up: an address and a sign-up burst in common are worth more than either.
+    const weakLinks = new Map<string, number>();
     for (const key of keys) {
       const read = lookup.membersOf(key);
       const members = read.accountIds
@@ -108,7 +111,14 @@ export async function exploreCluster(
         .filter((s): s is AccountState => s !== undefined);
       const evidence = weighLink(key, members, read.truncated, policy);
       weighed.set(key, evidence);
-      if (evidence.weight < clusters.edgeThreshold) continue;
+      if (evidence.weight < clusters.edgeThreshold) {
+        if (evidence.kind === 'tpl' || evidence.weight < clusters.weakEdgeFloor) continue;
+        for (const member of members) {
+          const before = weakLinks.get(member.accountId) ?? 0;
+          weakLinks.set(member.accountId, 1 - (1 - before) * (1 - evidence.weight));
+        }
+        continue;
+      }
       if (evidence.kind !== 'tpl') {
         for (const member of members) join(member);
         continue;
@@ -116,6 +126,10 @@ export async function exploreCluster(
       for (const member of members) {
         sharedTemplates.set(member.accountId, (sharedTemplates.get(member.accountId) ?? 0) + 1);
       }
+    }
+    for (const [accountId, combined] of weakLinks) {
+      const member = lookup.state(accountId);
+      if (member && combined >= clusters.edgeThreshold) join(member);
     }
     for (const [accountId, shared] of sharedTemplates) {
       const member = lookup.state(accountId);
@@ -159,21 +173,12 @@ export function clusterEvidence(cluster: Cluster, policy: Policy): Record<string
   };
 }
 
-export interface ClusterDecision {
-  readonly clusterId: string;
-  readonly accountId: string;
-  readonly request: EnforcementRequest;
-}
-
-/** Accounts of a cluster over its suspend threshold that are to be suspended with it. */
-export function clusterEnforcement(cluster: Cluster, policy: Policy, triggeredAt: string): ClusterDecision[] {
-  if (policy.mode !== 'enforce' || cluster.score < policy.clusters.suspend) return [];
-  const tag = accountDigest(cluster.clusterId).slice(0, 12);
-  const evidence = clusterEvidence(cluster, policy);
-  // A member tied to the ring only by prompt templates must itself behave like the ring (sweep
-  // topics); one on a shared card or device is in it for certain. A templated CI bot whose
-  // prompts happen to share LSH bands with a campaign is neither.
-  const instrumentKeys = new Set(
+/**
+ * Card and device keys heavy enough to join accounts into this cluster: a member on one of them
+ * is in the ring for certain.
+ */
+export function clusterInstrumentKeys(cluster: Cluster, policy: Policy): Set<string> {
+  return new Set(
     cluster.links
       .filter(
         (l) =>
@@ -183,34 +188,27 @@ export function clusterEnforcement(cluster: Cluster, policy: Policy, triggeredAt
       )
       .map((l) => l.linkKey),
   );
+}
+
+/**
+ * Members of a cluster over its suspend threshold that are to be suspended with it, whatever their
+ * status (the caller tells apart those already suspended). The cluster workflow suspends them
+ * under one cluster case (lambdas/core/lifecycle/cluster-request.ts).
+ */
+export function clusterMembersToEnforce(cluster: Cluster, policy: Policy): AccountState[] {
+  if (policy.mode !== 'enforce' || cluster.score < policy.clusters.suspend) return [];
+  // A member tied to the ring only by prompt templates must itself behave like the ring (sweep
+  // topics); one on a shared card or device is in it for certain. A templated CI bot whose
+  // prompts happen to share LSH bands with a campaign is neither.
+  const instrumentKeys = clusterInstrumentKeys(cluster, policy);
   const belongs = (m: AccountState) =>
     m.linkKeys.some((k) => instrumentKeys.has(k)) || m.reasons.some((r) => r.signal === 'topicCoverage');
-  return cluster.members
-    .filter(
-      (m) =>
-        m.status !== 'SUSPENDED' &&
-        Math.max(m.riskScore, m.peakRiskScore ?? 0) >= policy.clusters.memberFloor &&
-        belongs(m) &&
-        !isAllowlisted(policy, m.accountId, m.orgId),
-    )
-    .map((m) => {
-      const digest = accountDigest(m.accountId);
-      return {
-        clusterId: cluster.clusterId,
-        accountId: m.accountId,
-        request: {
-          executionName: `acct-${digest}-k${tag}`,
-          input: {
-            accountId: m.accountId,
-            caseId: `case-${digest}-k${tag}`,
-            riskScore: m.riskScore,
-            policyVersion: policy.version,
-            triggeredAt,
-            evidence: { trigger: 'cluster', reasons: m.reasons, cluster: evidence },
-          },
-        },
-      };
-    });
+  return cluster.members.filter(
+    (m) =>
+      Math.max(m.riskScore, m.peakRiskScore ?? 0) >= policy.clusters.memberFloor &&
+      belongs(m) &&
+      !isAllowlisted(policy, m.accountId, m.orgId),
+  );
 }
 
 /**
@@ -283,6 +281,12 @@ function regrowthRequest(
       policyVersion: policy.version,
       triggeredAt: account.lastEventAt,
       evidence: { trigger: 'regrowth', reasons: account.reasons, linkedToSuspended },
+      ...decideAction(
+        'suspend',
+        account.tier,
+        policy,
+        `anti-regrowth: linked to suspended account ${String(linkedToSuspended.accountId)}`,
+      ),
     },
   };
 }

@@ -36,7 +36,7 @@ const tierNorm = z
 const linkSettings = z
   .object({
     /** Edge weight (0-1) of two accounts sharing a key of this kind, before discounts. */
-    weights: z.object({ pay: share, dev: share, ip: share, tpl: share }).strict(),
+    weights: z.object({ pay: share, dev: share, ip: share, tpl: share, asn: share, burst: share }).strict(),
     /** A card shared only inside one orgId is ordinary billing: its weight is multiplied by this. */
     sameOrgPaymentDiscount: share,
     /** An IP with at least this many accounts, most of one email domain, is a campus or corporate NAT. */
@@ -57,14 +57,26 @@ const linkSettings = z
     membersReadPerKey: z.number().int().min(2).max(1000),
     /** Weight multiplier for crowded keys that no other rule explains (a big proxy exit, a shared card ring is never discounted). */
     crowdedIpDiscount: share,
+    /**
+     * A network footprint or sign-up burst shared by many accounts (at least natMinAccounts, or
+     * more than were read) whose median score is below this is ordinary: a popular ISP mix, a
+     * busy hour. Its weight is multiplied by crowdedIpDiscount.
+     */
+    ordinaryNetworkRiskCeiling: score,
   })
   .strict();
 
 /** Linked accounts form clusters; a risky cluster is enforced as a whole. */
 const clusterSettings = z
   .object({
-    /** Edges lighter than this do not join accounts into a cluster. */
+    /** Edges lighter than this do not join accounts into a cluster on their own. */
     edgeThreshold: share,
+    /**
+     * Weak edges (an address, a network footprint, a sign-up burst) at least this heavy combine:
+     * an account whose weak edges to the cluster reach edgeThreshold together
+     * (1 - product of (1 - weight)) joins it. Lighter (discounted) edges never add up.
+     */
+    weakEdgeFloor: share,
     /** Accounts at or above this account score are expanded into their cluster each batch. */
     candidateFloor: score,
     /** An account's cluster is explored again when its peak score rose by this much (or it gained links). */
@@ -103,11 +115,118 @@ const clusterSettings = z
         minRequests: z.number().int().min(1),
         /** ...and scores at least this on its own. */
         floor: score,
+        /**
+         * Accounts are checked while they are new (at most this many requests), and again
+         * whenever they pick up a new card, device or template: an account with a history of
+         * its own is judged by it and by its cluster.
+         */
+        maxRequests: z.number().int().min(1),
       })
-      .strict(),
+      .strict()
+      .refine((r) => r.maxRequests >= r.minRequests, {
+        message: 'maxRequests must be at least minRequests',
+        path: ['maxRequests'],
+      }),
   })
   .strict()
   .refine((c) => c.suspend > c.review, { message: 'suspend must be greater than review', path: ['suspend'] });
+
+/** What enforcement may do to an account, weakest first: each is a policy band and an event. */
+export const ENFORCEMENT_ACTIONS = ['review', 'throttle', 'verify', 'suspend'] as const;
+export type EnforcementAction = (typeof ENFORCEMENT_ACTIONS)[number];
+
+/** Step-up checks a VerificationRequired event may ask the platform for. */
+export const VERIFICATION_CHECKS = ['identity', 'payment'] as const;
+export type VerificationCheck = (typeof VERIFICATION_CHECKS)[number];
+
+/**
+ * Graduated enforcement: the bands between `thresholds.review` and `thresholds.suspend`, and the
+ * strongest action each tier may receive without a person. The order of the bands is checked on
+ * the whole policy (see policySchema), since it spans two sections.
+ */
+const tierOverride = z
+  .object({
+    maxAction: z
+      .enum(ENFORCEMENT_ACTIONS)
+      .describe(
+        'The strongest action taken automatically on this tier; a stronger band opens a case with this action instead.',
+      ),
+  })
+  .strict()
+  .optional()
+  .describe('Limits on automatic enforcement of this tier.');
+
+const actionSettings = z
+  .object({
+    throttle: z
+      .object({
+        score: score.describe('An account scoring at least this (below the next band) is throttled.'),
+        requestsPerHour: z
+          .number()
+          .int()
+          .min(1)
+          .max(1_000_000)
+          .describe('The rate limit the gateway applies to a throttled account, in requests per hour.'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Throttle band: the account is rate-limited (AccountThrottled) and a case is opened. Leave out to skip the band.',
+      ),
+    verify: z
+      .object({
+        score: score.describe(
+          'An account scoring at least this (below thresholds.suspend) must re-verify before it is served again.',
+        ),
+        checks: z
+          .array(z.enum(VERIFICATION_CHECKS))
+          .min(1)
+          .refine((checks) => new Set(checks).size === checks.length, {
+            message: 'list each check once',
+          })
+          .describe('Step-up checks the platform asks for: identity and/or payment.'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Re-verification band: the account must pass step-up checks (VerificationRequired) and a case is opened. Leave out to skip the band.',
+      ),
+    tierOverrides: z
+      .object(
+        Object.fromEntries(TIERS.map((t) => [t, tierOverride])) as Record<
+          (typeof TIERS)[number],
+          typeof tierOverride
+        >,
+      )
+      .strict()
+      .default({})
+      .describe('Per-tier limits, e.g. enterprise: { maxAction: review } (never automatically suspended).'),
+  })
+  .strict()
+  .default({ tierOverrides: {} })
+  .describe(
+    'Graduated enforcement between thresholds.review and thresholds.suspend: review < throttle < verify < suspend.',
+  );
+
+/**
+ * Protection after a false positive: an account reinstated by an investigator is not enforced
+ * again on the evidence that was cleared, only on new evidence.
+ */
+const reinstatementSettings = z
+  .object({
+    /**
+     * Points the account's peak score must rise above the score it was cleared at (its score
+     * when suspended, or its peak when cleared if higher) before it can be enforced again.
+     */
+    reenforceMargin: z.number().min(1).max(100),
+    /** A card or device the account did not have when cleared lifts the protection too. */
+    newInstrumentLifts: z.boolean(),
+  })
+  .strict()
+  .default({ reenforceMargin: 10, newInstrumentLifts: true })
+  .describe(
+    'Protection of reinstated accounts from automatic re-enforcement on the evidence that was cleared.',
+  );
 
 export const policySchema = z
   .object({
@@ -191,8 +310,43 @@ export const policySchema = z
     reasonFloor: share.default(0.05),
     links: linkSettings,
     clusters: clusterSettings,
+    actions: actionSettings,
+    reinstatement: reinstatementSettings,
+    /** Compliance records: closed cases are archived to S3 under Object Lock (COMPLIANCE mode). */
+    compliance: z
+      .object({
+        /** Days each archived case is retained and cannot be deleted or altered, by anyone. */
+        archiveRetentionDays: z
+          .number()
+          .int({ message: 'expected a whole number of days' })
+          .min(1, { message: 'expected at least 1 day' })
+          .max(36_500, { message: 'expected at most 36500 days (100 years)' }),
+      })
+      .strict()
+      .default({ archiveRetentionDays: 2555 }),
   })
-  .strict();
+  .strict()
+  .superRefine((policy, ctx) => {
+    // The action bands span two sections: thresholds.review < throttle < verify < thresholds.suspend.
+    const bands = [
+      { key: 'thresholds.review', value: policy.thresholds.review },
+      { key: 'actions.throttle.score', value: policy.actions.throttle?.score },
+      { key: 'actions.verify.score', value: policy.actions.verify?.score },
+      { key: 'thresholds.suspend', value: policy.thresholds.suspend },
+    ].filter((band): band is { key: string; value: number } => band.value !== undefined);
+    for (let i = 1; i < bands.length; i += 1) {
+      const lower = bands[i - 1]!;
+      const band = bands[i]!;
+      if (band.value > lower.value) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: band.key.split('.'),
+        message:
+          `must be greater than ${lower.key} (${lower.value}): the action bands go ` +
+          'review < throttle < verify < suspend; raise it or lower the other',
+      });
+    }
+  });
 
 export type Policy = z.infer<typeof policySchema>;
 export type SignalSettings = z.infer<typeof signalSettings>;

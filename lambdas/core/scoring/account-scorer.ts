@@ -4,7 +4,16 @@ import type { UsageEvent } from '../contract/usage-event';
 import { compareSequenceNumbers, eventIdFingerprint } from '../dedupe';
 import type { Policy } from '../policy/policy';
 import type { EnforcementRequest } from '../ports';
-import { eventLinkKeys, templateLinkKey, type LinkKind } from '../linking/link-keys';
+import { clearanceEvidence, reenforcementCheck } from '../lifecycle/protection';
+import {
+  eventLinkKeys,
+  footprintLinkKey,
+  MAX_FOOTPRINT_ASNS,
+  signupBurstLinkKey,
+  templateLinkKey,
+  type LinkKind,
+} from '../linking/link-keys';
+import { escalate } from './enforcement-action';
 import { ageAtFirstRequestDays, assessRisk } from './risk';
 import { epochHour, totals, WindowFolder, windowSettings } from './window';
 
@@ -86,6 +95,7 @@ function newState(first: UsageEvent): AccountState {
     watermarks: {},
     recentEventIds: [],
     linkKeys: [],
+    asns: [],
     version: 0,
   };
 }
@@ -101,6 +111,7 @@ function cloneState(state: AccountState): AccountState {
     watermarks: { ...state.watermarks },
     recentEventIds: [...state.recentEventIds],
     linkKeys: [...state.linkKeys],
+    asns: [...state.asns],
   };
 }
 
@@ -173,6 +184,13 @@ export function scoreAccount(
     state.emailDomain = event.emailDomain;
     samples.push(event.eventId);
     for (const [kind, linkKey] of eventLinkKeys(event)) addLink(kind, linkKey, event.ts);
+    if (event.asn !== null && state.asns.length < MAX_FOOTPRINT_ASNS && !state.asns.includes(event.asn)) {
+      state.asns.push(event.asn);
+      const burst = signupBurstLinkKey(state.accountCreatedAt, state.asns[0]);
+      if (burst) addLink('burst', burst, event.ts);
+      const footprint = footprintLinkKey(state.asns);
+      if (footprint) addLink('asn', footprint, event.ts);
+    }
     applied += 1;
   }
 
@@ -190,7 +208,6 @@ export function scoreAccount(
     ageAtFirstRequestDays: ageAtFirstRequestDays(state),
   });
   const band = bandOf(risk.score, policy);
-  if (band === 'SUSPEND' && state.band !== 'SUSPEND') state.crossings += 1;
   state.band = band;
   state.riskScore = risk.score;
   state.peakRiskScore = Math.max(state.peakRiskScore ?? 0, risk.score);
@@ -198,36 +215,30 @@ export function scoreAccount(
   state.policyVersion = policy.version;
   state.version = (previous?.version ?? 0) + 1;
 
-  let enforcement: EnforcementRequest | undefined;
-  const mayEnforce =
-    policy.mode === 'enforce' &&
-    !isAllowlisted(policy, state.accountId, state.orgId) &&
-    state.status !== 'SUSPENDED';
-  if (band === 'SUSPEND' && mayEnforce && state.requestedCrossing < state.crossings) {
-    state.requestedCrossing = state.crossings;
-    const digest = accountDigest(state.accountId);
-    enforcement = {
-      executionName: `acct-${digest}-${state.crossings}`,
-      input: {
-        accountId: state.accountId,
-        caseId: `case-${digest}-${state.crossings}`,
-        riskScore: risk.score,
-        policyVersion: policy.version,
-        triggeredAt: state.lastEventAt,
-        evidence: {
-          reasons: risk.reasons,
-          confidence: risk.confidence,
-          windowHours: policy.windows.scoringHours,
-          requestsInWindow: window.n,
-          totalRequests: state.totalRequests,
-          tier: state.tier,
-          orgId: state.orgId,
-          accountCreatedAt: state.accountCreatedAt,
-          firstEventAt: state.firstEventAt,
-          sampleEventIds: samples.slice(-samplesKept),
-        },
-      },
-    };
-  }
+  // A reinstated account is protected until there is new evidence (lifecycle/protection.ts). The
+  // crossings after a clearance are new numbers, so their names need no renaming to be fresh.
+  const clearance = reenforcementCheck(state, policy);
+  const enforcement = escalate(state, policy, {
+    digest: accountDigest(state.accountId),
+    score: risk.score,
+    eligible: !isAllowlisted(policy, state.accountId, state.orgId) && (clearance?.allowed ?? true),
+    suspended: state.status === 'SUSPENDED',
+    clearedCaseId: state.reinstatement?.caseId,
+    evidence: () => ({
+      reasons: risk.reasons,
+      confidence: risk.confidence,
+      windowHours: policy.windows.scoringHours,
+      requestsInWindow: window.n,
+      totalRequests: state.totalRequests,
+      tier: state.tier,
+      orgId: state.orgId,
+      accountCreatedAt: state.accountCreatedAt,
+      firstEventAt: state.firstEventAt,
+      sampleEventIds: samples.slice(-samplesKept),
+      ...(clearance && state.reinstatement
+        ? { afterClearance: clearanceEvidence(state.reinstatement, clearance) }
+        : {}),
+    }),
+  });
   return { state, expectedVersion, applied, duplicates, enforcement, newLinks };
 }

@@ -1,20 +1,19 @@
 import type { AccountState } from '../account-state';
 import { parseUsageEventBytes } from '../contract/usage-event';
-import {
-  ClusterLookup,
-  clusterEnforcement,
-  exploreCluster,
-  regrowthEnforcement,
-} from '../linking/cluster-engine';
+import { clusterEnforcementPlan } from '../lifecycle/cluster-request';
+import { afterClearance, reenforcementCheck } from '../lifecycle/protection';
+import { ClusterLookup, exploreCluster, regrowthEnforcement } from '../linking/cluster-engine';
 import type { Policy } from '../policy/policy';
-import type {
-  AccountStore,
-  Clock,
-  DeadLetterSink,
-  EnforcementRequest,
-  EnforcementStarter,
-  LinkStore,
-  RejectedRecord,
+import {
+  ClusterEnforcementUnavailableError,
+  type AccountStore,
+  type Clock,
+  type ClusterEnforcementRequest,
+  type DeadLetterSink,
+  type EnforcementRequest,
+  type EnforcementStarter,
+  type LinkStore,
+  type RejectedRecord,
 } from '../ports';
 import {
   scoreAccount,
@@ -176,13 +175,10 @@ export async function scoreBatch(
     }
 
     const linked = await linkAccounts(pending, states, deps, stats);
-    // Linked accounts outside this batch are enforced with their cluster; a failure to start
-    // fails the batch, which is then redelivered and decided again.
-    const batchIds = new Set(pending.map((u) => u.state.accountId));
-    await forEachLimited(
-      [...linked].filter(([accountId]) => !batchIds.has(accountId)),
-      deps.concurrency ?? 16,
-      async ([, request]) => startEnforcement(deps.enforcement, request, stats),
+    // One cluster run per cluster crossing, started before any account is saved: a failure to
+    // start fails the batch, which is then redelivered and decided again (same name, no-op).
+    await forEachLimited(linked.clusterRequests, deps.concurrency ?? 16, async (request) =>
+      startClusterEnforcement(deps.enforcement, request, stats),
     );
 
     await forEachLimited(pending, deps.concurrency ?? 16, async (update) => {
@@ -190,7 +186,11 @@ export async function scoreBatch(
       try {
         // Start before saving: if the save fails the redelivered batch recomputes the same
         // request, and starting an execution with the same name again is a no-op.
-        const request = update.enforcement ?? linked.get(accountId);
+        // A member of a cluster crossing is enforced with its cluster, never on its own as well;
+        // its crossing counts as requested.
+        const clustered = linked.covered.has(accountId);
+        if (clustered) update.state.requestedCrossing = update.state.crossings;
+        const request = clustered ? undefined : (update.enforcement ?? linked.accountRequests.get(accountId));
         if (request) await startEnforcement(deps.enforcement, request, stats);
         await deps.accounts.save(update.state, update.expectedVersion);
         stats.accountWrites += 1;
@@ -210,6 +210,26 @@ async function startEnforcement(starter: EnforcementStarter, request: Enforcemen
   if (started) stats.enforcementsStarted += 1;
 }
 
+async function startClusterEnforcement(
+  starter: EnforcementStarter,
+  request: ClusterEnforcementRequest,
+  stats: BatchStats,
+) {
+  if (!starter.startCluster) throw new ClusterEnforcementUnavailableError(request.executionName);
+  const { started } = await starter.startCluster(request);
+  if (started) stats.enforcementsStarted += 1;
+}
+
+/** What linking decided for a batch. */
+interface LinkDecisions {
+  /** One run per cluster crossing. */
+  readonly clusterRequests: ClusterEnforcementRequest[];
+  /** Accounts covered by a cluster crossing (enforced with it, or already suspended). */
+  readonly covered: Set<string>;
+  /** Account enforcements linking adds: anti-regrowth, by account id. */
+  readonly accountRequests: Map<string, EnforcementRequest>;
+}
+
 /**
  * Explores the clusters around this batch's risky accounts and decides what linking adds: whole
  * clusters over their threshold, and new accounts tied to suspended ones (anti-regrowth).
@@ -220,9 +240,11 @@ async function linkAccounts(
   previous: ReadonlyMap<string, AccountState>,
   deps: ScoreBatchDependencies,
   stats: BatchStats,
-): Promise<Map<string, EnforcementRequest>> {
+): Promise<LinkDecisions> {
   const { policy } = deps;
   const requests = new Map<string, EnforcementRequest>();
+  const clusterRequests = new Map<string, ClusterEnforcementRequest>();
+  const covered = new Set<string>();
   const lookup = new ClusterLookup(
     deps.accounts,
     deps.links,
@@ -255,30 +277,35 @@ async function linkAccounts(
       const own = pending.find((u) => u.state.accountId === member.accountId);
       if (own) own.state.clusterId = cluster.clusterId;
     }
-    for (const decision of clusterEnforcement(cluster, policy, seed.lastEventAt)) {
-      if (!requests.has(decision.accountId)) requests.set(decision.accountId, decision.request);
-    }
+    const plan = clusterEnforcementPlan(cluster, policy, seed.lastEventAt);
+    for (const accountId of plan.covered) covered.add(accountId);
+    if (plan.request) clusterRequests.set(plan.request.executionName, plan.request);
   }
 
   const { regrowth } = policy.clusters;
+  const isHeavyKey = (k: string) => k.startsWith('pay#') || k.startsWith('dev#') || k.startsWith('tpl#');
   const newcomers = pending
-    .map((u) => u.state)
     .filter(
-      (s) =>
-        !requests.has(s.accountId) &&
+      ({ state: s, newLinks }) =>
+        !covered.has(s.accountId) &&
         s.status !== 'SUSPENDED' &&
         s.totalRequests >= regrowth.minRequests &&
-        s.riskScore >= regrowth.floor,
-    );
-  const heavyKeys = newcomers.flatMap((s) =>
-    s.linkKeys.filter((k) => k.startsWith('pay#') || k.startsWith('dev#') || k.startsWith('tpl#')),
-  );
+        s.riskScore >= regrowth.floor &&
+        (s.totalRequests <= regrowth.maxRequests || newLinks.some((l) => isHeavyKey(l.linkKey))),
+    )
+    .map((u) => u.state);
+  const heavyKeys = newcomers.flatMap((s) => s.linkKeys.filter(isHeavyKey));
   await lookup.linkMembers(heavyKeys, policy.links.membersReadPerKey);
   await lookup.load(heavyKeys.flatMap((k) => lookup.membersOf(k).accountIds));
   for (const newcomer of newcomers) {
     const request = regrowthEnforcement(newcomer, lookup, policy);
-    if (request) requests.set(newcomer.accountId, request);
+    if (!request) continue;
+    // A reinstated account is not enforced again for links it was cleared with.
+    const check = reenforcementCheck(newcomer, policy);
+    if (!check || !newcomer.reinstatement) requests.set(newcomer.accountId, request);
+    else if (check.allowed)
+      requests.set(newcomer.accountId, afterClearance(request, newcomer.reinstatement, check));
   }
   stats.clusterReads += lookup.reads;
-  return requests;
+  return { clusterRequests: [...clusterRequests.values()], covered, accountRequests: requests };
 }
