@@ -148,6 +148,7 @@ export class ReinstatementWorkflow extends Construct {
       itemSelector: {
         'accountId.$': '$$.Map.Item.Value.S',
         'caseId.$': '$.detail.caseId',
+        'caseScore.$': '$.case.Item.riskScore.N',
         'clearedAt.$': '$.detail.at',
         'clearedBy.$': '$.detail.actor',
         'policyVersion.$': '$.detail.policyVersion',
@@ -163,11 +164,17 @@ export class ReinstatementWorkflow extends Construct {
       key: { accountId: str('$.accountId') },
       updateExpression:
         'SET #status = :active, reinstatedAt = :now, reinstatedCaseId = :caseId, reinstatedBy = :by, ' +
-        'clearedAt = :clearedAt, clearedScore = suspendedScore, ' +
-        'clearedPeakScore = if_not_exists(peakRiskScore, suspendedScore), ' +
-        'clearedLinkKeys = if_not_exists(linkKeys, :noKeys) REMOVE reinstatedAuditSeq',
-      // Only an account this very case suspended: one suspended since by another case stays so.
-      conditionExpression: '#status = :suspended AND suspendedCaseId = :caseId',
+        'clearedAt = :clearedAt, clearedScore = if_not_exists(suspendedScore, :caseScore), ' +
+        'clearedPeakScore = if_not_exists(peakRiskScore, :caseScore), ' +
+        'clearedLinkKeys = if_not_exists(linkKeys, :noKeys) ' +
+        // A throttle or verification this case imposed is lifted with it.
+        'REMOVE reinstatedAuditSeq, enforcementState, enforcementRank, enforcementCaseId, ' +
+        'rateLimitPerHour, verificationChecks',
+      // Only an account this very case suspended, throttled or sent to verification: one
+      // suspended since by another case stays so.
+      conditionExpression:
+        '(#status = :suspended AND suspendedCaseId = :caseId) OR ' +
+        '((attribute_not_exists(#status) OR #status <> :suspended) AND enforcementCaseId = :caseId)',
       expressionAttributeNames: { '#status': 'status' },
       expressionAttributeValues: {
         ':active': literal('ACTIVE'),
@@ -176,6 +183,8 @@ export class ReinstatementWorkflow extends Construct {
         ':caseId': str('$.caseId'),
         ':by': str('$.clearedBy'),
         ':clearedAt': str('$.clearedAt'),
+        // The score the case was opened at: what a throttled or verified account was cleared for.
+        ':caseScore': tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.stringAt('$.caseScore')),
         ':noKeys': tasks.DynamoAttributeValue.fromList([]),
       },
       resultPath: sfn.JsonPath.DISCARD,

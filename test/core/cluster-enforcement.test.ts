@@ -98,6 +98,28 @@ describe('Function: scoreBatch (linking)', () => {
     expect(evidence.cluster.links.length).toBeGreaterThan(0);
   });
 
+  it('never suspends members of a tier capped below suspension with their cluster', async () => {
+    // Prepare: the same ring, half of it on enterprise accounts (capped at review by the policy)
+    const { accounts, enforcement, deps } = memoryEngine();
+    expect(policy.actions.tierOverrides.enterprise?.maxAction).toBe('review');
+    const ring = Array.from({ length: 10 }, (_, i) => `mixed-${i}`);
+    const events = ring.flatMap((id, i) =>
+      ringTraffic(id, `mixed-card-${i % 2}`, 36).map(
+        (e) => ({ ...e, tier: i < 5 ? 'enterprise' : 'free' }) as const,
+      ),
+    );
+
+    // Act
+    await scoreBatch(records(events), deps);
+
+    // Assess
+    const clusterCases = enforcement.cases().filter((c) => c.kind === 'cluster');
+    expect(clusterCases).toHaveLength(1);
+    expect(clusterCases[0]?.accountIds).toEqual(ring.slice(5).sort());
+    for (const id of ring.slice(0, 5)) expect(accounts.stateOf(id)?.status).toBe('ACTIVE');
+    for (const id of ring.slice(5)) expect(accounts.stateOf(id)?.status).toBe('SUSPENDED');
+  });
+
   it('keeps an org of ordinary accounts on one billing card out of enforcement', async () => {
     // Prepare
     const { accounts, enforcement, deps } = memoryEngine();

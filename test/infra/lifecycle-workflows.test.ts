@@ -132,7 +132,7 @@ describe('Lifecycle workflows in the pipeline stack', () => {
       expect(Object.keys(allStates(reinstatement)).sort()).toEqual([...REINSTATEMENT_STATE_NAMES].sort());
     });
 
-    it('reinstates one account at a time, only accounts this case suspended', () => {
+    it('reinstates one account at a time, only accounts this case suspended, throttled or sent to verification', () => {
       // Act
       const states = allStates(reinstatement);
 
@@ -142,7 +142,8 @@ describe('Lifecycle workflows in the pipeline stack', () => {
         ItemsPath: '$.case.Item.accountIds.L',
       });
       expect((states.ReinstateAccount?.Parameters as Record<string, unknown>).ConditionExpression).toBe(
-        '#status = :suspended AND suspendedCaseId = :caseId',
+        '(#status = :suspended AND suspendedCaseId = :caseId) OR ' +
+          '((attribute_not_exists(#status) OR #status <> :suspended) AND enforcementCaseId = :caseId)',
       );
       expect((states.AdvanceCaseChain?.Parameters as Record<string, unknown>).ConditionExpression).toBe(
         'lastAuditSeq = :prev',

@@ -2,6 +2,7 @@ import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { chainEntry, verifyChain } from '../../lambdas/core/cases/audit-chain';
 import { scoreBatch } from '../../lambdas/core/scoring/score-batch';
+import { enforcementInput } from '../support/enforcement-harness';
 import { testPolicy } from '../support/policy';
 import {
   startLifecycleRuntime,
@@ -277,5 +278,56 @@ describe('Class: ReinstatementWorkflow', () => {
     for (const id of RING.slice(2)) {
       expect(await runtime.item('accounts', { accountId: id })).toMatchObject({ status: 'ACTIVE' });
     }
+  });
+
+  it('lifts a throttle the cleared case imposed, and leaves an account another case suspended alone', async () => {
+    // Prepare: one account throttled by its case; one throttled by the same case but since
+    // suspended by another
+    const throttle = (accountId: string) =>
+      enforcementInput(accountId, {
+        caseId: `case-${accountId}-t`,
+        action: 'throttle',
+        proposedAction: 'throttle',
+        riskScore: 60,
+        directive: { requestsPerHour: 10 },
+        reason: 'risk score 60 is in the throttle band (58 and over)',
+      });
+    for (const id of ['thr-1', 'thr-2']) {
+      await runtime.starter.start({ executionName: `acct-${id}-t`, input: throttle(id) });
+    }
+    await runtime.drain();
+    await runtime.starter.start({
+      executionName: 'acct-thr-2-s',
+      input: enforcementInput('thr-2', { caseId: 'case-thr-2-s' }),
+    });
+    await runtime.drain();
+    expect(await runtime.item('accounts', { accountId: 'thr-1' })).toMatchObject({
+      enforcementState: 'THROTTLED',
+      rateLimitPerHour: 10,
+    });
+
+    // Act
+    await runtime.bus.putEvents([
+      await clearCase(runtime, 'case-thr-1-t'),
+      await clearCase(runtime, 'case-thr-2-t'),
+    ]);
+    await runtime.drain();
+
+    // Assess
+    const lifted = await runtime.item('accounts', { accountId: 'thr-1' });
+    expect(lifted).toMatchObject({ status: 'ACTIVE', reinstatedCaseId: 'case-thr-1-t', clearedScore: 60 });
+    for (const field of ['enforcementState', 'enforcementRank', 'enforcementCaseId', 'rateLimitPerHour']) {
+      expect(lifted).not.toHaveProperty(field);
+    }
+    expect(await runtime.item('accounts', { accountId: 'thr-2' })).toMatchObject({
+      status: 'SUSPENDED',
+      suspendedCaseId: 'case-thr-2-s',
+    });
+    const reinstated = runtime.bus
+      .events()
+      .filter((e) => e['detail-type'] === 'AccountReinstated')
+      .map((e) => (e.detail as { accountId: string }).accountId);
+    expect(reinstated).toContain('thr-1');
+    expect(reinstated).not.toContain('thr-2');
   });
 });

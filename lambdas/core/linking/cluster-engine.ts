@@ -207,7 +207,10 @@ export function clusterMembersToEnforce(cluster: Cluster, policy: Policy): Accou
     (m) =>
       Math.max(m.riskScore, m.peakRiskScore ?? 0) >= policy.clusters.memberFloor &&
       belongs(m) &&
-      !isAllowlisted(policy, m.accountId, m.orgId),
+      !isAllowlisted(policy, m.accountId, m.orgId) &&
+      // A tier capped below suspension (enterprise: review only) is never suspended with a
+      // cluster either; its own score still opens a case at its cap.
+      (policy.actions.tierOverrides[m.tier]?.maxAction ?? 'suspend') === 'suspend',
   );
 }
 
