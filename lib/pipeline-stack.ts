@@ -125,6 +125,10 @@ export class PipelineStack extends Stack {
       failureQueue: this.scorer.failureQueue,
       rejectedQueue: this.scorer.rejectedQueue,
       enforcementStateMachine: this.enforcement.stateMachine,
+      otherWorkflows: {
+        ClusterEnforcement: this.clusterEnforcement.stateMachine,
+        Reinstatement: this.reinstatement.stateMachine,
+      },
       alarmTopic: props.alarmTopic,
     });
 

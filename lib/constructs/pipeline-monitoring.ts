@@ -16,6 +16,12 @@ export interface PipelineMonitoringProps {
   readonly rejectedQueue: sqs.IQueue;
   readonly enforcementStateMachine: sfn.IStateMachine;
   /**
+   * Other workflows whose failed executions alarm too (cluster enforcement, reinstatement), by a
+   * name used in the alarm's id and description.
+   * @default none
+   */
+  readonly otherWorkflows?: Readonly<Record<string, sfn.IStateMachine>>;
+  /**
    * The scorer is falling behind when the oldest unread record is older than this, in seconds.
    * @default 60
    */
@@ -38,6 +44,8 @@ export class PipelineMonitoring extends Construct {
   public readonly failureQueueAlarm: cloudwatch.Alarm;
   public readonly rejectedQueueAlarm: cloudwatch.Alarm;
   public readonly enforcementFailedAlarm: cloudwatch.Alarm;
+  /** One alarm on failed executions per workflow in props.otherWorkflows, by its name. */
+  public readonly workflowFailedAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
   public readonly dashboard: cloudwatch.Dashboard;
 
   public constructor(scope: Construct, id: string, props: PipelineMonitoringProps) {
@@ -103,6 +111,20 @@ export class PipelineMonitoring extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+
+    const workflowFailedAlarms: Record<string, cloudwatch.Alarm> = {};
+    for (const [name, machine] of Object.entries(props.otherWorkflows ?? {})) {
+      workflowFailedAlarms[name] = machine
+        .metricFailed({ statistic: cloudwatch.Stats.SUM, period })
+        .createAlarm(this, `${name}FailedAlarm`, {
+          alarmDescription: `${name} executions failed: the workflow left its work unfinished.`,
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+    }
+    this.workflowFailedAlarms = workflowFailedAlarms;
 
     if (props.alarmTopic) {
       const notify = new actions.SnsAction(props.alarmTopic);
@@ -171,6 +193,7 @@ export class PipelineMonitoring extends Construct {
       this.failureQueueAlarm,
       this.rejectedQueueAlarm,
       this.enforcementFailedAlarm,
+      ...Object.values(this.workflowFailedAlarms),
     ];
   }
 }

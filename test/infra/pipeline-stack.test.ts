@@ -260,9 +260,24 @@ describe('Class: PipelineStack', () => {
       },
     );
 
-    it('has six alarms (five of PipelineMonitoring, the rejected-policy one of PolicyConfig) and a dashboard', () => {
+    it.each([
+      ['ClusterEnforcement', 'ClusterEnforcementStateMachine'],
+      ['Reinstatement', 'ReinstatementStateMachine'],
+    ])('alarms on any failed %s execution', (name, machineIdPrefix) => {
+      // Assess
+      const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { MetricName: 'ExecutionsFailed', Threshold: 0 },
+      });
+      const watched = Object.values(alarms).filter((alarm) =>
+        JSON.stringify(alarm.Properties.Dimensions).includes(machineIdPrefix),
+      );
+      expect(watched).toHaveLength(1);
+      expect(watched[0]?.Properties.AlarmDescription).toContain(name);
+    });
+
+    it('has eight alarms (seven of PipelineMonitoring, the rejected-policy one of PolicyConfig) and a dashboard', () => {
       // Act & Assess
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
       template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     });
   });
