@@ -1,7 +1,11 @@
 // Runs dynalite and kinesalite in a process of their own, so that on a multi-core machine the
 // emulators and the pipeline they serve do not share one core. Started by startLocalServices
 // ({ isolated: true }); reports its ports over IPC and exits when its parent goes away.
+// Arguments: <shardLimit> [dataDir]. With a dataDir both emulators keep their data in LevelDB
+// files there instead of in memory, so a long replay's memory stays flat (kinesalite never trims
+// a stream, so in memory it holds every record ever put).
 'use strict';
+const path = require('path');
 const dynalite = require('dynalite');
 const kinesalite = require('kinesalite');
 
@@ -14,9 +18,14 @@ function listen(server) {
 
 async function main() {
   const shardLimit = Number(process.argv[2] || 100);
-  const dynamoPort = await listen(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
+  const dataDir = process.argv[3];
+  const dynamoStore = dataDir ? { path: path.join(dataDir, 'dynamodb') } : {};
+  const kinesisStore = dataDir ? { path: path.join(dataDir, 'kinesis') } : {};
+  const dynamoPort = await listen(
+    dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...dynamoStore }),
+  );
   const kinesisPort = await listen(
-    kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit }),
+    kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit, ...kinesisStore }),
   );
   process.send({ dynamoPort, kinesisPort });
 }

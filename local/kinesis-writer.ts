@@ -266,3 +266,26 @@ function laneFor(ranges: readonly HashRange[], partitionKey: string): Lane {
   }
   throw new KinesisWriteError(`no open shard holds the hash key of partition key '${partitionKey}'`, 0);
 }
+
+/**
+ * Paces a record source to its consumer: yields a record only while fewer than `maxBacklog`
+ * records yielded so far are still unconsumed (`consumed()` counts the consumer's progress),
+ * else waits, checking every `pollMs`. A local stream then holds a bounded backlog however large
+ * the source, and the consumer reads near the stream's tip, as a Lambda consumer does.
+ */
+export async function* paceToConsumer<T>(
+  records: AsyncIterable<T> | Iterable<T>,
+  consumed: () => number,
+  maxBacklog: number,
+  pollMs = 20,
+): AsyncGenerator<T> {
+  if (!Number.isInteger(maxBacklog) || maxBacklog < 1) {
+    throw new RangeError(`maxBacklog must be a whole number >= 1, got ${maxBacklog}`);
+  }
+  let yielded = 0;
+  for await (const record of records) {
+    while (yielded - consumed() >= maxBacklog) await sleep(pollMs);
+    yielded += 1;
+    yield record;
+  }
+}

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -47,6 +48,13 @@ export interface LocalServicesOptions {
    * @default false
    */
   readonly isolated?: boolean;
+  /**
+   * Keep the emulators' data in LevelDB files under a fresh folder in this directory (removed by
+   * stop()) instead of in memory. kinesalite never trims a stream, so in memory a replay holds
+   * every record it ever put: on disk, memory stays flat however large the replayed file.
+   * @default undefined (in memory)
+   */
+  readonly dataDir?: string;
 }
 
 export interface LocalServices {
@@ -77,9 +85,16 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
   const maxSockets = options.maxSockets ?? 32;
   const credentials = { ...LOCAL_CREDENTIALS };
 
-  const emulators = options.isolated
-    ? await startEmulatorProcess(options.shardLimit ?? 100)
-    : await startEmulatorsInProcess(options.shardLimit ?? 100);
+  const dataDir = options.dataDir ? await mkdtemp(join(options.dataDir, 'cauterize-emulators-')) : undefined;
+  let emulators: RunningEmulators;
+  try {
+    emulators = options.isolated
+      ? await startEmulatorProcess(options.shardLimit ?? 100, dataDir)
+      : await startEmulatorsInProcess(options.shardLimit ?? 100, dataDir);
+  } catch (error) {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const { dynamoPort, kinesisPort } = emulators;
 
   const dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
@@ -105,7 +120,11 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
     stopping ??= (async () => {
       dynamodb.destroy();
       kinesis.destroy();
-      await emulators.close();
+      try {
+        await emulators.close();
+      } finally {
+        if (dataDir) await rm(dataDir, { recursive: true, force: true });
+      }
     })();
     return stopping;
   };
@@ -134,9 +153,20 @@ interface RunningEmulators {
   close(): Promise<void>;
 }
 
-async function startEmulatorsInProcess(shardLimit: number): Promise<RunningEmulators> {
-  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit });
+async function startEmulatorsInProcess(shardLimit: number, dataDir?: string): Promise<RunningEmulators> {
+  const dynamoServer = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(dataDir ? { path: join(dataDir, 'dynamodb') } : {}),
+  });
+  const kinesisServer = kinesalite({
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    shardLimit,
+    ...(dataDir ? { path: join(dataDir, 'kinesis') } : {}),
+  });
   const started: Server[] = [];
   try {
     const dynamoPort = await listenOnLoopback(dynamoServer);
@@ -166,12 +196,16 @@ async function startEmulatorsInProcess(shardLimit: number): Promise<RunningEmula
   }
 }
 
-async function startEmulatorProcess(shardLimit: number): Promise<RunningEmulators> {
-  const child = fork(join(__dirname, 'emulator-process.js'), [String(shardLimit)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    // The child runs plain JavaScript: none of the parent's loaders (tsx, jest) are needed there.
-    execArgv: [],
-  });
+async function startEmulatorProcess(shardLimit: number, dataDir?: string): Promise<RunningEmulators> {
+  const child = fork(
+    join(__dirname, 'emulator-process.js'),
+    [String(shardLimit), ...(dataDir ? [dataDir] : [])],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // The child runs plain JavaScript: none of the parent's loaders (tsx, jest) are needed there.
+      execArgv: [],
+    },
+  );
   const exited = once(child, 'exit');
   try {
     const [message] = (await Promise.race([

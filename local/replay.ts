@@ -1,5 +1,7 @@
 import { stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { emptySourceStats, readJsonlRecords } from './jsonl-source';
+import { paceToConsumer } from './kinesis-writer';
 import { LocalPipeline, type LocalPipelineOptions } from './local-pipeline';
 import {
   countBusEvents,
@@ -18,6 +20,12 @@ export interface ReplayOptions extends Omit<LocalPipelineOptions, 'deadLetterFil
   readonly outDir: string;
   /** Called as the file is read: bytes read so far and the file's size. */
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /**
+   * Records put on the stream but not yet scored, at most; the file is read no faster. Keeps the
+   * emulator's backlog (and so memory and read cost) bounded whatever the file's size.
+   * @default 4 batches per shard
+   */
+  readonly maxBacklogRecords?: number;
 }
 
 /**
@@ -29,12 +37,21 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const totalBytes = (await stat(options.file)).size;
   const { rejectedFile, busEventsFile } = await prepareReplayOutDir(options.outDir);
 
-  const pipeline = await LocalPipeline.start({ ...options, deadLetterFile: rejectedFile, busEventsFile });
+  // On disk, not in memory: kinesalite keeps every record put, so memory would grow with the file.
+  const pipeline = await LocalPipeline.start({
+    dataDir: tmpdir(),
+    ...options,
+    deadLetterFile: rejectedFile,
+    busEventsFile,
+  });
   try {
     const source = emptySourceStats();
     const started = performance.now();
     await pipeline.startScoring();
-    await pipeline.ingest(readJsonlRecords(options.file, source), () =>
+    const scored = () => pipeline.poller.stats.recordsSucceeded + pipeline.poller.stats.recordsDiscarded;
+    const maxBacklog =
+      options.maxBacklogRecords ?? 4 * (options.batchSize ?? pipeline.batchSize) * (options.shards ?? 2);
+    await pipeline.ingest(paceToConsumer(readJsonlRecords(options.file, source), scored, maxBacklog), () =>
       options.onProgress?.(source.bytes, totalBytes),
     );
     await pipeline.drain();

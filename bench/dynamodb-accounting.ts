@@ -1,0 +1,261 @@
+import { encodeBuckets, encodeTemplateBands, encodeTopics } from '../lambdas/adapters/dynamodb-account-store';
+import type { AccountState } from '../lambdas/core/account-state';
+import { loadPolicyFile, policyToJson, validatePolicy } from '../lambdas/core/policy/policy';
+import type { AccountStore, Clock, LinkMembers, LinkStore } from '../lambdas/core/ports';
+import type { LinkEdge } from '../lambdas/core/scoring/account-scorer';
+import { DEFAULT_SCORER_BATCH_SIZE, scoreInShards } from '../local/fast-replay';
+import { emptySourceStats, readJsonlRecords } from '../local/jsonl-source';
+import { LocalEventBus } from '../local/local-event-bus';
+import {
+  MemoryAccountStore,
+  MemoryDeadLetterSink,
+  MemoryEnforcement,
+  MemoryLinkStore,
+} from '../local/memory-adapters';
+
+/** DynamoDB bills a write per started KB of item, a strongly consistent read per started 4 KB. */
+const WRITE_UNIT_BYTES = 1024;
+const READ_UNIT_BYTES = 4096;
+
+export interface DynamoDbAccounting {
+  readonly events: number;
+  readonly accounts: number;
+  readonly batches: number;
+  /** Item writes by the scorer: account states (one per account per batch). */
+  readonly accountWrites: number;
+  /** Write capacity units of those: the account item is read and written whole. */
+  readonly accountWriteUnits: number;
+  readonly accountItemBytes: { readonly mean: number; readonly p95: number; readonly max: number };
+  /** Link edges written, by key kind (pay, dev, ip, tpl, ...). */
+  readonly linkWrites: number;
+  readonly linkWritesByKind: Readonly<Record<string, number>>;
+  /** Workflow writes: suspend, case, audit entry per account enforced (3 items each). */
+  readonly workflowWrites: number;
+  readonly enforcements: number;
+  /** Items read: account states loaded per batch, plus link members and states read by cluster lookups. */
+  readonly accountReads: number;
+  readonly accountReadUnits: number;
+  readonly linkQueries: number;
+  readonly linkItemsRead: number;
+  readonly writesPerEvent: number;
+  readonly writeUnitsPerEvent: number;
+  readonly readsPerEvent: number;
+  readonly readUnitsPerEvent: number;
+  /** How many times the same account was written, per distinct account (batches it appeared in). */
+  readonly writesPerAccount: number;
+  readonly seconds: number;
+  /**
+   * Distinct (account, window) pairs per event for event-time windows of 20 s, 5 min, 1 h, 1 day:
+   * the account-state writes per event of a consumer whose batches span that window (on AWS a
+   * batch spans at most the 20 s batching window; a replay's batch spans about 90 minutes).
+   */
+  readonly accountWindowsPerEvent: Readonly<Record<string, number>>;
+  /**
+   * The design sketched in docs/performance.md: low-risk accounts (below the candidate floor, NORMAL
+   * band, never enforced) checkpointed once per event-time day and their links kept until they become
+   * candidates; everything else written as now.
+   */
+  readonly design: {
+    readonly lowRiskAccountWrites: number;
+    readonly lowRiskAccountDays: number;
+    readonly lowRiskLinkWrites: number;
+    readonly writesPerEvent: number;
+  };
+}
+
+/** The size DynamoDB counts for the item DynamoDbAccountStore writes (names + values, approximately). */
+export function accountItemBytes(state: AccountState): number {
+  const item: Record<string, unknown> = {
+    ...state,
+    buckets: encodeBuckets(state.buckets),
+    recentTopics: encodeTopics(state.recentTopics),
+    templateBands: encodeTemplateBands(state.templateBands),
+    recurringTemplateBands: state.recurringTemplateBands.join(','),
+    recentEventIds: state.recentEventIds.join(','),
+  };
+  let bytes = 0;
+  for (const [name, value] of Object.entries(item)) {
+    if (value === undefined || value === null) continue;
+    bytes += Buffer.byteLength(name);
+    bytes +=
+      typeof value === 'string'
+        ? Buffer.byteLength(value)
+        : typeof value === 'number'
+          ? 8
+          : Buffer.byteLength(JSON.stringify(value));
+  }
+  return bytes;
+}
+
+class CountingAccountStore implements AccountStore {
+  public writes = 0;
+  public writeUnits = 0;
+  public reads = 0;
+  public readUnits = 0;
+  public readonly sizes: number[] = [];
+  public readonly written = new Set<string>();
+  /** Writes of accounts below the cluster candidate floor, in the NORMAL band, never enforced. */
+  public lowRiskWrites = 0;
+  /** Distinct (account, event-time day) of those: what one checkpoint a day per account would write. */
+  public readonly lowRiskAccountDays = new Set<string>();
+  /** The latest score written per account, for classifying its link writes. */
+  public readonly lastScore = new Map<string, number>();
+
+  public constructor(
+    private readonly inner: AccountStore,
+    private readonly candidateFloor: number,
+  ) {}
+
+  public isLowRisk(state: AccountState): boolean {
+    return state.riskScore < this.candidateFloor && state.band === 'NORMAL' && state.crossings === 0;
+  }
+
+  public async load(accountIds: readonly string[]): Promise<Map<string, AccountState>> {
+    const states = await this.inner.load(accountIds);
+    // BatchGetItem bills every key asked for; an absent item costs a minimum read unit too.
+    for (const id of accountIds) {
+      const state = states.get(id);
+      this.reads += 1;
+      this.readUnits += state ? Math.ceil(accountItemBytes(state) / READ_UNIT_BYTES) : 1;
+    }
+    return states;
+  }
+
+  public async save(state: AccountState, expectedVersion: number | undefined): Promise<void> {
+    await this.inner.save(state, expectedVersion);
+    const bytes = accountItemBytes(state);
+    this.writes += 1;
+    this.writeUnits += Math.ceil(bytes / WRITE_UNIT_BYTES);
+    this.sizes.push(bytes);
+    this.written.add(state.accountId);
+    this.lastScore.set(state.accountId, state.riskScore);
+    if (this.isLowRisk(state)) {
+      this.lowRiskWrites += 1;
+      this.lowRiskAccountDays.add(`${state.accountId}|${state.lastEventAt.slice(0, 10)}`);
+    }
+  }
+}
+
+class CountingLinkStore implements LinkStore {
+  public writes = 0;
+  public readonly byKind: Record<string, number> = {};
+  public keysQueried = 0;
+  public itemsRead = 0;
+  /** Edges of accounts whose latest written score is below the candidate floor (or never written). */
+  public lowRiskWrites = 0;
+
+  public constructor(
+    private readonly inner: LinkStore,
+    private readonly isLowRisk: (accountId: string) => boolean,
+  ) {}
+
+  public async put(edges: readonly LinkEdge[]): Promise<void> {
+    await this.inner.put(edges);
+    const unique = new Map(edges.map((e) => [`${e.linkKey}\u0000${e.accountId}`, e]));
+    for (const edge of unique.values()) {
+      this.writes += 1;
+      const kind = edge.linkKey.split('#')[0] ?? 'other';
+      this.byKind[kind] = (this.byKind[kind] ?? 0) + 1;
+      if (this.isLowRisk(edge.accountId)) this.lowRiskWrites += 1;
+    }
+  }
+
+  public async members(linkKeys: readonly string[], limitPerKey: number): Promise<Map<string, LinkMembers>> {
+    const result = await this.inner.members(linkKeys, limitPerKey);
+    this.keysQueried += new Set(linkKeys).size;
+    for (const members of result.values()) this.itemsRead += Math.max(1, members.accountIds.length);
+    return result;
+  }
+}
+
+const clock: Clock = { now: () => new Date('2026-03-01T00:00:00Z') };
+
+/**
+ * Runs the traffic through the scoring core on in-memory adapters wrapped in counters, batched as
+ * the event source mapping batches it (2 shards, the stack's batch size), and counts the DynamoDB
+ * items each port call would read and write.
+ */
+export async function measureDynamoDbAccounting(
+  file: string,
+  options: { shards?: number; batchSize?: number } = {},
+): Promise<DynamoDbAccounting> {
+  const policy = validatePolicy(JSON.parse(policyToJson(loadPolicyFile('config/policy.yaml'))), 'policy');
+  const memoryAccounts = new MemoryAccountStore();
+  const floor = policy.clusters.candidateFloor;
+  const accounts = new CountingAccountStore(memoryAccounts, floor);
+  const memoryLinks = new MemoryLinkStore();
+  const links = new CountingLinkStore(memoryLinks, (id) => (accounts.lastScore.get(id) ?? 0) < floor);
+  const enforcement = new MemoryEnforcement({ accounts: memoryAccounts, bus: new LocalEventBus(), clock });
+  const deps = { accounts, links, enforcement, deadLetters: new MemoryDeadLetterSink(), policy, clock };
+  const source = emptySourceStats();
+  const started = performance.now();
+  const windows: Record<string, number> = { '20s': 20, '5min': 300, '1h': 3600, '1day': 86_400 };
+  const seen = Object.fromEntries(Object.keys(windows).map((name) => [name, new Set<string>()]));
+  async function* observed() {
+    for await (const record of readJsonlRecords(file, source)) {
+      const text = Buffer.from(record.data).toString('utf8');
+      const at = text.indexOf('"ts":"');
+      const seconds = at >= 0 ? Date.parse(text.slice(at + 6, at + 30)) / 1000 : Number.NaN;
+      if (Number.isFinite(seconds)) {
+        for (const [name, width] of Object.entries(windows)) {
+          seen[name]!.add(`${record.partitionKey}|${Math.floor(seconds / width)}`);
+        }
+      }
+      yield record;
+    }
+  }
+  const result = await scoreInShards(observed(), deps, {
+    shards: options.shards ?? 2,
+    batchSize: options.batchSize ?? DEFAULT_SCORER_BATCH_SIZE,
+    maximumRetryAttempts: 5,
+    interleaving: 'event-time',
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const events = source.lines;
+  const enforcements = enforcement.cases().length;
+  const workflowWrites = 3 * enforcements;
+  const sizes = [...accounts.sizes].sort((a, b) => a - b);
+  const linkQueries = (memoryLinks.counters as { queries?: number }).queries ?? links.keysQueried;
+  const writes = accounts.writes + links.writes + workflowWrites;
+  // Link edges are small items (1 unit each); workflow items: the case carries its evidence (~2 units).
+  const writeUnits = accounts.writeUnits + links.writes + 4 * enforcements;
+  const reads = accounts.reads + links.itemsRead + enforcements;
+  const readUnits = accounts.readUnits + linkQueries + enforcements;
+  return {
+    events,
+    accounts: accounts.written.size,
+    batches:
+      result.scoring.records > 0 ? Math.ceil(events / (options.batchSize ?? DEFAULT_SCORER_BATCH_SIZE)) : 0,
+    accountWrites: accounts.writes,
+    accountWriteUnits: accounts.writeUnits,
+    accountItemBytes: {
+      mean: sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length),
+      p95: sizes[Math.floor(sizes.length * 0.95)] ?? 0,
+      max: sizes[sizes.length - 1] ?? 0,
+    },
+    linkWrites: links.writes,
+    linkWritesByKind: links.byKind,
+    workflowWrites,
+    enforcements,
+    accountReads: accounts.reads,
+    accountReadUnits: accounts.readUnits,
+    linkQueries,
+    linkItemsRead: links.itemsRead,
+    writesPerEvent: writes / events,
+    writeUnitsPerEvent: writeUnits / events,
+    readsPerEvent: reads / events,
+    readUnitsPerEvent: readUnits / events,
+    writesPerAccount: accounts.writes / Math.max(1, accounts.written.size),
+    seconds,
+    accountWindowsPerEvent: Object.fromEntries(
+      Object.entries(seen).map(([name, set]) => [name, set.size / Math.max(1, events)]),
+    ),
+    design: {
+      lowRiskAccountWrites: accounts.lowRiskWrites,
+      lowRiskAccountDays: accounts.lowRiskAccountDays.size,
+      lowRiskLinkWrites: links.lowRiskWrites,
+      writesPerEvent:
+        (writes - accounts.lowRiskWrites + accounts.lowRiskAccountDays.size - links.lowRiskWrites) / events,
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import { tmpdir } from 'node:os';
+import type { GroundTruth } from '../sim';
+import { emptySourceStats, readJsonlRecords, type SourceRecord } from '../local/jsonl-source';
+import { LocalPipeline } from '../local/local-pipeline';
+
+export interface EndToEndResult {
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  /** DynamoDB calls and items through the SDK client (scorer and workflows), counted by middleware. */
+  readonly dynamodb: {
+    readonly calls: Readonly<Record<string, number>>;
+    readonly itemsWritten: number;
+    readonly itemsRead: number;
+    readonly writesPerEvent: number;
+    readonly readsPerEvent: number;
+  };
+  readonly suspended: number;
+  /** Per campaign, in processing (wall-clock) seconds of this replay. */
+  readonly campaigns: ReadonlyArray<{
+    readonly campaignId: string;
+    readonly strategy: string;
+    /** From the campaign's first event put on the stream to its first AccountSuspended. */
+    readonly firstEventToSuspensionSeconds: number | null;
+    /** From the put of the event that crossed the threshold to that suspension: the pipeline's own latency. */
+    readonly crossingToSuspensionSeconds: number | null;
+  }>;
+}
+
+const WRITE_COMMANDS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+]);
+const READ_COMMANDS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand']);
+
+function itemsOf(command: string, input: Record<string, unknown>): number {
+  const requestItems = input.RequestItems as Record<string, unknown> | undefined;
+  if (command === 'BatchWriteItemCommand' && requestItems) {
+    return Object.values(requestItems).reduce<number>((n, l) => n + (Array.isArray(l) ? l.length : 0), 0);
+  }
+  if (command === 'BatchGetItemCommand' && requestItems) {
+    return Object.values(requestItems).reduce<number>(
+      (n, e) => n + ((e as { Keys?: unknown[] }).Keys?.length ?? 0),
+      0,
+    );
+  }
+  return 1;
+}
+
+/**
+ * Replays a file through the whole local pipeline (dynalite, kinesalite, the scorer behind the
+ * poller, the workflow under aws-local-stepfunctions), as `cauterize replay` does, counting every
+ * DynamoDB call at the SDK client and timing each campaign's first suspension.
+ */
+export async function measureEndToEnd(file: string, truth: GroundTruth): Promise<EndToEndResult> {
+  const campaignOf = new Map(
+    truth.accounts.filter((a) => a.campaignId).map((a) => [a.accountId, a.campaignId!]),
+  );
+  const pipeline = await LocalPipeline.start({ dataDir: tmpdir() });
+  const calls: Record<string, number> = {};
+  let itemsWritten = 0;
+  let itemsRead = 0;
+  let counting = true;
+  pipeline.services.dynamodb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String(context.commandName ?? 'unknown');
+      if (counting) {
+        calls[command] = (calls[command] ?? 0) + 1;
+        const items = itemsOf(command, args.input as Record<string, unknown>);
+        if (WRITE_COMMANDS.has(command)) itemsWritten += items;
+        if (READ_COMMANDS.has(command)) itemsRead += items;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCountDynamoDbCalls' },
+  );
+
+  // Wall-clock put time of every attacker event, keyed by account and event time.
+  const putAt = new Map<string, number>();
+  const firstPut = new Map<string, number>();
+  const source = emptySourceStats();
+  async function* timed(): AsyncGenerator<SourceRecord> {
+    for await (const record of readJsonlRecords(file, source)) {
+      const campaignId = campaignOf.get(record.partitionKey);
+      if (campaignId) {
+        const now = performance.now();
+        if (!firstPut.has(campaignId)) firstPut.set(campaignId, now);
+        const ts = (JSON.parse(Buffer.from(record.data).toString('utf8')) as { ts?: string }).ts;
+        putAt.set(`${record.partitionKey}|${ts}`, now);
+      }
+      yield record;
+    }
+  }
+
+  const firstSuspension = new Map<string, { at: number; accountId: string }>();
+  const suspendedSeen = new Set<string>();
+  const watch = setInterval(() => {
+    for (const event of pipeline.bus.events({ detailType: 'AccountSuspended' })) {
+      const accountId = String(event.detail.accountId);
+      if (suspendedSeen.has(accountId)) continue;
+      suspendedSeen.add(accountId);
+      const campaignId = campaignOf.get(accountId);
+      if (campaignId && !firstSuspension.has(campaignId)) {
+        firstSuspension.set(campaignId, { at: performance.now(), accountId });
+      }
+    }
+  }, 25);
+
+  try {
+    const started = performance.now();
+    await pipeline.startScoring();
+    await pipeline.ingest(timed());
+    await pipeline.drain();
+    const seconds = (performance.now() - started) / 1000;
+    counting = false;
+    clearInterval(watch);
+
+    const triggered = new Map<string, string>();
+    for await (const account of pipeline.accounts()) {
+      if (account.status === 'SUSPENDED' && account.suspendedAt)
+        triggered.set(account.accountId, account.suspendedAt);
+    }
+    const campaigns = truth.campaigns.map((c) => {
+      const first = firstPut.get(c.campaignId);
+      const suspension = firstSuspension.get(c.campaignId);
+      const crossingTs = suspension ? triggered.get(suspension.accountId) : undefined;
+      const crossingPut = crossingTs ? putAt.get(`${suspension!.accountId}|${crossingTs}`) : undefined;
+      return {
+        campaignId: c.campaignId,
+        strategy: c.strategy,
+        firstEventToSuspensionSeconds:
+          first !== undefined && suspension ? (suspension.at - first) / 1000 : null,
+        crossingToSuspensionSeconds:
+          crossingPut !== undefined && suspension ? (suspension.at - crossingPut) / 1000 : null,
+      };
+    });
+    const events = source.lines;
+    return {
+      events,
+      seconds,
+      eventsPerSecond: events / seconds,
+      dynamodb: {
+        calls,
+        itemsWritten,
+        itemsRead,
+        writesPerEvent: itemsWritten / events,
+        readsPerEvent: itemsRead / events,
+      },
+      suspended: triggered.size,
+      campaigns,
+    };
+  } finally {
+    clearInterval(watch);
+    await pipeline.stop();
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * Benchmarks: prints figures, asserts nothing. `npm run bench -- --help` for the options.
+ * Each step runs on the simulator's traffic (written once into --work-dir and reused).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { table } from '../cli/format';
+import { measureDynamoDbAccounting, type DynamoDbAccounting } from './dynamodb-accounting';
+import { measureEndToEnd, type EndToEndResult } from './end-to-end-replay';
+import { runMeasuringMemory, type TreeMemoryResult } from './process-tree-memory';
+import { measureScorerThroughput, type ThroughputResult } from './scorer-throughput';
+import { prefixFile, readTruth, simulatedTraffic } from './traffic';
+
+type Step = 'throughput' | 'dynamodb' | 'e2e' | 'memory';
+const STEPS: readonly Step[] = ['throughput', 'dynamodb', 'e2e', 'memory'];
+
+interface BenchOptions {
+  seed: number;
+  scale: number;
+  throughputEvents: number;
+  e2eScale: number;
+  memoryMb: number[];
+  replayMemoryMb: number[];
+  workDir: string;
+  steps: Step[];
+}
+
+const positive = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${value}'`);
+  return n;
+};
+
+const mb = (bytes: number) => `${Math.round(bytes / 1e6).toLocaleString('en')} MB`;
+const rate = (n: number) => `${Math.round(n).toLocaleString('en')}/s`;
+const fixed = (n: number, digits = 3) => n.toFixed(digits);
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('bench')
+    .description('Scorer throughput, DynamoDB reads and writes per event, end-to-end replay, replay memory')
+    .option('--seed <n>', 'simulator seed', positive('--seed'), 1)
+    .option(
+      '--scale <s>',
+      'simulator scale of the traffic for the DynamoDB accounting (1 = default mix, 1.15M events)',
+      positive('--scale'),
+      1,
+    )
+    .option(
+      '--throughput-events <n>',
+      'events of that traffic timed for throughput',
+      positive('--throughput-events'),
+      300_000,
+    )
+    .option(
+      '--e2e-scale <s>',
+      'simulator scale for the end-to-end replay on local services (smaller: it is ~20x slower)',
+      positive('--e2e-scale'),
+      0.05,
+    )
+    .option(
+      '--memory-mb <list>',
+      "file sizes in MB for the peak memory of replay's stream half (writer, kinesalite on disk, poller)",
+      (v: string) => v.split(',').map(positive('--memory-mb')),
+      [100, 400],
+    )
+    .option(
+      '--replay-memory-mb <list>',
+      'file sizes in MB for the peak memory of the whole `cauterize replay` (slow: the scorer on dynalite)',
+      (v: string) => v.split(',').map(positive('--replay-memory-mb')),
+      [20, 60],
+    )
+    .option('--work-dir <dir>', 'where traffic files and results go', '/tmp/cauterize-bench')
+    .addOption(
+      new Option('--steps <list>', `comma-separated steps to run (${STEPS.join(', ')})`)
+        .argParser((v: string) =>
+          v.split(',').map((s) => {
+            if (!STEPS.includes(s as Step))
+              throw new Error(`--steps: unknown step '${s}'; use ${STEPS.join(', ')}`);
+            return s as Step;
+          }),
+        )
+        .default([...STEPS]),
+    );
+  program.parse(argv);
+  const options = program.opts<BenchOptions>();
+  await mkdir(options.workDir, { recursive: true });
+  const results: Record<string, unknown> = { options, startedAt: new Date().toISOString() };
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+  let throughput: ThroughputResult | undefined;
+  let accounting: DynamoDbAccounting | undefined;
+  let e2e: EndToEndResult | undefined;
+  const memory: Array<{ what: string; bytes: number; events: number; result: TreeMemoryResult }> = [];
+
+  const needsMain = options.steps.some((s) => s === 'throughput' || s === 'dynamodb' || s === 'memory');
+  const traffic = needsMain
+    ? await simulatedTraffic(options.workDir, options.scale, options.seed)
+    : undefined;
+
+  if (options.steps.includes('throughput') && traffic) {
+    log(`scorer throughput on ${options.throughputEvents} events of ${traffic.file}`);
+    throughput = await measureScorerThroughput(traffic.file, options.throughputEvents);
+    results.throughput = throughput;
+  }
+  if (options.steps.includes('dynamodb') && traffic) {
+    log(`DynamoDB reads and writes per event on ${traffic.file}`);
+    accounting = await measureDynamoDbAccounting(traffic.file);
+    results.dynamodb = accounting;
+  }
+  if (options.steps.includes('e2e')) {
+    const small = await simulatedTraffic(options.workDir, options.e2eScale, options.seed);
+    log(`end-to-end replay on local services of ${small.file}`);
+    e2e = await measureEndToEnd(small.file, await readTruth(small.truthFile));
+    results.endToEnd = e2e;
+  }
+  if (options.steps.includes('memory') && traffic) {
+    // The stream half runs as TypeScript in a child process, through tsx's loader (as `npm run bench`).
+    const tsx = ['--import', 'tsx'];
+    const root = join(__dirname, '..');
+    for (const size of options.memoryMb) {
+      const prefix = await prefixFile(traffic.file, size * 1e6, options.workDir);
+      log(`peak memory of replay's stream half on ${mb(prefix.bytes)}`);
+      const script = join(__dirname, 'stream-replay.ts');
+      const result = await runMeasuringMemory(process.execPath, [...tsx, script, prefix.file], { cwd: root });
+      if (result.exitCode !== 0) throw new Error(`stream replay of ${prefix.file} failed:\n${result.stderr}`);
+      const events = Number(/stream\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
+      memory.push({ what: 'stream half', bytes: prefix.bytes, events, result });
+    }
+    for (const size of options.replayMemoryMb) {
+      const prefix = await prefixFile(traffic.file, size * 1e6, options.workDir);
+      log(`peak memory of \`cauterize replay\` on ${mb(prefix.bytes)}`);
+      const out = join(options.workDir, `replay-${size}MB`);
+      const cli = join(__dirname, '..', 'bin', 'cauterize.js');
+      const result = await runMeasuringMemory(process.execPath, [cli, 'replay', prefix.file, '--out', out]);
+      if (result.exitCode !== 0) throw new Error(`replay of ${prefix.file} failed:\n${result.stderr}`);
+      const events = Number(/local\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
+      memory.push({ what: 'whole replay', bytes: prefix.bytes, events, result });
+    }
+    results.memory = memory.map((m) => ({
+      ...m,
+      result: { ...m.result, stdout: undefined, stderr: undefined },
+    }));
+  }
+
+  const rows: Array<[string, string, string]> = [];
+  if (throughput) {
+    rows.push([
+      'baseline: base64 + JSON.parse, 1 core',
+      rate(throughput.baselineEventsPerSecond),
+      `${throughput.events} events`,
+    ]);
+    rows.push(['baseline + contract validation (zod)', rate(throughput.validateEventsPerSecond), '']);
+    rows.push([
+      'scorer core, 1 core',
+      rate(throughput.coreEventsPerSecond),
+      `${fixed(throughput.coreMsPerEvent, 4)} ms/event`,
+    ]);
+    rows.push(['core / baseline', fixed(throughput.ratio), 'target >= 0.5']);
+  }
+  if (accounting) {
+    rows.push(['DynamoDB writes per event (items)', fixed(accounting.writesPerEvent, 4), 'target <= 0.05']);
+    rows.push([
+      '  account states',
+      fixed(accounting.accountWrites / accounting.events, 4),
+      `${accounting.accountWrites} (${fixed(accounting.writesPerAccount, 1)} per account)`,
+    ]);
+    rows.push([
+      '  link edges',
+      fixed(accounting.linkWrites / accounting.events, 4),
+      Object.entries(accounting.linkWritesByKind)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', '),
+    ]);
+    rows.push([
+      '  workflow (suspend, case, audit)',
+      fixed(accounting.workflowWrites / accounting.events, 4),
+      `${accounting.enforcements} enforcements`,
+    ]);
+    rows.push([
+      'DynamoDB write units per event',
+      fixed(accounting.writeUnitsPerEvent, 4),
+      `account item mean ${Math.round(accounting.accountItemBytes.mean)} B, p95 ${accounting.accountItemBytes.p95} B`,
+    ]);
+    rows.push([
+      'DynamoDB reads per event (items)',
+      fixed(accounting.readsPerEvent, 4),
+      `${accounting.accountReads} account loads, ${accounting.linkItemsRead} link items`,
+    ]);
+    rows.push([
+      'DynamoDB read units per event',
+      fixed(accounting.readUnitsPerEvent, 4),
+      `${accounting.linkQueries} link queries`,
+    ]);
+    rows.push([
+      '  with low-risk accounts checkpointed daily',
+      fixed(accounting.design.writesPerEvent, 4),
+      `low-risk: ${accounting.design.lowRiskAccountWrites} account writes -> ${accounting.design.lowRiskAccountDays} account-days; ${accounting.design.lowRiskLinkWrites} link writes deferred`,
+    ]);
+    rows.push([
+      '  account-state writes if batches span 20s / 5min / 1h / 1day',
+      Object.values(accounting.accountWindowsPerEvent)
+        .map((n) => fixed(n, 3))
+        .join(' / '),
+      'distinct (account, window) per event: AWS batches span <= 20 s',
+    ]);
+    rows.push([
+      'in-memory engine run',
+      `${fixed(accounting.seconds, 1)} s`,
+      `${accounting.events} events, ${accounting.accounts} accounts`,
+    ]);
+  }
+  if (e2e) {
+    rows.push([
+      'end-to-end replay, local services',
+      rate(e2e.eventsPerSecond),
+      `${e2e.events} events in ${fixed(e2e.seconds, 1)} s`,
+    ]);
+    rows.push([
+      '  DynamoDB writes / reads per event (SDK)',
+      `${fixed(e2e.dynamodb.writesPerEvent, 4)} / ${fixed(e2e.dynamodb.readsPerEvent, 4)}`,
+      `${e2e.suspended} suspended`,
+    ]);
+    for (const c of e2e.campaigns) {
+      const first = c.firstEventToSuspensionSeconds;
+      const crossing = c.crossingToSuspensionSeconds;
+      rows.push([
+        `  ${c.strategy}: first event -> suspension`,
+        first === null ? 'not suspended' : `${fixed(first, 1)} s`,
+        crossing === null ? '' : `crossing event -> suspension ${fixed(crossing, 2)} s`,
+      ]);
+    }
+  }
+  for (const m of memory) {
+    rows.push([
+      `${m.what}: peak RSS, ${mb(m.bytes)} file`,
+      mb(m.result.peakRssBytes),
+      `${m.events} events, ${fixed(m.result.seconds, 0)} s, largest process ${mb(m.result.peakSingleRssBytes)}`,
+    ]);
+  }
+  const resultsFile = join(options.workDir, 'results.json');
+  await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${table(['figure', 'value', 'notes'], rows)}\n\nwrote ${resultsFile}\n`);
+}
+
+main(process.argv).catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,165 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../lambdas/adapters/aws-clients';
+import type { KinesisWriteRecord } from '../../local/kinesis-writer';
+import { generateTraffic } from '../../sim';
+import { failedExecutions, ReliabilityPipeline } from './support/reliability-pipeline';
+
+/**
+ * Injected faults against the local services, through a proxy in front of dynalite that the real
+ * SDK talks to: DynamoDB throttling and 500s under the scorer and the workflow, and workflow
+ * steps failing. Retries (the SDK's, the event source mapping's, the workflow's) must absorb them:
+ * nothing lost, nothing doubled, the same end state as a run without faults.
+ */
+describe('Reliability: injected faults', () => {
+  const since = new Date();
+  const simulation = generateTraffic({ preset: 'demo', seed: 12, scale: 0.5 });
+  const labelled = [...simulation.events];
+  const records: KinesisWriteRecord[] = labelled.map((e) => ({
+    partitionKey: e.event.accountId,
+    data: Buffer.from(JSON.stringify(e.event)),
+  }));
+  let reference: Record<string, unknown[]>;
+
+  /**
+   * The decisions: each account's status and request count. (Link items and intermediate scores
+   * may differ: a batch that fails as a whole is bisected, and the scorer's link keys depend on
+   * where batches split an account's events.)
+   */
+  const decisions = (snapshot: Record<string, unknown[]>) =>
+    (snapshot.AccountsTable as Array<{ accountId: string; status?: string; totalRequests?: number }>).map(
+      (a) => ({ accountId: a.accountId, status: a.status, totalRequests: a.totalRequests }),
+    );
+
+  const totalRequests = async (pipeline: ReliabilityPipeline): Promise<number> => {
+    const out = await documentClient(pipeline.pipeline.services.dynamodb).send(
+      new ScanCommand({
+        TableName: pipeline.pipeline.names.AccountsTable,
+        ProjectionExpression: 'totalRequests',
+      }),
+    );
+    return (out.Items ?? []).reduce((sum, item) => sum + Number(item.totalRequests ?? 0), 0);
+  };
+
+  /**
+   * Nothing doubled: each suspended account has exactly one AccountSuspended and at most one
+   * account case (a cluster case also lists members suspended before it); each case has exactly one
+   * CaseOpened. Nothing lost: every suspended account has a case.
+   */
+  const expectNothingDoubled = (pipeline: ReliabilityPipeline, snapshot: Record<string, unknown[]>) => {
+    const suspended = (snapshot.AccountsTable as Array<{ status?: string; accountId: string }>)
+      .filter((a) => a.status === 'SUSPENDED')
+      .map((a) => a.accountId)
+      .sort();
+    const cases = (
+      snapshot.CasesTable as Array<{
+        sk: string;
+        caseId: string;
+        kind: string;
+        accountId?: string;
+        accountIds?: unknown;
+      }>
+    ).filter((c) => c.sk === 'CASE');
+    const accountsOf = (c: (typeof cases)[number]) =>
+      c.accountIds ? [...(c.accountIds as Iterable<string>)] : [String(c.accountId)];
+    const published = (type: string, field: string) =>
+      pipeline.pipeline.bus
+        .events({ detailType: type })
+        .map((e) => String(e.detail[field]))
+        .sort();
+    expect(suspended.length).toBeGreaterThan(0);
+    // Account cases only: a cluster case lists its members even when some already have a case.
+    const covered = cases.filter((c) => c.kind === 'account').flatMap(accountsOf);
+    expect(covered.filter((id, i) => covered.indexOf(id) !== i)).toEqual([]);
+    const withCase = new Set(cases.flatMap(accountsOf));
+    expect(suspended.filter((id) => !withCase.has(id))).toEqual([]);
+    expect(published('AccountSuspended', 'accountId')).toEqual(suspended);
+    expect(published('CaseOpened', 'caseId')).toEqual(cases.map((c) => c.caseId).sort());
+  };
+
+  beforeAll(async () => {
+    // Prepare: the same traffic without faults
+    const clean = await ReliabilityPipeline.start();
+    try {
+      await clean.run(records);
+      reference = await clean.snapshot(since);
+      expectNothingDoubled(clean, reference);
+    } finally {
+      await clean.stop();
+    }
+  });
+
+  it('absorbs DynamoDB throttling and 500s on every call with SDK retries and redelivery', async () => {
+    // Prepare: a quarter of all DynamoDB calls throttled, some answered 500 (some after the write).
+    // The SDK's retries absorb throttling; writes whose response is lost come back as per-account
+    // failures and are redelivered. (With few SDK attempts whole batches fail and are bisected:
+    // see docs/performance.md, "Reliability findings".)
+    const pipeline = await ReliabilityPipeline.start({
+      dynamodbMaxAttempts: 10,
+      rules: [
+        { fault: 'throttle', probability: 0.25, maxInjections: 200 },
+        { fault: 'server-error', probability: 0.05, maxInjections: 60 },
+        {
+          fault: 'server-error-after',
+          operations: ['BatchWriteItem', 'UpdateItem'],
+          probability: 0.05,
+          maxInjections: 30,
+        },
+        { fault: 'latency', probability: 0.1, latencyMs: 15 },
+      ],
+    });
+    try {
+      // Act
+      await pipeline.run(records);
+
+      // Assess: the faults happened
+      const stats = pipeline.proxy.stats();
+      const throttled = Object.values(stats.byOperation).reduce((n, c) => n + c.throttled, 0);
+      expect(throttled).toBeGreaterThan(50);
+      expect(stats.injectedPerRule[1]).toBeGreaterThan(0);
+      expect(stats.injectedPerRule[2]).toBeGreaterThan(0);
+      // ...nothing was lost or given up
+      expect(pipeline.pipeline.poller.stats.recordsDiscarded).toBe(0);
+      expect(pipeline.pipeline.failedBatches).toHaveLength(0);
+      expect(await totalRequests(pipeline)).toBe(records.length);
+      expect(failedExecutions(pipeline.executions())).toEqual([]);
+      // ...nothing was doubled, and the decisions are those of the clean run
+      const snapshot = await pipeline.snapshot(since);
+      expectNothingDoubled(pipeline, snapshot);
+      expect(decisions(snapshot)).toEqual(decisions(reference));
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it("retries failing workflow steps with the definition's Retry, writing each case once", async () => {
+    // Prepare: no SDK retries, so the state machines' own Retry (throttling, 500s) does the work.
+    // Faults hit the cases table, which only the workflows write; some writes land and are then
+    // reported as failed (lost responses), so the retry finds its item already there.
+    const pipeline = await ReliabilityPipeline.start({ dynamodbMaxAttempts: 1 });
+    const tableName = pipeline.pipeline.names.CasesTable;
+    pipeline.proxy.setRules([
+      // At most 5 faults in all: a state's Retry (5 attempts) can absorb even all of them in a row.
+      { fault: 'throttle', tableName, probability: 0.4, maxInjections: 2 },
+      { fault: 'server-error', tableName, probability: 0.4, maxInjections: 2 },
+      { fault: 'server-error-after', tableName, probability: 0.4, maxInjections: 1 },
+    ]);
+    try {
+      // Act
+      await pipeline.run(records);
+
+      // Assess: steps failed and were retried inside the executions
+      const injected = pipeline.proxy.stats().injectedPerRule;
+      expect(injected.every((n) => n > 0)).toBe(true);
+      const executions = pipeline.executions();
+      expect(executions.length).toBeGreaterThan(0);
+      expect(failedExecutions(executions)).toEqual([]);
+      const failedSteps = executions.flatMap((e) => e.history.filter((h) => h.error !== undefined));
+      expect(failedSteps.length).toBeGreaterThan(0);
+      const snapshot = await pipeline.snapshot(since);
+      expectNothingDoubled(pipeline, snapshot);
+      expect(snapshot).toEqual(reference);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+});
