@@ -49,9 +49,11 @@ export interface LocalServicesOptions {
    */
   readonly isolated?: boolean;
   /**
-   * Keep the emulators' data in LevelDB files under a fresh folder in this directory (removed by
+   * Keep the stream's records in LevelDB files under a fresh folder in this directory (removed by
    * stop()) instead of in memory. kinesalite never trims a stream, so in memory a replay holds
    * every record it ever put: on disk, memory stays flat however large the replayed file.
+   * dynalite stays in memory (its data grows with accounts, not with the file; on disk it is
+   * several times slower).
    * @default undefined (in memory)
    */
   readonly dataDir?: string;
@@ -158,7 +160,6 @@ async function startEmulatorsInProcess(shardLimit: number, dataDir?: string): Pr
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
-    ...(dataDir ? { path: join(dataDir, 'dynamodb') } : {}),
   });
   const kinesisServer = kinesalite({
     createStreamMs: 0,
