@@ -1,11 +1,6 @@
 import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LinkMembers, LinkStore } from '../core/ports';
-import {
-  LINK_KEY_SHARDS,
-  linkShard,
-  perShardLimit,
-  shardedLinkKey,
-} from '../core/linking/link-keys';
+import { LINK_KEY_SHARDS, linkShard, perShardLimit, shardedLinkKey } from '../core/linking/link-keys';
 import type { LinkEdge } from '../core/scoring/account-scorer';
 import { withUnprocessedRetries } from './batch-retry';
 
@@ -27,17 +22,15 @@ export class DynamoDbLinkStore implements LinkStore {
     // BatchWriteItem rejects two writes of the same key in one call.
     const unique = [...new Map(edges.map((e) => [`${e.linkKey}\u0000${e.accountId}`, e])).values()];
     for (let i = 0; i < unique.length; i += BATCH_WRITE_LIMIT) {
-      const requests = unique
-        .slice(i, i + BATCH_WRITE_LIMIT)
-        .map((edge) => ({
-          PutRequest: {
-            Item: {
-              ...edge,
-              linkKey: shardedLinkKey(edge.linkKey, linkShard(edge.accountId)),
-              key: edge.linkKey,
-            },
+      const requests = unique.slice(i, i + BATCH_WRITE_LIMIT).map((edge) => ({
+        PutRequest: {
+          Item: {
+            ...edge,
+            linkKey: shardedLinkKey(edge.linkKey, linkShard(edge.accountId)),
+            key: edge.linkKey,
           },
-        }));
+        },
+      }));
       await withUnprocessedRetries(requests, async (batch) => {
         const out = await this.client.send(
           new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } }),

@@ -235,6 +235,14 @@ export function scoreAccount(
       accountCreatedAt: state.accountCreatedAt,
       firstEventAt: state.firstEventAt,
       sampleEventIds: samples.slice(-samplesKept),
+      // How the score got here: where it stood before this batch, its peak, and the requests
+      // per event-time hour of the window it was computed over.
+      scoreHistory: {
+        before: previous?.version ? previous.riskScore : null,
+        peak: state.peakRiskScore,
+        now: risk.score,
+        hourlyRequests: state.buckets.map((b) => [new Date(b.h * 3_600_000).toISOString(), b.n]),
+      },
       ...(clearance && state.reinstatement
         ? { afterClearance: clearanceEvidence(state.reinstatement, clearance) }
         : {}),
