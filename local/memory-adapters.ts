@@ -19,6 +19,7 @@ import {
 import { LINK_KEY_SHARDS, linkShard, perShardLimit, shardedLinkKey } from '../lambdas/core/linking/link-keys';
 import type { LinkEdge } from '../lambdas/core/scoring/account-scorer';
 import { chainEntry } from '../lambdas/core/cases/audit-chain';
+import { ACTION_RANK } from '../lambdas/core/scoring/enforcement-action';
 import { LocalEventBus } from './local-event-bus';
 
 /**
@@ -144,6 +145,35 @@ export class MemoryAccountStore implements AccountStore {
     const current = item?.enforcement.enforcementRank;
     if (typeof current === 'number' && current >= rank) return false;
     const written = copy({ ...attributes, enforcementRank: rank });
+    if (item) Object.assign(item.enforcement, written);
+    else this.items.set(accountId, { state: undefined, status: 'ACTIVE', enforcement: written });
+    return true;
+  }
+
+  /**
+   * The workflow's ClaimAccount step: sets claimCaseId, claimRank and claimTriggeredAt unless
+   * another case holds a claim of this rank or stronger that was triggered at or after the cutoff
+   * (the conditional update's guard), creating the item if needed.
+   * @returns whether the execution holds the claim
+   */
+  public claim(
+    accountId: string,
+    claim: {
+      readonly caseId: string;
+      readonly rank: number;
+      readonly triggeredAt: string;
+      readonly cutoff: string;
+    },
+  ): boolean {
+    const item = this.items.get(accountId);
+    const held = item?.enforcement;
+    const free =
+      typeof held?.claimRank !== 'number' ||
+      held.claimRank < claim.rank ||
+      held.claimCaseId === claim.caseId ||
+      (typeof held.claimTriggeredAt === 'string' && held.claimTriggeredAt < claim.cutoff);
+    if (!free) return false;
+    const written = { claimCaseId: claim.caseId, claimRank: claim.rank, claimTriggeredAt: claim.triggeredAt };
     if (item) Object.assign(item.enforcement, written);
     else this.items.set(accountId, { state: undefined, status: 'ACTIVE', enforcement: written });
     return true;
@@ -372,8 +402,8 @@ const ENFORCEMENT_EVENT_SOURCE = 'cauterize';
 
 /**
  * The account enforcement workflow (lib/constructs/enforcement-workflow.ts), run synchronously:
- * GetAccount, skip if already suspended or under this action or a stronger one, OpenCase (the
- * claim: skip if the case exists), the action (review: none; throttle, verify, suspend: each
+ * GetAccount, skip if already suspended or under this action or a stronger one, ClaimAccount (skip
+ * if another case holds the account at this rank or stronger), OpenCase (skip if the case exists), the action (review: none; throttle, verify, suspend: each
  * conditional), the hash-chained first audit entry, then CaseOpened and the action's event. Execution names are
  * unique as in Step Functions: a name seen before is not run again (started=false). Effects are
  * visible as soon as start() returns, which models a workflow that finishes within seconds of
@@ -522,7 +552,17 @@ export class MemoryEnforcement implements EnforcementStarter {
   }
 
   private async run(input: EnforcementInput, startedAt: string): Promise<MemoryExecution['outcome']> {
-    const { accountId, caseId, riskScore, policyVersion, triggeredAt, evidence, reason, ...extra } = input;
+    const {
+      accountId,
+      caseId,
+      riskScore,
+      policyVersion,
+      triggeredAt,
+      claimCutoff,
+      evidence,
+      reason,
+      ...extra
+    } = input;
     const { action, proposedAction, mode, directive } = input;
     const shadow = mode === 'shadow';
     // GetAccount + IsAlreadyEnforced: never a second suspension, never a downgrade.
@@ -533,6 +573,16 @@ export class MemoryEnforcement implements EnforcementStarter {
       (action === 'verify' && restriction === 'VERIFICATION_REQUIRED') ||
       (action === 'throttle' && (restriction === 'THROTTLED' || restriction === 'VERIFICATION_REQUIRED'));
     if (!shadow && covered) return 'ALREADY_ENFORCED';
+
+    // ClaimAccount: one case per account and rank (shadow mode claims as review); a lost claim
+    // ends the execution like IsAlreadyEnforced, writing nothing.
+    const claimed = this.accounts.claim(accountId, {
+      caseId,
+      rank: ACTION_RANK[shadow ? 'review' : action],
+      triggeredAt,
+      cutoff: claimCutoff,
+    });
+    if (!claimed) return 'ALREADY_ENFORCED';
 
     // OpenCase: the claim; only the execution that opens the case acts and publishes.
     if (this.casesById.has(caseId)) return 'CASE_ALREADY_OPEN';

@@ -30,6 +30,12 @@ export interface EnforcementInput {
   readonly policyVersion: string;
   /** Event time of the event that crossed the threshold (ISO-8601). */
   readonly triggeredAt: string;
+  /**
+   * triggeredAt minus a fixed 6 hours (ISO-8601 UTC, see claimCutoffOf): the workflow's per-account
+   * claim yields to a new case of the same or a weaker action only if the claim it holds was
+   * triggered before this. Derived from event time alone, so the same crossing sends the same input.
+   */
+  readonly claimCutoff: string;
   /** Frozen at the crossing: signals with values and thresholds, sample event ids. */
   readonly evidence: Record<string, unknown>;
   /** What the workflow does: review (a case only), throttle, verify or suspend. Never a downgrade. */

@@ -5,6 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { ACTION_RANK } from '../../lambdas/core/scoring/enforcement-action';
+import type { EnforcementAction } from '../../lambdas/core/policy/policy';
 import { checkInteger } from '../validate-props';
 import {
   acknowledgeWorkflowRoleFindings,
@@ -24,6 +26,12 @@ export const ENFORCEMENT_STATE_NAMES = [
   'GetAccount',
   'IsAlreadyEnforced',
   'AlreadyEnforced',
+  'RankClaim',
+  'ClaimAsReview',
+  'ClaimAsThrottle',
+  'ClaimAsVerify',
+  'ClaimAsSuspend',
+  'ClaimAccount',
   'PrepareCase',
   'OpenCase',
   'GetCase',
@@ -53,10 +61,11 @@ export { ENFORCEMENT_EVENT_SOURCE };
 /**
  * Account attributes the graduated actions write (suspension keeps its own: status SUSPENDED,
  * suspendedAt, suspendedCaseId, ...). enforcementRank orders them so that an action never
- * replaces a stronger one: 2 throttle, 3 verify (suspend is status SUSPENDED).
+ * replaces a stronger one: 2 throttle, 3 verify (suspend is status SUSPENDED). The claim
+ * (claimRank) ranks every action the same way: 1 review, 2 throttle, 3 verify, 4 suspend.
  */
 export const ENFORCEMENT_STATES = { throttle: 'THROTTLED', verify: 'VERIFICATION_REQUIRED' } as const;
-const ENFORCEMENT_RANK = { throttle: 2, verify: 3 } as const;
+const ENFORCEMENT_RANK: Readonly<Record<EnforcementAction, number>> = ACTION_RANK;
 
 export interface EnforcementWorkflowProps {
   /** Accounts table (partition key accountId): read, then conditionally throttled, verified or suspended. */
@@ -80,14 +89,20 @@ export interface EnforcementWorkflowProps {
 /**
  * The account enforcement workflow: a STANDARD state machine started by the scorer once per
  * crossing into a stronger action (deterministic execution name), with input
- * `{ accountId, caseId, riskScore, policyVersion, triggeredAt, evidence, action, proposedAction,
- * mode, reason, directive }` (lambdas/core/ports.ts EnforcementInput).
+ * `{ accountId, caseId, riskScore, policyVersion, triggeredAt, claimCutoff, evidence, action,
+ * proposedAction, mode, reason, directive }` (lambdas/core/ports.ts EnforcementInput).
  *
- * GetAccount -> IsAlreadyEnforced -> PrepareCase -> OpenCase -> ChooseAction ->
- * (review: nothing | ThrottleAccount | RequireVerification | SuspendAccount) -> RecordAudit ->
- * RouteEvents -> CaseOpened plus the action's event.
+ * GetAccount -> IsAlreadyEnforced -> RankClaim -> ClaimAs<Action> -> ClaimAccount -> PrepareCase ->
+ * OpenCase -> ChooseAction -> (review: nothing | ThrottleAccount | RequireVerification |
+ * SuspendAccount) -> RecordAudit -> RouteEvents -> CaseOpened plus the action's event.
  *
- * The case is the claim: its conditional put succeeds for exactly one execution per caseId, and
+ * Two claims, one per account, then one per case. ClaimAccount conditionally sets claimCaseId,
+ * claimRank and claimTriggeredAt on the account: it passes for a stronger action than the one
+ * claimed, for the claiming case itself (a retry, or a second execution of the same case), and
+ * once the claim was triggered before the input's claimCutoff (a new crossing much later).
+ * Otherwise the execution ends in AlreadyEnforced, writing nothing: two executions deciding the
+ * same crossing differently (a bisected, retried batch) cannot both open a case of one rank.
+ * Then the case: its conditional put succeeds for exactly one execution per caseId, and
  * only that execution acts, records the audit entry and publishes. A concurrent execution of the
  * same case ends in CaseAlreadyOpen; a retried step of the owner finds its own case (GetCase,
  * openedByExecution) and goes on. Every account write is conditional and never replaces a
@@ -113,12 +128,18 @@ export class EnforcementWorkflow extends Construct {
     const openedAt = sfn.JsonPath.stringAt('$.opening.at');
 
     const alreadyEnforced = sfn.Succeed.jsonPath(this, 'AlreadyEnforced', {
-      comment: 'The account is suspended, or already under this action or a stronger one: nothing to do.',
+      comment:
+        'The account is suspended, already under this action or a stronger one, or claimed by another case of this rank or a stronger one: nothing to do.',
     });
     const caseAlreadyOpen = sfn.Succeed.jsonPath(this, 'CaseAlreadyOpen', {
       comment: 'Another execution opened this case: it acts and publishes, not this one.',
     });
     const enforced = sfn.Succeed.jsonPath(this, 'Enforced');
+    const isShadow = sfn.Condition.and(
+      sfn.Condition.isPresent('$.mode'),
+      sfn.Condition.stringEquals('$.mode', 'shadow'),
+    );
+    const actionIs = (action: string) => sfn.Condition.stringEquals('$.action', action);
 
     const getAccount = tasks.DynamoGetItem.jsonPath(this, 'GetAccount', {
       table: accountsTable,
@@ -127,6 +148,51 @@ export class EnforcementWorkflow extends Construct {
       resultPath: '$.account',
     });
     retryTransientDynamoDb(getAccount);
+
+    // The claim's rank, from the action (shadow mode acts as review). JSONPath has no map lookup:
+    // a Choice picks a Pass state per action.
+    const claimAs = (name: string, action: EnforcementAction) =>
+      sfn.Pass.jsonPath(this, name, {
+        result: sfn.Result.fromObject({ rank: String(ENFORCEMENT_RANK[action]) }),
+        resultPath: '$.claim',
+      });
+    const claimRanks = {
+      review: claimAs('ClaimAsReview', 'review'),
+      throttle: claimAs('ClaimAsThrottle', 'throttle'),
+      verify: claimAs('ClaimAsVerify', 'verify'),
+      suspend: claimAs('ClaimAsSuspend', 'suspend'),
+    };
+    const rankClaim = sfn.Choice.jsonPath(this, 'RankClaim')
+      .when(isShadow, claimRanks.review)
+      .when(actionIs('suspend'), claimRanks.suspend)
+      .when(actionIs('verify'), claimRanks.verify)
+      .when(actionIs('throttle'), claimRanks.throttle)
+      .otherwise(claimRanks.review);
+
+    const claimAccount = tasks.DynamoUpdateItem.jsonPath(this, 'ClaimAccount', {
+      table: accountsTable,
+      key: { accountId: str('$.accountId') },
+      updateExpression: 'SET claimCaseId = :caseId, claimRank = :rank, claimTriggeredAt = :triggeredAt',
+      // One case per account and rank: a stronger action, this very case (a retry) or a claim
+      // older than the cutoff (a new crossing much later) may take it.
+      conditionExpression:
+        'attribute_not_exists(claimRank) OR claimRank < :rank OR claimCaseId = :caseId ' +
+        'OR claimTriggeredAt < :claimCutoff',
+      expressionAttributeValues: {
+        ':caseId': str('$.caseId'),
+        ':rank': tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.stringAt('$.claim.rank')),
+        ':triggeredAt': str('$.triggeredAt'),
+        ':claimCutoff': str('$.claimCutoff'),
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    retryTransientDynamoDb(claimAccount);
+    // Another case of this rank or a stronger one holds the account: nothing written, nothing published.
+    claimAccount.addCatch(alreadyEnforced, {
+      errors: [CONDITIONAL_CHECK_FAILED],
+      resultPath: '$.claimError',
+    });
+    for (const pass of Object.values(claimRanks)) pass.next(claimAccount);
 
     // Computed once per execution, so a retried step writes exactly what the first try wrote.
     const prepareCase = sfn.Pass.jsonPath(this, 'PrepareCase', {
@@ -225,7 +291,7 @@ export class EnforcementWorkflow extends Construct {
 
     const restrict = (
       name: 'ThrottleAccount' | 'RequireVerification',
-      action: keyof typeof ENFORCEMENT_RANK,
+      action: keyof typeof ENFORCEMENT_STATES,
       directive: { readonly expression: string; readonly value: tasks.DynamoAttributeValue },
     ) =>
       tasks.DynamoUpdateItem.jsonPath(this, name, {
@@ -346,12 +412,6 @@ export class EnforcementWorkflow extends Construct {
     ]);
     const publishCaseOpened = publish('PublishCaseOpened', [caseOpened]);
 
-    const isShadow = sfn.Condition.and(
-      sfn.Condition.isPresent('$.mode'),
-      sfn.Condition.stringEquals('$.mode', 'shadow'),
-    );
-    const actionIs = (action: string) => sfn.Condition.stringEquals('$.action', action);
-
     const routeEvents = sfn.Choice.jsonPath(this, 'RouteEvents')
       .when(sfn.Condition.isPresent('$.actionSkipped'), publishCaseOpened)
       .when(isShadow, publishCaseOpened)
@@ -416,9 +476,10 @@ export class EnforcementWorkflow extends Construct {
         ),
         alreadyEnforced,
       )
-      .otherwise(prepareCase);
+      .otherwise(rankClaim);
 
     const definition = getAccount.next(isAlreadyEnforced);
+    claimAccount.next(prepareCase);
     prepareCase.next(openCase);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {

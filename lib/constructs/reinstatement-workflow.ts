@@ -167,9 +167,10 @@ export class ReinstatementWorkflow extends Construct {
         'clearedAt = :clearedAt, clearedScore = if_not_exists(suspendedScore, :caseScore), ' +
         'clearedPeakScore = if_not_exists(peakRiskScore, :caseScore), ' +
         'clearedLinkKeys = if_not_exists(linkKeys, :noKeys) ' +
-        // A throttle or verification this case imposed is lifted with it.
+        // A throttle or verification this case imposed is lifted with it, and so is the
+        // enforcement workflow's claim: a later crossing may open a case again.
         'REMOVE reinstatedAuditSeq, enforcementState, enforcementRank, enforcementCaseId, ' +
-        'rateLimitPerHour, verificationChecks',
+        'rateLimitPerHour, verificationChecks, claimCaseId, claimRank, claimTriggeredAt',
       // Only an account this very case suspended, throttled or sent to verification: one
       // suspended since by another case stays so.
       conditionExpression:

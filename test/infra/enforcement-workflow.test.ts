@@ -77,6 +77,7 @@ describe('Class: EnforcementWorkflow', () => {
       // Assess
       expect(dynamoTasks.map(([name]) => name).sort()).toEqual(
         [
+          'ClaimAccount',
           'GetAccount',
           'GetCase',
           'OpenCase',
@@ -119,7 +120,7 @@ describe('Class: EnforcementWorkflow', () => {
 
       // Assess
       expect(state.Type).toBe('Choice');
-      expect(state.Default).toBe('PrepareCase');
+      expect(state.Default).toBe('RankClaim');
       expect(state.Choices.map((c) => c.Next)).toEqual(['AlreadyEnforced', 'AlreadyEnforced']);
       expect(state.Choices[0]).toEqual({
         And: [
@@ -132,6 +133,62 @@ describe('Class: EnforcementWorkflow', () => {
       expect(rule).toContain('"StringEquals":"VERIFICATION_REQUIRED"');
       expect(rule).toContain('"StringEquals":"THROTTLED"');
       expect(states.AlreadyEnforced?.Type).toBe('Succeed');
+    });
+
+    it('RankClaim ranks the claim by action (review 1 < throttle 2 < verify 3 < suspend 4), shadow as review', () => {
+      // Act
+      const state = states.RankClaim as State & { Choices: Array<Record<string, unknown>> };
+      const ranks = Object.fromEntries(
+        ['ClaimAsReview', 'ClaimAsThrottle', 'ClaimAsVerify', 'ClaimAsSuspend'].map((name) => [
+          name,
+          states[name],
+        ]),
+      );
+
+      // Assess
+      expect(state.Type).toBe('Choice');
+      expect(state.Default).toBe('ClaimAsReview');
+      expect(state.Choices.map((c) => c.Next)).toEqual([
+        'ClaimAsReview',
+        'ClaimAsSuspend',
+        'ClaimAsVerify',
+        'ClaimAsThrottle',
+      ]);
+      expect(JSON.stringify(state.Choices[0])).toContain('"StringEquals":"shadow"');
+      expect(ranks).toEqual({
+        ClaimAsReview: { Type: 'Pass', Result: { rank: '1' }, ResultPath: '$.claim', Next: 'ClaimAccount' },
+        ClaimAsThrottle: { Type: 'Pass', Result: { rank: '2' }, ResultPath: '$.claim', Next: 'ClaimAccount' },
+        ClaimAsVerify: { Type: 'Pass', Result: { rank: '3' }, ResultPath: '$.claim', Next: 'ClaimAccount' },
+        ClaimAsSuspend: { Type: 'Pass', Result: { rank: '4' }, ResultPath: '$.claim', Next: 'ClaimAccount' },
+      });
+    });
+
+    it('ClaimAccount claims the account before the case: a stronger rank, the same case or an expired claim; a lost claim ends in AlreadyEnforced', () => {
+      // Act
+      const state = states.ClaimAccount;
+
+      // Assess
+      expect(state).toMatchObject({
+        Type: 'Task',
+        Resource: 'arn:aws:states:::dynamodb:updateItem',
+        ResultPath: null,
+        Next: 'PrepareCase',
+        Parameters: {
+          TableName: 'local-AccountsTable',
+          Key: { accountId: { 'S.$': '$.accountId' } },
+          UpdateExpression: 'SET claimCaseId = :caseId, claimRank = :rank, claimTriggeredAt = :triggeredAt',
+          ConditionExpression:
+            'attribute_not_exists(claimRank) OR claimRank < :rank OR claimCaseId = :caseId ' +
+            'OR claimTriggeredAt < :claimCutoff',
+          ExpressionAttributeValues: {
+            ':caseId': { 'S.$': '$.caseId' },
+            ':rank': { 'N.$': '$.claim.rank' },
+            ':triggeredAt': { 'S.$': '$.triggeredAt' },
+            ':claimCutoff': { 'S.$': '$.claimCutoff' },
+          },
+        },
+        Catch: [{ ErrorEquals: [CONDITIONAL_CHECK_FAILED], Next: 'AlreadyEnforced' }],
+      });
     });
 
     it('PrepareCase computes the opening audit hash with States.Hash(States.Format(...)) per the cases contract', () => {

@@ -316,7 +316,16 @@ describe('Class: ReinstatementWorkflow', () => {
     // Assess
     const lifted = await runtime.item('accounts', { accountId: 'thr-1' });
     expect(lifted).toMatchObject({ status: 'ACTIVE', reinstatedCaseId: 'case-thr-1-t', clearedScore: 60 });
-    for (const field of ['enforcementState', 'enforcementRank', 'enforcementCaseId', 'rateLimitPerHour']) {
+    for (const field of [
+      'enforcementState',
+      'enforcementRank',
+      'enforcementCaseId',
+      'rateLimitPerHour',
+      // The enforcement workflow's claim goes with it: a later crossing may open a case again.
+      'claimCaseId',
+      'claimRank',
+      'claimTriggeredAt',
+    ]) {
       expect(lifted).not.toHaveProperty(field);
     }
     expect(await runtime.item('accounts', { accountId: 'thr-2' })).toMatchObject({

@@ -57,7 +57,14 @@ describe('Class: EnforcementWorkflow (local run)', () => {
 
       // Assess
       expect(harness.machine.describeExecution('acct-r-1')?.status).toBe('SUCCEEDED');
-      expect(await harness.account('acct-r')).toEqual({ accountId: 'acct-r', status: 'ACTIVE' });
+      // The account only records the claim: a review never touches its status.
+      expect(await harness.account('acct-r')).toEqual({
+        accountId: 'acct-r',
+        status: 'ACTIVE',
+        claimCaseId: input.caseId,
+        claimRank: 1,
+        claimTriggeredAt: input.triggeredAt,
+      });
       const { record, raw, audit } = await caseOf(input.caseId);
       expect(record).toMatchObject({
         caseId: input.caseId,
@@ -288,6 +295,159 @@ describe('Class: EnforcementWorkflow (local run)', () => {
     });
   });
 
+  describe('Method: account claim', () => {
+    /** Restarts the harness so that every execution waits after GetAccount until `count` have read. */
+    const startWithGetAccountBarrier = async (count: number) => {
+      await harness.stop();
+      const waiting: Array<() => void> = [];
+      harness = await EnforcementHarness.start(templates, {
+        wrap: {
+          GetAccount: (real) => async (input, context) => {
+            const result = await real(input, context);
+            await new Promise<void>((resolve) => {
+              waiting.push(resolve);
+              if (waiting.length === count) for (const release of waiting) release();
+            });
+            return result;
+          },
+        },
+      });
+    };
+    const statesEntered = (name: string) =>
+      harness.machine
+        .describeExecution(name)
+        ?.history.filter((e) => e.type === 'StateEntered')
+        .map((e) => e.stateName) ?? [];
+
+    it('lets one of two concurrent suspend cases of one account through: one case, one AccountSuspended', async () => {
+      // Prepare: a bisected batch's halves decided the crossing as n and n+1; both read the account
+      // before either suspends it.
+      await startWithGetAccountBarrier(2);
+      await harness.putAccount('acct-c');
+      const first = enforcementInput('acct-c', { caseId: 'case-acct-c-1' });
+      const second = enforcementInput('acct-c', {
+        caseId: 'case-acct-c-2',
+        triggeredAt: '2026-02-05T18:00:04.000Z',
+      });
+
+      // Act
+      await harness.machine.startExecution({ name: 'acct-c-1', input: first });
+      await harness.machine.startExecution({ name: 'acct-c-2', input: second });
+      await harness.machine.drain();
+
+      // Assess
+      const account = await harness.account('acct-c');
+      const winner = String(account?.suspendedCaseId);
+      const loser = winner === first.caseId ? second.caseId : first.caseId;
+      expect([first.caseId, second.caseId]).toContain(winner);
+      expect(account).toMatchObject({ status: 'SUSPENDED', claimCaseId: winner, claimRank: 4 });
+      expect((await caseOf(winner)).record?.action).toBe('suspend');
+      expect(await harness.caseItems(loser)).toEqual([]);
+      expect(statesEntered(`acct-c-${loser.slice(-1)}`)).toEqual([
+        'GetAccount',
+        'IsAlreadyEnforced',
+        'RankClaim',
+        'ClaimAsSuspend',
+        'ClaimAccount',
+        'AlreadyEnforced',
+      ]);
+      expect(harness.machine.describeExecution(`acct-c-${loser.slice(-1)}`)?.status).toBe('SUCCEEDED');
+      expect(types()).toEqual(['AccountSuspended', 'CaseOpened']);
+      expect(harness.events('AccountSuspended')[0]?.detail).toMatchObject({ caseId: winner });
+    });
+
+    it('still escalates a throttle to a suspension: a stronger action takes the claim, two cases', async () => {
+      // Prepare
+      await harness.putAccount('acct-e');
+      const throttle = enforcementInput('acct-e', {
+        caseId: 'case-acct-e-1',
+        action: 'throttle',
+        proposedAction: 'throttle',
+        directive: { requestsPerHour: 10 },
+      });
+      const suspend = enforcementInput('acct-e', {
+        caseId: 'case-acct-e-2',
+        triggeredAt: '2026-02-05T18:00:04.000Z',
+      });
+
+      // Act
+      await harness.run('acct-e-1', throttle);
+      await harness.run('acct-e-2', suspend);
+
+      // Assess
+      expect(await harness.account('acct-e')).toMatchObject({
+        status: 'SUSPENDED',
+        suspendedCaseId: suspend.caseId,
+        enforcementState: 'THROTTLED',
+        enforcementCaseId: throttle.caseId,
+        claimCaseId: suspend.caseId,
+        claimRank: 4,
+        claimTriggeredAt: suspend.triggeredAt,
+      });
+      expect((await caseOf(throttle.caseId)).record?.action).toBe('throttle');
+      expect((await caseOf(suspend.caseId)).record?.action).toBe('suspend');
+      expect(types()).toEqual(['AccountThrottled', 'CaseOpened', 'AccountSuspended', 'CaseOpened']);
+    });
+
+    it('refuses a second case of the same rank within the claim window, opens one for a crossing past it', async () => {
+      // Prepare: review cases never change the account's status, so the claim alone decides.
+      await harness.putAccount('acct-w');
+      const review = (n: number, triggeredAt: string) =>
+        enforcementInput('acct-w', {
+          caseId: `case-acct-w-${n}`,
+          action: 'review',
+          proposedAction: 'review',
+          riskScore: 50,
+          triggeredAt,
+        });
+      const first = review(1, '2026-02-05T18:00:00.000Z');
+      const soon = review(2, '2026-02-05T23:59:59.000Z');
+      const later = review(3, '2026-02-06T00:00:00.001Z');
+
+      // Act
+      await harness.run('acct-w-1', first);
+      await harness.run('acct-w-2', soon);
+      await harness.run('acct-w-3', later);
+
+      // Assess: claimCutoff is triggeredAt minus 6 h, and the claim is released only before it.
+      expect(soon.claimCutoff).toBe('2026-02-05T17:59:59.000Z');
+      expect(later.claimCutoff).toBe('2026-02-05T18:00:00.001Z');
+      expect(await harness.caseItems(soon.caseId)).toEqual([]);
+      expect(statesEntered('acct-w-2').at(-1)).toBe('AlreadyEnforced');
+      expect((await caseOf(first.caseId)).record?.status).toBe('OPEN');
+      expect((await caseOf(later.caseId)).record?.status).toBe('OPEN');
+      expect(await harness.account('acct-w')).toMatchObject({
+        status: 'ACTIVE',
+        claimCaseId: later.caseId,
+        claimRank: 1,
+        claimTriggeredAt: later.triggeredAt,
+      });
+      expect(types()).toEqual(['CaseOpened', 'CaseOpened']);
+    });
+
+    it('lets a second execution of the same case through the claim: the case decides between them', async () => {
+      // Prepare
+      await startWithGetAccountBarrier(2);
+      await harness.putAccount('acct-same');
+      const input = enforcementInput('acct-same');
+
+      // Act
+      await harness.machine.startExecution({ name: 'acct-same-a', input });
+      await harness.machine.startExecution({ name: 'acct-same-b', input });
+      await harness.machine.drain();
+
+      // Assess
+      const ends = ['acct-same-a', 'acct-same-b'].map((name) => statesEntered(name).at(-1)).sort();
+      expect(ends).toEqual(['CaseAlreadyOpen', 'Enforced']);
+      expect(await harness.account('acct-same')).toMatchObject({
+        status: 'SUSPENDED',
+        suspendedCaseId: input.caseId,
+        claimCaseId: input.caseId,
+      });
+      expect(types()).toEqual(['AccountSuspended', 'CaseOpened']);
+    });
+  });
+
   describe('Method: shadow mode', () => {
     it('opens a case recording what would have been done and never touches the account', async () => {
       // Prepare
@@ -304,7 +464,14 @@ describe('Class: EnforcementWorkflow (local run)', () => {
       await harness.run('acct-sh-1', input);
 
       // Assess
-      expect(await harness.account('acct-sh')).toEqual({ accountId: 'acct-sh', status: 'ACTIVE' });
+      // Shadow mode claims as review and leaves the account's status and restrictions alone.
+      expect(await harness.account('acct-sh')).toEqual({
+        accountId: 'acct-sh',
+        status: 'ACTIVE',
+        claimCaseId: input.caseId,
+        claimRank: 1,
+        claimTriggeredAt: input.triggeredAt,
+      });
       const { raw, audit } = await caseOf(input.caseId);
       expect(raw).toMatchObject({ action: 'review', proposedAction: 'suspend', mode: 'shadow' });
       expect(audit[0]?.hash).toBe(auditHash(audit[0]!));

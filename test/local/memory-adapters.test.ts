@@ -10,6 +10,7 @@ import {
 import { LINK_KEY_SHARDS, linkShard } from '../../lambdas/core/linking/link-keys';
 import { scoreAccount, type LinkEdge } from '../../lambdas/core/scoring/account-scorer';
 import { scoreBatch } from '../../lambdas/core/scoring/score-batch';
+import { claimCutoffOf } from '../../lambdas/core/scoring/enforcement-action';
 import {
   compareUtf8,
   InvalidExecutionNameError,
@@ -43,6 +44,7 @@ function enforcementRequest(accountId: string, name = `acct-${accountId}-1`): En
       riskScore: 88,
       policyVersion: policy.version,
       triggeredAt: T0,
+      claimCutoff: claimCutoffOf(T0),
       evidence: { reasons: [{ signal: 'singleTurnShare', points: 25 }] },
       action: 'suspend',
       proposedAction: 'suspend',

@@ -8,6 +8,7 @@ import { provisionFromTemplate } from '../../local/provision-from-template';
 import type { SynthesizedTemplates } from '../../local/synthesized-templates';
 import { buildTaskHandlers, type LocalTaskHandler } from '../../local/task-resource-handlers';
 import type { EnforcementInput } from '../../lambdas/core/ports';
+import { claimCutoffOf } from '../../lambdas/core/scoring/enforcement-action';
 
 /** Logical ids PipelineStack and StatefulStack pin. */
 const STATE_MACHINE = 'EnforcementStateMachine';
@@ -136,12 +137,13 @@ export function enforcementInput(
   accountId: string,
   overrides: Partial<EnforcementInput> = {},
 ): EnforcementInput {
+  const triggeredAt = overrides.triggeredAt ?? '2026-02-05T18:00:00.000Z';
   return {
     accountId,
     caseId: `case-${accountId}-1`,
     riskScore: 82,
     policyVersion: 'test-policy',
-    triggeredAt: '2026-02-05T18:00:00.000Z',
+    triggeredAt,
     evidence: { reasons: [{ signal: 'topicCoverage', value: 0.93, threshold: 0.5, points: 18.1 }] },
     action: 'suspend',
     proposedAction: 'suspend',
@@ -149,5 +151,7 @@ export function enforcementInput(
     reason: 'risk score 82 is in the suspend band (70 and over)',
     directive: {},
     ...overrides,
+    // As the scorer derives it: the same crossing always sends the same input.
+    claimCutoff: overrides.claimCutoff ?? claimCutoffOf(triggeredAt),
   };
 }

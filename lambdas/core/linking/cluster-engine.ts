@@ -2,7 +2,7 @@ import type { AccountState } from '../account-state';
 import type { Policy } from '../policy/policy';
 import type { AccountStore, EnforcementRequest, LinkMembers, LinkStore } from '../ports';
 import { accountDigest, isAllowlisted } from '../scoring/account-scorer';
-import { decideAction } from '../scoring/enforcement-action';
+import { claimCutoffOf, decideAction } from '../scoring/enforcement-action';
 import type { Reason } from '../scoring/risk';
 import { assessCluster } from './cluster-risk';
 import { weighLink, type LinkEvidence } from './edge-weights';
@@ -283,6 +283,7 @@ function regrowthRequest(
       riskScore: account.riskScore,
       policyVersion: policy.version,
       triggeredAt: account.lastEventAt,
+      claimCutoff: claimCutoffOf(account.lastEventAt),
       evidence: { trigger: 'regrowth', reasons: account.reasons, linkedToSuspended },
       ...decideAction(
         'suspend',

@@ -11,6 +11,32 @@ export const ACTION_RANK: Readonly<Record<EnforcementAction, number>> = {
   suspend: 4,
 };
 
+/**
+ * How long an account's enforcement claim holds against a new case of the same or a weaker
+ * action: two crossings decided from the same events (a bisected, retried batch) lie well within
+ * it; a genuinely new crossing much later does not. Not a policy setting: it must not change the
+ * input of a crossing already started.
+ */
+export const CLAIM_WINDOW_HOURS = 6;
+
+/** A crossing whose triggeredAt is not a timestamp: the workflow's claim cannot be dated. */
+export class InvalidTriggeredAtError extends Error {
+  public constructor(public readonly triggeredAt: string) {
+    super(
+      `triggeredAt '${triggeredAt}' is not an ISO-8601 timestamp: the enforcement claim cutoff ` +
+        'is computed from it; pass the event time of the crossing, e.g. 2026-02-01T12:00:00Z',
+    );
+    this.name = 'InvalidTriggeredAtError';
+  }
+}
+
+/** EnforcementInput.claimCutoff: triggeredAt minus CLAIM_WINDOW_HOURS, as ISO-8601 UTC. */
+export function claimCutoffOf(triggeredAt: string): string {
+  const at = Date.parse(triggeredAt);
+  if (Number.isNaN(at)) throw new InvalidTriggeredAtError(triggeredAt);
+  return new Date(at - CLAIM_WINDOW_HOURS * 3_600_000).toISOString();
+}
+
 /** The action fields of an enforcement workflow's input (see EnforcementInput). */
 export type ActionDecision = Pick<
   EnforcementInput,
@@ -145,6 +171,7 @@ export function escalate(
       riskScore: context.score,
       policyVersion: policy.version,
       triggeredAt: state.lastEventAt,
+      claimCutoff: claimCutoffOf(state.lastEventAt),
       evidence: context.evidence(),
       ...decision,
     },
