@@ -132,7 +132,15 @@ async function main(argv: string[]): Promise<void> {
       log(`peak memory of \`cauterize replay\` on ${mb(prefix.bytes)}`);
       const out = join(options.workDir, `replay-${size}MB`);
       const cli = join(__dirname, '..', 'bin', 'cauterize.js');
-      const result = await runMeasuringMemory(process.execPath, [cli, 'replay', prefix.file, '--out', out]);
+      const result = await runMeasuringMemory(process.execPath, [
+        cli,
+        'replay',
+        prefix.file,
+        '--out',
+        out,
+        '--stream-store',
+        'disk',
+      ]);
       if (result.exitCode !== 0) throw new Error(`replay of ${prefix.file} failed:\n${result.stderr}`);
       const events = Number(/local\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
       memory.push({ what: 'whole replay', bytes: prefix.bytes, events, result });

@@ -12,6 +12,7 @@ interface ReplayCommandOptions {
   batchSize?: number;
   engine: 'local' | 'memory';
   interleaving?: ShardInterleaving;
+  streamStore: 'memory' | 'disk';
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -42,6 +43,15 @@ export function registerReplayCommand(program: Command): void {
           'default: same decisions as --engine local) or as the events happen, as on AWS (event-time)',
       ).choices(['poller', 'event-time']),
     )
+    .addOption(
+      new Option(
+        '--stream-store <where>',
+        'local engine: where the stream keeps its records: memory (fastest; memory grows with the ' +
+          'file, about 5.5 GB per GB of events) or disk (flat memory for files of any size, about a quarter slower)',
+      )
+        .choices(['memory', 'disk'])
+        .default('memory'),
+    )
     .action(async (file: string, options: ReplayCommandOptions) => {
       if (options.interleaving && options.engine !== 'memory') {
         throw new Error('--interleaving applies to --engine memory only');
@@ -58,7 +68,7 @@ export function registerReplayCommand(program: Command): void {
       const summary =
         options.engine === 'memory'
           ? await fastReplay({ ...common, interleaving: options.interleaving })
-          : await replay(common);
+          : await replay({ ...common, streamStore: options.streamStore });
       progress.done();
       process.stdout.write(
         `${table(
