@@ -27,10 +27,10 @@ export interface ReplayOptions extends Omit<LocalPipelineOptions, 'deadLetterFil
    */
   readonly maxBacklogRecords?: number;
   /**
-   * Where the local stream keeps its records. memory: fastest, but kinesalite never trims a
-   * stream, so memory grows with the file (about 5.5 GB per GB of events). disk: LevelDB files in
-   * the temp folder, memory flat whatever the file's size, about a quarter slower.
-   * @default 'memory'
+   * Where the local stream keeps its records. disk: LevelDB files in the temp folder, memory flat
+   * whatever the file's size. memory: kinesalite never trims a stream, so memory grows with the
+   * file (about 5.5 GB per GB of events), and its reads slow down as the stream grows.
+   * @default 'disk'
    */
   readonly streamStore?: 'memory' | 'disk';
 }
@@ -45,7 +45,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const { rejectedFile, busEventsFile } = await prepareReplayOutDir(options.outDir);
 
   const pipeline = await LocalPipeline.start({
-    ...(options.streamStore === 'disk' ? { dataDir: tmpdir() } : {}),
+    ...(options.streamStore === 'memory' ? {} : { dataDir: tmpdir() }),
     ...options,
     deadLetterFile: rejectedFile,
     busEventsFile,

@@ -50,7 +50,7 @@ export function registerReplayCommand(program: Command): void {
           'file, about 5.5 GB per GB of events) or disk (flat memory for files of any size, about a quarter slower)',
       )
         .choices(['memory', 'disk'])
-        .default('memory'),
+        .default('disk'),
     )
     .action(async (file: string, options: ReplayCommandOptions) => {
       if (options.interleaving && options.engine !== 'memory') {
