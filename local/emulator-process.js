@@ -1,7 +1,8 @@
 // Runs dynalite and kinesalite in a process of their own, so that on a multi-core machine the
 // emulators and the pipeline they serve do not share one core. Started by startLocalServices
 // ({ isolated: true }); reports its ports over IPC and exits when its parent goes away.
-// Arguments: <shardLimit> [dataDir]. With a dataDir kinesalite keeps its records in LevelDB files
+// Arguments: <shardLimit> [both|dynamodb|kinesis] [dataDir]: which emulators to run here (one
+// process each lets the two use different cores). With a dataDir kinesalite keeps its records in LevelDB files
 // there instead of in memory, so a long replay's memory stays flat (kinesalite never trims a
 // stream, so in memory it holds every record ever put). dynalite stays in memory: its data grows
 // with the accounts, not with the file, and on disk it is several times slower.
@@ -19,13 +20,19 @@ function listen(server) {
 
 async function main() {
   const shardLimit = Number(process.argv[2] || 100);
-  const dataDir = process.argv[3];
+  const which = process.argv[3] || 'both';
+  const dataDir = process.argv[4];
   const kinesisStore = dataDir ? { path: path.join(dataDir, 'kinesis') } : {};
-  const dynamoPort = await listen(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
-  const kinesisPort = await listen(
-    kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit, ...kinesisStore }),
-  );
-  process.send({ dynamoPort, kinesisPort });
+  const ports = {};
+  if (which !== 'kinesis') {
+    ports.dynamoPort = await listen(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
+  }
+  if (which !== 'dynamodb') {
+    ports.kinesisPort = await listen(
+      kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit, ...kinesisStore }),
+    );
+  }
+  process.send(ports);
 }
 
 process.on('disconnect', () => process.exit(0));

@@ -197,10 +197,46 @@ async function startEmulatorsInProcess(shardLimit: number, dataDir?: string): Pr
   }
 }
 
+/**
+ * dynalite and kinesalite in one child process each: a replay keeps both busy, and on two cores
+ * they then run beside each other and the pipeline instead of taking turns on one.
+ */
 async function startEmulatorProcess(shardLimit: number, dataDir?: string): Promise<RunningEmulators> {
+  const started = await Promise.allSettled([
+    forkEmulator(shardLimit, 'dynamodb'),
+    forkEmulator(shardLimit, 'kinesis', dataDir),
+  ]);
+  const children = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) {
+    await Promise.all(children.map((c) => c.close()));
+    throw new LocalServicesError('could not start the local DynamoDB and Kinesis emulator processes', {
+      cause: failure.reason,
+    });
+  }
+  const [dynamo, kinesis] = children as [ForkedEmulator, ForkedEmulator];
+  return {
+    dynamoPort: dynamo.port,
+    kinesisPort: kinesis.port,
+    close: async () => {
+      await Promise.all([dynamo.close(), kinesis.close()]);
+    },
+  };
+}
+
+interface ForkedEmulator {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+async function forkEmulator(
+  shardLimit: number,
+  which: 'dynamodb' | 'kinesis',
+  dataDir?: string,
+): Promise<ForkedEmulator> {
   const child = fork(
     join(__dirname, 'emulator-process.js'),
-    [String(shardLimit), ...(dataDir ? [dataDir] : [])],
+    [String(shardLimit), which, ...(dataDir ? [dataDir] : [])],
     {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // The child runs plain JavaScript: none of the parent's loaders (tsx, jest) are needed there.
@@ -208,28 +244,25 @@ async function startEmulatorProcess(shardLimit: number, dataDir?: string): Promi
     },
   );
   const exited = once(child, 'exit');
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill();
+      await exited;
+    }
+  };
   try {
     const [message] = (await Promise.race([
       once(child, 'message'),
-      exited.then(([code]) => Promise.reject(new Error(`emulator process exited with code ${String(code)}`))),
+      exited.then(([code]) =>
+        Promise.reject(new Error(`${which} emulator process exited with code ${String(code)}`)),
+      ),
     ])) as [{ dynamoPort?: number; kinesisPort?: number; error?: string }];
-    if (message.error || !message.dynamoPort || !message.kinesisPort)
-      throw new Error(message.error ?? 'no ports');
-    return {
-      dynamoPort: message.dynamoPort,
-      kinesisPort: message.kinesisPort,
-      close: async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill();
-          await exited;
-        }
-      },
-    };
+    const port = which === 'dynamodb' ? message.dynamoPort : message.kinesisPort;
+    if (message.error || !port) throw new Error(message.error ?? `no ${which} port`);
+    return { port, close };
   } catch (error) {
-    child.kill();
-    throw new LocalServicesError('could not start the local DynamoDB and Kinesis emulator process', {
-      cause: error,
-    });
+    await close();
+    throw error;
   }
 }
 
