@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
+import { cauterizeFunction } from './cauterize-function';
 import { tableIndexWildcardFinding } from '../nag-findings';
 import { checkInteger } from '../validate-props';
 
@@ -147,30 +148,18 @@ export class CaseArchiver extends Construct {
     });
     this.logGroup.grantWrite(role);
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = cauterizeFunction(this, 'Function', {
       entry: props.entry ?? CASE_ARCHIVER_ENTRY,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: Duration.seconds(60),
       role,
       logGroup: this.logGroup,
-      tracing: lambda.Tracing.ACTIVE,
       description: 'Cauterize: archives closed cases to S3 under Object Lock',
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        externalModules: [],
-        forceDockerBundling: false,
-      },
       environment: {
         CASES_TABLE: props.casesTable.tableName,
         ARCHIVE_BUCKET: props.archiveBucket.bucketName,
         ARCHIVE_RETENTION_DAYS: String(props.retentionDays),
         POWERTOOLS_SERVICE_NAME: 'cauterize-case-archiver',
-        NODE_OPTIONS: '--enable-source-maps',
       },
     });
 

@@ -4,10 +4,10 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { cauterizeFunction } from './cauterize-function';
 import { z } from 'zod';
 import { assignmentSchema, noteInputSchema, statusChangeSchema } from '../../lambdas/core/cases/case-query';
 import { tableIndexWildcardFinding } from '../nag-findings';
@@ -99,31 +99,19 @@ export class CasesApi extends Construct {
       description: 'Cauterize cases API handler',
     });
     logGroup.grantWrite(role);
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = cauterizeFunction(this, 'Function', {
       entry: props.entry ?? CASES_API_ENTRY,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: Duration.seconds(29),
       role,
       logGroup,
-      tracing: lambda.Tracing.ACTIVE,
       description: 'Cauterize: compliance cases API',
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        externalModules: [],
-        forceDockerBundling: false,
-      },
       environment: {
         CASES_TABLE: props.casesTable.tableName,
         EVENT_BUS_NAME: props.enforcementBus.eventBusName,
         INVESTIGATOR_ROLE_NAME: this.investigatorRole.roleName,
         COMPLIANCE_ROLE_NAME: this.complianceRole.roleName,
         POWERTOOLS_SERVICE_NAME: 'cauterize-cases-api',
-        NODE_OPTIONS: '--enable-source-maps',
       },
     });
     props.casesTable.grantReadWriteData(this.function);

@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { cauterizeFunction } from './cauterize-function';
 import { tableIndexWildcardFinding } from '../nag-findings';
 import { checkInteger } from '../validate-props';
 
@@ -149,26 +150,13 @@ export class UsageStreamScorer extends Construct {
     });
     this.logGroup.grantWrite(role);
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = cauterizeFunction(this, 'Function', {
       entry: props.entry ?? ACCOUNT_SCORER_ENTRY,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySizeMb ?? 1024,
       timeout: Duration.seconds(props.timeoutSeconds ?? 120),
       role,
       logGroup: this.logGroup,
-      tracing: lambda.Tracing.ACTIVE,
       description: 'Cauterize: scores usage events per account and starts enforcement',
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        // Bundle the AWS SDK too: the code runs against the SDK version it was tested with.
-        externalModules: [],
-        // These machines have no Docker: fail on a missing esbuild instead of falling back to it.
-        forceDockerBundling: false,
-      },
       environment: {
         ACCOUNTS_TABLE: props.accountsTable.tableName,
         LINKS_TABLE: props.linksTable.tableName,
@@ -179,7 +167,6 @@ export class UsageStreamScorer extends Construct {
         POLICY_JSON: props.policyJson,
         POWERTOOLS_SERVICE_NAME: 'cauterize-scorer',
         POWERTOOLS_METRICS_NAMESPACE: 'Cauterize',
-        NODE_OPTIONS: '--enable-source-maps',
       },
     });
 
