@@ -160,6 +160,9 @@ export function scoreAccount(
   const folder = new WindowFolder(state, windowSettings(policy));
   let applied = 0;
   let duplicates = 0;
+  let lastPayment: string | null | undefined;
+  let lastDevice: string | null | undefined;
+  let lastIp: string | undefined;
 
   for (const { event, shardId, sequenceNumber } of events) {
     const watermark = state.watermarks[shardId];
@@ -183,7 +186,17 @@ export function scoreAccount(
     state.orgId = event.orgId;
     state.emailDomain = event.emailDomain;
     samples.push(event.eventId);
-    for (const [kind, linkKey] of eventLinkKeys(event)) addLink(kind, linkKey, event.ts);
+    // An account's requests mostly carry the card, device and address of the one before.
+    if (
+      event.paymentFingerprint !== lastPayment ||
+      event.deviceFingerprint !== lastDevice ||
+      event.ip !== lastIp
+    ) {
+      lastPayment = event.paymentFingerprint;
+      lastDevice = event.deviceFingerprint;
+      lastIp = event.ip;
+      for (const [kind, linkKey] of eventLinkKeys(event)) addLink(kind, linkKey, event.ts);
+    }
     if (event.asn !== null && state.asns.length < MAX_FOOTPRINT_ASNS && !state.asns.includes(event.asn)) {
       state.asns.push(event.asn);
       const burst = signupBurstLinkKey(state.accountCreatedAt, state.asns[0]);

@@ -141,24 +141,28 @@ export function escalate(
   const band = actionBandOf(context.score, policy);
   if (!band || state.requestedClearance !== context.clearedCaseId) {
     // The episode ends below the review threshold, and with a clearance (the account was reinstated).
-    state.requestedAction = undefined;
-    state.shadowedAction = undefined;
-    state.requestedClearance = context.clearedCaseId;
+    // Only what changes is written: adding an absent field to the state object is not free.
+    if (state.requestedAction !== undefined) state.requestedAction = undefined;
+    if (state.shadowedAction !== undefined) state.shadowedAction = undefined;
+    if (state.requestedClearance !== context.clearedCaseId) state.requestedClearance = context.clearedCaseId;
   }
   if (!band) return undefined;
   if (!context.eligible) return undefined;
+  // Most batches of an account in a band ask for nothing new: decide that before any wording.
+  const cap = policy.actions.tierOverrides[state.tier]?.maxAction;
+  const proposed = cap ? weaker(band.action, cap) : band.action;
+  let strongestBefore = state.requestedAction ? ACTION_RANK[state.requestedAction] : 0;
+  if (policy.mode === 'shadow' && state.shadowedAction) {
+    strongestBefore = Math.max(strongestBefore, ACTION_RANK[state.shadowedAction]);
+  }
+  if (ACTION_RANK[proposed] <= strongestBefore) return undefined;
   const decision = decideAction(
     band.action,
     state.tier,
     policy,
     `risk score ${context.score} is in the ${band.action} band (${band.from} and over)`,
   );
-  const shadow = decision.mode === 'shadow';
-  const before = [state.requestedAction, ...(shadow ? [state.shadowedAction] : [])];
-  const strongestBefore = Math.max(0, ...before.map((a) => (a ? ACTION_RANK[a] : 0)));
-  if (ACTION_RANK[decision.proposedAction] <= strongestBefore) return undefined;
-
-  if (shadow) state.shadowedAction = decision.proposedAction;
+  if (decision.mode === 'shadow') state.shadowedAction = decision.proposedAction;
   else state.requestedAction = decision.proposedAction;
   state.crossings += 1;
   state.requestedCrossing = state.crossings;

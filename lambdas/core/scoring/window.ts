@@ -93,13 +93,19 @@ export interface EventObservation {
 }
 
 /** Adds one event to its hour bucket, keeping buckets sorted by hour. Mutates `buckets`. */
-export function addToBuckets(buckets: HourBucket[], event: UsageEvent, seen: EventObservation = {}): void {
-  const h = epochHour(event.ts);
-  let bucket = buckets.find((b) => b.h === h);
+export function addToBuckets(
+  buckets: HourBucket[],
+  event: UsageEvent,
+  seen: EventObservation = {},
+  h: number = epochHour(event.ts),
+): void {
+  // Events mostly land in the latest hour: look there first.
+  const latest = buckets[buckets.length - 1];
+  let bucket = latest?.h === h ? latest : buckets.find((b) => b.h === h);
   if (!bucket) {
     bucket = emptyBucket(h);
     buckets.push(bucket);
-    buckets.sort((a, b) => a.h - b.h);
+    if (latest && latest.h > h) buckets.sort((a, b) => a.h - b.h);
   }
   bucket.n += 1;
   if (EXTRACTION_CAPABILITIES.has(event.capability)) bucket.cap += 1;
@@ -186,6 +192,9 @@ export class WindowFolder {
   private readonly templates: TemplateMemory;
   private readonly releases: ReadonlyMap<string, number>;
   private readonly freshMs: number;
+  /** `state.lastEventAt` and its epoch milliseconds, kept here so it is parsed once per batch. */
+  private latestTs: string;
+  private latestMs: number;
 
   public constructor(
     private readonly state: WindowState,
@@ -193,25 +202,35 @@ export class WindowFolder {
   ) {
     this.topics = new TopicMemory(state.recentTopics, settings.topicsKept ?? 64);
     this.templates = new TemplateMemory(state.templateBands, settings.templateBandsKept ?? 64);
-    this.releases = new Map(settings.releases.map((r) => [r.model, Date.parse(r.releasedAt)]));
+    this.releases = releaseTimes(settings.releases);
     this.freshMs = settings.freshHours * HOUR_MS;
+    this.latestTs = state.lastEventAt;
+    this.latestMs = Date.parse(state.lastEventAt);
   }
 
   /** Adds one event; `state.lastEventAt` must still be the latest time before this event. */
   public add(event: UsageEvent): void {
-    const h = epochHour(event.ts);
-    const oldest = h - this.settings.windowHours + 1;
     const ms = Date.parse(event.ts);
-    const previous = Date.parse(this.state.lastEventAt);
-    const gap = ms - previous;
+    const h = Math.floor(ms / HOUR_MS);
+    const oldest = h - this.settings.windowHours + 1;
+    if (this.state.lastEventAt !== this.latestTs) {
+      this.latestTs = this.state.lastEventAt;
+      this.latestMs = Date.parse(this.latestTs);
+    }
+    const gap = ms - this.latestMs;
     const releasedAt = this.releases.get(event.model);
-    addToBuckets(this.state.buckets, event, {
-      // A gap longer than the window says no more than "idle the whole window".
-      gapMs: gap > 0 ? Math.min(gap, this.settings.windowHours * HOUR_MS) : undefined,
-      novelTopic: event.topic !== null && this.topics.observe(event.topic, h, oldest),
-      reusedTemplate: event.turn === 1 && this.templates.observe(event.promptHash, h, oldest),
-      freshModel: releasedAt !== undefined && ms >= releasedAt && ms - releasedAt < this.freshMs,
-    });
+    addToBuckets(
+      this.state.buckets,
+      event,
+      {
+        // A gap longer than the window says no more than "idle the whole window".
+        gapMs: gap > 0 ? Math.min(gap, this.settings.windowHours * HOUR_MS) : undefined,
+        novelTopic: event.topic !== null && this.topics.observe(event.topic, h, oldest),
+        reusedTemplate: event.turn === 1 && this.templates.observe(event.promptHash, h, oldest),
+        freshModel: releasedAt !== undefined && ms >= releasedAt && ms - releasedAt < this.freshMs,
+      },
+      h,
+    );
   }
 
   /** Prunes the window to end at `latestHour` and stores the bounded memories on the state. */
@@ -225,6 +244,18 @@ export class WindowFolder {
       this.settings.recurringBandsKept ?? 16,
     );
   }
+}
+
+const releaseTimesOf = new WeakMap<readonly ModelRelease[], ReadonlyMap<string, number>>();
+
+/** Release time by model, worked out once per policy (a folder is made per account and batch). */
+function releaseTimes(releases: readonly ModelRelease[]): ReadonlyMap<string, number> {
+  let times = releaseTimesOf.get(releases);
+  if (!times) {
+    times = new Map(releases.map((r) => [r.model, Date.parse(r.releasedAt)]));
+    releaseTimesOf.set(releases, times);
+  }
+  return times;
 }
 
 /** The window settings a policy implies (memory capacities at their defaults). */

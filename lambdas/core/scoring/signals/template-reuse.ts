@@ -64,33 +64,40 @@ export class TemplateMemory {
 
   /** What to store: the live keys. */
   public entries(oldestHour: number): TemplateBandCount[] {
-    return [...this.bands]
-      .filter(([, use]) => use.hour >= oldestHour)
-      .map(([key, use]) => [key, use.count, use.hour] as const);
+    const live: TemplateBandCount[] = [];
+    this.bands.forEach((use, key) => {
+      if (use.hour >= oldestHour) live.push([key, use.count, use.hour]);
+    });
+    return live;
   }
 
   /** Live keys used at least twice, most used first (ties by key): what linking compares across accounts. */
   public recurring(oldestHour: number, limit: number): string[] {
-    return [...this.bands]
-      .filter(([, use]) => use.hour >= oldestHour && use.count >= 2)
-      .sort(([ka, a], [kb, b]) => b.count - a.count || (ka < kb ? -1 : ka > kb ? 1 : 0))
+    const reused: Array<{ key: string; count: number }> = [];
+    this.bands.forEach((use, key) => {
+      if (use.hour >= oldestHour && use.count >= 2) reused.push({ key, count: use.count });
+    });
+    return reused
+      .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
       .slice(0, limit)
-      .map(([key]) => key);
+      .map(({ key }) => key);
   }
 
   private evictOne(keep: string, oldestHour: number): void {
     let victim: string | undefined;
     let victimCount = Number.POSITIVE_INFINITY;
     let victimHour = Number.POSITIVE_INFINITY;
-    for (const [key, use] of this.bands) {
-      if (key === keep) continue;
+    // forEach, not for-of over entries: this runs for every new key of a full memory, and each
+    // entry pair would be an allocation.
+    this.bands.forEach((use, key) => {
+      if (key === keep) return;
       const count = use.hour >= oldestHour ? use.count : 0;
       if (count < victimCount || (count === victimCount && use.hour < victimHour)) {
         victim = key;
         victimCount = count;
         victimHour = use.hour;
       }
-    }
+    });
     if (victim !== undefined) this.bands.delete(victim);
   }
 }

@@ -35,7 +35,11 @@ export class TopicMemory {
 
   /** What to store: the topics still inside the window, least recently asked first. */
   public entries(oldestHour: number): TopicSeen[] {
-    return [...this.seen].filter(([, hour]) => hour >= oldestHour);
+    const live: TopicSeen[] = [];
+    this.seen.forEach((hour, key) => {
+      if (hour >= oldestHour) live.push([key, hour]);
+    });
+    return live;
   }
 }
 
