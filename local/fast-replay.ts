@@ -96,7 +96,7 @@ export function shardIdOf(index: number): string {
  * Fixed-width decimal sequence numbers, increasing per shard and unique over the stream (the shard
  * index is part of them), so compareSequenceNumbers orders them as it orders Kinesis ones.
  */
-function sequenceNumber(shardIndex: number, n: number): string {
+export function sequenceNumberOf(shardIndex: number, n: number): string {
   return `49${String(shardIndex).padStart(4, '0')}${String(n).padStart(20, '0')}`;
 }
 
@@ -308,7 +308,7 @@ export async function scoreInShards(
     const filling = queue.batches[queue.batches.length - 1] as StreamRecord[];
     filling.push({
       shardId: queue.shardId,
-      sequenceNumber: sequenceNumber(index, queue.assigned),
+      sequenceNumber: sequenceNumberOf(index, queue.assigned),
       partitionKey: record.partitionKey,
       data: record.data,
     });
