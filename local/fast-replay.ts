@@ -7,6 +7,7 @@ import { systemClock, type Clock } from '../lambdas/core/ports';
 import {
   emptyBatchStats,
   scoreBatch,
+  WHOLE_BATCH,
   type BatchStats,
   type ScoreBatchDependencies,
   type StreamRecord,
@@ -251,6 +252,15 @@ export async function scoreInShards(
         throw new FastReplayError(
           `scoring ${pending.length} records of ${first?.shardId} from ${first?.sequenceNumber} failed: ${(error as Error).message}`,
           { cause: error },
+        );
+      }
+      // With in-memory adapters a failure of the whole batch is a bug, not an outage.
+      const whole = outcome.errors.find((e) => e.accountId === WHOLE_BATCH);
+      if (whole) {
+        const first = pending[0];
+        throw new FastReplayError(
+          `scoring ${pending.length} records of ${first?.shardId} from ${first?.sequenceNumber} failed: ${whole.error.message}`,
+          { cause: whole.error },
         );
       }
       addStats(scoring, outcome.stats);

@@ -9,7 +9,7 @@ import {
 } from '../../lambdas/core/ports';
 import { LINK_KEY_SHARDS, linkShard } from '../../lambdas/core/linking/link-keys';
 import { scoreAccount, type LinkEdge } from '../../lambdas/core/scoring/account-scorer';
-import { scoreBatch } from '../../lambdas/core/scoring/score-batch';
+import { scoreBatch, WHOLE_BATCH } from '../../lambdas/core/scoring/score-batch';
 import { claimCutoffOf } from '../../lambdas/core/scoring/enforcement-action';
 import {
   compareUtf8,
@@ -392,5 +392,59 @@ describe('Function: scoreBatch on the memory adapters', () => {
     expect(accounts.item('x')?.state?.totalRequests).toBe(32);
     expect(enforcement.cases()).toHaveLength(1);
     expect(links.size).toBeGreaterThan(0);
+  });
+
+  it('reports every record failed, saving nothing, when a step the whole batch shares fails', async () => {
+    // Prepare: the link write fails once (its SDK retries spent), then works
+    const accounts = new MemoryAccountStore();
+    const links = new MemoryLinkStore();
+    let failures = 1;
+    const flakyLinks = Object.assign(Object.create(links) as MemoryLinkStore, {
+      put: async (edges: readonly LinkEdge[]) => {
+        if (failures-- > 0) throw new Error('ProvisionedThroughputExceededException');
+        return links.put(edges);
+      },
+    });
+    const enforcement = new MemoryEnforcement({ accounts, clock: fixedClock });
+    const deps = {
+      accounts,
+      links: flakyLinks,
+      enforcement,
+      deadLetters: new MemoryDeadLetterSink(),
+      policy,
+      clock: fixedClock,
+    };
+    const events = Array.from({ length: 32 }, (_, i) =>
+      extractionEvent({
+        accountId: i % 2 === 0 ? 'x' : 'y',
+        eventId: `e-${i}`,
+        ts: minutesAfter(T0, i * 45),
+        conversationId: `c-${i}`,
+      }),
+    );
+    const records = sequenced(events).map(({ event, shardId, sequenceNumber }) => ({
+      shardId,
+      sequenceNumber,
+      partitionKey: event.accountId,
+      data: Buffer.from(JSON.stringify(event)),
+    }));
+
+    // Act
+    const failed = await scoreBatch(records, deps);
+    const savedAfterFailure = accounts.size;
+    const retried = await scoreBatch(records, deps);
+
+    // Assess: the first delivery failed as a whole without throwing, wrote nothing, named the cause
+    expect([...failed.failedSequenceNumbers].sort()).toEqual(records.map((r) => r.sequenceNumber).sort());
+    expect(failed.errors).toEqual([
+      { accountId: WHOLE_BATCH, error: new Error('ProvisionedThroughputExceededException') },
+    ]);
+    expect(savedAfterFailure).toBe(0);
+    expect(failed.stats.enforcementsStarted).toBe(0);
+    // ...and the same batch again was scored as one delivery is
+    expect(retried.failedSequenceNumbers).toEqual([]);
+    expect(accounts.item('x')?.state?.totalRequests).toBe(16);
+    expect(accounts.item('y')?.state?.totalRequests).toBe(16);
+    expect(retried.stats.duplicates).toBe(0);
   });
 });

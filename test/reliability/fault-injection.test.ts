@@ -22,8 +22,8 @@ describe('Reliability: injected faults', () => {
 
   /**
    * The decisions: each account's status and request count. (Link items and intermediate scores
-   * may differ: a batch that fails as a whole is bisected, and the scorer's link keys depend on
-   * where batches split an account's events.)
+   * may differ: a redelivered batch can start at another record, and the scorer's link keys depend
+   * on where batches split an account's events.)
    */
   const decisions = (snapshot: Record<string, unknown[]>) =>
     (snapshot.AccountsTable as Array<{ accountId: string; status?: string; totalRequests?: number }>).map(
@@ -74,6 +74,11 @@ describe('Reliability: injected faults', () => {
     expect(suspended.filter((id) => !withCase.has(id))).toEqual([]);
     expect(published('AccountSuspended', 'accountId')).toEqual(suspended);
     expect(published('CaseOpened', 'caseId')).toEqual(cases.map((c) => c.caseId).sort());
+    // No account is to be suspended by two cluster cases (a MEMBER# item per member it suspends).
+    const clusterMembers = (snapshot.CasesTable as Array<{ sk: string }>)
+      .filter((item) => item.sk.startsWith('MEMBER#'))
+      .map((item) => item.sk);
+    expect(clusterMembers.filter((sk, i) => clusterMembers.indexOf(sk) !== i)).toEqual([]);
   };
 
   beforeAll(async () => {
@@ -91,8 +96,7 @@ describe('Reliability: injected faults', () => {
   it('absorbs DynamoDB throttling and 500s on every call with SDK retries and redelivery', async () => {
     // Prepare: a quarter of all DynamoDB calls throttled, some answered 500 (some after the write).
     // The SDK's retries absorb throttling; writes whose response is lost come back as per-account
-    // failures and are redelivered. (With few SDK attempts whole batches fail and are bisected:
-    // see docs/performance.md, "Reliability findings".)
+    // failures and are redelivered. (With few SDK attempts whole batches fail: see the next test.)
     const pipeline = await ReliabilityPipeline.start({
       dynamodbMaxAttempts: 10,
       rules: [
@@ -123,6 +127,49 @@ describe('Reliability: injected faults', () => {
       expect(await totalRequests(pipeline)).toBe(records.length);
       expect(failedExecutions(pipeline.executions())).toEqual([]);
       // ...nothing was doubled, and the decisions are those of the clean run
+      const snapshot = await pipeline.snapshot(since);
+      expectNothingDoubled(pipeline, snapshot);
+      expect(decisions(snapshot)).toEqual(decisions(reference));
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it('redelivers a batch whose shared steps fail as a whole, without bisecting it or doubling a case', async () => {
+    // Prepare: two SDK attempts and frequent throttling of the scorer's tables, so loading states
+    // and writing links often fail outright: the scorer reports the whole batch failed, and it is
+    // delivered again from its first record (a thrown error would be bisected, and a half could
+    // decide a cluster crossing from fewer events, under another name).
+    const pipeline = await ReliabilityPipeline.start({ dynamodbMaxAttempts: 2 });
+    const { AccountsTable, LinksTable } = pipeline.pipeline.names;
+    pipeline.proxy.setRules([
+      {
+        fault: 'throttle',
+        tableName: AccountsTable,
+        operations: ['BatchGetItem'],
+        probability: 0.3,
+        maxInjections: 12,
+      },
+      {
+        fault: 'throttle',
+        tableName: LinksTable,
+        operations: ['BatchWriteItem'],
+        probability: 0.3,
+        maxInjections: 12,
+      },
+    ]);
+    try {
+      // Act
+      await pipeline.run(records);
+
+      // Assess: whole batches failed and were redelivered, none bisected, none given up
+      const { poller } = pipeline.pipeline;
+      expect(poller.stats.retries).toBeGreaterThan(0);
+      expect(poller.stats.bisections).toBe(0);
+      expect(poller.stats.recordsDiscarded).toBe(0);
+      expect(await totalRequests(pipeline)).toBe(records.length);
+      expect(failedExecutions(pipeline.executions())).toEqual([]);
+      // ...nothing doubled, cluster cases included, and the decisions are those of the clean run
       const snapshot = await pipeline.snapshot(since);
       expectNothingDoubled(pipeline, snapshot);
       expect(decisions(snapshot)).toEqual(decisions(reference));

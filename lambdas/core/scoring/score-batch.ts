@@ -43,6 +43,9 @@ export interface ScoreBatchDependencies {
   readonly concurrency?: number;
 }
 
+/** The accountId of BatchOutcome.errors for a failure of the whole batch (see scoreBatch). */
+export const WHOLE_BATCH = '(batch)';
+
 export interface BatchOutcome {
   /** Sequence numbers of records to redeliver (ReportBatchItemFailures). */
   readonly failedSequenceNumbers: string[];
@@ -154,32 +157,21 @@ export async function scoreBatch(
   const errors: Array<{ accountId: string; error: Error }> = [];
   const updates: AccountUpdate[] = [];
   if (accountIds.length > 0) {
-    const states = await deps.accounts.load(accountIds);
-    const pending: AccountUpdate[] = [];
-    for (const accountId of accountIds) {
-      const update = scoreAccount(
-        states.get(accountId),
-        byAccount.get(accountId) ?? [],
-        deps.policy,
-        deps.limits,
-      );
-      stats.duplicates += update.duplicates;
-      if (update.applied > 0) pending.push(update);
+    let linked: LinkDecisions;
+    let pending: AccountUpdate[];
+    try {
+      ({ pending, linked } = await decideBatch(byAccount, deps, stats));
+    } catch (error) {
+      // A step the whole batch shares failed (loading states, writing links, exploring clusters,
+      // starting a cluster run) after the SDK's retries. Nothing was saved yet: report every valid
+      // record failed instead of throwing, so the event source mapping redelivers this same batch
+      // from its first record and it is decided again from the same events. A thrown error would
+      // be bisected instead, and a half decides a cluster crossing from fewer events, so under
+      // another name: a second case for the same members.
+      errors.push({ accountId: WHOLE_BATCH, error: error as Error });
+      for (const seqs of recordsByAccount.values()) for (const seq of seqs) failed.add(seq);
+      return { failedSequenceNumbers: [...failed], rejected, stats, updates, errors };
     }
-
-    // Links first: the account state remembers which links it wrote, so they must exist before it does.
-    const edges: LinkEdge[] = pending.flatMap((u) => [...u.newLinks]);
-    if (edges.length > 0) {
-      await deps.links.put(edges);
-      stats.linkWrites += edges.length;
-    }
-
-    const linked = await linkAccounts(pending, states, deps, stats);
-    // One cluster run per cluster crossing, started before any account is saved: a failure to
-    // start fails the batch, which is then redelivered and decided again (same name, no-op).
-    await forEachLimited(linked.clusterRequests, deps.concurrency ?? 16, async (request) =>
-      startClusterEnforcement(deps.enforcement, request, stats),
-    );
 
     await forEachLimited(pending, deps.concurrency ?? 16, async (update) => {
       const { accountId } = update.state;
@@ -203,6 +195,39 @@ export async function scoreBatch(
   }
 
   return { failedSequenceNumbers: [...failed], rejected, stats, updates, errors };
+}
+
+/**
+ * Everything before the saves: loads the states, scores each account, writes the new link edges,
+ * explores clusters and starts the cluster runs. Its failures fail the whole batch.
+ */
+async function decideBatch(
+  byAccount: ReadonlyMap<string, SequencedEvent[]>,
+  deps: ScoreBatchDependencies,
+  stats: BatchStats,
+): Promise<{ pending: AccountUpdate[]; linked: LinkDecisions }> {
+  const states = await deps.accounts.load([...byAccount.keys()]);
+  const pending: AccountUpdate[] = [];
+  for (const [accountId, events] of byAccount) {
+    const update = scoreAccount(states.get(accountId), events, deps.policy, deps.limits);
+    stats.duplicates += update.duplicates;
+    if (update.applied > 0) pending.push(update);
+  }
+
+  // Links first: the account state remembers which links it wrote, so they must exist before it does.
+  const edges: LinkEdge[] = pending.flatMap((u) => [...u.newLinks]);
+  if (edges.length > 0) {
+    await deps.links.put(edges);
+    stats.linkWrites += edges.length;
+  }
+
+  const linked = await linkAccounts(pending, states, deps, stats);
+  // One cluster run per cluster crossing, started before any account is saved: a failure to
+  // start fails the batch, which is then redelivered and decided again (same name, no-op).
+  await forEachLimited(linked.clusterRequests, deps.concurrency ?? 16, async (request) =>
+    startClusterEnforcement(deps.enforcement, request, stats),
+  );
+  return { pending, linked };
 }
 
 async function startEnforcement(starter: EnforcementStarter, request: EnforcementRequest, stats: BatchStats) {
