@@ -352,33 +352,37 @@ describe('Class: MemoryDeadLetterSink', () => {
 });
 
 describe('Function: scoreBatch on the memory adapters', () => {
-  it('suspends an extraction account once across redelivered batches', async () => {
-    // Prepare
+  /** Scorer dependencies on fresh memory adapters, with `links` in place of the link store if given. */
+  const memoryDependencies = (links: MemoryLinkStore = new MemoryLinkStore()) => {
     const accounts = new MemoryAccountStore();
-    const links = new MemoryLinkStore();
     const enforcement = new MemoryEnforcement({ accounts, clock: fixedClock });
-    const deps = {
-      accounts,
-      links,
-      enforcement,
-      deadLetters: new MemoryDeadLetterSink(),
-      policy,
-      clock: fixedClock,
-    };
-    const events = Array.from({ length: 32 }, (_, i) =>
-      extractionEvent({
-        accountId: 'x',
-        eventId: `x-${i}`,
-        ts: minutesAfter(T0, i * 45),
-        conversationId: `c-${i}`,
-      }),
-    );
-    const records = sequenced(events).map(({ event, shardId, sequenceNumber }) => ({
+    const deadLetters = new MemoryDeadLetterSink();
+    return { accounts, links, enforcement, deadLetters, policy, clock: fixedClock };
+  };
+
+  /** 32 extraction requests 45 minutes apart, of `accountOf(i)`, as stream records. */
+  const extractionRecords = (accountOf: (i: number) => string) =>
+    sequenced(
+      Array.from({ length: 32 }, (_, i) =>
+        extractionEvent({
+          accountId: accountOf(i),
+          eventId: `e-${i}`,
+          ts: minutesAfter(T0, i * 45),
+          conversationId: `c-${i}`,
+        }),
+      ),
+    ).map(({ event, shardId, sequenceNumber }) => ({
       shardId,
       sequenceNumber,
       partitionKey: event.accountId,
       data: Buffer.from(JSON.stringify(event)),
     }));
+
+  it('suspends an extraction account once across redelivered batches', async () => {
+    // Prepare
+    const deps = memoryDependencies();
+    const { accounts, links, enforcement } = deps;
+    const records = extractionRecords(() => 'x');
 
     // Act
     const first = await scoreBatch(records, deps);
@@ -396,7 +400,6 @@ describe('Function: scoreBatch on the memory adapters', () => {
 
   it('reports every record failed, saving nothing, when a step the whole batch shares fails', async () => {
     // Prepare: the link write fails once (its SDK retries spent), then works
-    const accounts = new MemoryAccountStore();
     const links = new MemoryLinkStore();
     let failures = 1;
     const flakyLinks = Object.assign(Object.create(links) as MemoryLinkStore, {
@@ -405,29 +408,9 @@ describe('Function: scoreBatch on the memory adapters', () => {
         return links.put(edges);
       },
     });
-    const enforcement = new MemoryEnforcement({ accounts, clock: fixedClock });
-    const deps = {
-      accounts,
-      links: flakyLinks,
-      enforcement,
-      deadLetters: new MemoryDeadLetterSink(),
-      policy,
-      clock: fixedClock,
-    };
-    const events = Array.from({ length: 32 }, (_, i) =>
-      extractionEvent({
-        accountId: i % 2 === 0 ? 'x' : 'y',
-        eventId: `e-${i}`,
-        ts: minutesAfter(T0, i * 45),
-        conversationId: `c-${i}`,
-      }),
-    );
-    const records = sequenced(events).map(({ event, shardId, sequenceNumber }) => ({
-      shardId,
-      sequenceNumber,
-      partitionKey: event.accountId,
-      data: Buffer.from(JSON.stringify(event)),
-    }));
+    const deps = memoryDependencies(flakyLinks);
+    const { accounts } = deps;
+    const records = extractionRecords((i) => (i % 2 === 0 ? 'x' : 'y'));
 
     // Act
     const failed = await scoreBatch(records, deps);
