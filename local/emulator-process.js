@@ -5,11 +5,13 @@
 // process each lets the two use different cores). With a dataDir kinesalite keeps its records in LevelDB files
 // there instead of in memory, so a long replay's memory stays flat (kinesalite never trims a
 // stream, so in memory it holds every record ever put). dynalite stays in memory: its data grows
-// with the accounts, not with the file, and on disk it is several times slower.
+// with the accounts and their links, not with every write (see closeDynaliteIterators), and on disk
+// it is several times slower.
 'use strict';
 const path = require('path');
 const dynalite = require('dynalite');
 const kinesalite = require('kinesalite');
+const { closeDynaliteIterators } = require('./dynalite-iterators');
 
 function listen(server) {
   return new Promise((resolve, reject) => {
@@ -25,6 +27,7 @@ async function main() {
   const kinesisStore = dataDir ? { path: path.join(dataDir, 'kinesis') } : {};
   const ports = {};
   if (which !== 'kinesis') {
+    closeDynaliteIterators();
     ports.dynamoPort = await listen(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
   }
   if (which !== 'dynamodb') {

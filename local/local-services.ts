@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import dynalite from 'dynalite';
+import { closeDynaliteIterators } from './dynalite-iterators';
 import kinesalite from 'kinesalite';
 import { DEFAULT_LOCAL_REGION, LOCAL_CREDENTIALS } from './local-aws-identity';
 
@@ -52,8 +53,9 @@ export interface LocalServicesOptions {
    * Keep the stream's records in LevelDB files under a fresh folder in this directory (removed by
    * stop()) instead of in memory. kinesalite never trims a stream, so in memory a replay holds
    * every record it ever put: on disk, memory stays flat however large the replayed file.
-   * dynalite stays in memory (its data grows with accounts, not with the file; on disk it is
-   * several times slower).
+   * dynalite stays in memory (its data grows with the accounts and their links, not with every
+   * write once its iterators are closed: see dynalite-iterators.js; on disk it is several times
+   * slower).
    * @default undefined (in memory)
    */
   readonly dataDir?: string;
@@ -156,6 +158,7 @@ interface RunningEmulators {
 }
 
 async function startEmulatorsInProcess(shardLimit: number, dataDir?: string): Promise<RunningEmulators> {
+  closeDynaliteIterators();
   const dynamoServer = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
