@@ -2,7 +2,7 @@
  * Benchmarks: prints figures, asserts nothing. `npm run bench -- --help` for the options.
  * Each step runs on the simulator's traffic (written once into --work-dir and reused).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { table } from '../cli/format';
@@ -10,7 +10,7 @@ import { measureDynamoDbAccounting, type DynamoDbAccounting } from './dynamodb-a
 import { measureEndToEnd, type EndToEndResult } from './end-to-end-replay';
 import { runMeasuringMemory, type TreeMemoryResult } from './process-tree-memory';
 import { measureScorerThroughput, type ThroughputResult } from './scorer-throughput';
-import { prefixFile, readTruth, simulatedTraffic } from './traffic';
+import { prefixFile, readTruth, scaleFor, simulatedTraffic } from './traffic';
 
 type Step = 'throughput' | 'dynamodb' | 'e2e' | 'memory';
 const STEPS: readonly Step[] = ['throughput', 'dynamodb', 'e2e', 'memory'];
@@ -91,12 +91,27 @@ async function main(argv: string[]): Promise<void> {
   let throughput: ThroughputResult | undefined;
   let accounting: DynamoDbAccounting | undefined;
   let e2e: EndToEndResult | undefined;
-  const memory: Array<{ what: string; bytes: number; events: number; result: TreeMemoryResult }> = [];
+  const memory: Array<{
+    what: string;
+    bytes: number;
+    events: number;
+    accounts?: number;
+    result: TreeMemoryResult;
+  }> = [];
 
   const needsMain = options.steps.some((s) => s === 'throughput' || s === 'dynamodb' || s === 'memory');
   const traffic = needsMain
     ? await simulatedTraffic(options.workDir, options.scale, options.seed)
     : undefined;
+  // Before any step runs: a prefix larger than the traffic would fail the memory step at the end.
+  const largestPrefixMb = Math.max(0, ...options.memoryMb, ...options.replayMemoryMb);
+  if (options.steps.includes('memory') && traffic && largestPrefixMb * 1e6 > traffic.bytes) {
+    throw new Error(
+      `--memory-mb/--replay-memory-mb: ${largestPrefixMb} MB asked, but the traffic at --scale ` +
+        `${options.scale} (seed ${options.seed}) is ${mb(traffic.bytes)}; rerun with --scale ` +
+        `${scaleFor(largestPrefixMb * 1e6, traffic, options.scale)} or more (the file grows with the scale)`,
+    );
+  }
 
   if (options.steps.includes('throughput') && traffic) {
     log(`scorer throughput on ${options.throughputEvents} events of ${traffic.file}`);
@@ -143,7 +158,11 @@ async function main(argv: string[]): Promise<void> {
       ]);
       if (result.exitCode !== 0) throw new Error(`replay of ${prefix.file} failed:\n${result.stderr}`);
       const events = Number(/local\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
-      memory.push({ what: 'whole replay', bytes: prefix.bytes, events, result });
+      // dynalite keeps its tables in memory: they grow with the accounts seen (and their links).
+      const { accounts } = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as {
+        accounts: number;
+      };
+      memory.push({ what: 'whole replay', bytes: prefix.bytes, events, accounts, result });
     }
     results.memory = memory.map((m) => ({
       ...m,
@@ -158,7 +177,11 @@ async function main(argv: string[]): Promise<void> {
       rate(throughput.baselineEventsPerSecond),
       `${throughput.events} events`,
     ]);
-    rows.push(['baseline + contract validation (zod)', rate(throughput.validateEventsPerSecond), '']);
+    rows.push([
+      'baseline + contract validation',
+      rate(throughput.validateEventsPerSecond),
+      'field check, zod for what it defers',
+    ]);
     rows.push([
       'scorer core, 1 core',
       rate(throughput.coreEventsPerSecond),
@@ -240,10 +263,18 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   for (const m of memory) {
+    const [largest] = Object.entries(m.result.peakByProcess).sort(([, a], [, b]) => b - a);
+    const accounts = m.accounts === undefined ? '' : `, ${m.accounts} accounts`;
     rows.push([
       `${m.what}: peak RSS, ${mb(m.bytes)} file`,
       mb(m.result.peakRssBytes),
-      `${m.events} events, ${fixed(m.result.seconds, 0)} s, largest process ${mb(m.result.peakSingleRssBytes)}`,
+      `${m.events} events${accounts}, ${fixed(m.result.seconds, 0)} s, largest process ` +
+        `${mb(m.result.peakSingleRssBytes)}${largest ? ` (${largest[0].replace(/^\d+ /, '')})` : ''}`,
+    ]);
+    rows.push([
+      '  without mapped files (RssAnon)',
+      mb(m.result.peakAnonRssBytes),
+      `largest process ${mb(m.result.peakSingleAnonRssBytes)}`,
     ]);
   }
   const resultsFile = join(options.workDir, 'results.json');

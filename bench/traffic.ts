@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { writeSimulation } from '../sim';
 import type { GroundTruth } from '../sim';
 
@@ -25,16 +25,27 @@ export async function readTruth(truthFile: string): Promise<GroundTruth> {
 }
 
 /**
+ * The simulator scale, rounded up to a tenth, whose traffic holds `bytes`, given the traffic at
+ * `scale`: the file grows about in proportion to the scale (the accounts are scaled, the week is
+ * not), so 2% of margin covers the cohorts whose counts do not scale.
+ */
+export function scaleFor(bytes: number, traffic: TrafficFile, scale: number): number {
+  return Math.ceil(((scale * bytes * 1.02) / traffic.bytes) * 10) / 10;
+}
+
+/**
  * The first `bytes` bytes of a JSON Lines file, cut at a line end: the traffic's first hours, in
- * timestamp order. Written once into `workDir` and reused.
+ * timestamp order. Written once into `workDir` and reused; named after the source, so prefixes of
+ * traffic of another scale or seed are never mixed up.
  */
 export async function prefixFile(source: string, bytes: number, workDir: string): Promise<TrafficFile> {
-  const file = join(workDir, `prefix-${Math.round(bytes / 1e6)}MB.jsonl`);
+  const file = join(workDir, `${basename(source, '.jsonl')}-prefix-${Math.round(bytes / 1e6)}MB.jsonl`);
   if (!existsSync(file)) {
     const size = (await stat(source)).size;
     if (size < bytes) {
       throw new Error(
-        `the traffic file ${source} has ${size} bytes, fewer than the ${bytes} asked for: raise --memory-scale`,
+        `the traffic file ${source} has ${size.toLocaleString('en')} bytes, fewer than the ` +
+          `${bytes.toLocaleString('en')} asked for: raise --scale`,
       );
     }
     const input = await open(source, 'r');
