@@ -16,6 +16,12 @@ export interface EndToEndResult {
     readonly readsPerEvent: number;
   };
   readonly suspended: number;
+  /** Standard workflow runs and the state transitions they were billed for (states entered). */
+  readonly stepFunctions: {
+    readonly executions: number;
+    readonly stateTransitions: number;
+    readonly transitionsPerExecution: number;
+  };
   /** Per campaign, in processing (wall-clock) seconds of this replay. */
   readonly campaigns: ReadonlyArray<{
     readonly campaignId: string;
@@ -136,8 +142,23 @@ export async function measureEndToEnd(file: string, truth: GroundTruth): Promise
           crossingPut !== undefined && suspension ? (suspension.at - crossingPut) / 1000 : null,
       };
     });
+    // Step Functions bills a Standard workflow per state entered (Map iterations included).
+    const executions = [
+      pipeline.stateMachine,
+      pipeline.clusterStateMachine,
+      pipeline.reinstatementStateMachine,
+    ].flatMap((machine) => machine.executions());
+    const stateTransitions = executions.reduce(
+      (n, e) => n + e.history.filter((h) => h.type === 'StateEntered').length,
+      0,
+    );
     const events = source.lines;
     return {
+      stepFunctions: {
+        executions: executions.length,
+        stateTransitions,
+        transitionsPerExecution: executions.length > 0 ? stateTransitions / executions.length : 0,
+      },
       events,
       seconds,
       eventsPerSecond: events / seconds,

@@ -252,6 +252,11 @@ async function main(argv: string[]): Promise<void> {
       `${fixed(e2e.dynamodb.writesPerEvent, 4)} / ${fixed(e2e.dynamodb.readsPerEvent, 4)}`,
       `${e2e.suspended} suspended`,
     ]);
+    rows.push([
+      '  Step Functions state transitions',
+      String(e2e.stepFunctions.stateTransitions),
+      `${e2e.stepFunctions.executions} executions, ${fixed(e2e.stepFunctions.transitionsPerExecution, 1)} each`,
+    ]);
     for (const c of e2e.campaigns) {
       const first = c.firstEventToSuspensionSeconds;
       const crossing = c.crossingToSuspensionSeconds;
