@@ -458,34 +458,16 @@ export class MemoryEnforcement implements EnforcementStarter {
     const { clusterId, caseId, riskScore, members, policyVersion, triggeredAt, evidence } = input;
     const accountIds = members.map((m) => m.accountId);
     if (!this.casesById.has(caseId)) {
-      const opening = chainEntry(undefined, {
-        caseId,
-        at: startedAt,
-        actor: ENFORCEMENT_ACTOR,
-        action: 'OPENED',
-        reason: CLUSTER_OPENING_REASON,
-        fromStatus: 'NONE',
-        toStatus: 'OPEN',
-      });
-      this.casesById.set(caseId, {
-        caseId,
+      this.openCase(caseId, startedAt, CLUSTER_OPENING_REASON, {
         kind: 'cluster',
         clusterId,
         accountIds,
-        status: 'OPEN',
         action: 'suspend',
-        openedAt: startedAt,
-        updatedAt: startedAt,
         riskScore,
         policyVersion,
         triggeredAt,
         evidence,
-        openedBy: ENFORCEMENT_ACTOR,
-        notes: [],
-        lastAuditSeq: 0,
-        lastAuditHash: opening.hash,
       });
-      this.auditByCase.set(caseId, { ...opening, sk: 'AUDIT#0000' });
     }
     const eventBusName = this.eventBusName;
     await this.bus.putEvents([
@@ -542,6 +524,40 @@ export class MemoryEnforcement implements EnforcementStarter {
     return [...this.clusterExecutionsByName.values()];
   }
 
+  /**
+   * OpenCase and RecordAudit as both workflows write them: the case with the fields of its kind,
+   * and its hash-chained opening entry (AUDIT#0000) with `reason`.
+   */
+  private openCase(
+    caseId: string,
+    at: string,
+    reason: string,
+    fields: Pick<MemoryCase, 'kind' | 'riskScore' | 'policyVersion' | 'triggeredAt' | 'evidence'> &
+      Readonly<Record<string, unknown>>,
+  ): void {
+    const opening = chainEntry(undefined, {
+      caseId,
+      at,
+      actor: ENFORCEMENT_ACTOR,
+      action: 'OPENED',
+      reason,
+      fromStatus: 'NONE',
+      toStatus: 'OPEN',
+    });
+    this.casesById.set(caseId, {
+      caseId,
+      ...fields,
+      status: 'OPEN',
+      openedAt: at,
+      updatedAt: at,
+      openedBy: ENFORCEMENT_ACTOR,
+      notes: [],
+      lastAuditSeq: 0,
+      lastAuditHash: opening.hash,
+    });
+    this.auditByCase.set(caseId, { ...opening, sk: 'AUDIT#0000' });
+  }
+
   /** Open cases in the order they were opened. */
   public cases(): readonly MemoryCase[] {
     return [...this.casesById.values()];
@@ -586,33 +602,16 @@ export class MemoryEnforcement implements EnforcementStarter {
 
     // OpenCase: the claim; only the execution that opens the case acts and publishes.
     if (this.casesById.has(caseId)) return 'CASE_ALREADY_OPEN';
-    const opening = chainEntry(undefined, {
-      caseId,
-      at: startedAt,
-      actor: ENFORCEMENT_ACTOR,
-      action: 'OPENED',
-      reason,
-      fromStatus: 'NONE',
-      toStatus: 'OPEN',
-    });
-    this.casesById.set(caseId, {
+    this.openCase(caseId, startedAt, reason, {
       ...extra,
-      caseId,
       kind: 'account',
       accountId,
       accountIds: [accountId],
-      status: 'OPEN',
       actionReason: reason,
-      openedAt: startedAt,
-      updatedAt: startedAt,
       riskScore,
       policyVersion,
       triggeredAt,
       evidence,
-      openedBy: ENFORCEMENT_ACTOR,
-      notes: [],
-      lastAuditSeq: 0,
-      lastAuditHash: opening.hash,
     });
 
     // ChooseAction: each write conditional; one that loses to another case publishes no action event.
@@ -636,7 +635,6 @@ export class MemoryEnforcement implements EnforcementStarter {
           : { verificationChecks: directive.checks }),
       });
     }
-    this.auditByCase.set(caseId, { ...opening, sk: 'AUDIT#0000' });
 
     const common = { accountId, caseId, riskScore, policyVersion, reason, triggeredAt };
     const caseOpened = {
