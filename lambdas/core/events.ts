@@ -43,14 +43,12 @@ export const accountSuspendedDetail = z
   })
   .describe('The account is suspended: revoke its API keys and sessions, refuse new requests.');
 
+/** What every graduated action's event says about the decision behind it. */
+const actionDecision = { accountId, caseId, riskScore, policyVersion, reason, triggeredAt };
+
 export const accountThrottledDetail = z
   .strictObject({
-    accountId,
-    caseId,
-    riskScore,
-    policyVersion,
-    reason,
-    triggeredAt,
+    ...actionDecision,
     throttledAt: timestamp.describe('When the throttle was decided.'),
     requestsPerHour: z
       .number()
@@ -62,12 +60,7 @@ export const accountThrottledDetail = z
 
 export const verificationRequiredDetail = z
   .strictObject({
-    accountId,
-    caseId,
-    riskScore,
-    policyVersion,
-    reason,
-    triggeredAt,
+    ...actionDecision,
     requiredAt: timestamp.describe('When re-verification was required.'),
     checks: z
       .array(z.enum(VERIFICATION_CHECKS))
