@@ -1,9 +1,8 @@
 import { encodeBuckets, encodeTemplateBands, encodeTopics } from '../lambdas/adapters/dynamodb-account-store';
 import type { AccountState } from '../lambdas/core/account-state';
-import { loadPolicyFile, policyToJson, validatePolicy } from '../lambdas/core/policy/policy';
 import type { AccountStore, Clock, LinkMembers, LinkStore } from '../lambdas/core/ports';
 import type { LinkEdge } from '../lambdas/core/scoring/account-scorer';
-import { DEFAULT_SCORER_BATCH_SIZE, scoreInShards } from '../local/fast-replay';
+import { DEFAULT_SCORER_BATCH_SIZE, loadScorerPolicy, scoreInShards } from '../local/fast-replay';
 import { emptySourceStats, readJsonlRecords } from '../local/jsonl-source';
 import { LocalEventBus } from '../local/local-event-bus';
 import {
@@ -179,7 +178,7 @@ export async function measureDynamoDbAccounting(
   file: string,
   options: { shards?: number; batchSize?: number } = {},
 ): Promise<DynamoDbAccounting> {
-  const policy = validatePolicy(JSON.parse(policyToJson(loadPolicyFile('config/policy.yaml'))), 'policy');
+  const policy = loadScorerPolicy();
   const memoryAccounts = new MemoryAccountStore();
   const floor = policy.clusters.candidateFloor;
   const accounts = new CountingAccountStore(memoryAccounts, floor);

@@ -1,4 +1,3 @@
-import { loadPolicyFile, policyToJson, validatePolicy } from '../lambdas/core/policy/policy';
 import { parseUsageEventBytes } from '../lambdas/core/contract/usage-event';
 import type { Clock } from '../lambdas/core/ports';
 import {
@@ -6,7 +5,13 @@ import {
   type ScoreBatchDependencies,
   type StreamRecord,
 } from '../lambdas/core/scoring/score-batch';
-import { DEFAULT_SCORER_BATCH_SIZE, sequenceNumberOf, shardIdOf, shardIndexOf } from '../local/fast-replay';
+import {
+  DEFAULT_SCORER_BATCH_SIZE,
+  loadScorerPolicy,
+  sequenceNumberOf,
+  shardIdOf,
+  shardIndexOf,
+} from '../local/fast-replay';
 import { emptySourceStats, readJsonlRecords } from '../local/jsonl-source';
 import { LocalEventBus } from '../local/local-event-bus';
 import {
@@ -82,7 +87,7 @@ export async function loadBatches(file: string, limit: number, shards: number, b
 }
 
 export function freshDependencies(): ScoreBatchDependencies {
-  const policy = validatePolicy(JSON.parse(policyToJson(loadPolicyFile('config/policy.yaml'))), 'policy');
+  const policy = loadScorerPolicy();
   const accounts = new MemoryAccountStore();
   return {
     accounts,

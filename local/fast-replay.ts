@@ -37,6 +37,15 @@ export const DEFAULT_POLICY_FILE = 'config/policy.yaml';
 /** Policy paths resolve against the project root, as the CDK app resolves them for the local pipeline. */
 const PROJECT_ROOT = join(__dirname, '..');
 
+/**
+ * The policy as the scorer gets it at cold start: the file validated, rendered as compact JSON and
+ * validated again. Paths resolve against the project root, as for the local pipeline.
+ */
+export function loadScorerPolicy(policyFile: string = DEFAULT_POLICY_FILE): Policy {
+  const path = resolve(PROJECT_ROOT, policyFile);
+  return validatePolicy(JSON.parse(policyToJson(loadPolicyFile(path))), path);
+}
+
 export interface FastReplayOptions {
   /** JSON Lines file of usage events, in timestamp order. */
   readonly file: string;
@@ -116,9 +125,7 @@ export async function fastReplay(options: FastReplayOptions): Promise<FastReplay
   checkInteger('shards', shards, 1, 10_000);
   checkInteger('batchSize', batchSize, 1, 10_000);
   checkInteger('maximumRetryAttempts', maximumRetryAttempts, 0, 10_000);
-  const policyFile = resolve(PROJECT_ROOT, options.policyFile ?? DEFAULT_POLICY_FILE);
-  // What the scorer gets at cold start: the validated policy, as compact JSON, validated again.
-  const policy: Policy = validatePolicy(JSON.parse(policyToJson(loadPolicyFile(policyFile))), policyFile);
+  const policy = loadScorerPolicy(options.policyFile);
   const clock = options.clock ?? systemClock;
   const interleaving = options.interleaving ?? 'poller';
 
