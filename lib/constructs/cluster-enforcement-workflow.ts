@@ -1,4 +1,4 @@
-import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,10 +11,10 @@ import {
   CONDITIONAL_CHECK_FAILED,
   ENFORCEMENT_EVENT_SOURCE,
   LIFECYCLE_ACTOR,
-  acknowledgeWorkflowRoleFindings,
   auditHashTemplate,
   retryTransientDynamoDb,
   retryPutEvents,
+  workflowStateMachine,
 } from './workflow-support';
 
 /** Reason of a cluster case's opening audit entry (part of its hash). */
@@ -290,24 +290,14 @@ export class ClusterEnforcementWorkflow extends Construct {
         .otherwise(stamp),
     );
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = workflowStateMachine(this, {
       comment:
         'Cauterize cluster enforcement: one cluster case, then suspend each member and publish its event',
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      timeout: Duration.minutes(props.timeoutMinutes ?? 30),
-      tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-    });
-
-    accountsTable.encryptionKey?.grantEncryptDecrypt(this.stateMachine);
-    if (casesTable.encryptionKey !== accountsTable.encryptionKey) {
-      casesTable.encryptionKey?.grantEncryptDecrypt(this.stateMachine);
-    }
-    acknowledgeWorkflowRoleFindings(this.stateMachine);
+      definition,
+      timeoutMinutes: props.timeoutMinutes ?? 30,
+      logRetention: props.logRetention,
+      tables: [accountsTable, casesTable],
+    }));
   }
 
   /**

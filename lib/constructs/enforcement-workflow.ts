@@ -1,4 +1,3 @@
-import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,13 +8,13 @@ import { ACTION_RANK } from '../../lambdas/core/scoring/enforcement-action';
 import type { EnforcementAction } from '../../lambdas/core/policy/policy';
 import { checkInteger } from '../validate-props';
 import {
-  acknowledgeWorkflowRoleFindings,
   AUDIT_GENESIS_HASH,
   auditHashTemplate,
   CONDITIONAL_CHECK_FAILED,
   ENFORCEMENT_EVENT_SOURCE,
   retryPutEvents,
   retryTransientDynamoDb,
+  workflowStateMachine,
 } from './workflow-support';
 
 /**
@@ -482,26 +481,13 @@ export class EnforcementWorkflow extends Construct {
     claimAccount.next(prepareCase);
     prepareCase.next(openCase);
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-    });
-
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = workflowStateMachine(this, {
       comment:
         'Cauterize account enforcement: open a case, then review, throttle, require verification or suspend, and publish events',
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      timeout: Duration.minutes(props.timeoutMinutes ?? 5),
-      tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-    });
-
-    // The optimized DynamoDB integrations grant the table actions, not the key: a CMK-encrypted
-    // table also needs kms:Decrypt/Encrypt for the caller.
-    accountsTable.encryptionKey?.grantEncryptDecrypt(this.stateMachine);
-    if (casesTable.encryptionKey !== accountsTable.encryptionKey) {
-      casesTable.encryptionKey?.grantEncryptDecrypt(this.stateMachine);
-    }
-    acknowledgeWorkflowRoleFindings(this.stateMachine);
+      definition,
+      timeoutMinutes: props.timeoutMinutes ?? 5,
+      logRetention: props.logRetention,
+      tables: [accountsTable, casesTable],
+    }));
   }
 }

@@ -12,10 +12,10 @@ import {
   CONDITIONAL_CHECK_FAILED,
   ENFORCEMENT_EVENT_SOURCE,
   LIFECYCLE_ACTOR,
-  acknowledgeWorkflowRoleFindings,
   auditHashTemplate,
   retryPutEvents,
   retryTransientDynamoDb,
+  workflowStateMachine,
 } from './workflow-support';
 
 /** The event pattern that starts a reinstatement: a case cleared as a false positive. */
@@ -446,24 +446,15 @@ export class ReinstatementWorkflow extends Construct {
         .otherwise(notCleared),
     );
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = workflowStateMachine(this, {
       comment:
         'Cauterize reinstatement: a case cleared as a false positive sets its accounts back to ACTIVE, ' +
         'audited and announced',
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      timeout: Duration.minutes(props.timeoutMinutes ?? 30),
-      tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-    });
-    accountsTable.encryptionKey?.grantEncryptDecrypt(this.stateMachine);
-    if (casesTable.encryptionKey !== accountsTable.encryptionKey) {
-      casesTable.encryptionKey?.grantEncryptDecrypt(this.stateMachine);
-    }
-    acknowledgeWorkflowRoleFindings(this.stateMachine);
+      definition,
+      timeoutMinutes: props.timeoutMinutes ?? 30,
+      logRetention: props.logRetention,
+      tables: [accountsTable, casesTable],
+    }));
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

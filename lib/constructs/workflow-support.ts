@@ -1,10 +1,13 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
 
 /**
- * What the cluster enforcement and reinstatement workflows share: error names, retry policies,
- * the audit hash template of the cases contract, and the cdk-nag acknowledgements every workflow
- * role needs.
+ * What the account enforcement, cluster enforcement and reinstatement workflows share: error
+ * names, retry policies, the audit hash template of the cases contract, the state machine they
+ * run as, and the cdk-nag acknowledgements every workflow role needs.
  */
 
 /** Who the lifecycle workflows write as, in cases, audit entries and events. */
@@ -113,4 +116,41 @@ export function acknowledgeWorkflowRoleFindings(stateMachine: sfn.StateMachine):
         'grantEncryptDecrypt on the data key; the wildcard covers ReEncryptFrom/ReEncryptTo of that one key.',
     },
   );
+}
+
+export interface WorkflowStateMachineProps {
+  readonly comment: string;
+  readonly definition: sfn.IChainable;
+  readonly timeoutMinutes: number;
+  readonly logRetention?: logs.RetentionDays;
+  /** Tables the definition's DynamoDB tasks use: their keys are granted to the state machine. */
+  readonly tables: readonly dynamodb.ITable[];
+}
+
+/**
+ * The STANDARD state machine every workflow runs as: X-Ray tracing, every execution logged with
+ * its data (a year by default: enforcement decisions are audit material), the tables' customer
+ * managed keys granted (the optimized DynamoDB integrations grant the table actions, not the key),
+ * and the workflow role's cdk-nag findings acknowledged. Creates `LogGroup` and `StateMachine` in
+ * `scope`.
+ */
+export function workflowStateMachine(
+  scope: Construct,
+  props: WorkflowStateMachineProps,
+): { stateMachine: sfn.StateMachine; logGroup: logs.LogGroup } {
+  const logGroup = new logs.LogGroup(scope, 'LogGroup', {
+    retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+  });
+  const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
+    comment: props.comment,
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
+    timeout: Duration.minutes(props.timeoutMinutes),
+    tracingEnabled: true,
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+  });
+  const keys = new Set(props.tables.map((table) => table.encryptionKey));
+  for (const key of keys) key?.grantEncryptDecrypt(stateMachine);
+  acknowledgeWorkflowRoleFindings(stateMachine);
+  return { stateMachine, logGroup };
 }
