@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountState } from '../core/account-state';
@@ -11,9 +12,40 @@ import { withUnprocessedRetries } from './batch-retry';
 
 const BATCH_GET_LIMIT = 100;
 
+/** The binary attribute holding the scorer's packed working memory (see accountItem). */
+export const MEMORY_ATTRIBUTE = 'memory';
+/**
+ * What the memory holds, in this order: attributes that items written before it held separately,
+ * all read by the scorer alone (through fromItem).
+ */
+const UNPACKED_ATTRIBUTES = [
+  'buckets',
+  'recentTopics',
+  'templateBands',
+  'recurringTemplateBands',
+  'reasons',
+  'watermarks',
+  'recentEventIds',
+  'asns',
+  'tier',
+  'orgId',
+  'emailDomain',
+  'accountCreatedAt',
+  'firstEventAt',
+  'totalRequests',
+  'policyVersion',
+  'crossings',
+  'requestedCrossing',
+  'requestedAction',
+  'shadowedAction',
+  'requestedClearance',
+] as const;
+/** The memory's layout: a new layout gets a new number, and the reader keeps reading the old ones. */
+const MEMORY_FORMAT = 1;
+
 /**
  * Account state in the accounts table, one item per account (partition key accountId, so load
- * spreads over accounts). Hour buckets are stored as compact JSON: they are read and written whole.
+ * spreads over accounts). The item is read and written whole: see accountItem for its layout.
  * `status` belongs to the enforcement workflow: the scorer only ever creates it.
  */
 export class DynamoDbAccountStore implements AccountStore {
@@ -41,55 +73,28 @@ export class DynamoDbAccountStore implements AccountStore {
   }
 
   public async save(state: AccountState, expectedVersion: number | undefined): Promise<void> {
+    const item = accountItem(state);
+    const names = Object.keys(item);
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { accountId: state.accountId },
           UpdateExpression:
-            'SET #status = if_not_exists(#status, :active), tier = :tier, orgId = :orgId, ' +
-            'emailDomain = :emailDomain, clusterId = :clusterId, ' +
-            'accountCreatedAt = :created, firstEventAt = :first, lastEventAt = :last, totalRequests = :total, ' +
-            'buckets = :buckets, recentTopics = :topics, templateBands = :bands, recurringTemplateBands = :recurring, ' +
-            'riskScore = :score, peakRiskScore = :peak, band = :band, reasons = :reasons, policyVersion = :pv, ' +
-            'crossings = :crossings, requestedCrossing = :requested, requestedAction = :requestedAction, ' +
-            'shadowedAction = :shadowedAction, requestedClearance = :requestedClearance, watermarks = :watermarks, ' +
-            'recentEventIds = :recent, linkKeys = :links, asns = :asns, version = :version',
+            `SET #status = if_not_exists(#status, :active), ${names.map((n) => `#${n} = :${n}`).join(', ')} ` +
+            // Items written before the memories were packed: their separate attributes go.
+            `REMOVE ${UNPACKED_ATTRIBUTES.join(', ')}`,
           ConditionExpression:
             // A new account may already have an item: the enforcement workflow can suspend it
             // before its first state write lands. Only the scorer sets `version`.
             !expectedVersion ? 'attribute_not_exists(version)' : 'version = :expected',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...Object.fromEntries(names.map((n) => [`#${n}`, n])),
+          },
           ExpressionAttributeValues: {
             ':active': 'ACTIVE',
-            ':tier': state.tier,
-            ':orgId': state.orgId,
-            ':emailDomain': state.emailDomain,
-            ':clusterId': state.clusterId,
-            ':created': state.accountCreatedAt,
-            ':first': state.firstEventAt,
-            ':last': state.lastEventAt,
-            ':total': state.totalRequests,
-            ':buckets': encodeBuckets(state.buckets),
-            ':topics': encodeTopics(state.recentTopics),
-            ':bands': encodeTemplateBands(state.templateBands),
-            ':recurring': state.recurringTemplateBands.join(','),
-            ':score': state.riskScore,
-            ':peak': state.peakRiskScore,
-            ':band': state.band,
-            ':reasons': state.reasons,
-            ':pv': state.policyVersion,
-            ':crossings': state.crossings,
-            ':requested': state.requestedCrossing,
-            // null (not absent) when no action is pending, so an episode's end is written too.
-            ':requestedAction': state.requestedAction ?? null,
-            ':shadowedAction': state.shadowedAction ?? null,
-            ':requestedClearance': state.requestedClearance ?? null,
-            ':watermarks': state.watermarks,
-            ':recent': state.recentEventIds.join(','),
-            ':links': state.linkKeys,
-            ':asns': state.asns.join(','),
-            ':version': state.version,
+            ...Object.fromEntries(names.map((n) => [`:${n}`, item[n]])),
             ...(!expectedVersion ? {} : { ':expected': expectedVersion }),
           },
         }),
@@ -103,8 +108,32 @@ export class DynamoDbAccountStore implements AccountStore {
   }
 }
 
+/**
+ * The attributes the scorer writes for an account (all but `status`, which it only ever creates).
+ * What only the scorer reads (hour buckets, topic and template memories, event ids, reasons,
+ * watermarks, networks, counters, the pending enforcement episode) is one compressed binary
+ * attribute, `memory`: the item is written whole once per account and batch, and DynamoDB bills a
+ * write unit per started KB (this cut the mean item from 2.4 KB to about 1.3 KB). What the workflows
+ * and investigators read (score, band, cluster, latest event, link keys, peak score, and the
+ * workflows' own attributes) stays plain.
+ */
+export function accountItem(state: AccountState): Record<string, unknown> {
+  return {
+    clusterId: state.clusterId,
+    lastEventAt: state.lastEventAt,
+    riskScore: state.riskScore,
+    // The reinstatement workflow copies these two into the clearance.
+    peakRiskScore: state.peakRiskScore,
+    linkKeys: state.linkKeys,
+    band: state.band,
+    [MEMORY_ATTRIBUTE]: packMemory(state),
+    version: state.version,
+  };
+}
+
 /** Reads an accounts-table item back into state (also used by exports of the table). */
-export function fromItem(item: Record<string, unknown>): AccountState {
+export function fromItem(stored: Record<string, unknown>): AccountState {
+  const item = unpackAccountItem(stored);
   const str = (key: string, fallback = ''): string =>
     typeof item[key] === 'string' ? (item[key] as string) : fallback;
   const num = (key: string): number => (typeof item[key] === 'number' ? (item[key] as number) : 0);
@@ -158,6 +187,66 @@ function enforcementActions(
 function withReinstatement(item: Record<string, unknown>): Pick<AccountState, 'reinstatement'> {
   const reinstatement = reinstatementFromItem(item);
   return reinstatement ? { reinstatement } : {};
+}
+
+/** The memory attribute: the unpacked attributes' values, as JSON in their order, deflated. */
+function packMemory(state: AccountState): Uint8Array {
+  const values: Record<(typeof UNPACKED_ATTRIBUTES)[number], unknown> = {
+    buckets: encodeBuckets(state.buckets),
+    recentTopics: encodeTopics(state.recentTopics),
+    templateBands: encodeTemplateBands(state.templateBands),
+    recurringTemplateBands: state.recurringTemplateBands.join(','),
+    reasons: state.reasons,
+    watermarks: state.watermarks,
+    recentEventIds: state.recentEventIds.join(','),
+    asns: state.asns.join(','),
+    tier: state.tier,
+    orgId: state.orgId,
+    emailDomain: state.emailDomain,
+    accountCreatedAt: state.accountCreatedAt,
+    firstEventAt: state.firstEventAt,
+    totalRequests: state.totalRequests,
+    policyVersion: state.policyVersion,
+    crossings: state.crossings,
+    requestedCrossing: state.requestedCrossing,
+    requestedAction: state.requestedAction ?? null,
+    shadowedAction: state.shadowedAction ?? null,
+    requestedClearance: state.requestedClearance ?? null,
+  };
+  const json = JSON.stringify([MEMORY_FORMAT, ...UNPACKED_ATTRIBUTES.map((name) => values[name])]);
+  return deflateRawSync(json);
+}
+
+/**
+ * The item with its memory unpacked into the attributes it replaced (and the memory attribute
+ * itself gone), so that one reader serves
+ * both layouts (and tools can compare items by their contents). An item without a memory (written
+ * before it existed) is returned as it is.
+ */
+export function unpackAccountItem(item: Record<string, unknown>): Record<string, unknown> {
+  const packed = item[MEMORY_ATTRIBUTE];
+  if (packed === undefined || packed === null) return item;
+  let values: unknown;
+  try {
+    if (!(packed instanceof Uint8Array)) throw new Error(`it is a ${typeof packed}, not binary`);
+    values = JSON.parse(inflateRawSync(packed).toString('utf8'));
+  } catch (error) {
+    throw new Error(
+      `account ${String(item.accountId)}: its "${MEMORY_ATTRIBUTE}" attribute is not a packed memory ` +
+        `(${(error as Error).message}); delete the attribute to have the scorer start its memory afresh`,
+      { cause: error },
+    );
+  }
+  if (!Array.isArray(values) || values[0] !== MEMORY_FORMAT) {
+    throw new Error(
+      `account ${String(item.accountId)}: its "${MEMORY_ATTRIBUTE}" attribute has layout ` +
+        `${JSON.stringify(Array.isArray(values) ? values[0] : values)}, this scorer reads layout ${MEMORY_FORMAT}; ` +
+        'deploy the scorer that wrote it, or delete the attribute to start the memory afresh',
+    );
+  }
+  const { [MEMORY_ATTRIBUTE]: _packed, ...unpacked } = item;
+  UNPACKED_ATTRIBUTES.forEach((name, i) => (unpacked[name] = values[i + 1]));
+  return unpacked;
 }
 
 /*

@@ -1,5 +1,3 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../../lambdas/adapters/aws-clients';
 import type { KinesisWriteRecord } from '../../local/kinesis-writer';
 import { generateTraffic } from '../../sim';
 import { failedExecutions, ReliabilityPipeline } from './support/reliability-pipeline';
@@ -31,13 +29,9 @@ describe('Reliability: injected faults', () => {
     );
 
   const totalRequests = async (pipeline: ReliabilityPipeline): Promise<number> => {
-    const out = await documentClient(pipeline.pipeline.services.dynamodb).send(
-      new ScanCommand({
-        TableName: pipeline.pipeline.names.AccountsTable,
-        ProjectionExpression: 'totalRequests',
-      }),
-    );
-    return (out.Items ?? []).reduce((sum, item) => sum + Number(item.totalRequests ?? 0), 0);
+    let sum = 0;
+    for await (const account of pipeline.pipeline.accounts()) sum += account.totalRequests;
+    return sum;
   };
 
   /**

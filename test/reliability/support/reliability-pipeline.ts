@@ -7,6 +7,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import { documentClient } from '../../../lambdas/adapters/aws-clients';
+import { unpackAccountItem } from '../../../lambdas/adapters/dynamodb-account-store';
 import type { RejectedRecord } from '../../../lambdas/core/ports';
 import { FaultInjectionProxy, type FaultRule } from '../../../local/fault-injection-proxy';
 import type { KinesisWriteRecord } from '../../../local/kinesis-writer';
@@ -136,7 +137,9 @@ export class ReliabilityPipeline {
       const name = this.pipeline.names[table];
       if (!name) throw new Error(`the synthesized stacks have no ${table}`);
       const items = await scanAll(this.pipeline, name);
-      out[table] = items.map((item) => normalizeWallClock(item, since)).sort(byJson);
+      // Account items compare by what their packed memory holds, not by its compressed bytes.
+      const readable = table === 'AccountsTable' ? items.map(unpackAccountItem) : items;
+      out[table] = readable.map((item) => normalizeWallClock(item, since)).sort(byJson);
     }
     return out;
   }

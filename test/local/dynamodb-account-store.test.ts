@@ -1,0 +1,251 @@
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  accountItem,
+  DynamoDbAccountStore,
+  encodeBuckets,
+  encodeTemplateBands,
+  encodeTopics,
+  MEMORY_ATTRIBUTE,
+  unpackAccountItem,
+} from '../../lambdas/adapters/dynamodb-account-store';
+import { dynamoDbItemBytes, readUnitsOf, writeUnitsOf } from '../../lambdas/adapters/dynamodb-item-size';
+import type { AccountState } from '../../lambdas/core/account-state';
+import { ConcurrentUpdateError } from '../../lambdas/core/ports';
+import { scoreAccount } from '../../lambdas/core/scoring/account-scorer';
+import { startLocalServices, type LocalServices } from '../../local/local-services';
+import { extractionEvent, minutesAfter, openerEvent, sequenced } from '../support/events';
+import { testPolicy } from '../support/policy';
+
+/** A state with every memory filled: hours, topics, template bands, reasons, an action pending. */
+function scoredState(accountId: string): AccountState {
+  const base = '2026-02-01T00:00:00.000Z';
+  const events = Array.from({ length: 60 }, (_, i) =>
+    (i % 3 === 0 ? openerEvent : extractionEvent)({
+      accountId,
+      eventId: `${accountId}-evt-${i}`,
+      ts: minutesAfter(base, i * 37),
+      topic: `math.topic-${i % 11}`,
+      promptHash: (0x0123456789abcdefn + BigInt(i % 4)).toString(16).padStart(16, '0'),
+      ip: `198.51.100.${i % 5}`,
+      orgId: 'org-7',
+    }),
+  );
+  const { state } = scoreAccount(undefined, sequenced(events), testPolicy());
+  return { ...state, requestedAction: 'throttle', requestedClearance: 'case-1', clusterId: 'cluster-1' };
+}
+
+/** The item as the scorer wrote it before the memory was packed: one attribute per field. */
+function legacyItem(state: AccountState): Record<string, unknown> {
+  return {
+    accountId: state.accountId,
+    status: state.status,
+    tier: state.tier,
+    orgId: state.orgId,
+    emailDomain: state.emailDomain,
+    clusterId: state.clusterId,
+    accountCreatedAt: state.accountCreatedAt,
+    firstEventAt: state.firstEventAt,
+    lastEventAt: state.lastEventAt,
+    totalRequests: state.totalRequests,
+    buckets: encodeBuckets(state.buckets),
+    recentTopics: encodeTopics(state.recentTopics),
+    templateBands: encodeTemplateBands(state.templateBands),
+    recurringTemplateBands: state.recurringTemplateBands.join(','),
+    riskScore: state.riskScore,
+    peakRiskScore: state.peakRiskScore,
+    band: state.band,
+    reasons: state.reasons,
+    policyVersion: state.policyVersion,
+    crossings: state.crossings,
+    requestedCrossing: state.requestedCrossing,
+    requestedAction: state.requestedAction ?? null,
+    shadowedAction: state.shadowedAction ?? null,
+    requestedClearance: state.requestedClearance ?? null,
+    watermarks: state.watermarks,
+    recentEventIds: state.recentEventIds.join(','),
+    linkKeys: state.linkKeys,
+    asns: state.asns.join(','),
+    version: state.version,
+  };
+}
+
+describe('Class: DynamoDbAccountStore', () => {
+  let services: LocalServices;
+  let client: DynamoDBDocumentClient;
+  let store: DynamoDbAccountStore;
+  const tableName = 'accounts-store-test';
+  const stored = async (accountId: string) =>
+    (await client.send(new GetCommand({ TableName: tableName, Key: { accountId } }))).Item ?? {};
+
+  beforeAll(async () => {
+    services = await startLocalServices();
+    await services.dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'accountId', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'accountId', KeyType: 'HASH' }],
+      }),
+    );
+    client = DynamoDBDocumentClient.from(services.dynamodb, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    store = new DynamoDbAccountStore(client, tableName);
+  });
+
+  afterAll(async () => {
+    await services.stop();
+  });
+
+  it('loads back exactly the state it saved', async () => {
+    // Prepare
+    const state = { ...scoredState('acct-roundtrip'), version: 1 };
+
+    // Act
+    await store.save(state, undefined);
+    const loaded = await store.load(['acct-roundtrip']);
+
+    // Assess
+    expect(state.buckets.length).toBeGreaterThan(10);
+    expect(state.templateBands.length).toBeGreaterThan(0);
+    expect(state.reasons.length).toBeGreaterThan(0);
+    expect(loaded.get('acct-roundtrip')).toEqual(state);
+  });
+
+  it('keeps what the workflows and investigators read plain, and packs the rest into one binary attribute', async () => {
+    // Prepare
+    const state = { ...scoredState('acct-layout'), version: 1 };
+
+    // Act
+    await store.save(state, undefined);
+    const item = await stored('acct-layout');
+
+    // Assess
+    expect(Object.keys(item).sort()).toEqual(
+      [
+        'accountId',
+        'status',
+        'clusterId',
+        'lastEventAt',
+        'riskScore',
+        'peakRiskScore',
+        'linkKeys',
+        'band',
+        MEMORY_ATTRIBUTE,
+        'version',
+      ].sort(),
+    );
+    expect(item).toMatchObject({
+      status: 'ACTIVE',
+      riskScore: state.riskScore,
+      peakRiskScore: state.peakRiskScore,
+      linkKeys: state.linkKeys,
+      band: state.band,
+    });
+    expect(item[MEMORY_ATTRIBUTE]).toBeInstanceOf(Uint8Array);
+    expect(unpackAccountItem(item)).toEqual(legacyItem(state));
+    const packed = dynamoDbItemBytes(item);
+    const legacy = dynamoDbItemBytes(legacyItem(state));
+    expect(packed).toBe(
+      dynamoDbItemBytes({ accountId: state.accountId, status: 'ACTIVE', ...accountItem(state) }),
+    );
+    expect(packed).toBeLessThan(legacy * 0.7);
+  });
+
+  it('reads an item written before the memory was packed, and drops its old attributes on the next save', async () => {
+    // Prepare
+    const state = { ...scoredState('acct-legacy'), version: 4 };
+    await client.send(new PutCommand({ TableName: tableName, Item: legacyItem(state) }));
+
+    // Act
+    const loaded = (await store.load(['acct-legacy'])).get('acct-legacy');
+    await store.save({ ...state, version: 5 }, 4);
+    const migrated = await stored('acct-legacy');
+
+    // Assess
+    expect(loaded).toEqual(state);
+    expect(migrated).not.toHaveProperty('buckets');
+    expect(migrated).not.toHaveProperty('reasons');
+    expect(migrated).not.toHaveProperty('tier');
+    expect((await store.load(['acct-legacy'])).get('acct-legacy')).toEqual({ ...state, version: 5 });
+  });
+
+  it('never overwrites the status the enforcement workflow set', async () => {
+    // Prepare
+    const state = { ...scoredState('acct-suspended'), version: 1 };
+    await store.save(state, undefined);
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { accountId: 'acct-suspended' },
+        UpdateExpression: 'SET #status = :suspended',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':suspended': 'SUSPENDED' },
+      }),
+    );
+
+    // Act
+    await store.save({ ...state, version: 2 }, 1);
+
+    // Assess
+    expect((await store.load(['acct-suspended'])).get('acct-suspended')?.status).toBe('SUSPENDED');
+  });
+
+  it('refuses a save over a version it did not read', async () => {
+    // Prepare
+    const state = { ...scoredState('acct-race'), version: 1 };
+    await store.save(state, undefined);
+
+    // Act
+    const stale = store.save({ ...state, version: 2 }, 7);
+
+    // Assess
+    await expect(stale).rejects.toBeInstanceOf(ConcurrentUpdateError);
+  });
+
+  it('names the account and the fix when the memory attribute is not a packed memory', async () => {
+    // Prepare
+    await client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { accountId: 'acct-corrupt', [MEMORY_ATTRIBUTE]: new Uint8Array([1, 2, 3]), version: 1 },
+      }),
+    );
+
+    // Act
+    const load = store.load(['acct-corrupt']);
+
+    // Assess
+    await expect(load).rejects.toThrow(
+      /account acct-corrupt: its "memory" attribute is not a packed memory .*delete the attribute/,
+    );
+  });
+});
+
+describe('Function: dynamoDbItemBytes', () => {
+  it('counts names and values by the rules DynamoDB bills by', () => {
+    // Prepare
+    const item = {
+      s: 'abc', // 1 + 3
+      n: 12345, // 1 + ceil(5 / 2) + 1
+      b: new Uint8Array(10), // 1 + 10
+      z: null, // 1 + 1
+      t: true, // 1 + 1
+      l: ['ab', 7], // 1 + 3 + (1 + 2) + (1 + 2)
+      m: { k: 'v' }, // 1 + 3 + (1 + 1 + 1)
+      u: undefined, // not written
+    };
+
+    // Act
+    const bytes = dynamoDbItemBytes(item);
+
+    // Assess
+    expect(bytes).toBe(4 + 5 + 11 + 2 + 2 + 10 + 7);
+    expect(dynamoDbItemBytes({ n: 0.5 })).toBe(1 + 2);
+    expect(dynamoDbItemBytes({ n: 1200 })).toBe(1 + 2);
+    expect([writeUnitsOf(1024), writeUnitsOf(1025), readUnitsOf(4097), writeUnitsOf(0)]).toEqual([
+      1, 2, 2, 1,
+    ]);
+  });
+});
