@@ -1,4 +1,5 @@
-import { encodeBuckets, encodeTemplateBands, encodeTopics } from '../lambdas/adapters/dynamodb-account-store';
+import { accountItem } from '../lambdas/adapters/dynamodb-account-store';
+import { dynamoDbItemBytes, readUnitsOf, writeUnitsOf } from '../lambdas/adapters/dynamodb-item-size';
 import type { AccountState } from '../lambdas/core/account-state';
 import type { AccountStore, Clock, LinkMembers, LinkStore } from '../lambdas/core/ports';
 import type { LinkEdge } from '../lambdas/core/scoring/account-scorer';
@@ -11,10 +12,6 @@ import {
   MemoryEnforcement,
   MemoryLinkStore,
 } from '../local/memory-adapters';
-
-/** DynamoDB bills a write per started KB of item, a strongly consistent read per started 4 KB. */
-const WRITE_UNIT_BYTES = 1024;
-const READ_UNIT_BYTES = 4096;
 
 export interface DynamoDbAccounting {
   readonly events: number;
@@ -43,8 +40,10 @@ export interface DynamoDbAccounting {
   /** How many times the same account was written, per distinct account (batches it appeared in). */
   readonly writesPerAccount: number;
   readonly seconds: number;
+  /** Mean bytes of a record on the stream, and of a record as Kinesis on-demand bills it in (whole KB). */
+  readonly recordBytes: { readonly mean: number; readonly billedIn: number };
   /**
-   * Distinct (account, window) pairs per event for event-time windows of 20 s, 5 min, 1 h, 1 day:
+   * Distinct (account, window) pairs per event for event-time windows of 20 s, 1 min, 5 min, 1 h, 1 day:
    * the account-state writes per event of a consumer whose batches span that window (on AWS a
    * batch spans at most the 20 s batching window; a replay's batch spans about 90 minutes).
    */
@@ -62,28 +61,9 @@ export interface DynamoDbAccounting {
   };
 }
 
-/** The size DynamoDB counts for the item DynamoDbAccountStore writes (names + values, approximately). */
+/** The size DynamoDB bills for the account item DynamoDbAccountStore writes for this state. */
 export function accountItemBytes(state: AccountState): number {
-  const item: Record<string, unknown> = {
-    ...state,
-    buckets: encodeBuckets(state.buckets),
-    recentTopics: encodeTopics(state.recentTopics),
-    templateBands: encodeTemplateBands(state.templateBands),
-    recurringTemplateBands: state.recurringTemplateBands.join(','),
-    recentEventIds: state.recentEventIds.join(','),
-  };
-  let bytes = 0;
-  for (const [name, value] of Object.entries(item)) {
-    if (value === undefined || value === null) continue;
-    bytes += Buffer.byteLength(name);
-    bytes +=
-      typeof value === 'string'
-        ? Buffer.byteLength(value)
-        : typeof value === 'number'
-          ? 8
-          : Buffer.byteLength(JSON.stringify(value));
-  }
-  return bytes;
+  return dynamoDbItemBytes({ accountId: state.accountId, status: state.status, ...accountItem(state) });
 }
 
 class CountingAccountStore implements AccountStore {
@@ -115,7 +95,7 @@ class CountingAccountStore implements AccountStore {
     for (const id of accountIds) {
       const state = states.get(id);
       this.reads += 1;
-      this.readUnits += state ? Math.ceil(accountItemBytes(state) / READ_UNIT_BYTES) : 1;
+      this.readUnits += state ? readUnitsOf(accountItemBytes(state)) : 1;
     }
     return states;
   }
@@ -124,7 +104,7 @@ class CountingAccountStore implements AccountStore {
     await this.inner.save(state, expectedVersion);
     const bytes = accountItemBytes(state);
     this.writes += 1;
-    this.writeUnits += Math.ceil(bytes / WRITE_UNIT_BYTES);
+    this.writeUnits += writeUnitsOf(bytes);
     this.sizes.push(bytes);
     this.written.add(state.accountId);
     this.lastScore.set(state.accountId, state.riskScore);
@@ -188,10 +168,14 @@ export async function measureDynamoDbAccounting(
   const deps = { accounts, links, enforcement, deadLetters: new MemoryDeadLetterSink(), policy, clock };
   const source = emptySourceStats();
   const started = performance.now();
-  const windows: Record<string, number> = { '20s': 20, '5min': 300, '1h': 3600, '1day': 86_400 };
+  const windows: Record<string, number> = { '20s': 20, '1min': 60, '5min': 300, '1h': 3600, '1day': 86_400 };
   const seen = Object.fromEntries(Object.keys(windows).map((name) => [name, new Set<string>()]));
+  let recordBytes = 0;
+  let billedInBytes = 0;
   async function* observed() {
     for await (const record of readJsonlRecords(file, source)) {
+      recordBytes += record.data.byteLength;
+      billedInBytes += Math.ceil(record.data.byteLength / 1024) * 1024;
       const text = Buffer.from(record.data).toString('utf8');
       const at = text.indexOf('"ts":"');
       const seconds = at >= 0 ? Date.parse(text.slice(at + 6, at + 30)) / 1000 : Number.NaN;
@@ -246,6 +230,7 @@ export async function measureDynamoDbAccounting(
     readUnitsPerEvent: readUnits / events,
     writesPerAccount: accounts.writes / Math.max(1, accounts.written.size),
     seconds,
+    recordBytes: { mean: recordBytes / Math.max(1, events), billedIn: billedInBytes / Math.max(1, events) },
     accountWindowsPerEvent: Object.fromEntries(
       Object.entries(seen).map(([name, set]) => [name, set.size / Math.max(1, events)]),
     ),

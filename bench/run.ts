@@ -6,6 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { table } from '../cli/format';
+import { costPerMillionEvents, PRICES } from './cost-model';
 import { measureDynamoDbAccounting, type DynamoDbAccounting } from './dynamodb-accounting';
 import { measureEndToEnd, type EndToEndResult } from './end-to-end-replay';
 import { runMeasuringMemory, type TreeMemoryResult } from './process-tree-memory';
@@ -211,7 +212,8 @@ async function main(argv: string[]): Promise<void> {
     rows.push([
       'DynamoDB write units per event',
       fixed(accounting.writeUnitsPerEvent, 4),
-      `account item mean ${Math.round(accounting.accountItemBytes.mean)} B, p95 ${accounting.accountItemBytes.p95} B`,
+      `account item mean ${Math.round(accounting.accountItemBytes.mean)} B, p95 ${accounting.accountItemBytes.p95} B, ` +
+        `${fixed(accounting.accountWriteUnits / Math.max(1, accounting.accountWrites), 2)} units per state write`,
     ]);
     rows.push([
       'DynamoDB reads per event (items)',
@@ -229,7 +231,7 @@ async function main(argv: string[]): Promise<void> {
       `low-risk: ${accounting.design.lowRiskAccountWrites} account writes -> ${accounting.design.lowRiskAccountDays} account-days; ${accounting.design.lowRiskLinkWrites} link writes deferred`,
     ]);
     rows.push([
-      '  account-state writes if batches span 20s / 5min / 1h / 1day',
+      `  account-state writes if batches span ${Object.keys(accounting.accountWindowsPerEvent).join(' / ')}`,
       Object.values(accounting.accountWindowsPerEvent)
         .map((n) => fixed(n, 3))
         .join(' / '),
@@ -266,6 +268,36 @@ async function main(argv: string[]): Promise<void> {
         crossing === null ? '' : `crossing event -> suspension ${fixed(crossing, 2)} s`,
       ]);
     }
+  }
+  if (accounting) {
+    // Dollars per million events from this run's figures (prices and sources: bench/cost-model.ts).
+    const transitionsPerRun = e2e?.stepFunctions.transitionsPerExecution;
+    const assumptions = {
+      eventsPerSecond: 1000,
+      coreMsPerEvent: throughput?.coreMsPerEvent ?? (accounting.seconds * 1000) / accounting.events,
+      transitionsPerRun: transitionsPerRun ?? 0,
+    };
+    const costs = [undefined, '20s', '1min', '5min'].map((w) =>
+      costPerMillionEvents(accounting!, assumptions, w),
+    );
+    results.cost = { assumptions, costs };
+    const dollars = (n: number) => `$${n.toFixed(3)}`;
+    for (const c of costs) {
+      rows.push([
+        `cost per million events, ${c.batching}`,
+        dollars(c.total),
+        `DynamoDB writes ${dollars(c.dynamoDbWrites)} (${fixed(c.writeUnitsPerEvent, 2)} units/event), reads ` +
+          `${dollars(c.dynamoDbReads)}, Kinesis ${dollars(c.kinesis)}, Step Functions ${dollars(c.stepFunctions)}, ` +
+          `Lambda ${dollars(c.lambda)}, EventBridge ${dollars(c.eventBridge)}`,
+      ]);
+    }
+    rows.push([
+      '  against AWS WAF Bot Control (common)',
+      dollars(PRICES.wafBotControlPerRequest * 1e6),
+      transitionsPerRun === undefined
+        ? 'Step Functions not priced: add the e2e step to measure transitions per run'
+        : `at 1,000 events/s; ${fixed(transitionsPerRun, 1)} transitions per workflow run (e2e step)`,
+    ]);
   }
   for (const m of memory) {
     const [largest] = Object.entries(m.result.peakByProcess).sort(([, a], [, b]) => b - a);

@@ -1,0 +1,123 @@
+import type { DynamoDbAccounting } from './dynamodb-accounting';
+
+/**
+ * List prices, us-east-1, as checked in November 2026 (sources in docs/performance.md, "Cost
+ * model"). GB is 2^30 bytes, as AWS bills data.
+ */
+export const PRICES = {
+  kinesisOnDemandInPerGb: 0.08,
+  kinesisOnDemandOutPerGb: 0.04,
+  kinesisOnDemandStreamHour: 0.04,
+  lambdaArmPerGbSecond: 0.0000133334,
+  lambdaPerInvocation: 0.2 / 1e6,
+  dynamoDbPerWriteUnit: 0.625 / 1e6,
+  dynamoDbPerReadUnit: 0.125 / 1e6,
+  stepFunctionsPerTransition: 0.025 / 1000,
+  eventBridgePerEvent: 1 / 1e6,
+  /** AWS WAF Bot Control, common level, with WAF's own request fee: what the issue compares with. */
+  wafBotControlPerRequest: (1 + 0.6) / 1e6,
+} as const;
+
+const GB = 2 ** 30;
+/** The scorer's memory; Lambda gives a function CPU in proportion, one vCPU at 1,769 MB. */
+const SCORER_MEMORY_GB = 1;
+const SCORER_VCPU = 1024 / 1769;
+/** Modeled, not measured: one DynamoDB round trip from Lambda (single-digit milliseconds). */
+const DYNAMODB_ROUND_TRIP_MS = 5;
+/** The scorer's concurrent account saves per batch (ScoreBatchDependencies.concurrency). */
+const SAVE_CONCURRENCY = 16;
+/** Events the workflows publish per run (the action taken, the case opened). */
+const BUS_EVENTS_PER_RUN = 2;
+/** The event source mapping's batch size (lib/constructs/usage-stream-scorer.ts). */
+const BATCH_SIZE = 5000;
+
+export interface CostAssumptions {
+  /** Sustained rate: spreads the stream-hour fee over events. */
+  readonly eventsPerSecond: number;
+  /** Scorer CPU per event on one core (the throughput step's core figure). */
+  readonly coreMsPerEvent: number;
+  /** Step Functions state transitions per workflow run (the e2e step counts them). */
+  readonly transitionsPerRun: number;
+}
+
+/** Dollars per million events, by service. */
+export interface CostBreakdown {
+  readonly batching: string;
+  readonly stateWritesPerEvent: number;
+  readonly writeUnitsPerEvent: number;
+  readonly readUnitsPerEvent: number;
+  readonly kinesis: number;
+  readonly lambda: number;
+  readonly dynamoDbWrites: number;
+  readonly dynamoDbReads: number;
+  readonly stepFunctions: number;
+  readonly eventBridge: number;
+  readonly total: number;
+}
+
+/**
+ * The cost per million events of the measured traffic, for the replay's batching (what the
+ * dynamodb step ran) or for batches that span an event-time window (what the event source mapping
+ * does on AWS: at most its batching window). A window changes the account-state writes and loads,
+ * one per account and batch: they become the distinct (account, window) pairs per event the
+ * dynamodb step counted. Link edges and workflow items are written once either way.
+ */
+export function costPerMillionEvents(
+  measured: DynamoDbAccounting,
+  assumptions: CostAssumptions,
+  window?: string,
+): CostBreakdown {
+  const { events } = measured;
+  const windowed = window === undefined ? undefined : measured.accountWindowsPerEvent[window];
+  if (window !== undefined && windowed === undefined) {
+    throw new Error(
+      `no account-state count for a ${window} window; use ${Object.keys(measured.accountWindowsPerEvent).join(', ')}`,
+    );
+  }
+  const stateWrites = windowed ?? measured.accountWrites / events;
+  const unitsPerStateWrite = measured.accountWriteUnits / Math.max(1, measured.accountWrites);
+  const unitsPerStateRead = measured.accountReadUnits / Math.max(1, measured.accountReads);
+  const otherWriteUnits = (measured.writeUnitsPerEvent * events - measured.accountWriteUnits) / events;
+  // Link queries and workflow reads: as measured (more, shorter batches explore clusters more often).
+  const otherReadUnits = (measured.readUnitsPerEvent * events - measured.accountReadUnits) / events;
+  const writeUnits = stateWrites * unitsPerStateWrite + otherWriteUnits;
+  const readUnits = stateWrites * unitsPerStateRead + otherReadUnits;
+  const linkWrites = measured.linkWrites / events;
+
+  const kinesis =
+    (measured.recordBytes.billedIn / GB) * PRICES.kinesisOnDemandInPerGb +
+    (measured.recordBytes.mean / GB) * PRICES.kinesisOnDemandOutPerGb +
+    PRICES.kinesisOnDemandStreamHour / (3600 * assumptions.eventsPerSecond);
+  // Billed time: CPU at the function's share of a core, plus waits on DynamoDB round trips (a load
+  // per 100 accounts, a link write per 25 edges, the saves 16 at a time).
+  const waitMs =
+    (stateWrites / 100 + linkWrites / 25 + stateWrites / SAVE_CONCURRENCY) * DYNAMODB_ROUND_TRIP_MS;
+  const billedSeconds = (assumptions.coreMsPerEvent / SCORER_VCPU + waitMs) / 1000;
+  const invocations =
+    window === undefined ? 1 / BATCH_SIZE : Math.max(1 / BATCH_SIZE, stateWrites / BATCH_SIZE);
+  const lambda =
+    billedSeconds * SCORER_MEMORY_GB * PRICES.lambdaArmPerGbSecond + invocations * PRICES.lambdaPerInvocation;
+  const runs = measured.enforcements / events;
+  const perEvent = {
+    kinesis,
+    lambda,
+    dynamoDbWrites: writeUnits * PRICES.dynamoDbPerWriteUnit,
+    dynamoDbReads: readUnits * PRICES.dynamoDbPerReadUnit,
+    stepFunctions: runs * assumptions.transitionsPerRun * PRICES.stepFunctionsPerTransition,
+    eventBridge: runs * BUS_EVENTS_PER_RUN * PRICES.eventBridgePerEvent,
+  };
+  const million = (n: number) => n * 1e6;
+  return {
+    batching: window === undefined ? 'replay batching' : `batches spanning ${window}`,
+    stateWritesPerEvent: stateWrites,
+    writeUnitsPerEvent: writeUnits,
+    readUnitsPerEvent: readUnits,
+    kinesis: million(perEvent.kinesis),
+    lambda: million(perEvent.lambda),
+    dynamoDbWrites: million(perEvent.dynamoDbWrites),
+    dynamoDbReads: million(perEvent.dynamoDbReads),
+    stepFunctions: million(perEvent.stepFunctions),
+    eventBridge: million(perEvent.eventBridge),
+    total: million(Object.values(perEvent).reduce((a, b) => a + b, 0)),
+  };
+}

@@ -1,0 +1,83 @@
+import { costPerMillionEvents } from '../../bench/cost-model';
+import type { DynamoDbAccounting } from '../../bench/dynamodb-accounting';
+
+/** A measured run with round numbers: 1,000,000 events, states written 100,000 times at 2 units. */
+function measured(overrides: Partial<DynamoDbAccounting> = {}): DynamoDbAccounting {
+  return {
+    events: 1_000_000,
+    accounts: 10_000,
+    batches: 200,
+    accountWrites: 100_000,
+    accountWriteUnits: 200_000,
+    accountItemBytes: { mean: 1500, p95: 3000, max: 6000 },
+    linkWrites: 50_000,
+    linkWritesByKind: { ip: 50_000 },
+    workflowWrites: 3000,
+    enforcements: 1000,
+    accountReads: 100_000,
+    accountReadUnits: 100_000,
+    linkQueries: 40_000,
+    linkItemsRead: 80_000,
+    writesPerEvent: 0.153,
+    // state 200,000 + links 50,000 + workflow 4,000 units
+    writeUnitsPerEvent: 0.254,
+    readsPerEvent: 0.181,
+    // state 100,000 + link queries 40,000 + workflow 1,000 units
+    readUnitsPerEvent: 0.141,
+    writesPerAccount: 10,
+    seconds: 10,
+    recordBytes: { mean: 600, billedIn: 1024 },
+    accountWindowsPerEvent: { '20s': 0.8, '5min': 0.4 },
+    design: { lowRiskAccountWrites: 0, lowRiskAccountDays: 0, lowRiskLinkWrites: 0, writesPerEvent: 0.153 },
+    ...overrides,
+  };
+}
+
+const assumptions = { eventsPerSecond: 1000, coreMsPerEvent: 0.03, transitionsPerRun: 16 };
+
+describe('Function: costPerMillionEvents', () => {
+  it('prices the replay batching from the measured units, links and workflow items', () => {
+    // Act
+    const cost = costPerMillionEvents(measured(), assumptions);
+
+    // Assess
+    expect(cost.stateWritesPerEvent).toBeCloseTo(0.1, 10);
+    expect(cost.writeUnitsPerEvent).toBeCloseTo(0.254, 10);
+    expect(cost.dynamoDbWrites).toBeCloseTo(0.254 * 0.625, 10);
+    expect(cost.dynamoDbReads).toBeCloseTo(0.141 * 0.125, 10);
+    expect(cost.stepFunctions).toBeCloseTo(1000 * 16 * 0.000025, 10);
+    const kinesis = (1024e6 / 2 ** 30) * 0.08 + (600e6 / 2 ** 30) * 0.04 + (0.04 / 3600 / 1000) * 1e6;
+    expect(cost.kinesis).toBeCloseTo(kinesis, 10);
+    const parts = [
+      cost.kinesis,
+      cost.lambda,
+      cost.dynamoDbWrites,
+      cost.dynamoDbReads,
+      cost.stepFunctions,
+      cost.eventBridge,
+    ];
+    expect(cost.total).toBeCloseTo(
+      parts.reduce((a, b) => a + b, 0),
+      10,
+    );
+  });
+
+  it('writes and loads the state once per account and window when batches span a window', () => {
+    // Act
+    const cost = costPerMillionEvents(measured(), assumptions, '20s');
+
+    // Assess: 0.8 states per event at 2 units, plus the links' and workflow's 0.054
+    expect(cost.stateWritesPerEvent).toBe(0.8);
+    expect(cost.writeUnitsPerEvent).toBeCloseTo(0.8 * 2 + 0.054, 10);
+    expect(cost.readUnitsPerEvent).toBeCloseTo(0.8 * 1 + 0.041, 10);
+    expect(cost.total).toBeGreaterThan(costPerMillionEvents(measured(), assumptions, '5min').total);
+  });
+
+  it('names the windows it knows when asked for another', () => {
+    // Act
+    const price = () => costPerMillionEvents(measured(), assumptions, '2h');
+
+    // Assess
+    expect(price).toThrow('no account-state count for a 2h window; use 20s, 5min');
+  });
+});
