@@ -8,6 +8,7 @@ import { ConcurrentUpdateError, type AccountStore } from '../core/ports';
 import type { TemplateBandCount } from '../core/scoring/signals/template-reuse';
 import type { TopicSeen } from '../core/scoring/signals/topic-coverage';
 import { BUCKET_COUNTERS, emptyBucket, type HourBucket } from '../core/scoring/window';
+import { MEMORY_DICTIONARY_V1 } from './account-memory-dictionary';
 import { withUnprocessedRetries } from './batch-retry';
 
 const BATCH_GET_LIMIT = 100;
@@ -40,7 +41,10 @@ const UNPACKED_ATTRIBUTES = [
   'shadowedAction',
   'requestedClearance',
 ] as const;
-/** The memory's layout: a new layout gets a new number, and the reader keeps reading the old ones. */
+/**
+ * The memory's layout, its first byte: a new layout (or dictionary) gets a new number, and the
+ * reader keeps reading the old ones.
+ */
 const MEMORY_FORMAT = 1;
 
 /**
@@ -189,7 +193,10 @@ function withReinstatement(item: Record<string, unknown>): Pick<AccountState, 'r
   return reinstatement ? { reinstatement } : {};
 }
 
-/** The memory attribute: the unpacked attributes' values, as JSON in their order, deflated. */
+/**
+ * The memory attribute: a format byte, then the unpacked attributes' values as JSON in their order,
+ * deflated with the format's preset dictionary.
+ */
 function packMemory(state: AccountState): Uint8Array {
   const values: Record<(typeof UNPACKED_ATTRIBUTES)[number], unknown> = {
     buckets: encodeBuckets(state.buckets),
@@ -213,8 +220,12 @@ function packMemory(state: AccountState): Uint8Array {
     shadowedAction: state.shadowedAction ?? null,
     requestedClearance: state.requestedClearance ?? null,
   };
-  const json = JSON.stringify([MEMORY_FORMAT, ...UNPACKED_ATTRIBUTES.map((name) => values[name])]);
-  return deflateRawSync(json);
+  const json = JSON.stringify(UNPACKED_ATTRIBUTES.map((name) => values[name]));
+  const packed = deflateRawSync(json, { dictionary: MEMORY_DICTIONARY_V1 });
+  const memory = new Uint8Array(packed.length + 1);
+  memory[0] = MEMORY_FORMAT;
+  memory.set(packed, 1);
+  return memory;
 }
 
 /**
@@ -226,26 +237,39 @@ function packMemory(state: AccountState): Uint8Array {
 export function unpackAccountItem(item: Record<string, unknown>): Record<string, unknown> {
   const packed = item[MEMORY_ATTRIBUTE];
   if (packed === undefined || packed === null) return item;
+  const account = `account ${String(item.accountId)}: its "${MEMORY_ATTRIBUTE}" attribute`;
+  if (!(packed instanceof Uint8Array) || packed.length === 0) {
+    throw new Error(
+      `${account} is ${packed instanceof Uint8Array ? 'empty' : `a ${typeof packed}`}, not a packed memory; ` +
+        'delete the attribute to have the scorer start its memory afresh',
+    );
+  }
+  if (packed[0] !== MEMORY_FORMAT) {
+    throw new Error(
+      `${account} has layout ${packed[0]}, this scorer reads layout ${MEMORY_FORMAT}; deploy the scorer ` +
+        'that wrote it, or delete the attribute to have the scorer start its memory afresh',
+    );
+  }
   let values: unknown;
   try {
-    if (!(packed instanceof Uint8Array)) throw new Error(`it is a ${typeof packed}, not binary`);
-    values = JSON.parse(inflateRawSync(packed).toString('utf8'));
+    values = JSON.parse(
+      inflateRawSync(packed.subarray(1), { dictionary: MEMORY_DICTIONARY_V1 }).toString('utf8'),
+    );
   } catch (error) {
     throw new Error(
-      `account ${String(item.accountId)}: its "${MEMORY_ATTRIBUTE}" attribute is not a packed memory ` +
-        `(${(error as Error).message}); delete the attribute to have the scorer start its memory afresh`,
+      `${account} is not a packed memory (${(error as Error).message}); delete the attribute to have ` +
+        'the scorer start its memory afresh',
       { cause: error },
     );
   }
-  if (!Array.isArray(values) || values[0] !== MEMORY_FORMAT) {
+  if (!Array.isArray(values) || values.length !== UNPACKED_ATTRIBUTES.length) {
     throw new Error(
-      `account ${String(item.accountId)}: its "${MEMORY_ATTRIBUTE}" attribute has layout ` +
-        `${JSON.stringify(Array.isArray(values) ? values[0] : values)}, this scorer reads layout ${MEMORY_FORMAT}; ` +
-        'deploy the scorer that wrote it, or delete the attribute to start the memory afresh',
+      `${account} does not hold the ${UNPACKED_ATTRIBUTES.length} values of layout ${MEMORY_FORMAT}; delete ` +
+        'the attribute to have the scorer start its memory afresh',
     );
   }
   const { [MEMORY_ATTRIBUTE]: _packed, ...unpacked } = item;
-  UNPACKED_ATTRIBUTES.forEach((name, i) => (unpacked[name] = values[i + 1]));
+  UNPACKED_ATTRIBUTES.forEach((name, i) => (unpacked[name] = values[i]));
   return unpacked;
 }
 

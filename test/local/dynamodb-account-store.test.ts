@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { MEMORY_DICTIONARY_V1 } from '../../lambdas/adapters/account-memory-dictionary';
 import {
   accountItem,
   DynamoDbAccountStore,
@@ -204,12 +206,24 @@ describe('Class: DynamoDbAccountStore', () => {
     await expect(stale).rejects.toBeInstanceOf(ConcurrentUpdateError);
   });
 
-  it('names the account and the fix when the memory attribute is not a packed memory', async () => {
+  it.each([
+    [
+      'bytes that do not inflate',
+      new Uint8Array([1, 2, 3]),
+      /is not a packed memory \(.*\); delete the attribute/,
+    ],
+    [
+      'a layout this scorer does not know',
+      new Uint8Array([9, 0]),
+      /has layout 9, this scorer reads layout 1; deploy/,
+    ],
+    ['text instead of binary', 'buckets', /is a string, not a packed memory; delete the attribute/],
+  ])('names the account and the fix when the memory attribute holds %s', async (_what, memory, message) => {
     // Prepare
     await client.send(
       new PutCommand({
         TableName: tableName,
-        Item: { accountId: 'acct-corrupt', [MEMORY_ATTRIBUTE]: new Uint8Array([1, 2, 3]), version: 1 },
+        Item: { accountId: 'acct-corrupt', [MEMORY_ATTRIBUTE]: memory },
       }),
     );
 
@@ -217,9 +231,16 @@ describe('Class: DynamoDbAccountStore', () => {
     const load = store.load(['acct-corrupt']);
 
     // Assess
-    await expect(load).rejects.toThrow(
-      /account acct-corrupt: its "memory" attribute is not a packed memory .*delete the attribute/,
-    );
+    await expect(load).rejects.toThrow(/^account acct-corrupt: its "memory" attribute /);
+    await expect(load).rejects.toThrow(message);
+  });
+
+  it('keeps the format-1 dictionary byte for byte: every item written with it needs it to be read', () => {
+    // Act
+    const digest = createHash('sha256').update(MEMORY_DICTIONARY_V1).digest('hex');
+
+    // Assess
+    expect(digest).toBe('4e9335fe32d3f529f6beb68e064e30996e4dce8eeb335f91646ef6e16ef76643');
   });
 });
 
