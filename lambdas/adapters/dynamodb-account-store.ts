@@ -87,14 +87,15 @@ export class DynamoDbAccountStore implements AccountStore {
           UpdateExpression:
             `SET #status = if_not_exists(#status, :active), ${names.map((n) => `#${n} = :${n}`).join(', ')} ` +
             // Items written before the memories were packed: their separate attributes go.
-            `REMOVE ${UNPACKED_ATTRIBUTES.join(', ')}`,
+            `REMOVE ${UNPACKED_ATTRIBUTES.map((n) => `#${n}`).join(', ')}`,
           ConditionExpression:
             // A new account may already have an item: the enforcement workflow can suspend it
             // before its first state write lands. Only the scorer sets `version`.
             !expectedVersion ? 'attribute_not_exists(version)' : 'version = :expected',
           ExpressionAttributeNames: {
             '#status': 'status',
-            ...Object.fromEntries(names.map((n) => [`#${n}`, n])),
+            // Every name escaped: some (bucket, tier, ...) are or may become DynamoDB reserved words.
+            ...Object.fromEntries([...names, ...UNPACKED_ATTRIBUTES].map((n) => [`#${n}`, n])),
           },
           ExpressionAttributeValues: {
             ':active': 'ACTIVE',
