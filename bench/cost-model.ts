@@ -28,8 +28,6 @@ const DYNAMODB_ROUND_TRIP_MS = 5;
 const SAVE_CONCURRENCY = 16;
 /** Events the workflows publish per run (the action taken, the case opened). */
 const BUS_EVENTS_PER_RUN = 2;
-/** The event source mapping's batch size (lib/constructs/usage-stream-scorer.ts). */
-const BATCH_SIZE = 5000;
 
 export interface CostAssumptions {
   /** Sustained rate: spreads the stream-hour fee over events. */
@@ -56,32 +54,17 @@ export interface CostBreakdown {
 }
 
 /**
- * The cost per million events of the measured traffic, for the replay's batching (what the
- * dynamodb step ran) or for batches that span an event-time window (what the event source mapping
- * does on AWS: at most its batching window). A window changes the account-state writes and loads,
- * one per account and batch: they become the distinct (account, window) pairs per event the
- * dynamodb step counted. Link edges and workflow items are written once either way.
+ * The cost per million events of a measured run: with the replay's batching (batches cut by size,
+ * each spanning hours of event time) or with batches cut by the event source mapping's batching
+ * window as on AWS (measured.batchingWindowSeconds), which decides how often each account's state
+ * is loaded and written.
  */
 export function costPerMillionEvents(
   measured: DynamoDbAccounting,
   assumptions: CostAssumptions,
-  window?: string,
 ): CostBreakdown {
   const { events } = measured;
-  const windowed = window === undefined ? undefined : measured.accountWindowsPerEvent[window];
-  if (window !== undefined && windowed === undefined) {
-    throw new Error(
-      `no account-state count for a ${window} window; use ${Object.keys(measured.accountWindowsPerEvent).join(', ')}`,
-    );
-  }
-  const stateWrites = windowed ?? measured.accountWrites / events;
-  const unitsPerStateWrite = measured.accountWriteUnits / Math.max(1, measured.accountWrites);
-  const unitsPerStateRead = measured.accountReadUnits / Math.max(1, measured.accountReads);
-  const otherWriteUnits = (measured.writeUnitsPerEvent * events - measured.accountWriteUnits) / events;
-  // Link queries and workflow reads: as measured (more, shorter batches explore clusters more often).
-  const otherReadUnits = (measured.readUnitsPerEvent * events - measured.accountReadUnits) / events;
-  const writeUnits = stateWrites * unitsPerStateWrite + otherWriteUnits;
-  const readUnits = stateWrites * unitsPerStateRead + otherReadUnits;
+  const stateWrites = measured.accountWrites / events;
   const linkWrites = measured.linkWrites / events;
 
   const kinesis =
@@ -93,25 +76,27 @@ export function costPerMillionEvents(
   const waitMs =
     (stateWrites / 100 + linkWrites / 25 + stateWrites / SAVE_CONCURRENCY) * DYNAMODB_ROUND_TRIP_MS;
   const billedSeconds = (assumptions.coreMsPerEvent / SCORER_VCPU + waitMs) / 1000;
-  const invocations =
-    window === undefined ? 1 / BATCH_SIZE : Math.max(1 / BATCH_SIZE, stateWrites / BATCH_SIZE);
   const lambda =
-    billedSeconds * SCORER_MEMORY_GB * PRICES.lambdaArmPerGbSecond + invocations * PRICES.lambdaPerInvocation;
+    billedSeconds * SCORER_MEMORY_GB * PRICES.lambdaArmPerGbSecond +
+    (measured.batches / events) * PRICES.lambdaPerInvocation;
   const runs = measured.enforcements / events;
   const perEvent = {
     kinesis,
     lambda,
-    dynamoDbWrites: writeUnits * PRICES.dynamoDbPerWriteUnit,
-    dynamoDbReads: readUnits * PRICES.dynamoDbPerReadUnit,
+    dynamoDbWrites: measured.writeUnitsPerEvent * PRICES.dynamoDbPerWriteUnit,
+    dynamoDbReads: measured.readUnitsPerEvent * PRICES.dynamoDbPerReadUnit,
     stepFunctions: runs * assumptions.transitionsPerRun * PRICES.stepFunctionsPerTransition,
     eventBridge: runs * BUS_EVENTS_PER_RUN * PRICES.eventBridgePerEvent,
   };
   const million = (n: number) => n * 1e6;
   return {
-    batching: window === undefined ? 'replay batching' : `batches spanning ${window}`,
+    batching:
+      measured.batchingWindowSeconds === undefined
+        ? 'replay batching'
+        : `batches spanning ${measured.batchingWindowSeconds} s`,
     stateWritesPerEvent: stateWrites,
-    writeUnitsPerEvent: writeUnits,
-    readUnitsPerEvent: readUnits,
+    writeUnitsPerEvent: measured.writeUnitsPerEvent,
+    readUnitsPerEvent: measured.readUnitsPerEvent,
     kinesis: million(perEvent.kinesis),
     lambda: million(perEvent.lambda),
     dynamoDbWrites: million(perEvent.dynamoDbWrites),

@@ -14,6 +14,8 @@ import {
 } from '../local/memory-adapters';
 
 export interface DynamoDbAccounting {
+  /** Batches were cut by this event-time window as well as by size (absent: by size only). */
+  readonly batchingWindowSeconds?: number;
   readonly events: number;
   readonly accounts: number;
   readonly batches: number;
@@ -156,7 +158,7 @@ const clock: Clock = { now: () => new Date('2026-03-01T00:00:00Z') };
  */
 export async function measureDynamoDbAccounting(
   file: string,
-  options: { shards?: number; batchSize?: number } = {},
+  options: { shards?: number; batchSize?: number; batchingWindowSeconds?: number } = {},
 ): Promise<DynamoDbAccounting> {
   const policy = loadScorerPolicy();
   const memoryAccounts = new MemoryAccountStore();
@@ -192,6 +194,7 @@ export async function measureDynamoDbAccounting(
     batchSize: options.batchSize ?? DEFAULT_SCORER_BATCH_SIZE,
     maximumRetryAttempts: 5,
     interleaving: 'event-time',
+    batchingWindowSeconds: options.batchingWindowSeconds,
   });
   const seconds = (performance.now() - started) / 1000;
   const events = source.lines;
@@ -205,10 +208,12 @@ export async function measureDynamoDbAccounting(
   const reads = accounts.reads + links.itemsRead + enforcements;
   const readUnits = accounts.readUnits + linkQueries + enforcements;
   return {
+    ...(options.batchingWindowSeconds === undefined
+      ? {}
+      : { batchingWindowSeconds: options.batchingWindowSeconds }),
     events,
     accounts: accounts.written.size,
-    batches:
-      result.scoring.records > 0 ? Math.ceil(events / (options.batchSize ?? DEFAULT_SCORER_BATCH_SIZE)) : 0,
+    batches: result.batches,
     accountWrites: accounts.writes,
     accountWriteUnits: accounts.writeUnits,
     accountItemBytes: {

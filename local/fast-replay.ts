@@ -64,6 +64,12 @@ export interface FastReplayOptions {
    * @default 'poller' (decides as the full local pipeline does)
    */
   readonly interleaving?: ShardInterleaving;
+  /**
+   * The event source mapping's batching window in event time, as on AWS (see scoreInShards):
+   * batches span at most this many seconds. Implies 'event-time' interleaving.
+   * @default none: batches are cut by size only, as a replayed backlog is
+   */
+  readonly batchingWindowSeconds?: number;
   /** Wall clock of the run (rejectedAt, the workflow's start time). @default systemClock */
   readonly clock?: Clock;
   /** Called as the file is read: bytes read so far and the file's size. */
@@ -73,6 +79,8 @@ export interface FastReplayOptions {
 export interface FastReplaySummary extends ReplaySummary {
   readonly engine: 'memory';
   readonly interleaving: ShardInterleaving;
+  /** The batching window the batches were cut by, in event-time seconds (absent: by size only). */
+  readonly batchingWindowSeconds?: number;
   /** Totals over every scorer invocation (redeliveries included). */
   readonly scoring: BatchStats;
 }
@@ -127,7 +135,17 @@ export async function fastReplay(options: FastReplayOptions): Promise<FastReplay
   checkInteger('maximumRetryAttempts', maximumRetryAttempts, 0, 10_000);
   const policy = loadScorerPolicy(options.policyFile);
   const clock = options.clock ?? systemClock;
-  const interleaving = options.interleaving ?? 'poller';
+  const { batchingWindowSeconds } = options;
+  if (batchingWindowSeconds !== undefined) {
+    checkInteger('batchingWindowSeconds', batchingWindowSeconds, 0, 86_400);
+    if (options.interleaving === 'poller') {
+      throw new Error(
+        "batchingWindowSeconds cuts batches as events happen: use interleaving 'event-time' (or leave it out)",
+      );
+    }
+  }
+  const interleaving =
+    options.interleaving ?? (batchingWindowSeconds === undefined ? 'poller' : 'event-time');
 
   const totalBytes = (await stat(options.file)).size;
   const { rejectedFile, busEventsFile } = await prepareReplayOutDir(options.outDir);
@@ -148,7 +166,7 @@ export async function fastReplay(options: FastReplayOptions): Promise<FastReplay
       }
     })(),
     deps,
-    { shards, batchSize, maximumRetryAttempts, interleaving },
+    { shards, batchSize, maximumRetryAttempts, interleaving, batchingWindowSeconds },
   );
   options.onProgress?.(source.bytes, totalBytes);
   const seconds = (performance.now() - started) / 1000;
@@ -181,6 +199,7 @@ export async function fastReplay(options: FastReplayOptions): Promise<FastReplay
     batchSize,
     engine: 'memory',
     interleaving,
+    ...(batchingWindowSeconds === undefined ? {} : { batchingWindowSeconds }),
     scoring,
   };
   await writeReplaySummary(options.outDir, summary);
@@ -205,11 +224,20 @@ export interface ShardedScoringOptions {
   readonly maximumRetryAttempts: number;
   /** @default 'poller' */
   readonly interleaving?: ShardInterleaving;
+  /**
+   * The event source mapping's batching window, in event time: a shard's batch is also delivered
+   * once a record arrives `batchingWindowSeconds` or more after the batch's first record, as on AWS
+   * where events are put as they happen (so a batch spans at most the window). Needs 'event-time'
+   * interleaving. @default no window: batches are cut by size only, as when a backlog is replayed
+   */
+  readonly batchingWindowSeconds?: number;
 }
 
 export interface ShardedScoringResult {
   /** Totals over every scorer invocation (redeliveries included). */
   readonly scoring: BatchStats;
+  /** Batches delivered (each once; redeliveries are counted apart). */
+  readonly batches: number;
   /** Invocations that reported failed records and were delivered again. */
   readonly redeliveries: number;
   /** Batches given up after maximumRetryAttempts redeliveries (the failure queue's share). */
@@ -225,6 +253,8 @@ interface ShardQueue {
   readonly batches: StreamRecord[][];
   assigned: number;
   delivered: number;
+  /** Event time of the first timed record of the batch being filled. */
+  openedAtMs?: number;
 }
 
 /**
@@ -242,13 +272,22 @@ export async function scoreInShards(
 ): Promise<ShardedScoringResult> {
   const { shards, batchSize, maximumRetryAttempts } = options;
   const interleaving = options.interleaving ?? 'poller';
+  const windowMs =
+    options.batchingWindowSeconds === undefined ? undefined : options.batchingWindowSeconds * 1000;
+  if (windowMs !== undefined && interleaving !== 'event-time') {
+    throw new Error(
+      "batchingWindowSeconds needs interleaving 'event-time': a window cuts batches as events happen",
+    );
+  }
   const scoring = emptyBatchStats();
   let failedBatches = 0;
   let redeliveries = 0;
+  let batches = 0;
   let buffered = 0;
   let maxBuffered = 0;
 
   const deliver = async (batch: StreamRecord[]): Promise<void> => {
+    if (batch.length > 0) batches += 1;
     let pending = batch;
     for (let attempt = 0; pending.length > 0; attempt++) {
       let outcome;
@@ -307,6 +346,21 @@ export async function scoreInShards(
   const iterator = (Symbol.asyncIterator in records ? records : toAsync(records))[Symbol.asyncIterator]();
   let ended = false;
 
+  /** Queues whose batch the batching window closed, in shard order, waiting to be delivered. */
+  const closed: ShardQueue[] = [];
+  /** Closes every batch being filled whose window has passed at event time `atMs`. */
+  const closeWindows = (atMs: number) => {
+    if (windowMs === undefined) return;
+    for (const queue of queues) {
+      const filling = queue.batches[queue.batches.length - 1] as StreamRecord[];
+      if (filling.length === 0 || queue.openedAtMs === undefined || atMs < queue.openedAtMs + windowMs)
+        continue;
+      queue.batches.push([]);
+      queue.openedAtMs = undefined;
+      closed.push(queue);
+    }
+  };
+
   /** Reads one record into its shard's queue; returns the queue whose batch it completed, if any. */
   const readOne = async (): Promise<ShardQueue | undefined> => {
     const next = await iterator.next();
@@ -315,6 +369,7 @@ export async function scoreInShards(
       return undefined;
     }
     const record = next.value;
+    if (record.eventTimeMs !== undefined) closeWindows(record.eventTimeMs);
     let index = shardOfKey.get(record.partitionKey);
     if (index === undefined) {
       index = shardIndexOf(record.partitionKey, shards);
@@ -323,6 +378,8 @@ export async function scoreInShards(
     const queue = queues[index] as ShardQueue;
     queue.assigned += 1;
     const filling = queue.batches[queue.batches.length - 1] as StreamRecord[];
+    if (queue.openedAtMs === undefined && record.eventTimeMs !== undefined)
+      queue.openedAtMs = record.eventTimeMs;
     filling.push({
       shardId: queue.shardId,
       sequenceNumber: sequenceNumberOf(index, queue.assigned),
@@ -333,6 +390,7 @@ export async function scoreInShards(
     if (buffered > maxBuffered) maxBuffered = buffered;
     if (filling.length < batchSize) return undefined;
     queue.batches.push([]);
+    queue.openedAtMs = undefined;
     return queue;
   };
   const hasFullBatch = (queue: ShardQueue) => queue.batches.length > 1;
@@ -341,6 +399,8 @@ export async function scoreInShards(
   if (interleaving === 'event-time') {
     while (!ended) {
       const full = await readOne();
+      // Batches the window closed hold earlier events than the one just read: they go first.
+      for (const queue of closed.splice(0)) await deliverNext(queue);
       if (full) await deliverNext(full);
     }
   } else {
@@ -354,7 +414,7 @@ export async function scoreInShards(
     }
   }
   for (const queue of queues) while (hasRecords(queue)) await deliverNext(queue);
-  return { scoring, redeliveries, failedBatches, maxBuffered };
+  return { scoring, batches, redeliveries, failedBatches, maxBuffered };
 }
 
 async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {

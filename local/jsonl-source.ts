@@ -5,6 +5,8 @@ import { createReadStream } from 'node:fs';
 export interface SourceRecord {
   readonly partitionKey: string;
   readonly data: Uint8Array;
+  /** The event's `ts` in epoch milliseconds, when the line has a readable one. */
+  readonly eventTimeMs?: number;
 }
 
 export interface JsonlSourceStats {
@@ -36,6 +38,7 @@ export async function* readJsonlRecords(file: string, stats: JsonlSourceStats): 
     if (data === undefined) return undefined;
     stats.lines += 1;
     let partitionKey = `unkeyed-line-${stats.lines}`;
+    let eventTimeMs: number | undefined;
     try {
       const value = JSON.parse(data.toString('utf8')) as { accountId?: unknown; ts?: unknown };
       if (typeof value.accountId === 'string' && value.accountId.length > 0) {
@@ -46,11 +49,13 @@ export async function* readJsonlRecords(file: string, stats: JsonlSourceStats): 
       if (typeof value.ts === 'string') {
         if (value.ts < latestTs) stats.outOfOrder += 1;
         else latestTs = value.ts;
+        const ms = Date.parse(value.ts);
+        if (Number.isFinite(ms)) eventTimeMs = ms;
       }
     } catch {
       stats.unkeyed += 1;
     }
-    return { partitionKey, data };
+    return eventTimeMs === undefined ? { partitionKey, data } : { partitionKey, data, eventTimeMs };
   };
 
   const chunks = createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;

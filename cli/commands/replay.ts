@@ -12,6 +12,7 @@ interface ReplayCommandOptions {
   batchSize?: number;
   engine: 'local' | 'memory';
   interleaving?: ShardInterleaving;
+  batchingWindow?: number;
   streamStore: 'memory' | 'disk';
 }
 
@@ -45,6 +46,20 @@ export function registerReplayCommand(program: Command): void {
     )
     .addOption(
       new Option(
+        '--batching-window <seconds>',
+        'memory engine: cut batches as the event source mapping does on AWS, where events arrive as ' +
+          'they happen: a batch spans at most this many seconds of event time (the stack uses 20). ' +
+          'Without it, batches are cut by size only, as a replayed backlog is (one batch spans hours)',
+      ).argParser((v: string) => {
+        const seconds = Number(v);
+        if (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_400) {
+          throw new Error(`--batching-window must be whole seconds from 0 to 86400, got '${v}'`);
+        }
+        return seconds;
+      }),
+    )
+    .addOption(
+      new Option(
         '--stream-store <where>',
         'local engine: where the stream keeps its records: memory (fastest; memory grows with the ' +
           'file, about 5.5 GB per GB of events) or disk (flat memory for files of any size, about a quarter slower)',
@@ -55,6 +70,9 @@ export function registerReplayCommand(program: Command): void {
     .action(async (file: string, options: ReplayCommandOptions) => {
       if (options.interleaving && options.engine !== 'memory') {
         throw new Error('--interleaving applies to --engine memory only');
+      }
+      if (options.batchingWindow !== undefined && options.engine !== 'memory') {
+        throw new Error('--batching-window applies to --engine memory only');
       }
       const progress = new Progress('replaying', 100, ' MB');
       const common = {
@@ -67,7 +85,11 @@ export function registerReplayCommand(program: Command): void {
       };
       const summary =
         options.engine === 'memory'
-          ? await fastReplay({ ...common, interleaving: options.interleaving })
+          ? await fastReplay({
+              ...common,
+              interleaving: options.interleaving,
+              batchingWindowSeconds: options.batchingWindow,
+            })
           : await replay({ ...common, streamStore: options.streamStore });
       progress.done();
       process.stdout.write(

@@ -62,22 +62,24 @@ describe('Function: costPerMillionEvents', () => {
     );
   });
 
-  it('writes and loads the state once per account and window when batches span a window', () => {
-    // Act
-    const cost = costPerMillionEvents(measured(), assumptions, '20s');
+  it('prices a run batched by a window from its own counts, and names the window', () => {
+    // Prepare: the same traffic with batches of 20 s: the state written 8 times as often
+    const windowed = measured({
+      batchingWindowSeconds: 20,
+      batches: 60_000,
+      accountWrites: 800_000,
+      accountWriteUnits: 1_600_000,
+      writeUnitsPerEvent: 1.654,
+    });
 
-    // Assess: 0.8 states per event at 2 units, plus the links' and workflow's 0.054
-    expect(cost.stateWritesPerEvent).toBe(0.8);
-    expect(cost.writeUnitsPerEvent).toBeCloseTo(0.8 * 2 + 0.054, 10);
-    expect(cost.readUnitsPerEvent).toBeCloseTo(0.8 * 1 + 0.041, 10);
-    expect(cost.total).toBeGreaterThan(costPerMillionEvents(measured(), assumptions, '5min').total);
-  });
-
-  it('names the windows it knows when asked for another', () => {
     // Act
-    const price = () => costPerMillionEvents(measured(), assumptions, '2h');
+    const cost = costPerMillionEvents(windowed, assumptions);
 
     // Assess
-    expect(price).toThrow('no account-state count for a 2h window; use 20s, 5min');
+    expect(cost.batching).toBe('batches spanning 20 s');
+    expect(cost.stateWritesPerEvent).toBe(0.8);
+    expect(cost.dynamoDbWrites).toBeCloseTo(1.654 * 0.625, 10);
+    expect(cost.lambda).toBeGreaterThan(costPerMillionEvents(measured(), assumptions).lambda);
+    expect(cost.total).toBeGreaterThan(costPerMillionEvents(measured(), assumptions).total);
   });
 });

@@ -216,6 +216,71 @@ describe('Function: scoreInShards', () => {
     expect(result.scoring.rejected).toBe(7);
   });
 
+  it('closes a batch once an event arrives a batching window after its first, as on AWS', async () => {
+    // Prepare: "a" hashes to shard 0 and "b" to shard 1 of 2; each batch is dead-lettered whole.
+    const batches: string[] = [];
+    const accounts = new MemoryAccountStore();
+    const deps = {
+      accounts,
+      links: new MemoryLinkStore(),
+      enforcement: new MemoryEnforcement({ accounts }),
+      deadLetters: {
+        send: async (rejected: readonly RejectedRecord[]) => {
+          batches.push(
+            rejected.map((r) => `${r.partitionKey}${Number(r.sequenceNumber.slice(-6))}`).join(' '),
+          );
+        },
+      },
+      policy: testPolicy(),
+      clock: { now: () => new Date('2026-03-01T00:00:00.000Z') },
+    };
+    const at = (partitionKey: string, seconds?: number) => ({
+      partitionKey,
+      data: Buffer.from('not json'),
+      ...(seconds === undefined ? {} : { eventTimeMs: Date.parse('2026-02-01T00:00:00Z') + seconds * 1000 }),
+    });
+    // b3 has no event time: it joins the open batch and closes nothing.
+    const records = [at('b', 0), at('b', 5), at('a', 10), at('b'), at('b', 25), at('a', 31), at('b', 44)];
+
+    // Act
+    const result = await scoreInShards(records, deps, {
+      shards: 2,
+      batchSize: 10,
+      maximumRetryAttempts: 5,
+      interleaving: 'event-time',
+      batchingWindowSeconds: 20,
+    });
+
+    // Assess: b's first batch closes at 25 s, a's at 31 s; the rest is delivered at the end.
+    expect(batches).toEqual(['b1 b2 b3', 'a1', 'a2', 'b4 b5']);
+    expect(result.scoring.rejected).toBe(7);
+  });
+
+  it('refuses a batching window with the poller interleaving, which cuts batches by size', async () => {
+    // Prepare
+    const accounts = new MemoryAccountStore();
+    const deps = {
+      accounts,
+      links: new MemoryLinkStore(),
+      enforcement: new MemoryEnforcement({ accounts }),
+      deadLetters: new MemoryDeadLetterSink(),
+      policy: testPolicy(),
+      clock: { now: () => new Date('2026-03-01T00:00:00.000Z') },
+    };
+
+    // Act
+    const run = scoreInShards([], deps, {
+      shards: 2,
+      batchSize: 10,
+      maximumRetryAttempts: 5,
+      interleaving: 'poller',
+      batchingWindowSeconds: 20,
+    });
+
+    // Assess
+    await expect(run).rejects.toThrow("batchingWindowSeconds needs interleaving 'event-time'");
+  });
+
   it('redelivers from the lowest failed record and ends where an unfailing run ends', async () => {
     // Prepare: the first two writes of every 7th account lose a race, as if another writer moved the version.
     class FlakyAccountStore extends MemoryAccountStore {

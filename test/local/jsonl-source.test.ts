@@ -77,6 +77,13 @@ describe('Function: readJsonlRecords', () => {
         'unkeyed-line-4',
       ]);
       expect(Buffer.from(records[1]?.data ?? []).toString('utf8')).toContain('café');
+      // The event time, for batching windows: absent where the line has no readable ts.
+      expect(records.map((r) => r.eventTimeMs)).toEqual([
+        Date.parse('2026-02-02T00:00:02Z'),
+        Date.parse('2026-02-02T00:00:01Z'),
+        undefined,
+        Date.parse('2026-02-02T00:00:03Z'),
+      ]);
       expect(stats).toMatchObject({ lines: 4, unkeyed: 2, outOfOrder: 1 });
     } finally {
       await rm(dir, { recursive: true, force: true });
