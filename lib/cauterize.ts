@@ -44,6 +44,13 @@ export interface CauterizeProps {
    * @default 1024
    */
   readonly scorerMemorySizeMb?: number;
+  /**
+   * Longest the scorer's event source mapping waits to fill a batch, in seconds (0 to 300): the
+   * cost of account-state writes against time to suspension. docs/performance.md measures 20, 60
+   * and 300 s on the simulator's traffic.
+   * @default - the `scorerBatchingWindowSeconds` context value, else 20
+   */
+  readonly scorerBatchingWindowSeconds?: number;
 }
 
 export interface Cauterize {
@@ -79,8 +86,21 @@ export function buildCauterize(app: App, props: CauterizeProps = {}): Cauterize 
     caseArchiveBucket: stateful.caseArchive.bucket,
     policyJson,
     scorerMemorySizeMb: props.scorerMemorySizeMb,
+    scorerMaxBatchingWindowSeconds:
+      props.scorerBatchingWindowSeconds ?? contextSeconds(app, 'scorerBatchingWindowSeconds'),
   });
   return { stateful, pipeline };
+}
+
+/** A whole number of seconds from the context (`-c key=60` passes it as text). */
+function contextSeconds(app: App, key: string): number | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined) return undefined;
+  const seconds = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds)) {
+    throw new Error(`context ${key} must be whole seconds, got ${JSON.stringify(value)}: pass -c ${key}=60`);
+  }
+  return seconds;
 }
 
 function contextString(app: App, key: string): string | undefined {

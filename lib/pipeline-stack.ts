@@ -48,6 +48,11 @@ export interface PipelineStackProps extends StackProps {
    */
   readonly scorerParallelizationFactor?: number;
   /**
+   * Longest the scorer's event source mapping waits to fill a batch, in seconds (0 to 300).
+   * @default 20
+   */
+  readonly scorerMaxBatchingWindowSeconds?: number;
+  /**
    * Topic the pipeline's alarms notify.
    * @default - no notification
    */
@@ -117,6 +122,7 @@ export class PipelineStack extends Stack {
       memorySizeMb: props.scorerMemorySizeMb,
       batchSize: props.scorerBatchSize,
       parallelizationFactor: props.scorerParallelizationFactor,
+      maxBatchingWindowSeconds: props.scorerMaxBatchingWindowSeconds,
     });
 
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {

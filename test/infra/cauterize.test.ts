@@ -51,6 +51,58 @@ describe('Function: buildCauterize', () => {
     });
   });
 
+  describe('Scorer batching window', () => {
+    const windowOf = (app: App): unknown => {
+      const { pipeline } = buildCauterize(app);
+      const mappings = Template.fromStack(pipeline).findResources('AWS::Lambda::EventSourceMapping');
+      return Object.values(mappings).map((m) => m.Properties.MaximumBatchingWindowInSeconds as unknown);
+    };
+
+    it('takes the window from the scorerBatchingWindowSeconds context, as `cdk deploy -c` passes it', () => {
+      // Prepare
+      const app = new App({
+        builtinCloudFormationValidation: false,
+        context: { ...noBundling, scorerBatchingWindowSeconds: '300' },
+      });
+
+      // Act
+      const windows = windowOf(app);
+
+      // Assess
+      expect(windows).toEqual([300]);
+    });
+
+    it('keeps 20 s without the context', () => {
+      // Act
+      const windows = windowOf(new App({ builtinCloudFormationValidation: false, context: noBundling }));
+
+      // Assess
+      expect(windows).toEqual([20]);
+    });
+
+    it.each([
+      [
+        'a word',
+        'soon',
+        'context scorerBatchingWindowSeconds must be whole seconds, got "soon": pass -c scorerBatchingWindowSeconds=60',
+      ],
+      [
+        "a window over the mapping's limit",
+        '301',
+        'maxBatchingWindowSeconds must be a whole number from 0 to 300, got 301',
+      ],
+    ])('rejects %s, naming the value and the fix', (_case, value, message) => {
+      // Prepare
+      const app = new App({
+        builtinCloudFormationValidation: false,
+        context: { ...noBundling, scorerBatchingWindowSeconds: value },
+      });
+
+      // Act & Assess
+      expect(() => buildCauterize(app)).toThrow(message);
+    });
+  });
+
   describe('Policy', () => {
     it('hands config/policy.yaml, validated, to the scorer', () => {
       // Prepare

@@ -310,6 +310,11 @@ describe('Class: PipelineStack', () => {
         'parallelizationFactor must be a whole number from 1 to 10, got 11',
       ],
       [
+        'a batching window of 301 s',
+        { scorerMaxBatchingWindowSeconds: 301 },
+        'maxBatchingWindowSeconds must be a whole number from 0 to 300, got 301',
+      ],
+      [
         'a policy that is not JSON',
         { policyJson: 'version: 1' },
         "policyJson must be JSON, got 'version: 1...'",
