@@ -81,6 +81,8 @@ class CountingAccountStore implements AccountStore {
   public readonly lowRiskAccountDays = new Set<string>();
   /** The latest score written per account, for classifying its link writes. */
   public readonly lastScore = new Map<string, number>();
+  /** The size of each account's item as last written, by version: a load reads what was written. */
+  private readonly lastWrite = new Map<string, { version: number; bytes: number }>();
 
   public constructor(
     private readonly inner: AccountStore,
@@ -97,14 +99,21 @@ class CountingAccountStore implements AccountStore {
     for (const id of accountIds) {
       const state = states.get(id);
       this.reads += 1;
-      this.readUnits += state ? readUnitsOf(accountItemBytes(state)) : 1;
+      this.readUnits += state ? readUnitsOf(this.bytesOf(state)) : 1;
     }
     return states;
+  }
+
+  /** Packing the item deflates it: reuse the size of the write the state came from. */
+  private bytesOf(state: AccountState): number {
+    const last = this.lastWrite.get(state.accountId);
+    return last?.version === state.version ? last.bytes : accountItemBytes(state);
   }
 
   public async save(state: AccountState, expectedVersion: number | undefined): Promise<void> {
     await this.inner.save(state, expectedVersion);
     const bytes = accountItemBytes(state);
+    this.lastWrite.set(state.accountId, { version: state.version, bytes });
     this.writes += 1;
     this.writeUnits += writeUnitsOf(bytes);
     this.sizes.push(bytes);
