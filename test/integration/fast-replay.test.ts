@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccountState } from '../../lambdas/core/account-state';
-import { ConcurrentUpdateError, type RejectedRecord } from '../../lambdas/core/ports';
+import { ConcurrentUpdateError, type DeadLetterSink, type RejectedRecord } from '../../lambdas/core/ports';
 import {
   DEFAULT_SCORER_BATCH_SIZE,
   fastReplay,
@@ -143,6 +143,33 @@ describe('Function: scoreInShards', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** In-memory dependencies; `deadLetters` may record each batch's rejected records. */
+  const memoryDeps = (deadLetters: DeadLetterSink = new MemoryDeadLetterSink()) => {
+    const accounts = new MemoryAccountStore();
+    return {
+      accounts,
+      links: new MemoryLinkStore(),
+      enforcement: new MemoryEnforcement({ accounts }),
+      deadLetters,
+      policy: testPolicy(),
+      clock: { now: () => new Date('2026-03-01T00:00:00.000Z') },
+    };
+  };
+
+  /**
+   * A dead-letter sink noting each batch as "<key><n> ...": records that are not JSON are
+   * dead-lettered batch by batch, which shows how the records were cut.
+   */
+  const batchRecorder = () => {
+    const batches: string[] = [];
+    const deadLetters: DeadLetterSink = {
+      send: async (rejected: readonly RejectedRecord[]) => {
+        batches.push(rejected.map((r) => `${r.partitionKey}${Number(r.sequenceNumber.slice(-6))}`).join(' '));
+      },
+    };
+    return { batches, deadLetters };
+  };
+
   /** The scored accounts of a run over the demo file, in small batches so that accounts span several. */
   async function run(accounts: MemoryAccountStore) {
     const links = new MemoryLinkStore();
@@ -181,23 +208,9 @@ describe('Function: scoreInShards', () => {
     ['poller', ['a1 a2', 'b1 b2', 'b3 b4', 'b5']],
     ['event-time', ['b1 b2', 'b3 b4', 'a1 a2', 'b5']],
   ] as const)("orders the shards' batches as the %s interleaving says", async (interleaving, expected) => {
-    // Prepare: "a" hashes to shard 0 and "b" to shard 1 of 2; records that are not JSON are
-    // dead-lettered batch by batch, which shows each batch.
-    const batches: string[] = [];
-    const deadLetters = {
-      send: async (rejected: readonly RejectedRecord[]) => {
-        batches.push(rejected.map((r) => `${r.partitionKey}${Number(r.sequenceNumber.slice(-6))}`).join(' '));
-      },
-    };
-    const accounts = new MemoryAccountStore();
-    const deps = {
-      accounts,
-      links: new MemoryLinkStore(),
-      enforcement: new MemoryEnforcement({ accounts }),
-      deadLetters,
-      policy: testPolicy(),
-      clock: { now: () => new Date('2026-03-01T00:00:00.000Z') },
-    };
+    // Prepare: "a" hashes to shard 0 and "b" to shard 1 of 2.
+    const { batches, deadLetters } = batchRecorder();
+    const deps = memoryDeps(deadLetters);
     const records = ['b', 'b', 'b', 'b', 'b', 'a', 'a'].map((partitionKey) => ({
       partitionKey,
       data: Buffer.from('not json'),
@@ -217,23 +230,9 @@ describe('Function: scoreInShards', () => {
   });
 
   it('closes a batch once an event arrives a batching window after its first, as on AWS', async () => {
-    // Prepare: "a" hashes to shard 0 and "b" to shard 1 of 2; each batch is dead-lettered whole.
-    const batches: string[] = [];
-    const accounts = new MemoryAccountStore();
-    const deps = {
-      accounts,
-      links: new MemoryLinkStore(),
-      enforcement: new MemoryEnforcement({ accounts }),
-      deadLetters: {
-        send: async (rejected: readonly RejectedRecord[]) => {
-          batches.push(
-            rejected.map((r) => `${r.partitionKey}${Number(r.sequenceNumber.slice(-6))}`).join(' '),
-          );
-        },
-      },
-      policy: testPolicy(),
-      clock: { now: () => new Date('2026-03-01T00:00:00.000Z') },
-    };
+    // Prepare: "a" hashes to shard 0 and "b" to shard 1 of 2.
+    const { batches, deadLetters } = batchRecorder();
+    const deps = memoryDeps(deadLetters);
     const at = (partitionKey: string, seconds?: number) => ({
       partitionKey,
       data: Buffer.from('not json'),
@@ -258,15 +257,7 @@ describe('Function: scoreInShards', () => {
 
   it('refuses a batching window with the poller interleaving, which cuts batches by size', async () => {
     // Prepare
-    const accounts = new MemoryAccountStore();
-    const deps = {
-      accounts,
-      links: new MemoryLinkStore(),
-      enforcement: new MemoryEnforcement({ accounts }),
-      deadLetters: new MemoryDeadLetterSink(),
-      policy: testPolicy(),
-      clock: { now: () => new Date('2026-03-01T00:00:00.000Z') },
-    };
+    const deps = memoryDeps();
 
     // Act
     const run = scoreInShards([], deps, {
