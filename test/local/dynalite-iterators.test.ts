@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
-import { CreateTableCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalServices } from '../../local/local-services';
+import { createStringKeyTable } from '../support/tables';
 
 /** The iterator classes of the abstract-level that dynalite's memory-level uses (as the fix finds them). */
 type IteratorClass = { prototype: { close: (...args: unknown[]) => unknown } };
@@ -33,20 +34,7 @@ describe('Function: closeDynaliteIterators (through startLocalServices)', () => 
     });
     const services = await startLocalServices();
     try {
-      await services.dynamodb.send(
-        new CreateTableCommand({
-          TableName: 'links',
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-        }),
-      );
+      await createStringKeyTable(services.dynamodb, 'links', 'pk', 'sk');
       for (let i = 0; i < 5; i++) {
         await services.dynamodb.send(
           new PutItemCommand({ TableName: 'links', Item: { pk: { S: 'key' }, sk: { S: `account-${i}` } } }),

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MEMORY_DICTIONARY_V1 } from '../../lambdas/adapters/account-memory-dictionary';
 import {
@@ -18,6 +17,7 @@ import { scoreAccount } from '../../lambdas/core/scoring/account-scorer';
 import { startLocalServices, type LocalServices } from '../../local/local-services';
 import { extractionEvent, minutesAfter, openerEvent, sequenced } from '../support/events';
 import { testPolicy } from '../support/policy';
+import { createStringKeyTable } from '../support/tables';
 
 /** A state with every memory filled: hours, topics, template bands, reasons, an action pending. */
 function scoredState(accountId: string): AccountState {
@@ -82,14 +82,7 @@ describe('Class: DynamoDbAccountStore', () => {
 
   beforeAll(async () => {
     services = await startLocalServices();
-    await services.dynamodb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'accountId', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'accountId', KeyType: 'HASH' }],
-      }),
-    );
+    await createStringKeyTable(services.dynamodb, tableName, 'accountId');
     client = DynamoDBDocumentClient.from(services.dynamodb, {
       marshallOptions: { removeUndefinedValues: true },
     });

@@ -1,10 +1,11 @@
-import { CreateTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLinkStore } from '../../lambdas/adapters/dynamodb-link-store';
 import { LINK_KEY_SHARDS, linkShard } from '../../lambdas/core/linking/link-keys';
 import type { LinkEdge } from '../../lambdas/core/scoring/account-scorer';
 import { startLocalServices, type LocalServices } from '../../local/local-services';
 import { MemoryLinkStore } from '../../local/memory-adapters';
+import { createStringKeyTable } from '../support/tables';
 
 describe('Class: DynamoDbLinkStore', () => {
   let services: LocalServices;
@@ -21,20 +22,7 @@ describe('Class: DynamoDbLinkStore', () => {
   beforeAll(async () => {
     services = await startLocalServices();
     // The links table's key schema, as the stateful stack declares it.
-    await services.dynamodb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'linkKey', AttributeType: 'S' },
-          { AttributeName: 'accountId', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'linkKey', KeyType: 'HASH' },
-          { AttributeName: 'accountId', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await createStringKeyTable(services.dynamodb, tableName, 'linkKey', 'accountId');
     store = new DynamoDbLinkStore(DynamoDBDocumentClient.from(services.dynamodb), tableName);
     await store.put([...ring.map((id) => edge('pay#campaign-card', id)), edge('pay#solo', 'solo-1')]);
   });

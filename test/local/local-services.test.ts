@@ -1,17 +1,11 @@
-import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { startLocalServices, type LocalServices } from '../../local/local-services';
+import { createStringKeyTable } from '../support/tables';
 
 /** Creates a table and a stream through the clients and lists them back: the emulators answer. */
 async function expectReachable(services: LocalServices): Promise<void> {
-  await services.dynamodb.send(
-    new CreateTableCommand({
-      TableName: 'probe',
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-    }),
-  );
+  await createStringKeyTable(services.dynamodb, 'probe', 'pk');
   await services.kinesis.send(new CreateStreamCommand({ StreamName: 'probe', ShardCount: 1 }));
   expect((await services.dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual(['probe']);
   expect((await services.kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual(['probe']);

@@ -1,8 +1,9 @@
 import { Agent } from 'node:http';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { FaultInjectionError, FaultInjectionProxy } from '../../local/fault-injection-proxy';
 import { startLocalServices, type LocalServices } from '../../local/local-services';
+import { createStringKeyTable } from '../support/tables';
 
 describe('Class: FaultInjectionProxy', () => {
   let services: LocalServices;
@@ -11,14 +12,7 @@ describe('Class: FaultInjectionProxy', () => {
 
   beforeAll(async () => {
     services = await startLocalServices();
-    await services.dynamodb.send(
-      new CreateTableCommand({
-        TableName: 'faults',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createStringKeyTable(services.dynamodb, 'faults', 'pk');
     proxy = await FaultInjectionProxy.start({ target: services.dynamodbEndpoint });
     client = new DynamoDBClient({
       endpoint: proxy.endpoint,
