@@ -187,10 +187,9 @@ export async function measureDynamoDbAccounting(
     for await (const record of readJsonlRecords(file, source)) {
       recordBytes += record.data.byteLength;
       billedInBytes += Math.ceil(record.data.byteLength / 1024) * 1024;
-      const text = Buffer.from(record.data).toString('utf8');
-      const at = text.indexOf('"ts":"');
-      const seconds = at >= 0 ? Date.parse(text.slice(at + 6, at + 30)) / 1000 : Number.NaN;
-      if (Number.isFinite(seconds)) {
+      // The reader already parsed the event's ts.
+      if (record.eventTimeMs !== undefined) {
+        const seconds = record.eventTimeMs / 1000;
         for (const [name, width] of Object.entries(windows)) {
           seen[name]!.add(`${record.partitionKey}|${Math.floor(seconds / width)}`);
         }

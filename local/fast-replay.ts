@@ -136,14 +136,9 @@ export async function fastReplay(options: FastReplayOptions): Promise<FastReplay
   const policy = loadScorerPolicy(options.policyFile);
   const clock = options.clock ?? systemClock;
   const { batchingWindowSeconds } = options;
-  if (batchingWindowSeconds !== undefined) {
+  // A window with the poller's interleaving is refused by scoreInShards.
+  if (batchingWindowSeconds !== undefined)
     checkInteger('batchingWindowSeconds', batchingWindowSeconds, 0, 86_400);
-    if (options.interleaving === 'poller') {
-      throw new Error(
-        "batchingWindowSeconds cuts batches as events happen: use interleaving 'event-time' (or leave it out)",
-      );
-    }
-  }
   const interleaving =
     options.interleaving ?? (batchingWindowSeconds === undefined ? 'poller' : 'event-time');
 

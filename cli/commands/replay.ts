@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { fastReplay, type ShardInterleaving } from '../../local/fast-replay';
 import { replay } from '../../local/replay';
 import { table } from '../format';
-import { positiveInt } from '../options';
+import { nonNegativeInt, positiveInt } from '../options';
 import { Progress } from '../progress';
 
 interface ReplayCommandOptions {
@@ -50,13 +50,7 @@ export function registerReplayCommand(program: Command): void {
         'memory engine: cut batches as the event source mapping does on AWS, where events arrive as ' +
           'they happen: a batch spans at most this many seconds of event time (the stack uses 20). ' +
           'Without it, batches are cut by size only, as a replayed backlog is (one batch spans hours)',
-      ).argParser((v: string) => {
-        const seconds = Number(v);
-        if (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_400) {
-          throw new Error(`--batching-window must be whole seconds from 0 to 86400, got '${v}'`);
-        }
-        return seconds;
-      }),
+      ).argParser(nonNegativeInt),
     )
     .addOption(
       new Option(

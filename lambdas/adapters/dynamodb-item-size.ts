@@ -30,7 +30,7 @@ function valueBytes(value: unknown): number {
   if (typeof value === 'string') return Buffer.byteLength(value);
   if (typeof value === 'number') return numberBytes(value);
   if (value instanceof Uint8Array) return value.byteLength;
-  if (Array.isArray(value) || value instanceof Set) {
+  if (Array.isArray(value)) {
     let bytes = 3;
     for (const element of value) bytes += 1 + valueBytes(element);
     return bytes;
