@@ -44,6 +44,8 @@ export interface CostBreakdown {
   readonly stateWritesPerEvent: number;
   readonly writeUnitsPerEvent: number;
   readonly readUnitsPerEvent: number;
+  /** The scorer CPU per event the Lambda line was priced with (assumptions.coreMsPerEvent). */
+  readonly coreMsPerEvent: number;
   readonly kinesis: number;
   readonly lambda: number;
   readonly dynamoDbWrites: number;
@@ -97,6 +99,7 @@ export function costPerMillionEvents(
     stateWritesPerEvent: stateWrites,
     writeUnitsPerEvent: measured.writeUnitsPerEvent,
     readUnitsPerEvent: measured.readUnitsPerEvent,
+    coreMsPerEvent: assumptions.coreMsPerEvent,
     kinesis: million(perEvent.kinesis),
     lambda: million(perEvent.lambda),
     dynamoDbWrites: million(perEvent.dynamoDbWrites),

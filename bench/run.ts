@@ -74,8 +74,8 @@ async function main(argv: string[]): Promise<void> {
     )
     .option(
       '--batching-windows <list>',
-      'dynamodb step: also run with batches cut by these event-time batching windows in seconds, as ' +
-        'the event source mapping cuts them on AWS (the stack uses 20)',
+      'throughput and dynamodb steps: also run with batches cut by these event-time batching windows ' +
+        'in seconds, as the event source mapping cuts them on AWS (the stack uses 20)',
       (v: string) => v.split(',').map(positive('--batching-windows')),
       [20, 300],
     )
@@ -98,6 +98,7 @@ async function main(argv: string[]): Promise<void> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
   let throughput: ThroughputResult | undefined;
+  const throughputWindowed: ThroughputResult[] = [];
   let accounting: DynamoDbAccounting | undefined;
   const windowed: DynamoDbAccounting[] = [];
   let e2e: EndToEndResult | undefined;
@@ -127,6 +128,15 @@ async function main(argv: string[]): Promise<void> {
     log(`scorer throughput on ${options.throughputEvents} events of ${traffic.file}`);
     throughput = await measureScorerThroughput(traffic.file, options.throughputEvents);
     results.throughput = throughput;
+    for (const seconds of options.batchingWindows) {
+      log(`scorer throughput with a ${seconds} s batching window`);
+      throughputWindowed.push(
+        await measureScorerThroughput(traffic.file, options.throughputEvents, {
+          batchingWindowSeconds: seconds,
+        }),
+      );
+    }
+    results.throughputWindows = throughputWindowed;
   }
   if (options.steps.includes('dynamodb') && traffic) {
     log(`DynamoDB reads and writes per event on ${traffic.file}`);
@@ -203,6 +213,13 @@ async function main(argv: string[]): Promise<void> {
       `${fixed(throughput.coreMsPerEvent, 4)} ms/event`,
     ]);
     rows.push(['core / baseline', fixed(throughput.ratio), 'target >= 0.5']);
+  }
+  for (const t of throughputWindowed) {
+    rows.push([
+      `scorer core, batches spanning ${t.batchingWindowSeconds} s`,
+      rate(t.coreEventsPerSecond),
+      `${fixed(t.coreMsPerEvent, 4)} ms/event, ${t.batches} batches; core / baseline ${fixed(t.ratio)}`,
+    ]);
   }
   if (accounting) {
     rows.push(['DynamoDB writes per event (items)', fixed(accounting.writesPerEvent, 4), 'target <= 0.05']);
@@ -300,7 +317,20 @@ async function main(argv: string[]): Promise<void> {
       coreMsPerEvent: throughput?.coreMsPerEvent ?? (accounting.seconds * 1000) / accounting.events,
       transitionsPerRun: transitionsPerRun ?? 0,
     };
-    const costs = [accounting, ...windowed].map((measured) => costPerMillionEvents(measured, assumptions));
+    // Each batching is priced with the scorer CPU measured at that batching, when the throughput step
+    // measured it: short batches hold fewer events per account, so each event carries more of the
+    // per-account work (load, fold, score, save).
+    const cpuAt = (seconds: number | undefined) =>
+      seconds === undefined
+        ? assumptions.coreMsPerEvent
+        : (throughputWindowed.find((t) => t.batchingWindowSeconds === seconds)?.coreMsPerEvent ??
+          assumptions.coreMsPerEvent);
+    const costs = [accounting, ...windowed].map((measured) =>
+      costPerMillionEvents(measured, {
+        ...assumptions,
+        coreMsPerEvent: cpuAt(measured.batchingWindowSeconds),
+      }),
+    );
     results.cost = { assumptions, costs };
     const dollars = (n: number) => `$${n.toFixed(3)}`;
     for (const c of costs) {
@@ -309,7 +339,7 @@ async function main(argv: string[]): Promise<void> {
         dollars(c.total),
         `DynamoDB writes ${dollars(c.dynamoDbWrites)} (${fixed(c.writeUnitsPerEvent, 2)} units/event), reads ` +
           `${dollars(c.dynamoDbReads)}, Kinesis ${dollars(c.kinesis)}, Step Functions ${dollars(c.stepFunctions)}, ` +
-          `Lambda ${dollars(c.lambda)}, EventBridge ${dollars(c.eventBridge)}`,
+          `Lambda ${dollars(c.lambda)} (${fixed(c.coreMsPerEvent, 4)} ms/event), EventBridge ${dollars(c.eventBridge)}`,
       ]);
     }
     rows.push([

@@ -24,6 +24,8 @@ import {
 export interface ThroughputResult {
   readonly events: number;
   readonly batches: number;
+  /** Batches cut by this event-time batching window as well as by size; undefined: by size only. */
+  readonly batchingWindowSeconds?: number;
   /** Timed rounds; each figure is the best round (the least disturbed by other jobs). */
   readonly rounds: number;
   /** base64 decode + JSON.parse of every record: what any Lambda consumer of the stream pays. */
@@ -55,14 +57,33 @@ interface EncodedRecord {
  * The file's first `limit` records cut into the batches the event source mapping would deliver:
  * spread over `shards` shards by partition key (as Kinesis spreads them), numbered per shard, in
  * batches of `batchSize`, each batch taken as soon as it is full (event-time order across shards).
+ * With `batchingWindowSeconds`, a shard's batch is also taken once a record (of any shard) arrives
+ * that long after the batch's first record, as fast-replay's scoreInShards cuts them.
  */
-export async function loadBatches(file: string, limit: number, shards: number, batchSize: number) {
+export async function loadBatches(
+  file: string,
+  limit: number,
+  shards: number,
+  batchSize: number,
+  batchingWindowSeconds?: number,
+) {
   const batches: EncodedRecord[][] = [];
   const filling: EncodedRecord[][] = Array.from({ length: shards }, () => []);
+  const openedAtMs = new Array<number | undefined>(shards).fill(undefined);
   const assigned = new Array<number>(shards).fill(0);
   const shardOfKey = new Map<string, number>();
+  const windowMs = batchingWindowSeconds === undefined ? undefined : batchingWindowSeconds * 1000;
   let events = 0;
   for await (const r of readJsonlRecords(file, emptySourceStats())) {
+    if (windowMs !== undefined && r.eventTimeMs !== undefined) {
+      for (let s = 0; s < shards; s++) {
+        const opened = openedAtMs[s];
+        if (opened === undefined || r.eventTimeMs < opened + windowMs) continue;
+        batches.push(filling[s] as EncodedRecord[]);
+        filling[s] = [];
+        openedAtMs[s] = undefined;
+      }
+    }
     let shard = shardOfKey.get(r.partitionKey);
     if (shard === undefined) {
       shard = shardIndexOf(r.partitionKey, shards);
@@ -70,6 +91,7 @@ export async function loadBatches(file: string, limit: number, shards: number, b
     }
     assigned[shard] = (assigned[shard] ?? 0) + 1;
     const batch = filling[shard] as EncodedRecord[];
+    if (batch.length === 0) openedAtMs[shard] = r.eventTimeMs;
     batch.push({
       shardId: shardIdOf(shard),
       sequenceNumber: sequenceNumberOf(shard, assigned[shard] ?? 0),
@@ -79,6 +101,7 @@ export async function loadBatches(file: string, limit: number, shards: number, b
     if (batch.length === batchSize) {
       batches.push(batch);
       filling[shard] = [];
+      openedAtMs[shard] = undefined;
     }
     if (++events >= limit) break;
   }
@@ -135,18 +158,25 @@ function secondsOf(work: () => void): number {
 export async function measureScorerThroughput(
   file: string,
   maxEvents: number,
-  options: { rounds?: number; shards?: number; batchSize?: number } = {},
+  options: { rounds?: number; shards?: number; batchSize?: number; batchingWindowSeconds?: number } = {},
 ): Promise<ThroughputResult> {
   const rounds = options.rounds ?? 3;
+  const { batchingWindowSeconds } = options;
   const { batches, events } = await loadBatches(
     file,
     maxEvents,
     options.shards ?? 2,
     options.batchSize ?? DEFAULT_SCORER_BATCH_SIZE,
+    batchingWindowSeconds,
   );
 
-  // Warm up the JIT, as a warm Lambda container would be: a few batches through everything.
-  const warm = batches.slice(0, 4);
+  // Warm up the JIT, as a warm Lambda container would be: the first 20,000 records through everything.
+  const warm: EncodedRecord[][] = [];
+  for (let records = 0, i = 0; records < 20_000 && i < batches.length; i++) {
+    const batch = batches[i] as EncodedRecord[];
+    warm.push(batch);
+    records += batch.length;
+  }
   await runCore(warm, freshDependencies());
 
   let sink = 0;
@@ -179,6 +209,7 @@ export async function measureScorerThroughput(
   return {
     events,
     batches: batches.length,
+    ...(batchingWindowSeconds === undefined ? {} : { batchingWindowSeconds }),
     rounds,
     baselineEventsPerSecond,
     validateEventsPerSecond: events / validateSeconds,

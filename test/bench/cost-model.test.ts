@@ -1,4 +1,4 @@
-import { costPerMillionEvents } from '../../bench/cost-model';
+import { costPerMillionEvents, PRICES } from '../../bench/cost-model';
 import type { DynamoDbAccounting } from '../../bench/dynamodb-accounting';
 
 /** A measured run with round numbers: 1,000,000 events, states written 100,000 times at 2 units. */
@@ -60,6 +60,23 @@ describe('Function: costPerMillionEvents', () => {
       parts.reduce((a, b) => a + b, 0),
       10,
     );
+  });
+
+  it('prices the Lambda line with the scorer CPU it is given, and reports it', () => {
+    // Prepare: the same counts with ten times the CPU per event (short batches: fewer events per account)
+    const slower = { ...assumptions, coreMsPerEvent: 0.3 };
+
+    // Act
+    const base = costPerMillionEvents(measured(), assumptions);
+    const cost = costPerMillionEvents(measured(), slower);
+
+    // Assess: 0.27 ms more per event on a 1 GB function with 1024/1769 of a vCPU, at the arm price
+    expect(cost.coreMsPerEvent).toBe(0.3);
+    expect(cost.lambda - base.lambda).toBeCloseTo(
+      (0.27 / (1024 / 1769)) * 1e-3 * 1 * PRICES.lambdaArmPerGbSecond * 1e6,
+      10,
+    );
+    expect(cost.dynamoDbWrites).toBe(base.dynamoDbWrites);
   });
 
   it('prices a run batched by a window from its own counts, and names the window', () => {

@@ -275,6 +275,7 @@ async function linkAccounts(
     deps.links,
     pending.map((u) => u.state),
   );
+  const pendingById = new Map(pending.map((u) => [u.state.accountId, u]));
   const explored = new Set<string>();
   // A risky account's cluster is explored again only when something of it moved: new links,
   // a first score over the floor, or a higher peak. Newcomers to a cluster are seeds themselves.
@@ -299,7 +300,7 @@ async function linkAccounts(
     if (cluster.members.length < policy.clusters.minSize) continue;
     stats.clustersScored += 1;
     for (const member of cluster.members) {
-      const own = pending.find((u) => u.state.accountId === member.accountId);
+      const own = pendingById.get(member.accountId);
       if (own) own.state.clusterId = cluster.clusterId;
     }
     const plan = clusterEnforcementPlan(cluster, policy, seed.lastEventAt);
