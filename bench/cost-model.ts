@@ -36,6 +36,12 @@ export interface CostAssumptions {
   readonly coreMsPerEvent: number;
   /** Step Functions state transitions per workflow run (the e2e step counts them). */
   readonly transitionsPerRun: number;
+  /**
+   * Records per scorer invocation at that rate (see batchSpanSeconds): the simulator's traffic is
+   * far quieter than eventsPerSecond, so its batches are smaller than a busy stream's.
+   * @default the measured run's records per batch
+   */
+  readonly eventsPerBatch?: number;
 }
 
 /** Dollars per million events, by service. */
@@ -80,7 +86,8 @@ export function costPerMillionEvents(
   const billedSeconds = (assumptions.coreMsPerEvent / SCORER_VCPU + waitMs) / 1000;
   const lambda =
     billedSeconds * SCORER_MEMORY_GB * PRICES.lambdaArmPerGbSecond +
-    (measured.batches / events) * PRICES.lambdaPerInvocation;
+    (assumptions.eventsPerBatch === undefined ? measured.batches / events : 1 / assumptions.eventsPerBatch) *
+      PRICES.lambdaPerInvocation;
   const runs = measured.enforcements / events;
   const perEvent = {
     kinesis,
@@ -108,4 +115,32 @@ export function costPerMillionEvents(
     eventBridge: million(perEvent.eventBridge),
     total: million(Object.values(perEvent).reduce((a, b) => a + b, 0)),
   };
+}
+
+/** How the stack's event source mapping batches a stream, at a sustained rate. */
+export interface StreamBatching {
+  readonly eventsPerSecond: number;
+  readonly shards: number;
+  /** Concurrent batches per shard (the mapping's ParallelizationFactor; the stack uses 2). */
+  readonly parallelizationFactor: number;
+  /** Records per batch (the stack uses 5,000). */
+  readonly batchSize: number;
+  /** The mapping's MaximumBatchingWindowInSeconds (the stack uses 20). */
+  readonly batchingWindowSeconds: number;
+}
+
+/** Kinesis takes 1,000 records/s per shard; provisioned with 20% headroom (on-demand adapts). */
+export function shardsFor(eventsPerSecond: number): number {
+  return Math.max(1, Math.ceil((eventsPerSecond * 1.2) / 1000));
+}
+
+/**
+ * Seconds of event time one batch spans on AWS. The mapping hands a batch over when it is full or
+ * when its window has passed, whichever comes first, and each of shards x factor concurrent
+ * batches fills at its share of the rate. This span, not the window, decides how often an account
+ * is loaded and written: the dynamodb step's "batches spanning S s" run is the one to read for it.
+ */
+export function batchSpanSeconds(batching: StreamBatching): number {
+  const perBatchStream = batching.eventsPerSecond / (batching.shards * batching.parallelizationFactor);
+  return Math.min(batching.batchingWindowSeconds, batching.batchSize / perBatchStream);
 }

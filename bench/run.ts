@@ -6,7 +6,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { table } from '../cli/format';
-import { costPerMillionEvents, PRICES } from './cost-model';
+import { DEFAULT_SCORER_BATCH_SIZE } from '../local/fast-replay';
+import { batchSpanSeconds, costPerMillionEvents, PRICES, shardsFor } from './cost-model';
 import { measureDynamoDbAccounting, type DynamoDbAccounting } from './dynamodb-accounting';
 import { measureEndToEnd, type EndToEndResult } from './end-to-end-replay';
 import { runMeasuringMemory, type TreeMemoryResult } from './process-tree-memory';
@@ -316,6 +317,9 @@ async function main(argv: string[]): Promise<void> {
       eventsPerSecond: 1000,
       coreMsPerEvent: throughput?.coreMsPerEvent ?? (accounting.seconds * 1000) / accounting.events,
       transitionsPerRun: transitionsPerRun ?? 0,
+      // At 1,000 events/s the stack's batches fill (see the span rows below): invocations are paid
+      // per 5,000 records, not per batch of the quiet simulated traffic.
+      eventsPerBatch: DEFAULT_SCORER_BATCH_SIZE,
     };
     // Each batching is priced with the scorer CPU measured at that batching, when the throughput step
     // measured it: short batches hold fewer events per account, so each event carries more of the
@@ -342,6 +346,28 @@ async function main(argv: string[]): Promise<void> {
           `Lambda ${dollars(c.lambda)} (${fixed(c.coreMsPerEvent, 4)} ms/event), EventBridge ${dollars(c.eventBridge)}`,
       ]);
     }
+    // Which of those columns a deployment gets: its batches span the window only while they do not
+    // fill first. The stack's mapping: batches of DEFAULT_SCORER_BATCH_SIZE, 2 per shard, 20 s.
+    const stack = {
+      parallelizationFactor: 2,
+      batchSize: DEFAULT_SCORER_BATCH_SIZE,
+      batchingWindowSeconds: 20,
+    };
+    for (const eventsPerSecond of [1000, 10_000, 100_000]) {
+      const shards = shardsFor(eventsPerSecond);
+      const span = (window: number) =>
+        fixed(batchSpanSeconds({ ...stack, eventsPerSecond, shards, batchingWindowSeconds: window }), 0);
+      rows.push([
+        `  batches span on AWS at ${eventsPerSecond.toLocaleString('en-US')} events/s`,
+        `${span(20)} s`,
+        `${shards} shards x 2; with a 300 s window still ${span(300)} s (batches fill first)`,
+      ]);
+    }
+    rows.push([
+      '  a 300 s window spans 300 s only below',
+      `${fixed((DEFAULT_SCORER_BATCH_SIZE * 2) / 300, 0)} events/s per shard`,
+      'under that rate the "300 s" column applies; above it, the "20 s" one or shorter',
+    ]);
     rows.push([
       '  against AWS WAF Bot Control (common)',
       dollars(PRICES.wafBotControlPerRequest * 1e6),

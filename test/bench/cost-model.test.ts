@@ -1,4 +1,4 @@
-import { costPerMillionEvents, PRICES } from '../../bench/cost-model';
+import { batchSpanSeconds, costPerMillionEvents, PRICES, shardsFor } from '../../bench/cost-model';
 import type { DynamoDbAccounting } from '../../bench/dynamodb-accounting';
 
 /** A measured run with round numbers: 1,000,000 events, states written 100,000 times at 2 units. */
@@ -79,6 +79,15 @@ describe('Function: costPerMillionEvents', () => {
     expect(cost.dynamoDbWrites).toBe(base.dynamoDbWrites);
   });
 
+  it('pays invocations per batch of the modeled rate when given one, else per measured batch', () => {
+    // Act: the measured run made 200 batches of 5,000; a busy stream fills batches of 10,000
+    const measuredBatches = costPerMillionEvents(measured(), assumptions);
+    const fuller = costPerMillionEvents(measured(), { ...assumptions, eventsPerBatch: 10_000 });
+
+    // Assess: half the invocations, at $0.20 per million
+    expect(measuredBatches.lambda - fuller.lambda).toBeCloseTo((1 / 5000 - 1 / 10_000) * 0.2, 10);
+  });
+
   it('prices a run batched by a window from its own counts, and names the window', () => {
     // Prepare: the same traffic with batches of 20 s: the state written 8 times as often
     const windowed = measured({
@@ -98,5 +107,41 @@ describe('Function: costPerMillionEvents', () => {
     expect(cost.dynamoDbWrites).toBeCloseTo(1.654 * 0.625, 10);
     expect(cost.lambda).toBeGreaterThan(costPerMillionEvents(measured(), assumptions).lambda);
     expect(cost.total).toBeGreaterThan(costPerMillionEvents(measured(), assumptions).total);
+  });
+});
+
+describe('Function: batchSpanSeconds', () => {
+  const stack = { parallelizationFactor: 2, batchSize: 5000, batchingWindowSeconds: 20 };
+
+  it('fills batches by size before a long window passes at a busy rate', () => {
+    // Act: 1,000 events/s over 2 shards x 2 concurrent batches: 250/s into each, 5,000 in 20 s
+    const at1k = batchSpanSeconds({ ...stack, eventsPerSecond: 1000, shards: 2 });
+    const longWindow = batchSpanSeconds({
+      ...stack,
+      eventsPerSecond: 1000,
+      shards: 2,
+      batchingWindowSeconds: 300,
+    });
+
+    // Assess
+    expect(at1k).toBe(20);
+    expect(longWindow).toBe(20);
+  });
+
+  it('is the window at a quiet rate, and shorter with more shards at the same rate per shard', () => {
+    // Act
+    const quiet = batchSpanSeconds({ ...stack, eventsPerSecond: 50, shards: 2, batchingWindowSeconds: 300 });
+    const at100k = batchSpanSeconds({ ...stack, eventsPerSecond: 100_000, shards: shardsFor(100_000) });
+
+    // Assess: 12.5/s into each batch fills 5,000 in 400 s; 120 shards x 2 take 417/s each
+    expect(quiet).toBe(300);
+    expect(at100k).toBeCloseTo(12, 10);
+  });
+});
+
+describe('Function: shardsFor', () => {
+  it('provisions 1,000 records/s per shard with 20% headroom', () => {
+    // Act + Assess
+    expect([1000, 10_000, 100_000, 1].map(shardsFor)).toEqual([2, 12, 120, 1]);
   });
 });
