@@ -46,11 +46,19 @@ export interface CauterizeProps {
   readonly scorerMemorySizeMb?: number;
   /**
    * Longest the scorer's event source mapping waits to fill a batch, in seconds (0 to 300): the
-   * cost of account-state writes against time to suspension. docs/performance.md measures 20, 60
-   * and 300 s on the simulator's traffic.
+   * cost of account-state writes against time to suspension, while batches do not fill first
+   * (below about 33 events/s per shard at the defaults; see scorerParallelizationFactor).
+   * docs/performance.md measures 12, 20, 60 and 300 s on the simulator's traffic.
    * @default - the `scorerBatchingWindowSeconds` context value, else 20
    */
   readonly scorerBatchingWindowSeconds?: number;
+  /**
+   * Concurrent scorer batches per shard (1 to 10). A busy shard fills its batches before the window
+   * passes, so this, not the window, decides how much event time a batch spans at scale: each of
+   * the factor's batches fills at its share of the shard's rate. docs/performance.md ("Sizing").
+   * @default - the `scorerParallelizationFactor` context value, else 2
+   */
+  readonly scorerParallelizationFactor?: number;
 }
 
 export interface Cauterize {
@@ -87,20 +95,35 @@ export function buildCauterize(app: App, props: CauterizeProps = {}): Cauterize 
     policyJson,
     scorerMemorySizeMb: props.scorerMemorySizeMb,
     scorerMaxBatchingWindowSeconds:
-      props.scorerBatchingWindowSeconds ?? contextSeconds(app, 'scorerBatchingWindowSeconds'),
+      props.scorerBatchingWindowSeconds ??
+      contextWholeNumber(app, 'scorerBatchingWindowSeconds', 'seconds', 60),
+    scorerParallelizationFactor:
+      props.scorerParallelizationFactor ??
+      contextWholeNumber(app, 'scorerParallelizationFactor', 'number', 10),
   });
   return { stateful, pipeline };
 }
 
-/** A whole number of seconds from the context (`-c key=60` passes it as text). */
-function contextSeconds(app: App, key: string): number | undefined {
+/**
+ * A whole number from the context (`-c key=60` passes it as text); the range is checked where it
+ * is used.
+ */
+function contextWholeNumber(
+  app: App,
+  key: string,
+  unit: 'seconds' | 'number',
+  example: number,
+): number | undefined {
   const value: unknown = app.node.tryGetContext(key);
   if (value === undefined) return undefined;
-  const seconds = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof seconds !== 'number' || !Number.isInteger(seconds)) {
-    throw new Error(`context ${key} must be whole seconds, got ${JSON.stringify(value)}: pass -c ${key}=60`);
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n)) {
+    const what = unit === 'seconds' ? 'whole seconds' : 'a whole number';
+    throw new Error(
+      `context ${key} must be ${what}, got ${JSON.stringify(value)}: pass -c ${key}=${example}`,
+    );
   }
-  return seconds;
+  return n;
 }
 
 function contextString(app: App, key: string): string | undefined {

@@ -103,6 +103,58 @@ describe('Function: buildCauterize', () => {
     });
   });
 
+  describe('Scorer parallelization factor', () => {
+    const factorOf = (app: App): unknown => {
+      const { pipeline } = buildCauterize(app);
+      const mappings = Template.fromStack(pipeline).findResources('AWS::Lambda::EventSourceMapping');
+      return Object.values(mappings).map((m) => m.Properties.ParallelizationFactor as unknown);
+    };
+
+    it('takes the factor from the scorerParallelizationFactor context, as `cdk deploy -c` passes it', () => {
+      // Prepare
+      const app = new App({
+        builtinCloudFormationValidation: false,
+        context: { ...noBundling, scorerParallelizationFactor: '10' },
+      });
+
+      // Act
+      const factors = factorOf(app);
+
+      // Assess
+      expect(factors).toEqual([10]);
+    });
+
+    it('keeps 2 without the context', () => {
+      // Act
+      const factors = factorOf(new App({ builtinCloudFormationValidation: false, context: noBundling }));
+
+      // Assess
+      expect(factors).toEqual([2]);
+    });
+
+    it.each([
+      [
+        'a word',
+        'many',
+        'context scorerParallelizationFactor must be a whole number, got "many": pass -c scorerParallelizationFactor=10',
+      ],
+      [
+        "a factor over the mapping's limit",
+        '11',
+        'parallelizationFactor must be a whole number from 1 to 10, got 11',
+      ],
+    ])('rejects %s, naming the value and the fix', (_case, value, message) => {
+      // Prepare
+      const app = new App({
+        builtinCloudFormationValidation: false,
+        context: { ...noBundling, scorerParallelizationFactor: value },
+      });
+
+      // Act & Assess
+      expect(() => buildCauterize(app)).toThrow(message);
+    });
+  });
+
   describe('Policy', () => {
     it('hands config/policy.yaml, validated, to the scorer', () => {
       // Prepare
