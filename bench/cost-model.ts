@@ -141,6 +141,15 @@ export function shardsFor(eventsPerSecond: number): number {
  * is loaded and written: the dynamodb step's "batches spanning S s" run is the one to read for it.
  */
 export function batchSpanSeconds(batching: StreamBatching): number {
-  const perBatchStream = batching.eventsPerSecond / (batching.shards * batching.parallelizationFactor);
-  return Math.min(batching.batchingWindowSeconds, batching.batchSize / perBatchStream);
+  return Math.min(batching.batchingWindowSeconds, batching.batchSize / perBatchStream(batching));
+}
+
+/** Records in one batch (one scorer invocation) at that rate: a full batch, or the window's worth. */
+export function batchRecords(batching: StreamBatching): number {
+  return Math.min(batching.batchSize, batching.batchingWindowSeconds * perBatchStream(batching));
+}
+
+/** Records per second into each of the shards x factor concurrent batches. */
+function perBatchStream(batching: StreamBatching): number {
+  return batching.eventsPerSecond / (batching.shards * batching.parallelizationFactor);
 }

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { table } from '../cli/format';
 import { DEFAULT_SCORER_BATCH_SIZE } from '../local/fast-replay';
-import { batchSpanSeconds, costPerMillionEvents, PRICES, shardsFor } from './cost-model';
+import {
+  batchRecords,
+  batchSpanSeconds,
+  costPerMillionEvents,
+  PRICES,
+  shardsFor,
+  type StreamBatching,
+} from './cost-model';
 import { measureDynamoDbAccounting, type DynamoDbAccounting } from './dynamodb-accounting';
 import { measureEndToEnd, type EndToEndResult } from './end-to-end-replay';
 import { runMeasuringMemory, type TreeMemoryResult } from './process-tree-memory';
@@ -16,6 +23,12 @@ import { prefixFile, readTruth, scaleFor, simulatedTraffic } from './traffic';
 
 type Step = 'throughput' | 'dynamodb' | 'e2e' | 'memory';
 const STEPS: readonly Step[] = ['throughput', 'dynamodb', 'e2e', 'memory'];
+/** The stack's event source mapping (lib/constructs/usage-stream-scorer.ts defaults). */
+const STACK_BATCHING = {
+  parallelizationFactor: 10,
+  batchSize: DEFAULT_SCORER_BATCH_SIZE,
+  batchingWindowSeconds: 60,
+} as const;
 
 interface BenchOptions {
   seed: number;
@@ -76,9 +89,9 @@ async function main(argv: string[]): Promise<void> {
     .option(
       '--batching-windows <list>',
       'throughput and dynamodb steps: also run with batches cut by these event-time batching windows ' +
-        'in seconds, as the event source mapping cuts them on AWS (the stack uses 20)',
+        "in seconds, as the event source mapping cuts them on AWS (the stack's span at scale: 60)",
       (v: string) => v.split(',').map(positive('--batching-windows')),
-      [20, 300],
+      [12, 20, 60, 300],
     )
     .option('--work-dir <dir>', 'where traffic files and results go', '/tmp/cauterize-bench')
     .addOption(
@@ -317,9 +330,9 @@ async function main(argv: string[]): Promise<void> {
       eventsPerSecond: 1000,
       coreMsPerEvent: throughput?.coreMsPerEvent ?? (accounting.seconds * 1000) / accounting.events,
       transitionsPerRun: transitionsPerRun ?? 0,
-      // At 1,000 events/s the stack's batches fill (see the span rows below): invocations are paid
-      // per 5,000 records, not per batch of the quiet simulated traffic.
-      eventsPerBatch: DEFAULT_SCORER_BATCH_SIZE,
+      // Invocations are paid per batch of the stack at that rate (see the span rows below), not per
+      // batch of the quiet simulated traffic.
+      eventsPerBatch: batchRecords({ ...STACK_BATCHING, eventsPerSecond: 1000, shards: shardsFor(1000) }),
     };
     // Each batching is priced with the scorer CPU measured at that batching, when the throughput step
     // measured it: short batches hold fewer events per account, so each event carries more of the
@@ -347,27 +360,19 @@ async function main(argv: string[]): Promise<void> {
       ]);
     }
     // Which of those columns a deployment gets: its batches span the window only while they do not
-    // fill first. The stack's mapping: batches of DEFAULT_SCORER_BATCH_SIZE, 2 per shard, 20 s.
-    const stack = {
-      parallelizationFactor: 2,
-      batchSize: DEFAULT_SCORER_BATCH_SIZE,
-      batchingWindowSeconds: 20,
-    };
+    // fill first, and each shard fills `factor` batches at once.
     for (const eventsPerSecond of [1000, 10_000, 100_000]) {
       const shards = shardsFor(eventsPerSecond);
-      const span = (window: number) =>
-        fixed(batchSpanSeconds({ ...stack, eventsPerSecond, shards, batchingWindowSeconds: window }), 0);
+      const span = (batching: Partial<StreamBatching>) =>
+        fixed(batchSpanSeconds({ ...STACK_BATCHING, eventsPerSecond, shards, ...batching }), 0);
       rows.push([
         `  batches span on AWS at ${eventsPerSecond.toLocaleString('en-US')} events/s`,
-        `${span(20)} s`,
-        `${shards} shards x 2; with a 300 s window still ${span(300)} s (batches fill first)`,
+        `${span({})} s`,
+        `${shards} shards x ${STACK_BATCHING.parallelizationFactor}, window ${STACK_BATCHING.batchingWindowSeconds} s; ` +
+          `window 300 s: ${span({ batchingWindowSeconds: 300 })} s; factor 2 and window 20 s: ` +
+          `${span({ parallelizationFactor: 2, batchingWindowSeconds: 20 })} s`,
       ]);
     }
-    rows.push([
-      '  a 300 s window spans 300 s only below',
-      `${fixed((DEFAULT_SCORER_BATCH_SIZE * 2) / 300, 0)} events/s per shard`,
-      'under that rate the "300 s" column applies; above it, the "20 s" one or shorter',
-    ]);
     rows.push([
       '  against AWS WAF Bot Control (common)',
       dollars(PRICES.wafBotControlPerRequest * 1e6),

@@ -49,14 +49,14 @@ export interface CauterizeProps {
    * cost of account-state writes against time to suspension, while batches do not fill first
    * (below about 33 events/s per shard at the defaults; see scorerParallelizationFactor).
    * docs/performance.md measures 12, 20, 60 and 300 s on the simulator's traffic.
-   * @default - the `scorerBatchingWindowSeconds` context value, else 20
+   * @default - the `scorerBatchingWindowSeconds` context value, else 60
    */
   readonly scorerBatchingWindowSeconds?: number;
   /**
    * Concurrent scorer batches per shard (1 to 10). A busy shard fills its batches before the window
    * passes, so this, not the window, decides how much event time a batch spans at scale: each of
    * the factor's batches fills at its share of the shard's rate. docs/performance.md ("Sizing").
-   * @default - the `scorerParallelizationFactor` context value, else 2
+   * @default - the `scorerParallelizationFactor` context value, else 10
    */
   readonly scorerParallelizationFactor?: number;
 }

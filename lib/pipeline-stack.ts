@@ -13,7 +13,7 @@ import { EnforcementWorkflow } from './constructs/enforcement-workflow';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
 import { PolicyConfig } from './constructs/policy-config';
 import { ReinstatementWorkflow } from './constructs/reinstatement-workflow';
-import { UsageStreamScorer } from './constructs/usage-stream-scorer';
+import { DEFAULT_BATCHING_WINDOW_SECONDS, UsageStreamScorer } from './constructs/usage-stream-scorer';
 import { pinLogicalId } from './logical-id';
 
 export interface PipelineStackProps extends StackProps {
@@ -44,12 +44,13 @@ export interface PipelineStackProps extends StackProps {
   readonly scorerBatchSize?: number;
   /**
    * Concurrent scorer batches per shard (1 to 10).
-   * @default 2
+   * @default 10
    */
   readonly scorerParallelizationFactor?: number;
   /**
    * Longest the scorer's event source mapping waits to fill a batch, in seconds (0 to 300).
-   * @default 20
+   * The iterator-age alarm allows three of these (at least 60 s) before the scorer counts as behind.
+   * @default 60
    */
   readonly scorerMaxBatchingWindowSeconds?: number;
   /**
@@ -135,6 +136,11 @@ export class PipelineStack extends Stack {
         ClusterEnforcement: this.clusterEnforcement.stateMachine,
         Reinstatement: this.reinstatement.stateMachine,
       },
+      // Records wait up to a window before their batch is handed over: that is not falling behind.
+      iteratorAgeThresholdSeconds: Math.max(
+        60,
+        3 * (props.scorerMaxBatchingWindowSeconds ?? DEFAULT_BATCHING_WINDOW_SECONDS),
+      ),
       alarmTopic: props.alarmTopic,
     });
 

@@ -31,6 +31,10 @@ export const ACCOUNT_SCORER_ENTRY = path.join(
  */
 export const POLICY_JSON_MAX_BYTES = 3072;
 
+/** The event source mapping's defaults: batches spanning a minute of a busy shard (see the props). */
+export const DEFAULT_BATCHING_WINDOW_SECONDS = 60;
+export const DEFAULT_PARALLELIZATION_FACTOR = 10;
+
 export interface UsageStreamScorerProps {
   /** The usage event stream (partition key = accountId). */
   readonly usageStream: kinesis.IStream;
@@ -64,8 +68,10 @@ export interface UsageStreamScorerProps {
   readonly batchSize?: number;
   /**
    * How long the event source mapping gathers records before invoking, in seconds (0 to 300):
-   * detection latency traded for fewer, fuller batches.
-   * @default 20
+   * detection latency traded for fewer account-state writes. A batch hands over when full or when
+   * this passes, so with parallelizationFactor it sets how much event time a batch spans: 60 s at
+   * the defaults from 1,000 to 100,000 events/s (docs/performance.md, "Sizing").
+   * @default 60
    */
   readonly maxBatchingWindowSeconds?: number;
   /**
@@ -82,8 +88,10 @@ export interface UsageStreamScorerProps {
   readonly maxRecordAgeSeconds?: number;
   /**
    * Concurrent batches per shard (1 to 10). Records of one account stay ordered because they
-   * share a partition key.
-   * @default 2
+   * share a partition key. Each batch fills at its share of the shard's rate, so a higher factor
+   * lets a busy shard's batches span the whole window: an account's requests in that span share one
+   * state write.
+   * @default 10
    */
   readonly parallelizationFactor?: number;
   /**
@@ -182,12 +190,14 @@ export class UsageStreamScorer extends Construct {
       new KinesisEventSource(props.usageStream, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: props.batchSize ?? 5000,
-        maxBatchingWindow: Duration.seconds(props.maxBatchingWindowSeconds ?? 20),
+        maxBatchingWindow: Duration.seconds(
+          props.maxBatchingWindowSeconds ?? DEFAULT_BATCHING_WINDOW_SECONDS,
+        ),
         reportBatchItemFailures: true,
         bisectBatchOnError: true,
         retryAttempts: props.retryAttempts ?? 5,
         maxRecordAge: Duration.seconds(props.maxRecordAgeSeconds ?? 3600),
-        parallelizationFactor: props.parallelizationFactor ?? 2,
+        parallelizationFactor: props.parallelizationFactor ?? DEFAULT_PARALLELIZATION_FACTOR,
         onFailure: new SqsDlq(this.failureQueue),
       }),
     );

@@ -1,4 +1,10 @@
-import { batchSpanSeconds, costPerMillionEvents, PRICES, shardsFor } from '../../bench/cost-model';
+import {
+  batchRecords,
+  batchSpanSeconds,
+  costPerMillionEvents,
+  PRICES,
+  shardsFor,
+} from '../../bench/cost-model';
 import type { DynamoDbAccounting } from '../../bench/dynamodb-accounting';
 
 /** A measured run with round numbers: 1,000,000 events, states written 100,000 times at 2 units. */
@@ -136,6 +142,30 @@ describe('Function: batchSpanSeconds', () => {
     // Assess: 12.5/s into each batch fills 5,000 in 400 s; 120 shards x 2 take 417/s each
     expect(quiet).toBe(300);
     expect(at100k).toBeCloseTo(12, 10);
+  });
+});
+
+describe('Function: batchRecords', () => {
+  it("holds a full batch when it fills first, else the window's worth", () => {
+    // Act: 1,000 events/s over 2 shards x 10: 50/s into each batch
+    const windowFirst = batchRecords({
+      eventsPerSecond: 1000,
+      shards: 2,
+      parallelizationFactor: 10,
+      batchSize: 5000,
+      batchingWindowSeconds: 60,
+    });
+    const fullFirst = batchRecords({
+      eventsPerSecond: 1000,
+      shards: 2,
+      parallelizationFactor: 2,
+      batchSize: 5000,
+      batchingWindowSeconds: 60,
+    });
+
+    // Assess
+    expect(windowFirst).toBe(3000);
+    expect(fullFirst).toBe(5000);
   });
 });
 

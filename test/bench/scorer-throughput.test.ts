@@ -55,11 +55,7 @@ describe('Function: loadBatches', () => {
     const { batches } = await loadBatches(file, 100, 1, 100, 20);
 
     // Assess
-    expect(idsOf(batches)).toEqual([
-      ['e-0', 'e-1', 'e-2'],
-      ['e-3', 'e-4', 'e-5'],
-      ['e-6'],
-    ]);
+    expect(idsOf(batches)).toEqual([['e-0', 'e-1', 'e-2'], ['e-3', 'e-4', 'e-5'], ['e-6']]);
   });
 
   it('still cuts a full batch before its window has passed', async () => {

@@ -72,12 +72,12 @@ describe('Function: buildCauterize', () => {
       expect(windows).toEqual([300]);
     });
 
-    it('keeps 20 s without the context', () => {
+    it('keeps 60 s without the context', () => {
       // Act
       const windows = windowOf(new App({ builtinCloudFormationValidation: false, context: noBundling }));
 
       // Assess
-      expect(windows).toEqual([20]);
+      expect(windows).toEqual([60]);
     });
 
     it.each([
@@ -114,22 +114,22 @@ describe('Function: buildCauterize', () => {
       // Prepare
       const app = new App({
         builtinCloudFormationValidation: false,
-        context: { ...noBundling, scorerParallelizationFactor: '10' },
+        context: { ...noBundling, scorerParallelizationFactor: '4' },
       });
 
       // Act
       const factors = factorOf(app);
 
       // Assess
-      expect(factors).toEqual([10]);
+      expect(factors).toEqual([4]);
     });
 
-    it('keeps 2 without the context', () => {
+    it('keeps 10 without the context', () => {
       // Act
       const factors = factorOf(new App({ builtinCloudFormationValidation: false, context: noBundling }));
 
       // Assess
-      expect(factors).toEqual([2]);
+      expect(factors).toEqual([10]);
     });
 
     it.each([

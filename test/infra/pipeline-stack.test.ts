@@ -41,6 +41,20 @@ describe('Class: PipelineStack', () => {
         [statement.Resource].flat().some((arn) => resource.test(JSON.stringify(arn))),
     );
 
+  const makeProps = (app: App, overrides: Partial<PipelineStackProps>): PipelineStackProps => {
+    const stateful = new StatefulStack(app, 'Stateful');
+    return {
+      usageStream: stateful.usageStream,
+      dataKey: stateful.dataKey,
+      accountsTable: stateful.accountsTable,
+      linksTable: stateful.linksTable,
+      casesTable: stateful.casesTable,
+      enforcementBus: stateful.enforcementBus,
+      policyJson,
+      ...overrides,
+    };
+  };
+
   describe('Logical ids', () => {
     it('pins the queues and the state machine', () => {
       // Act
@@ -111,12 +125,12 @@ describe('Class: PipelineStack', () => {
         EventSourceArn: imported('FnGetAttUsageStreamArn'),
         StartingPosition: 'TRIM_HORIZON',
         BatchSize: 5000,
-        MaximumBatchingWindowInSeconds: 20,
+        MaximumBatchingWindowInSeconds: 60,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BisectBatchOnFunctionError: true,
         MaximumRetryAttempts: 5,
         MaximumRecordAgeInSeconds: 3600,
-        ParallelizationFactor: 2,
+        ParallelizationFactor: 10,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['ScorerFailureQueue', 'Arn'] } } },
       });
     });
@@ -223,14 +237,29 @@ describe('Class: PipelineStack', () => {
   });
 
   describe('Monitoring', () => {
-    it('alarms on iterator age over 60 s', () => {
+    it('alarms on iterator age over three batching windows: 180 s at the default 60 s', () => {
       // Act & Assess
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Kinesis',
         MetricName: 'GetRecords.IteratorAgeMilliseconds',
         Statistic: 'Maximum',
-        Threshold: 60_000,
+        Threshold: 180_000,
         ComparisonOperator: 'GreaterThanThreshold',
+      });
+    });
+
+    it('alarms on iterator age over 60 s at least, however short the window', () => {
+      // Prepare
+      const app = new App({
+        builtinCloudFormationValidation: false,
+        context: { 'aws:cdk:bundling-stacks': [] },
+      });
+      const short = new PipelineStack(app, 'Pipeline', makeProps(app, { scorerMaxBatchingWindowSeconds: 5 }));
+
+      // Act & Assess
+      Template.fromStack(short).hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'GetRecords.IteratorAgeMilliseconds',
+        Threshold: 60_000,
       });
     });
 
@@ -283,20 +312,6 @@ describe('Class: PipelineStack', () => {
   });
 
   describe('Props validation', () => {
-    const makeProps = (app: App, overrides: Partial<PipelineStackProps>): PipelineStackProps => {
-      const stateful = new StatefulStack(app, 'Stateful');
-      return {
-        usageStream: stateful.usageStream,
-        dataKey: stateful.dataKey,
-        accountsTable: stateful.accountsTable,
-        linksTable: stateful.linksTable,
-        casesTable: stateful.casesTable,
-        enforcementBus: stateful.enforcementBus,
-        policyJson,
-        ...overrides,
-      };
-    };
-
     it.each([
       ['64 MB', { scorerMemorySizeMb: 64 }, 'memorySizeMb must be a whole number from 128 to 10240, got 64'],
       [
