@@ -29,7 +29,7 @@ function baseState(): AccountState {
 }
 
 const context = (score: number, overrides: Partial<EscalationContext> = {}): EscalationContext => ({
-  digest: 'd1g',
+  digest: () => 'd1g',
   score,
   eligible: true,
   evidence: () => ({ reasons: [] }),

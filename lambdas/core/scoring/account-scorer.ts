@@ -143,7 +143,9 @@ export function scoreAccount(
     previous && previous.version > 0
       ? cloneState(previous)
       : { ...newState(first.event), status: previous?.status ?? 'ACTIVE' };
-  const recent = new Set(state.recentEventIds);
+  // Most batches on AWS hold an account's request or two: scanning the ring is cheaper than
+  // indexing it, until a batch brings many.
+  const recent = events.length > 8 ? new Set(state.recentEventIds) : undefined;
   const knownLinks = new Set(state.linkKeys);
   // Addresses rotate (proxies, mobile networks): they may not crowd out cards, devices and templates.
   let ipLinks = state.linkKeys.filter((k) => k.startsWith('ip#')).length;
@@ -169,13 +171,13 @@ export function scoreAccount(
     const fingerprint = eventIdFingerprint(event.eventId);
     if (
       (watermark !== undefined && compareSequenceNumbers(sequenceNumber, watermark) <= 0) ||
-      recent.has(fingerprint)
+      (recent ? recent.has(fingerprint) : state.recentEventIds.includes(fingerprint))
     ) {
       duplicates += 1;
       continue;
     }
     state.watermarks[shardId] = sequenceNumber;
-    recent.add(fingerprint);
+    recent?.add(fingerprint);
     state.recentEventIds.push(fingerprint);
     folder.add(event); // before lastEventAt moves: it times the gap since the previous request
     state.totalRequests += 1;
@@ -232,7 +234,7 @@ export function scoreAccount(
   // crossings after a clearance are new numbers, so their names need no renaming to be fresh.
   const clearance = reenforcementCheck(state, policy);
   const enforcement = escalate(state, policy, {
-    digest: accountDigest(state.accountId),
+    digest: () => accountDigest(state.accountId),
     score: risk.score,
     eligible: !isAllowlisted(policy, state.accountId, state.orgId) && (clearance?.allowed ?? true),
     suspended: state.status === 'SUSPENDED',

@@ -102,8 +102,8 @@ function directiveFor(action: EnforcementAction, policy: Policy): EnforcementDir
 }
 
 export interface EscalationContext {
-  /** Name-safe digest of the account id (executions and cases are named after it). */
-  readonly digest: string;
+  /** Name-safe digest of the account id (executions and cases are named after it); asked for only when a workflow is started. */
+  readonly digest: () => string;
   readonly score: number;
   /** False for allowlisted and protected (reinstated) accounts: nothing is started or recorded. */
   readonly eligible: boolean;
@@ -167,11 +167,12 @@ export function escalate(
   state.crossings += 1;
   state.requestedCrossing = state.crossings;
   if (context.suspended) return undefined;
+  const digest = context.digest();
   return {
-    executionName: `acct-${context.digest}-${state.crossings}`,
+    executionName: `acct-${digest}-${state.crossings}`,
     input: {
       accountId: state.accountId,
-      caseId: `case-${context.digest}-${state.crossings}`,
+      caseId: `case-${digest}-${state.crossings}`,
       riskScore: context.score,
       policyVersion: policy.version,
       triggeredAt: state.lastEventAt,

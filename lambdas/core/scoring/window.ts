@@ -136,21 +136,49 @@ export function pruneBuckets(
 }
 
 export function totals(buckets: readonly HourBucket[]): WindowTotals {
-  const sum = { activeHours: 0, spanHours: 0, peakHour: 0 } as WindowTotals;
-  for (const key of BUCKET_COUNTERS) sum[key] = 0;
+  // Counter by counter, not over BUCKET_COUNTERS by name: this runs per account and batch, and
+  // keyed access by a variable name is several times slower (the object literal below fails to
+  // compile when a counter is added and not summed).
+  let n = 0;
+  let cap = 0;
+  let cot = 0;
+  let inTok = 0;
+  let outTok = 0;
+  let open = 0;
+  let fu = 0;
+  let gn = 0;
+  let gs = 0;
+  let gq = 0;
+  let nt = 0;
+  let tpl = 0;
+  let rel = 0;
+  let activeHours = 0;
+  let peakHour = 0;
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const b of buckets) {
-    for (const key of BUCKET_COUNTERS) sum[key] += b[key];
+    n += b.n;
+    cap += b.cap;
+    cot += b.cot;
+    inTok += b.inTok;
+    outTok += b.outTok;
+    open += b.open;
+    fu += b.fu;
+    gn += b.gn;
+    gs += b.gs;
+    gq += b.gq;
+    nt += b.nt;
+    tpl += b.tpl;
+    rel += b.rel;
     if (b.n > 0) {
-      sum.activeHours += 1;
-      sum.peakHour = Math.max(sum.peakHour, b.n);
+      activeHours += 1;
+      peakHour = Math.max(peakHour, b.n);
       first = Math.min(first, b.h);
       last = Math.max(last, b.h);
     }
   }
-  sum.spanHours = sum.activeHours > 0 ? last - first + 1 : 0;
-  return sum;
+  const spanHours = activeHours > 0 ? last - first + 1 : 0;
+  return { activeHours, spanHours, peakHour, n, cap, cot, inTok, outTok, open, fu, gn, gs, gq, nt, tpl, rel };
 }
 
 /** A model release the security team listed in the policy. */

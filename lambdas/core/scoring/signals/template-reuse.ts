@@ -31,22 +31,24 @@ interface BandUse {
  * `capacity` of them. A key is live while it was used inside the window; a key that went a whole
  * window unused starts again from 1. Past the capacity the key with the fewest uses (then the
  * least recently used) is forgotten: one-off prompts churn through, templates stay.
+ *
+ * The stored entries are indexed only when an opener is observed: most accounts' batches on AWS
+ * hold a request or two, often none an opener, and then the entries are only filtered.
  */
 export class TemplateMemory {
-  private readonly bands: Map<string, BandUse>;
+  private bands: Map<string, BandUse> | undefined;
 
   public constructor(
-    entries: readonly TemplateBandCount[],
+    private readonly stored: readonly TemplateBandCount[],
     private readonly capacity: number,
-  ) {
-    this.bands = new Map(entries.map(([key, count, hour]) => [key, { count, hour }]));
-  }
+  ) {}
 
   /**
    * Records an opener with `promptHash` at epoch hour `hour`; true when it reuses a template, i.e.
    * one of its band keys was used earlier in the window starting at `oldestHour`.
    */
   public observe(promptHash: string, hour: number, oldestHour: number): boolean {
+    this.bands ??= new Map(this.stored.map(([key, count, hour]) => [key, { count, hour }]));
     let reused = false;
     for (const key of templateBandKeys(promptHash)) {
       const use = this.bands.get(key);
@@ -56,7 +58,7 @@ export class TemplateMemory {
         use.hour = Math.max(use.hour, hour);
       } else {
         this.bands.set(key, { count: 1, hour });
-        if (this.bands.size > this.capacity) this.evictOne(key, oldestHour);
+        if (this.bands.size > this.capacity) this.evictOne(this.bands, key, oldestHour);
       }
     }
     return reused;
@@ -64,6 +66,7 @@ export class TemplateMemory {
 
   /** What to store: the live keys. */
   public entries(oldestHour: number): TemplateBandCount[] {
+    if (!this.bands) return this.stored.filter(([, , hour]) => hour >= oldestHour);
     const live: TemplateBandCount[] = [];
     this.bands.forEach((use, key) => {
       if (use.hour >= oldestHour) live.push([key, use.count, use.hour]);
@@ -74,22 +77,24 @@ export class TemplateMemory {
   /** Live keys used at least twice, most used first (ties by key): what linking compares across accounts. */
   public recurring(oldestHour: number, limit: number): string[] {
     const reused: Array<{ key: string; count: number }> = [];
-    this.bands.forEach((use, key) => {
-      if (use.hour >= oldestHour && use.count >= 2) reused.push({ key, count: use.count });
-    });
+    const consider = (key: string, count: number, hour: number) => {
+      if (hour >= oldestHour && count >= 2) reused.push({ key, count });
+    };
+    if (this.bands) this.bands.forEach((use, key) => consider(key, use.count, use.hour));
+    else for (const [key, count, hour] of this.stored) consider(key, count, hour);
     return reused
       .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
       .slice(0, limit)
       .map(({ key }) => key);
   }
 
-  private evictOne(keep: string, oldestHour: number): void {
+  private evictOne(bands: Map<string, BandUse>, keep: string, oldestHour: number): void {
     let victim: string | undefined;
     let victimCount = Number.POSITIVE_INFINITY;
     let victimHour = Number.POSITIVE_INFINITY;
     // forEach, not for-of over entries: this runs for every new key of a full memory, and each
     // entry pair would be an allocation.
-    this.bands.forEach((use, key) => {
+    bands.forEach((use, key) => {
       if (key === keep) return;
       const count = use.hour >= oldestHour ? use.count : 0;
       if (count < victimCount || (count === victimCount && use.hour < victimHour)) {
@@ -98,7 +103,7 @@ export class TemplateMemory {
         victimHour = use.hour;
       }
     });
-    if (victim !== undefined) this.bands.delete(victim);
+    if (victim !== undefined) bands.delete(victim);
   }
 }
 

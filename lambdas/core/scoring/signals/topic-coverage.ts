@@ -10,31 +10,32 @@ export type TopicSeen = readonly [topicKey: string, lastHour: number];
  * cycling through more topics than that keeps finding "new" ones, which is the sweep we look for.
  */
 export class TopicMemory {
-  private readonly seen: Map<string, number>;
+  /** Indexed on the first request with a topic; until then the stored entries stand. */
+  private seen: Map<string, number> | undefined;
 
   public constructor(
-    entries: readonly TopicSeen[],
+    private readonly stored: readonly TopicSeen[],
     private readonly capacity: number,
-  ) {
-    this.seen = new Map(entries);
-  }
+  ) {}
 
   /** Records a request on `topic` at epoch hour `hour`; true when the topic is new in the window starting at `oldestHour`. */
   public observe(topic: string, hour: number, oldestHour: number): boolean {
+    const seen = (this.seen ??= new Map(this.stored));
     const key = shortHash(topic);
-    const last = this.seen.get(key);
+    const last = seen.get(key);
     const novel = last === undefined || last < oldestHour;
-    this.seen.delete(key);
-    this.seen.set(key, last === undefined ? hour : Math.max(last, hour));
-    for (const oldest of this.seen.keys()) {
-      if (this.seen.size <= this.capacity) break;
-      this.seen.delete(oldest);
+    seen.delete(key);
+    seen.set(key, last === undefined ? hour : Math.max(last, hour));
+    for (const oldest of seen.keys()) {
+      if (seen.size <= this.capacity) break;
+      seen.delete(oldest);
     }
     return novel;
   }
 
   /** What to store: the topics still inside the window, least recently asked first. */
   public entries(oldestHour: number): TopicSeen[] {
+    if (!this.seen) return this.stored.filter(([, hour]) => hour >= oldestHour);
     const live: TopicSeen[] = [];
     this.seen.forEach((hour, key) => {
       if (hour >= oldestHour) live.push([key, hour]);
