@@ -51,107 +51,57 @@ describe('Function: buildCauterize', () => {
     });
   });
 
-  describe('Scorer batching window', () => {
-    const windowOf = (app: App): unknown => {
-      const { pipeline } = buildCauterize(app);
-      const mappings = Template.fromStack(pipeline).findResources('AWS::Lambda::EventSourceMapping');
-      return Object.values(mappings).map((m) => m.Properties.MaximumBatchingWindowInSeconds as unknown);
-    };
-
-    it('takes the window from the scorerBatchingWindowSeconds context, as `cdk deploy -c` passes it', () => {
-      // Prepare
-      const app = new App({
-        builtinCloudFormationValidation: false,
-        context: { ...noBundling, scorerBatchingWindowSeconds: '300' },
-      });
-
-      // Act
-      const windows = windowOf(app);
-
-      // Assess
-      expect(windows).toEqual([300]);
-    });
-
-    it('keeps 60 s without the context', () => {
-      // Act
-      const windows = windowOf(new App({ builtinCloudFormationValidation: false, context: noBundling }));
-
-      // Assess
-      expect(windows).toEqual([60]);
-    });
-
-    it.each([
-      [
-        'a word',
-        'soon',
+  describe.each([
+    {
+      key: 'scorerBatchingWindowSeconds',
+      property: 'MaximumBatchingWindowInSeconds',
+      given: '300',
+      fallback: 60,
+      word: 'soon',
+      wordMessage:
         'context scorerBatchingWindowSeconds must be whole seconds, got "soon": pass -c scorerBatchingWindowSeconds=60',
-      ],
-      [
-        "a window over the mapping's limit",
-        '301',
-        'maxBatchingWindowSeconds must be a whole number from 0 to 300, got 301',
-      ],
-    ])('rejects %s, naming the value and the fix', (_case, value, message) => {
-      // Prepare
-      const app = new App({
-        builtinCloudFormationValidation: false,
-        context: { ...noBundling, scorerBatchingWindowSeconds: value },
-      });
-
-      // Act & Assess
-      expect(() => buildCauterize(app)).toThrow(message);
-    });
-  });
-
-  describe('Scorer parallelization factor', () => {
-    const factorOf = (app: App): unknown => {
+      overLimit: '301',
+      overLimitMessage: 'maxBatchingWindowSeconds must be a whole number from 0 to 300, got 301',
+    },
+    {
+      key: 'scorerParallelizationFactor',
+      property: 'ParallelizationFactor',
+      given: '4',
+      fallback: 10,
+      word: 'many',
+      wordMessage:
+        'context scorerParallelizationFactor must be a whole number, got "many": pass -c scorerParallelizationFactor=10',
+      overLimit: '11',
+      overLimitMessage: 'parallelizationFactor must be a whole number from 1 to 10, got 11',
+    },
+  ])('Scorer event source mapping: $key', (setting) => {
+    const mappingValues = (context: Record<string, unknown>): unknown => {
+      const app = new App({ builtinCloudFormationValidation: false, context: { ...noBundling, ...context } });
       const { pipeline } = buildCauterize(app);
       const mappings = Template.fromStack(pipeline).findResources('AWS::Lambda::EventSourceMapping');
-      return Object.values(mappings).map((m) => m.Properties.ParallelizationFactor as unknown);
+      return Object.values(mappings).map((m) => m.Properties[setting.property] as unknown);
     };
 
-    it('takes the factor from the scorerParallelizationFactor context, as `cdk deploy -c` passes it', () => {
-      // Prepare
-      const app = new App({
-        builtinCloudFormationValidation: false,
-        context: { ...noBundling, scorerParallelizationFactor: '4' },
-      });
-
+    it('takes the value from the context, as `cdk deploy -c` passes it', () => {
       // Act
-      const factors = factorOf(app);
+      const values = mappingValues({ [setting.key]: setting.given });
 
       // Assess
-      expect(factors).toEqual([4]);
+      expect(values).toEqual([Number(setting.given)]);
     });
 
-    it('keeps 10 without the context', () => {
+    it('keeps the default without the context', () => {
       // Act
-      const factors = factorOf(new App({ builtinCloudFormationValidation: false, context: noBundling }));
+      const values = mappingValues({});
 
       // Assess
-      expect(factors).toEqual([10]);
+      expect(values).toEqual([setting.fallback]);
     });
 
-    it.each([
-      [
-        'a word',
-        'many',
-        'context scorerParallelizationFactor must be a whole number, got "many": pass -c scorerParallelizationFactor=10',
-      ],
-      [
-        "a factor over the mapping's limit",
-        '11',
-        'parallelizationFactor must be a whole number from 1 to 10, got 11',
-      ],
-    ])('rejects %s, naming the value and the fix', (_case, value, message) => {
-      // Prepare
-      const app = new App({
-        builtinCloudFormationValidation: false,
-        context: { ...noBundling, scorerParallelizationFactor: value },
-      });
-
+    it("rejects a word and a value over the mapping's limit, naming the value and the fix", () => {
       // Act & Assess
-      expect(() => buildCauterize(app)).toThrow(message);
+      expect(() => mappingValues({ [setting.key]: setting.word })).toThrow(setting.wordMessage);
+      expect(() => mappingValues({ [setting.key]: setting.overLimit })).toThrow(setting.overLimitMessage);
     });
   });
 
