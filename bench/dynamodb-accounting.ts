@@ -61,6 +61,20 @@ export interface DynamoDbAccounting {
     readonly lowRiskLinkWrites: number;
     readonly writesPerEvent: number;
   };
+  /**
+   * The same design carried through (docs/performance.md): all low-risk state in a keyed
+   * aggregator, none in DynamoDB; an account outside the low-risk set written on a band change or
+   * once per event-time hour; the link edges of every account that was ever outside it (deferred
+   * edges included, written when it leaves); the workflows' items as now.
+   */
+  readonly aggregator: {
+    readonly riskyAccounts: number;
+    readonly accountWrites: number;
+    /** The same with the periodic write every 6 h and every 24 h instead of hourly. */
+    readonly accountWritesEvery: { readonly '6h': number; readonly '24h': number };
+    readonly linkWrites: number;
+    readonly writesPerEvent: number;
+  };
 }
 
 /** The size DynamoDB bills for the account item DynamoDbAccountStore writes for this state. */
@@ -79,6 +93,11 @@ class CountingAccountStore implements AccountStore {
   public lowRiskWrites = 0;
   /** Distinct (account, event-time day) of those: what one checkpoint a day per account would write. */
   public readonly lowRiskAccountDays = new Set<string>();
+  /** Accounts ever written outside the low-risk set, and the writes the aggregator design makes for them. */
+  public readonly everRisky = new Set<string>();
+  /** Aggregator-design writes with the periodic write every 1, 6 and 24 event-time hours. */
+  public readonly aggregatorWrites = { '1h': 0, '6h': 0, '24h': 0 };
+  private readonly aggregatorLast = new Map<string, { period: number; band: string }>();
   /** The latest score written per account, for classifying its link writes. */
   public readonly lastScore = new Map<string, number>();
   /** The size of each account's item as last written, by version: a load reads what was written. */
@@ -119,6 +138,23 @@ class CountingAccountStore implements AccountStore {
     this.sizes.push(bytes);
     this.written.add(state.accountId);
     this.lastScore.set(state.accountId, state.riskScore);
+    if (!this.isLowRisk(state)) {
+      this.everRisky.add(state.accountId);
+      const hour = Math.floor(Date.parse(state.lastEventAt) / 3_600_000);
+      for (const [name, hours] of [
+        ['1h', 1],
+        ['6h', 6],
+        ['24h', 24],
+      ] as const) {
+        const key = `${name}|${state.accountId}`;
+        const period = Math.floor(hour / hours);
+        const last = this.aggregatorLast.get(key);
+        if (!last || last.period !== period || last.band !== state.band) {
+          this.aggregatorWrites[name] += 1;
+          this.aggregatorLast.set(key, { period, band: state.band });
+        }
+      }
+    }
     if (this.isLowRisk(state)) {
       this.lowRiskWrites += 1;
       this.lowRiskAccountDays.add(`${state.accountId}|${state.lastEventAt.slice(0, 10)}`);
@@ -129,6 +165,8 @@ class CountingAccountStore implements AccountStore {
 class CountingLinkStore implements LinkStore {
   public writes = 0;
   public readonly byKind: Record<string, number> = {};
+  /** Edges written per account. */
+  public readonly byAccount = new Map<string, number>();
   public keysQueried = 0;
   public itemsRead = 0;
   /** Edges of accounts whose latest written score is below the candidate floor (or never written). */
@@ -146,6 +184,7 @@ class CountingLinkStore implements LinkStore {
       this.writes += 1;
       const kind = edge.linkKey.split('#')[0] ?? 'other';
       this.byKind[kind] = (this.byKind[kind] ?? 0) + 1;
+      this.byAccount.set(edge.accountId, (this.byAccount.get(edge.accountId) ?? 0) + 1);
       if (this.isLowRisk(edge.accountId)) this.lowRiskWrites += 1;
     }
   }
@@ -211,6 +250,8 @@ export async function measureDynamoDbAccounting(
   const sizes = [...accounts.sizes].sort((a, b) => a - b);
   const linkQueries = (memoryLinks.counters as { queries?: number }).queries ?? links.keysQueried;
   const writes = accounts.writes + links.writes + workflowWrites;
+  let aggregatorLinkWrites = 0;
+  for (const id of accounts.everRisky) aggregatorLinkWrites += links.byAccount.get(id) ?? 0;
   // Link edges are small items (1 unit each); workflow items: the case carries its evidence (~2 units).
   const writeUnits = accounts.writeUnits + links.writes + 4 * enforcements;
   const reads = accounts.reads + links.itemsRead + enforcements;
@@ -253,6 +294,13 @@ export async function measureDynamoDbAccounting(
       lowRiskLinkWrites: links.lowRiskWrites,
       writesPerEvent:
         (writes - accounts.lowRiskWrites + accounts.lowRiskAccountDays.size - links.lowRiskWrites) / events,
+    },
+    aggregator: {
+      riskyAccounts: accounts.everRisky.size,
+      accountWrites: accounts.aggregatorWrites['1h'],
+      accountWritesEvery: { '6h': accounts.aggregatorWrites['6h'], '24h': accounts.aggregatorWrites['24h'] },
+      linkWrites: aggregatorLinkWrites,
+      writesPerEvent: (accounts.aggregatorWrites['1h'] + aggregatorLinkWrites + workflowWrites) / events,
     },
   };
 }

@@ -276,6 +276,14 @@ async function main(argv: string[]): Promise<void> {
       `low-risk: ${accounting.design.lowRiskAccountWrites} account writes -> ${accounting.design.lowRiskAccountDays} account-days; ${accounting.design.lowRiskLinkWrites} link writes deferred`,
     ]);
     rows.push([
+      '  with all low-risk state in an aggregator',
+      fixed(accounting.aggregator.writesPerEvent, 4),
+      `${accounting.aggregator.riskyAccounts} accounts ever outside the low-risk set: ` +
+        `${accounting.aggregator.accountWrites} writes (band change or hour; every 6 h ` +
+        `${accounting.aggregator.accountWritesEvery['6h']}, 24 h ${accounting.aggregator.accountWritesEvery['24h']}), ` +
+        `${accounting.aggregator.linkWrites} link edges`,
+    ]);
+    rows.push([
       `  account-state writes if batches span ${Object.keys(accounting.accountWindowsPerEvent).join(' / ')}`,
       Object.values(accounting.accountWindowsPerEvent)
         .map((n) => fixed(n, 3))
@@ -320,7 +328,8 @@ async function main(argv: string[]): Promise<void> {
       fixed(w.writesPerEvent, 4),
       `states ${fixed(w.accountWrites / w.events, 4)}, links ${fixed(w.linkWrites / w.events, 4)}; ` +
         `${fixed(w.writeUnitsPerEvent, 3)} write units, ${fixed(w.readUnitsPerEvent, 3)} read units per event; ` +
-        `${w.batches} batches, ${w.enforcements} enforcements`,
+        `${w.batches} batches, ${w.enforcements} enforcements; with all low-risk state in an aggregator ` +
+        `${fixed(w.aggregator.writesPerEvent, 4)}`,
     ]);
   }
   if (accounting) {

@@ -35,6 +35,13 @@ function measured(overrides: Partial<DynamoDbAccounting> = {}): DynamoDbAccounti
     recordBytes: { mean: 600, billedIn: 1024 },
     accountWindowsPerEvent: { '20s': 0.8, '5min': 0.4 },
     design: { lowRiskAccountWrites: 0, lowRiskAccountDays: 0, lowRiskLinkWrites: 0, writesPerEvent: 0.153 },
+    aggregator: {
+      riskyAccounts: 0,
+      accountWrites: 0,
+      accountWritesEvery: { '6h': 0, '24h': 0 },
+      linkWrites: 0,
+      writesPerEvent: 0.003,
+    },
     ...overrides,
   };
 }
