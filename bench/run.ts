@@ -6,7 +6,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { table } from '../cli/format';
-import { DEFAULT_SCORER_BATCH_SIZE } from '../local/fast-replay';
+import {
+  DEFAULT_BATCHING_WINDOW_SECONDS,
+  DEFAULT_PARALLELIZATION_FACTOR,
+  DEFAULT_SCORER_BATCH_SIZE,
+} from '../lib/scorer-batching';
 import {
   batchRecords,
   batchSpanSeconds,
@@ -23,11 +27,11 @@ import { prefixFile, readTruth, scaleFor, simulatedTraffic } from './traffic';
 
 type Step = 'throughput' | 'dynamodb' | 'e2e' | 'memory';
 const STEPS: readonly Step[] = ['throughput', 'dynamodb', 'e2e', 'memory'];
-/** The stack's event source mapping (lib/constructs/usage-stream-scorer.ts defaults). */
+/** The stack's event source mapping. */
 const STACK_BATCHING = {
-  parallelizationFactor: 10,
+  parallelizationFactor: DEFAULT_PARALLELIZATION_FACTOR,
   batchSize: DEFAULT_SCORER_BATCH_SIZE,
-  batchingWindowSeconds: 60,
+  batchingWindowSeconds: DEFAULT_BATCHING_WINDOW_SECONDS,
 } as const;
 
 interface BenchOptions {

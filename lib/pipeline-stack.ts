@@ -13,7 +13,8 @@ import { EnforcementWorkflow } from './constructs/enforcement-workflow';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
 import { PolicyConfig } from './constructs/policy-config';
 import { ReinstatementWorkflow } from './constructs/reinstatement-workflow';
-import { DEFAULT_BATCHING_WINDOW_SECONDS, UsageStreamScorer } from './constructs/usage-stream-scorer';
+import { UsageStreamScorer } from './constructs/usage-stream-scorer';
+import { DEFAULT_BATCHING_WINDOW_SECONDS } from './scorer-batching';
 import { pinLogicalId } from './logical-id';
 
 export interface PipelineStackProps extends StackProps {

@@ -28,9 +28,10 @@ import {
   writeReplaySummary,
   type ReplaySummary,
 } from './replay-output';
+import { DEFAULT_SCORER_BATCH_SIZE } from '../lib/scorer-batching';
 
 /** The scorer's event source mapping batch size (UsageStreamScorer's default), as the local replay uses. */
-export const DEFAULT_SCORER_BATCH_SIZE = 5000;
+export { DEFAULT_SCORER_BATCH_SIZE };
 /** The mapping's retries of a failing batch before it goes to the failure queue (UsageStreamScorer). */
 export const DEFAULT_SCORER_RETRY_ATTEMPTS = 5;
 export const DEFAULT_POLICY_FILE = 'config/policy.yaml';

@@ -13,6 +13,11 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { cauterizeFunction } from './cauterize-function';
 import { tableIndexWildcardFinding } from '../nag-findings';
+import {
+  DEFAULT_BATCHING_WINDOW_SECONDS,
+  DEFAULT_PARALLELIZATION_FACTOR,
+  DEFAULT_SCORER_BATCH_SIZE,
+} from '../scorer-batching';
 import { checkInteger } from '../validate-props';
 
 /** The handler the scorer runs; the same module runs in the local runtime. */
@@ -30,10 +35,6 @@ export const ACCOUNT_SCORER_ENTRY = path.join(
  * six other variables (resolved table names, ARNs and a queue URL take a few hundred bytes).
  */
 export const POLICY_JSON_MAX_BYTES = 3072;
-
-/** The event source mapping's defaults: batches spanning a minute of a busy shard (see the props). */
-export const DEFAULT_BATCHING_WINDOW_SECONDS = 60;
-export const DEFAULT_PARALLELIZATION_FACTOR = 10;
 
 export interface UsageStreamScorerProps {
   /** The usage event stream (partition key = accountId). */
@@ -189,7 +190,7 @@ export class UsageStreamScorer extends Construct {
     this.function.addEventSource(
       new KinesisEventSource(props.usageStream, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: props.batchSize ?? 5000,
+        batchSize: props.batchSize ?? DEFAULT_SCORER_BATCH_SIZE,
         maxBatchingWindow: Duration.seconds(
           props.maxBatchingWindowSeconds ?? DEFAULT_BATCHING_WINDOW_SECONDS,
         ),

