@@ -1,20 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { measureDynamoDbAccounting } from '../../bench/dynamodb-accounting';
 import type { UsageEvent } from '../../lambdas/core/contract/usage-event';
 import { extractionEvent, makeEvent, minutesAfter } from '../support/events';
+import { tempDirPerTest } from '../support/temp-dir';
 
 const T0 = '2026-02-01T00:00:00.000Z';
 
 describe('Function: measureDynamoDbAccounting', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cauterize-accounting-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dirOf = tempDirPerTest('cauterize-accounting-');
 
   it('counts the aggregator design: only the account that leaves the low-risk set, and its edges', async () => {
     // Prepare: an extraction-shaped account (32 requests over a day) beside a person, in time order
@@ -45,7 +39,7 @@ describe('Function: measureDynamoDbAccounting', () => {
       );
     }
     events.sort((a, b) => a.ts.localeCompare(b.ts));
-    const file = join(dir, 'traffic.jsonl');
+    const file = join(dirOf(), 'traffic.jsonl');
     await writeFile(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
 
     // Act: batches spanning 60 s hold one request each

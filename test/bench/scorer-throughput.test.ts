@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadBatches, measureScorerThroughput } from '../../bench/scorer-throughput';
 import { makeEvent } from '../support/events';
+import { tempDirPerTest } from '../support/temp-dir';
 
 const T0 = Date.parse('2026-02-01T12:00:00.000Z');
 
@@ -26,17 +26,11 @@ function idsOf(batches: ReadonlyArray<ReadonlyArray<{ base64: string }>>): strin
 }
 
 describe('Function: loadBatches', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cauterize-throughput-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dirOf = tempDirPerTest('cauterize-throughput-');
 
   it('cuts batches by size alone without a batching window', async () => {
     // Prepare
-    const file = await trafficAt(dir, [0, 5, 15, 25, 31]);
+    const file = await trafficAt(dirOf(), [0, 5, 15, 25, 31]);
 
     // Act
     const { batches, events } = await loadBatches(file, 100, 1, 2);
@@ -49,7 +43,7 @@ describe('Function: loadBatches', () => {
   it('closes a batch once a record arrives a window after its first, as the event source mapping does', async () => {
     // Prepare: a window of 20 s opened at 0 s closes at the record of 25 s; the next opens there
     // and closes at the record of 46 s (44 s is still inside it)
-    const file = await trafficAt(dir, [0, 5, 15, 25, 31, 44, 46]);
+    const file = await trafficAt(dirOf(), [0, 5, 15, 25, 31, 44, 46]);
 
     // Act
     const { batches } = await loadBatches(file, 100, 1, 100, 20);
@@ -60,7 +54,7 @@ describe('Function: loadBatches', () => {
 
   it('still cuts a full batch before its window has passed', async () => {
     // Prepare
-    const file = await trafficAt(dir, [0, 1, 2, 3, 30]);
+    const file = await trafficAt(dirOf(), [0, 1, 2, 3, 30]);
 
     // Act
     const { batches } = await loadBatches(file, 100, 1, 3, 20);
@@ -71,26 +65,23 @@ describe('Function: loadBatches', () => {
 });
 
 describe('Function: measureScorerThroughput', () => {
+  const dirOf = tempDirPerTest('cauterize-throughput-');
+
   it('scores every record of the windowed batches and names the window it measured', async () => {
     // Prepare
-    const dir = await mkdtemp(join(tmpdir(), 'cauterize-throughput-'));
-    try {
-      const file = await trafficAt(
-        dir,
-        Array.from({ length: 40 }, (_, i) => i * 7),
-      );
+    const file = await trafficAt(
+      dirOf(),
+      Array.from({ length: 40 }, (_, i) => i * 7),
+    );
 
-      // Act
-      const result = await measureScorerThroughput(file, 1000, { rounds: 1, batchingWindowSeconds: 20 });
+    // Act
+    const result = await measureScorerThroughput(file, 1000, { rounds: 1, batchingWindowSeconds: 20 });
 
-      // Assess: 40 records over 273 s in windows of 20 s; runCore throws if any record fails
-      expect(result.events).toBe(40);
-      expect(result.batchingWindowSeconds).toBe(20);
-      expect(result.batches).toBe(14);
-      expect(result.coreEventsPerSecond).toBeGreaterThan(0);
-      expect(result.ratio).toBeCloseTo(result.coreEventsPerSecond / result.baselineEventsPerSecond, 10);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    // Assess: 40 records over 273 s in windows of 20 s; runCore throws if any record fails
+    expect(result.events).toBe(40);
+    expect(result.batchingWindowSeconds).toBe(20);
+    expect(result.batches).toBe(14);
+    expect(result.coreEventsPerSecond).toBeGreaterThan(0);
+    expect(result.ratio).toBeCloseTo(result.coreEventsPerSecond / result.baselineEventsPerSecond, 10);
   });
 });

@@ -1,23 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalEventBus, LocalEventBusError } from '../../local/local-event-bus';
+import { tempDirPerTest } from '../support/temp-dir';
 
 describe('Class: LocalEventBus', () => {
-  let directory: string;
-
-  beforeEach(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'local-event-bus-'));
-  });
-
-  afterEach(async () => {
-    await rm(directory, { recursive: true, force: true });
-  });
+  const directoryOf = tempDirPerTest('local-event-bus-');
 
   describe('Method: putEvents', () => {
     it('accepts valid entries, fails bad ones individually and appends the accepted ones to the JSONL file', async () => {
       // Prepare
-      const jsonlPath = join(directory, 'events.jsonl');
+      const jsonlPath = join(directoryOf(), 'events.jsonl');
       const bus = new LocalEventBus({ jsonlPath, clock: () => new Date('2026-02-01T10:00:00.123Z') });
 
       // Act

@@ -1,25 +1,17 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseUsageEventBytes } from '../../lambdas/core/contract/usage-event';
 import type { SimulationProgress } from '../../sim/summary';
 import { writeSimulation } from '../../sim/write';
+import { tempDirPerTest } from '../support/temp-dir';
 
 describe('Function: writeSimulation', () => {
-  let dir: string;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cauterize-sim-'));
-  });
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dirOf = tempDirPerTest('cauterize-sim-');
 
   it('writes contract events as JSON Lines without labels, and the truth as one JSON document', async () => {
     // Prepare
-    const events = join(dir, 'out', 'events.jsonl');
-    const truthFile = join(dir, 'out', 'truth.json');
+    const events = join(dirOf(), 'out', 'events.jsonl');
+    const truthFile = join(dirOf(), 'out', 'truth.json');
     const progress: SimulationProgress[] = [];
 
     // Act

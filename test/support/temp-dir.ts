@@ -1,0 +1,22 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A fresh folder under the OS temp folder for each test of the enclosing `describe`, removed after
+ * the test. Call it in the `describe` body; the returned function gives the current test's folder.
+ */
+export function tempDirPerTest(prefix: string): () => string {
+  let dir: string | undefined;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+  return () => {
+    if (!dir) throw new Error('tempDirPerTest: the folder exists only while a test runs');
+    return dir;
+  };
+}
