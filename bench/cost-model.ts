@@ -125,7 +125,7 @@ export interface StreamBatching {
   readonly parallelizationFactor: number;
   /** Records per batch (the stack uses 5,000). */
   readonly batchSize: number;
-  /** The mapping's MaximumBatchingWindowInSeconds (the stack uses 20). */
+  /** The mapping's MaximumBatchingWindowInSeconds (the stack uses 60). */
   readonly batchingWindowSeconds: number;
 }
 

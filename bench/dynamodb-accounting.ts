@@ -47,7 +47,8 @@ export interface DynamoDbAccounting {
   /**
    * Distinct (account, window) pairs per event for event-time windows of 20 s, 1 min, 5 min, 1 h, 1 day:
    * the account-state writes per event of a consumer whose batches span that window (on AWS a
-   * batch spans at most the 20 s batching window; a replay's batch spans about 90 minutes).
+   * batch spans up to a minute, see cost-model.ts batchSpanSeconds; a replay's batch spans about
+   * 90 minutes).
    */
   readonly accountWindowsPerEvent: Readonly<Record<string, number>>;
   /**
@@ -81,6 +82,13 @@ export interface DynamoDbAccounting {
 export function accountItemBytes(state: AccountState): number {
   return dynamoDbItemBytes({ accountId: state.accountId, status: state.status, ...accountItem(state) });
 }
+
+/** The aggregator design's periodic writes of accounts outside the low-risk set, in event-time hours. */
+const AGGREGATOR_PERIODS = [
+  ['1h', 1],
+  ['6h', 6],
+  ['24h', 24],
+] as const;
 
 class CountingAccountStore implements AccountStore {
   public writes = 0;
@@ -138,14 +146,13 @@ class CountingAccountStore implements AccountStore {
     this.sizes.push(bytes);
     this.written.add(state.accountId);
     this.lastScore.set(state.accountId, state.riskScore);
-    if (!this.isLowRisk(state)) {
+    if (this.isLowRisk(state)) {
+      this.lowRiskWrites += 1;
+      this.lowRiskAccountDays.add(`${state.accountId}|${state.lastEventAt.slice(0, 10)}`);
+    } else {
       this.everRisky.add(state.accountId);
       const hour = Math.floor(Date.parse(state.lastEventAt) / 3_600_000);
-      for (const [name, hours] of [
-        ['1h', 1],
-        ['6h', 6],
-        ['24h', 24],
-      ] as const) {
+      for (const [name, hours] of AGGREGATOR_PERIODS) {
         const key = `${name}|${state.accountId}`;
         const period = Math.floor(hour / hours);
         const last = this.aggregatorLast.get(key);
@@ -154,10 +161,6 @@ class CountingAccountStore implements AccountStore {
           this.aggregatorLast.set(key, { period, band: state.band });
         }
       }
-    }
-    if (this.isLowRisk(state)) {
-      this.lowRiskWrites += 1;
-      this.lowRiskAccountDays.add(`${state.accountId}|${state.lastEventAt.slice(0, 10)}`);
     }
   }
 }

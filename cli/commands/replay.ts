@@ -48,7 +48,7 @@ export function registerReplayCommand(program: Command): void {
       new Option(
         '--batching-window <seconds>',
         'memory engine: cut batches as the event source mapping does on AWS, where events arrive as ' +
-          'they happen: a batch spans at most this many seconds of event time (the stack uses 20). ' +
+          'they happen: a batch spans at most this many seconds of event time (the stack: 60). ' +
           'Without it, batches are cut by size only, as a replayed backlog is (one batch spans hours)',
       ).argParser(nonNegativeInt),
     )
