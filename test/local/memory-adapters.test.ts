@@ -55,11 +55,14 @@ function enforcementRequest(accountId: string, name = `acct-${accountId}-1`): En
   };
 }
 
-describe('Class: MemoryAccountStore', () => {
+describe.each([
+  { layout: 'copies of states', options: {} },
+  { layout: 'marshalled table items (itemCodec)', options: { itemCodec: true } },
+])('Class: MemoryAccountStore, keeping $layout', ({ options }) => {
   describe('Method: save', () => {
     it('creates an account once, then only over the version it read', async () => {
       // Prepare
-      const store = new MemoryAccountStore();
+      const store = new MemoryAccountStore(options);
       const first = scoredState('a');
 
       // Act
@@ -78,7 +81,7 @@ describe('Class: MemoryAccountStore', () => {
 
     it('copies states in and out, as a table does', async () => {
       // Prepare
-      const store = new MemoryAccountStore();
+      const store = new MemoryAccountStore(options);
       const state = scoredState('a');
       await store.save(state, undefined);
 
@@ -97,7 +100,7 @@ describe('Class: MemoryAccountStore', () => {
 
     it('never overwrites the status the workflow set, even on the first write', async () => {
       // Prepare: the workflow suspends the account before the scorer's first write lands.
-      const store = new MemoryAccountStore();
+      const store = new MemoryAccountStore(options);
       store.suspend('a', { suspendedCaseId: 'case-1', suspendedTriggeredAt: T0 });
       const beforeFirstWrite = (await store.load(['a'])).get('a');
 
@@ -120,7 +123,7 @@ describe('Class: MemoryAccountStore', () => {
   describe('Method: load', () => {
     it('returns only the accounts it has', async () => {
       // Prepare
-      const store = new MemoryAccountStore();
+      const store = new MemoryAccountStore(options);
       await store.save(scoredState('a'), undefined);
 
       // Act
@@ -128,6 +131,21 @@ describe('Class: MemoryAccountStore', () => {
 
       // Assess
       expect([...states.keys()]).toEqual(['a']);
+    });
+
+    it('gives back the state it was given, with the stored status', async () => {
+      // Prepare
+      const store = new MemoryAccountStore(options);
+      const state = scoredState('a');
+      await store.save(state, undefined);
+      store.suspend('a', { suspendedCaseId: 'case-1' });
+
+      // Act
+      const loaded = (await store.load(['a'])).get('a');
+
+      // Assess
+      expect(loaded).toEqual({ ...state, status: 'SUSPENDED' });
+      expect(store.item('a')?.state).toEqual(state);
     });
   });
 });
