@@ -7,7 +7,7 @@ import { ENFORCEMENT_ACTIONS, type EnforcementAction } from '../core/policy/poli
 import { ConcurrentUpdateError, type AccountStore } from '../core/ports';
 import type { TemplateBandCount } from '../core/scoring/signals/template-reuse';
 import type { TopicSeen } from '../core/scoring/signals/topic-coverage';
-import { BUCKET_COUNTERS, emptyBucket, type HourBucket } from '../core/scoring/window';
+import { BUCKET_COUNTERS, type HourBucket } from '../core/scoring/window';
 import { MEMORY_DICTIONARY_V1 } from './account-memory-dictionary';
 import { withUnprocessedRetries } from './batch-retry';
 
@@ -284,77 +284,101 @@ export function unpackAccountItem(item: Record<string, unknown>): Record<string,
 
 /** Buckets as rows `[h, n, cap, ...]` in BUCKET_COUNTERS order, trailing zeros dropped. */
 export function encodeBuckets(buckets: readonly HourBucket[]): string {
-  return JSON.stringify(
-    buckets.map((b) => {
-      const row = [b.h, ...BUCKET_COUNTERS.map((key) => b[key])];
-      while (row.length > 2 && row[row.length - 1] === 0) row.pop();
-      return row;
-    }),
-  );
+  // Loops, not map and spread: this runs for every account in every batch.
+  const rows = new Array<number[]>(buckets.length);
+  for (let b = 0; b < buckets.length; b++) {
+    const bucket = buckets[b] as HourBucket;
+    const row = [bucket.h];
+    for (const key of BUCKET_COUNTERS) row.push(bucket[key]);
+    while (row.length > 2 && row[row.length - 1] === 0) row.pop();
+    rows[b] = row;
+  }
+  return JSON.stringify(rows);
 }
 
 /** Reads rows, and the `{ h, n, ... }` objects of items written before rows; missing counters are 0. */
 export function decodeBuckets(text: string): HourBucket[] {
   const parsed: unknown = JSON.parse(text);
   if (!Array.isArray(parsed)) return [];
-  return parsed.map((raw: unknown) => {
-    const row = Array.isArray(raw) ? raw : null;
+  const buckets = new Array<HourBucket>(parsed.length);
+  for (let b = 0; b < parsed.length; b++) {
+    const raw: unknown = parsed[b];
+    const row = Array.isArray(raw) ? (raw as unknown[]) : null;
     const named = !row && raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
     const h = Number(row ? row[0] : named.h);
-    const bucket = emptyBucket(Number.isFinite(h) ? h : 0);
-    BUCKET_COUNTERS.forEach((key, i) => {
+    const bucket = { h: Number.isFinite(h) ? h : 0 } as HourBucket;
+    for (let i = 0; i < BUCKET_COUNTERS.length; i++) {
+      const key = BUCKET_COUNTERS[i] as (typeof BUCKET_COUNTERS)[number];
       const value = row ? row[i + 1] : named[key];
       bucket[key] = typeof value === 'number' ? value : 0;
-    });
-    return bucket;
-  });
+    }
+    buckets[b] = bucket;
+  }
+  return buckets;
 }
 
 const splitList = (text: string): string[] => (text ? text.split(',') : []);
 const base36 = (text: string | undefined): number => (text ? parseInt(text, 36) : Number.NaN);
 
-/**
- * "<latest hour, base 36>;<entry>,<entry>,...", each entry "<key>/.../<hours before the latest>":
- * hours within the window take one or two characters instead of four.
+/*
+ * Hour lists: "<latest hour, base 36>;<entry>,<entry>,...", each entry "<key>/.../<hours before
+ * the latest>": hours within the window take one or two characters instead of four. Written and
+ * read with loops (no per-entry arrays): the codec runs for every account in every batch.
  */
-function encodeHourList(
-  entries: ReadonlyArray<{ readonly fields: readonly string[]; readonly hour: number }>,
-): string {
-  if (entries.length === 0) return '';
-  const latest = Math.max(...entries.map((e) => e.hour));
-  const body = entries.map((e) => [...e.fields, (latest - e.hour).toString(36)].join('/')).join(',');
-  return `${latest.toString(36)};${body}`;
+
+function latestHour<T>(entries: readonly T[], hourOf: (entry: T) => number): number {
+  let latest = -Infinity;
+  for (const entry of entries) latest = Math.max(latest, hourOf(entry));
+  return latest;
 }
 
-function decodeHourList(text: string, fields: number): Array<{ fields: string[]; hour: number }> {
+/**
+ * The entries of an hour list of `fields` fields per entry, each passed to `take` with its fields
+ * and hour; a malformed list gives none, a malformed entry is skipped.
+ */
+function readHourList(text: string, fields: number, take: (parts: string[], hour: number) => void): void {
   const split = text.indexOf(';');
   const latest = base36(text.slice(0, split));
-  if (split < 0 || !Number.isFinite(latest)) return [];
-  return splitList(text.slice(split + 1)).flatMap((entry) => {
+  if (split < 0 || !Number.isFinite(latest)) return;
+  for (const entry of splitList(text.slice(split + 1))) {
     const parts = entry.split('/');
+    if (parts.length !== fields + 1) continue;
+    let complete = true;
+    for (const part of parts) if (!part) complete = false;
     const age = base36(parts[fields]);
-    return parts.length === fields + 1 && parts.every(Boolean) && Number.isFinite(age)
-      ? [{ fields: parts.slice(0, fields), hour: latest - age }]
-      : [];
-  });
+    if (complete && Number.isFinite(age)) take(parts, latest - age);
+  }
 }
 
 export function encodeTopics(topics: readonly TopicSeen[]): string {
-  return encodeHourList(topics.map(([key, hour]) => ({ fields: [key], hour })));
+  if (topics.length === 0) return '';
+  const latest = latestHour(topics, (t) => t[1]);
+  let body = '';
+  for (const [key, hour] of topics) body += `${body ? ',' : ''}${key}/${(latest - hour).toString(36)}`;
+  return `${latest.toString(36)};${body}`;
 }
 
 export function decodeTopics(text: string): TopicSeen[] {
-  return decodeHourList(text, 1).map(({ fields: [key = ''], hour }) => [key, hour] as const);
+  const topics: TopicSeen[] = [];
+  readHourList(text, 1, (parts, hour) => topics.push([parts[0] as string, hour]));
+  return topics;
 }
 
 /** Entries "<band key>/<count, base 36>/<age>". */
 export function encodeTemplateBands(bands: readonly TemplateBandCount[]): string {
-  return encodeHourList(bands.map(([key, count, hour]) => ({ fields: [key, count.toString(36)], hour })));
+  if (bands.length === 0) return '';
+  const latest = latestHour(bands, (b) => b[2]);
+  let body = '';
+  for (const [key, count, hour] of bands)
+    body += `${body ? ',' : ''}${key}/${count.toString(36)}/${(latest - hour).toString(36)}`;
+  return `${latest.toString(36)};${body}`;
 }
 
 export function decodeTemplateBands(text: string): TemplateBandCount[] {
-  return decodeHourList(text, 2).flatMap(({ fields: [key = '', count], hour }) => {
-    const c = base36(count);
-    return Number.isFinite(c) ? [[key, c, hour] as const] : [];
+  const bands: TemplateBandCount[] = [];
+  readHourList(text, 2, (parts, hour) => {
+    const count = base36(parts[1]);
+    if (Number.isFinite(count)) bands.push([parts[0] as string, count, hour]);
   });
+  return bands;
 }

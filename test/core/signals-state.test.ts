@@ -163,6 +163,25 @@ describe('Function: encodeTopics / encodeTemplateBands', () => {
     );
     expect(encodeTemplateBands([['0:9f3a', 3, HOUR]])).toBe(`${HOUR.toString(36)};0:9f3a/3/0`);
   });
+
+  it('skips malformed entries and reads nothing from a list without its latest hour', () => {
+    // Act
+    const topics = decodeTopics('zz;a/0,,b,c/!,/1,d/2,e/1/1');
+    const bands = decodeTemplateBands('zz;0:aaaa/3/0,0:bbbb/!/0,0:cccc/2,0:dddd/a/1');
+
+    // Assess: zz is hour 1295 in base 36
+    expect(topics).toEqual([
+      ['a', 1295],
+      ['d', 1293],
+    ]);
+    expect(bands).toEqual([
+      ['0:aaaa', 3, 1295],
+      ['0:dddd', 10, 1294],
+    ]);
+    expect(decodeTopics('a/0,b/1')).toEqual([]);
+    expect(decodeTopics('!;a/0')).toEqual([]);
+    expect(decodeTopics('')).toEqual([]);
+  });
 });
 
 describe('Function: fromItem', () => {
