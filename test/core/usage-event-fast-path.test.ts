@@ -115,6 +115,19 @@ describe('Function: parseUsageEvent (fast path)', () => {
     );
   });
 
+  it('agrees with the schema on IPv6 addresses, well-formed and damaged', () => {
+    // IPv6 is checked on the fast path with zod's own IPv6 check; damaged forms probe its edges.
+    const damaged = fc
+      .tuple(fc.ipV6(), fc.nat(), fc.constantFrom('', ':', '::', 'g', '.', '%eth0', '1.2.3.4', '[', ' '))
+      .map(([ip, at, insert]) => ip.slice(0, at % (ip.length + 1)) + insert + ip.slice(at % (ip.length + 1)));
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV6(), damaged, fc.ipV4Extended()), (ip) =>
+        expectSameVerdict({ ...makeEvent(), ip }),
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   it('agrees with the schema on arbitrary JSON values', () => {
     fc.assert(fc.property(fc.jsonValue({ maxDepth: 3 }), expectSameVerdict), { numRuns: 1000 });
   });
