@@ -55,6 +55,11 @@ const positive = (name: string) => (value: string) => {
 const mb = (bytes: number) => `${Math.round(bytes / 1e6).toLocaleString('en')} MB`;
 const rate = (n: number) => `${Math.round(n).toLocaleString('en')}/s`;
 const fixed = (n: number, digits = 3) => n.toFixed(digits);
+/** How much of the core's time the account item codec took, and per state write. */
+const codecShare = (t: ThroughputResult) =>
+  `item codec ${Math.round((100 * t.codecMsPerEvent) / t.coreMsPerEvent)}% ` +
+  `(${fixed((1000 * t.codecMsPerEvent) / t.stateWritesPerEvent, 0)} us per state write, ` +
+  `${fixed(t.stateWritesPerEvent)} writes/event)`;
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('bench')
@@ -228,7 +233,7 @@ async function main(argv: string[]): Promise<void> {
     rows.push([
       'scorer core, 1 core',
       rate(throughput.coreEventsPerSecond),
-      `${fixed(throughput.coreMsPerEvent, 4)} ms/event`,
+      `${fixed(throughput.coreMsPerEvent, 4)} ms/event; ${codecShare(throughput)}`,
     ]);
     rows.push(['core / baseline', fixed(throughput.ratio), 'target >= 0.5']);
   }
@@ -236,7 +241,8 @@ async function main(argv: string[]): Promise<void> {
     rows.push([
       `scorer core, batches spanning ${t.batchingWindowSeconds} s`,
       rate(t.coreEventsPerSecond),
-      `${fixed(t.coreMsPerEvent, 4)} ms/event, ${t.batches} batches; core / baseline ${fixed(t.ratio)}`,
+      `${fixed(t.coreMsPerEvent, 4)} ms/event, ${t.batches} batches; core / baseline ${fixed(t.ratio)}; ` +
+        codecShare(t),
     ]);
   }
   if (accounting) {

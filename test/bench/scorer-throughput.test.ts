@@ -83,5 +83,9 @@ describe('Function: measureScorerThroughput', () => {
     expect(result.batches).toBe(14);
     expect(result.coreEventsPerSecond).toBeGreaterThan(0);
     expect(result.ratio).toBeCloseTo(result.coreEventsPerSecond / result.baselineEventsPerSecond, 10);
+    // One account: one state write per batch, each encoded once and (after the first) decoded once
+    expect(result.stateWritesPerEvent).toBeCloseTo(14 / 40, 10);
+    expect(result.codecMsPerEvent).toBeGreaterThan(0);
+    expect(result.codecMsPerEvent).toBeLessThan(result.coreMsPerEvent);
   });
 });
