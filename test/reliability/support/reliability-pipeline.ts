@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import { documentClient } from '../../../lambdas/adapters/aws-clients';
@@ -14,10 +15,13 @@ import type { KinesisWriteRecord } from '../../../local/kinesis-writer';
 import { LocalPipeline } from '../../../local/local-pipeline';
 import type { LocalExecution } from '../../../local/local-state-machine';
 
+/** Pause before the SDK's n-th retry of a DynamoDB call: n times this. */
+const RETRY_PAUSE_MS = 10;
+
 export interface ReliabilityPipelineOptions {
   /** Faults the proxy in front of dynalite injects. @default [] */
   readonly rules?: readonly FaultRule[];
-  /** Attempts per DynamoDB call of the scorer and the workflows (SDK standard retries). @default 3 */
+  /** Attempts per DynamoDB call of the scorer and the workflows (SDK standard retries, short pauses). @default 3 */
   readonly dynamodbMaxAttempts?: number;
   /** @default 1000 */
   readonly batchSize?: number;
@@ -68,7 +72,13 @@ export class ReliabilityPipeline {
             endpoint: proxy.endpoint,
             region: services.region,
             credentials: services.credentials,
-            maxAttempts: options.dynamodbMaxAttempts ?? 3,
+            // The SDK's standard retries with short pauses. Its default backoff (random, from 500 ms
+            // for throttling, doubling up to 20 s) made these tests' duration a lottery: 26 s here,
+            // over a minute on a slower machine. What is tested is that retries absorb the faults.
+            retryStrategy: new ConfiguredRetryStrategy(
+              options.dynamodbMaxAttempts ?? 3,
+              (attempt) => RETRY_PAUSE_MS * attempt,
+            ),
             requestHandler: new NodeHttpHandler({
               httpAgent: new Agent({ keepAlive: true, maxSockets: 32 }),
             }),
