@@ -1,6 +1,10 @@
 import type { KinesisWriteRecord } from '../../local/kinesis-writer';
 import { generateTraffic } from '../../sim';
-import { failedExecutions, ReliabilityPipeline } from './support/reliability-pipeline';
+import {
+  failedExecutions,
+  ReliabilityPipeline,
+  stopPipelinesLeftRunning,
+} from './support/reliability-pipeline';
 
 /**
  * At-least-once delivery must have exactly-once effects: the same traffic delivered once, every
@@ -8,6 +12,7 @@ import { failedExecutions, ReliabilityPipeline } from './support/reliability-pip
  * before or after they land) must leave the same accounts, links, cases and bus events.
  */
 describe('Reliability: duplicate and replayed deliveries', () => {
+  stopPipelinesLeftRunning();
   const since = new Date();
   const simulation = generateTraffic({ preset: 'demo', seed: 11, scale: 0.5 });
   const labelled = [...simulation.events];

@@ -1,6 +1,10 @@
 import type { KinesisWriteRecord } from '../../local/kinesis-writer';
 import { generateTraffic } from '../../sim';
-import { failedExecutions, ReliabilityPipeline } from './support/reliability-pipeline';
+import {
+  failedExecutions,
+  ReliabilityPipeline,
+  stopPipelinesLeftRunning,
+} from './support/reliability-pipeline';
 
 /**
  * Injected faults against the local services, through a proxy in front of dynalite that the real
@@ -9,6 +13,7 @@ import { failedExecutions, ReliabilityPipeline } from './support/reliability-pip
  * nothing lost, nothing doubled, the same end state as a run without faults.
  */
 describe('Reliability: injected faults', () => {
+  stopPipelinesLeftRunning();
   const since = new Date();
   const simulation = generateTraffic({ preset: 'demo', seed: 12, scale: 0.5 });
   const labelled = [...simulation.events];

@@ -40,8 +40,33 @@ interface ScorerCalls {
   lastHandlerError: unknown;
 }
 
+/** Pipelines started and not yet stopped, for stopPipelinesLeftRunning. */
+const running = new Set<ReliabilityPipeline>();
+
+/**
+ * Stops every ReliabilityPipeline a test of the enclosing `describe` started and left running, after
+ * that test, and any left by the `describe` after its last test. Call it in the `describe` body.
+ *
+ * A test that times out is not cancelled: jest moves on while its body still drives the pipeline,
+ * whose local services then answer from a module registry jest has torn down (the failure lands on
+ * another test file) and keep jest from exiting. Stopping the pipeline ends that.
+ */
+export function stopPipelinesLeftRunning(): void {
+  let before = new Set<ReliabilityPipeline>();
+  beforeEach(() => {
+    before = new Set(running);
+  });
+  afterEach(async () => {
+    await Promise.all([...running].filter((p) => !before.has(p)).map((p) => p.stop()));
+  });
+  afterAll(async () => {
+    await Promise.all([...running].map((p) => p.stop()));
+  });
+}
+
 export class ReliabilityPipeline {
   private deadLettersRead = 0;
+  private stopping: Promise<void> | undefined;
 
   private constructor(
     private readonly calls: ScorerCalls,
@@ -102,7 +127,9 @@ export class ReliabilityPipeline {
       },
     });
     if (!proxy || !client) throw new Error('LocalPipeline did not ask for its DynamoDB client');
-    return new ReliabilityPipeline(calls, pipeline, proxy, client, workDir);
+    const started = new ReliabilityPipeline(calls, pipeline, proxy, client, workDir);
+    running.add(started);
+    return started;
   }
 
   /** Times the scorer was invoked (each delivery of each batch). */
@@ -154,11 +181,19 @@ export class ReliabilityPipeline {
     return out;
   }
 
-  public async stop(): Promise<void> {
-    await this.pipeline.stop();
-    this.proxiedClient.destroy();
-    await this.proxy.close();
-    await rm(this.workDir, { recursive: true, force: true });
+  /** Stops the pipeline and the proxy and removes the work folder; later calls wait for the first. */
+  public stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      try {
+        await this.pipeline.stop();
+        this.proxiedClient.destroy();
+        await this.proxy.close();
+        await rm(this.workDir, { recursive: true, force: true });
+      } finally {
+        running.delete(this);
+      }
+    })();
+    return this.stopping;
   }
 }
 
