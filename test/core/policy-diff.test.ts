@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { main } from '../../cli/main';
 import { diffPolicies, formatPolicyChange } from '../../lambdas/core/policy/policy-diff';
 import { POLICY_FILE, testPolicy } from '../support/policy';
+import { tempDirPerSuite } from '../support/temp-dir';
 
 describe('Function: diffPolicies', () => {
   it('finds nothing between a policy and itself', () => {
@@ -69,17 +69,9 @@ describe('Function: diffPolicies', () => {
 type Editable = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('CLI: policy diff', () => {
-  let dir: string;
+  const dir = tempDirPerSuite('cauterize-policy-diff-');
   let out: string[];
   let err: string[];
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cauterize-policy-diff-'));
-  });
-
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
 
   beforeEach(() => {
     out = [];
@@ -96,7 +88,7 @@ describe('CLI: policy diff', () => {
   const writePolicy = async (name: string, edit: (policy: Editable) => void) => {
     const policy = parseYaml(await readFile(POLICY_FILE, 'utf8')) as Editable;
     edit(policy);
-    const file = join(dir, name);
+    const file = join(dir(), name);
     await writeFile(file, stringifyYaml(policy));
     return file;
   };

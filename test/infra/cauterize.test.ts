@@ -1,30 +1,22 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PolicyValidationError } from '../../lambdas/core/policy/policy';
 import { buildCauterize, DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/cauterize';
+import { tempDirPerSuite } from '../support/temp-dir';
 import { synthesizeCauterize } from './support';
 
 const noBundling = { 'aws:cdk:bundling-stacks': [] };
 
 describe('Function: buildCauterize', () => {
-  let workDir: string;
-
-  beforeAll(() => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cauterize-infra-'));
-  });
-
-  afterAll(() => {
-    fs.rmSync(workDir, { recursive: true, force: true });
-  });
+  const workDir = tempDirPerSuite('cauterize-infra-');
 
   /** Writes a copy of the shipped policy with `replace` applied to its text. */
   const writePolicy = (name: string, replace: (text: string) => string): string => {
     const text = fs.readFileSync(path.join(PROJECT_ROOT, DEFAULT_POLICY_FILE), 'utf8');
-    const file = path.join(workDir, name);
+    const file = path.join(workDir(), name);
     fs.writeFileSync(file, replace(text));
     return file;
   };
@@ -173,7 +165,7 @@ describe('Function: buildCauterize', () => {
   describe('App', () => {
     it('bundles the scorer with the local esbuild and passes cdk-nag, as `cdk synth` does', () => {
       // Prepare: the app exactly as lib/app.ts builds it, bundling included.
-      const outdir = path.join(workDir, 'cdk.out');
+      const outdir = path.join(workDir(), 'cdk.out');
       const app = new App({ outdir });
       buildCauterize(app);
       Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,5 +1,4 @@
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
@@ -9,6 +8,7 @@ import type { DynamoDbCaseStore } from '../../lambdas/adapters/dynamodb-case-sto
 import { CaseService, newCase } from '../../lambdas/core/cases/case-service';
 import { systemClock } from '../../lambdas/core/ports';
 import type { LocalServices } from '../../local/local-services';
+import { tempDirPerSuite } from '../support/temp-dir';
 import { startCasesTable } from './cases-support';
 
 const CASES = 100_000;
@@ -28,11 +28,10 @@ function collectGarbage(): void {
 describe('Function: exportCases (100,000 cases)', () => {
   let services: LocalServices;
   let store: DynamoDbCaseStore;
-  let dir: string;
+  const dir = tempDirPerSuite('cauterize-export-');
 
   beforeAll(async () => {
     ({ services, store } = await startCasesTable({ isolated: true, maxSockets: 16 }));
-    dir = mkdtempSync(join(tmpdir(), 'cauterize-export-'));
     const start = Date.parse('2026-03-01T00:00:00Z');
     const cases = Array.from({ length: CASES }, (_, i) => {
       const openedAt = new Date(start + i * 1000).toISOString();
@@ -61,13 +60,12 @@ describe('Function: exportCases (100,000 cases)', () => {
 
   afterAll(async () => {
     await services?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('streams every case to JSON Lines with bounded memory', async () => {
     const started = Date.now();
     // Prepare
-    const out = join(dir, 'cases.jsonl');
+    const out = join(dir(), 'cases.jsonl');
     const service = new CaseService({ store, clock: systemClock });
     collectGarbage();
     const baseline = process.memoryUsage().heapUsed;

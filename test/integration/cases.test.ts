@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -28,6 +27,7 @@ import {
   startCasesTable,
   startLocalS3,
 } from './cases-support';
+import { tempDirPerSuite } from '../support/temp-dir';
 
 /** RFC 4180 reader for the assertions (csv-parse is not a dependency): quoted fields, "" escapes, CRLF. */
 function parseCsv(text: string, _options: { columns: true }): Array<Record<string, string>> {
@@ -451,13 +451,12 @@ describe('Cases against the local services', () => {
 });
 
 describe('CLI: cauterize cases', () => {
-  let dir: string;
+  const dir = tempDirPerSuite('cauterize-cases-cli-');
   let out: string[];
   let writeSpy: jest.SpyInstance;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cauterize-cases-cli-'));
-    const local = await openLocalCases(dir);
+    const local = await openLocalCases(dir());
     await local.store.create([
       seedCase({ caseId: 'case-cli000000000000000000001-1', policyVersion: 'cli' }),
       seedCase({
@@ -479,9 +478,7 @@ describe('CLI: cauterize cases', () => {
 
   afterEach(() => writeSpy.mockRestore());
 
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  const run = (...args: string[]) => main(['node', 'cauterize', 'cases', ...args, '--local', dir]);
+  const run = (...args: string[]) => main(['node', 'cauterize', 'cases', ...args, '--local', dir()]);
 
   it('resolves, verifies and exports RFC 4180 CSV from a persisted local table', async () => {
     // Act
@@ -496,7 +493,7 @@ describe('CLI: cauterize cases', () => {
       'alice',
     );
     const verified = await run('verify', '--policy-version', 'cli');
-    const csvFile = join(dir, 'cases.csv');
+    const csvFile = join(dir(), 'cases.csv');
     const exported = await run(
       'export',
       '--from',
@@ -525,7 +522,7 @@ describe('CLI: cauterize cases', () => {
     expect(JSON.parse(rows.find((r) => r.caseId === 'case-cli000000000000000000002-1')!.evidence!)).toEqual({
       note: 'quote " and, comma\nnewline',
     });
-    const events = readFileSync(join(dir, 'bus-events.jsonl'), 'utf8')
+    const events = readFileSync(join(dir(), 'bus-events.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
@@ -539,7 +536,7 @@ describe('CLI: cauterize cases', () => {
 
   it('fails verify with exit code 1 on a tampered case', async () => {
     // Prepare: edit an entry directly in the persisted table.
-    const local = await openLocalCases(dir);
+    const local = await openLocalCases(dir());
     await local.dynamodb.send(
       new UpdateItemCommand({
         TableName: 'CasesTable',

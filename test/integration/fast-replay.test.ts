@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AccountState } from '../../lambdas/core/account-state';
 import { ConcurrentUpdateError, type DeadLetterSink, type RejectedRecord } from '../../lambdas/core/ports';
@@ -21,6 +20,7 @@ import {
 import { replay, type ReplaySummary } from '../../local/replay';
 import { writeSimulation } from '../../sim';
 import { testPolicy } from '../support/policy';
+import { tempDirPerSuite } from '../support/temp-dir';
 
 const readJsonl = async <T>(file: string): Promise<T[]> =>
   (await readFile(file, 'utf8'))
@@ -35,7 +35,7 @@ const byAccount = (accounts: readonly AccountSummary[]) => new Map(accounts.map(
  * same: same accounts suspended, same status and score for every account.
  */
 describe('Function: fastReplay', () => {
-  let dir: string;
+  const dir = tempDirPerSuite('cauterize-fast-replay-');
   let events: string;
   let fast: FastReplaySummary;
   let full: ReplaySummary;
@@ -44,20 +44,15 @@ describe('Function: fastReplay', () => {
 
   beforeAll(async () => {
     // Prepare
-    dir = await mkdtemp(join(tmpdir(), 'cauterize-fast-replay-'));
-    events = join(dir, 'events.jsonl');
-    await writeSimulation(events, join(dir, 'truth.json'), { preset: 'demo', seed: 3 });
+    events = join(dir(), 'events.jsonl');
+    await writeSimulation(events, join(dir(), 'truth.json'), { preset: 'demo', seed: 3 });
 
     // Act
-    fast = await fastReplay({ file: events, outDir: join(dir, 'memory') });
-    full = await replay({ file: events, outDir: join(dir, 'local') });
-    fastAccounts = byAccount(await readJsonl<AccountSummary>(join(dir, 'memory', 'accounts.jsonl')));
-    fullAccounts = byAccount(await readJsonl<AccountSummary>(join(dir, 'local', 'accounts.jsonl')));
+    fast = await fastReplay({ file: events, outDir: join(dir(), 'memory') });
+    full = await replay({ file: events, outDir: join(dir(), 'local') });
+    fastAccounts = byAccount(await readJsonl<AccountSummary>(join(dir(), 'memory', 'accounts.jsonl')));
+    fullAccounts = byAccount(await readJsonl<AccountSummary>(join(dir(), 'local', 'accounts.jsonl')));
   }, 180_000);
-
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
 
   it('batches as the stack does', () => {
     // Assess
@@ -98,7 +93,7 @@ describe('Function: fastReplay', () => {
   it('opens one case per suspended account and counts the same as the full pipeline', async () => {
     // Prepare
     const casedAccounts = async (folder: string) =>
-      (await readJsonl<{ accountId: string }>(join(dir, folder, 'cases.jsonl')))
+      (await readJsonl<{ accountId: string }>(join(dir(), folder, 'cases.jsonl')))
         .map((c) => c.accountId)
         .sort();
     const counts = (summary: ReplaySummary) => ({
@@ -130,17 +125,12 @@ describe('Function: shardIndexOf', () => {
 });
 
 describe('Function: scoreInShards', () => {
-  let dir: string;
+  const dir = tempDirPerSuite('cauterize-shards-');
   let events: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cauterize-shards-'));
-    events = join(dir, 'events.jsonl');
-    await writeSimulation(events, join(dir, 'truth.json'), { preset: 'demo', seed: 3 });
-  });
-
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    events = join(dir(), 'events.jsonl');
+    await writeSimulation(events, join(dir(), 'truth.json'), { preset: 'demo', seed: 3 });
   });
 
   /** In-memory dependencies; `deadLetters` may record each batch's rejected records. */

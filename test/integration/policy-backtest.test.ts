@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { main } from '../../cli/main';
@@ -10,6 +9,7 @@ import type { BacktestReport } from '../../local/policy-backtest';
 import { replay } from '../../local/replay';
 import { writeSimulation } from '../../sim';
 import { POLICY_FILE } from '../support/policy';
+import { tempDirPerSuite } from '../support/temp-dir';
 
 const readJsonl = async <T>(file: string): Promise<T[]> =>
   (await readFile(file, 'utf8'))
@@ -40,7 +40,7 @@ const decisions = (accounts: readonly AccountSummary[]) =>
  * other weights, windows and an allowlist runs through both.
  */
 describe('Function: backtestPolicy', () => {
-  let dir: string;
+  const dir = tempDirPerSuite('cauterize-backtest-');
   let events: string;
   let truthFile: string;
   let candidateFile: string;
@@ -51,9 +51,8 @@ describe('Function: backtestPolicy', () => {
 
   beforeAll(async () => {
     // Prepare: a policy unlike the shipped one, written as a security team would.
-    dir = await mkdtemp(join(tmpdir(), 'cauterize-backtest-'));
-    events = join(dir, 'events.jsonl');
-    truthFile = join(dir, 'truth.json');
+    events = join(dir(), 'events.jsonl');
+    truthFile = join(dir(), 'truth.json');
     await writeSimulation(events, truthFile, { preset: 'demo', seed: 5 });
     const truth = JSON.parse(await readFile(truthFile, 'utf8')) as Truth;
     allowlisted = truth.accounts.find((a) => a.attack)?.accountId ?? '';
@@ -65,22 +64,18 @@ describe('Function: backtestPolicy', () => {
     policy.signals.noDiurnalRest.low = 0.5;
     policy.reasonFloor = 0.1;
     policy.allowlist = { accounts: [allowlisted], orgs: [] };
-    candidateFile = join(dir, 'candidate.yaml');
+    candidateFile = join(dir(), 'candidate.yaml');
     await writeFile(candidateFile, stringifyYaml(policy));
     loadPolicyFile(candidateFile);
 
     // Act
-    await fastReplay({ file: events, outDir: join(dir, 'memory'), policyFile: candidateFile });
-    await replay({ file: events, outDir: join(dir, 'local'), policyFile: candidateFile });
-    await fastReplay({ file: events, outDir: join(dir, 'default') });
-    fastAccounts = await readJsonl<AccountSummary>(join(dir, 'memory', 'accounts.jsonl'));
-    fullAccounts = await readJsonl<AccountSummary>(join(dir, 'local', 'accounts.jsonl'));
-    defaultAccounts = await readJsonl<AccountSummary>(join(dir, 'default', 'accounts.jsonl'));
+    await fastReplay({ file: events, outDir: join(dir(), 'memory'), policyFile: candidateFile });
+    await replay({ file: events, outDir: join(dir(), 'local'), policyFile: candidateFile });
+    await fastReplay({ file: events, outDir: join(dir(), 'default') });
+    fastAccounts = await readJsonl<AccountSummary>(join(dir(), 'memory', 'accounts.jsonl'));
+    fullAccounts = await readJsonl<AccountSummary>(join(dir(), 'local', 'accounts.jsonl'));
+    defaultAccounts = await readJsonl<AccountSummary>(join(dir(), 'default', 'accounts.jsonl'));
   }, 300_000);
-
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
 
   it('makes the same decisions as the full local pipeline under a non-default policy', () => {
     // Assess
@@ -113,7 +108,7 @@ describe('Function: backtestPolicy', () => {
 
     it('lists the accounts whose decision changes and counts them per cohort', async () => {
       // Prepare
-      const json = join(dir, 'backtest.json');
+      const json = join(dir(), 'backtest.json');
 
       // Act
       const code = await main([

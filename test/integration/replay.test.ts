@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { replay, type ReplaySummary } from '../../local/replay';
 import { writeSimulation, type GroundTruth } from '../../sim';
+import { tempDirPerSuite } from '../support/temp-dir';
 
 const readJsonl = async (file: string) =>
   (await readFile(file, 'utf8'))
@@ -11,7 +11,7 @@ const readJsonl = async (file: string) =>
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('Function: replay', () => {
-  let dir: string;
+  const dir = tempDirPerSuite('cauterize-replay-');
   let summary: ReplaySummary;
   let truth: GroundTruth;
   let events: number;
@@ -19,26 +19,21 @@ describe('Function: replay', () => {
 
   beforeAll(async () => {
     // Prepare
-    dir = await mkdtemp(join(tmpdir(), 'cauterize-replay-'));
-    const sim = await writeSimulation(join(dir, 'events.jsonl'), join(dir, 'truth.json'), {
+    const sim = await writeSimulation(join(dir(), 'events.jsonl'), join(dir(), 'truth.json'), {
       preset: 'demo',
       seed: 3,
     });
     events = sim.events;
-    truth = JSON.parse(await readFile(join(dir, 'truth.json'), 'utf8')) as GroundTruth;
+    truth = JSON.parse(await readFile(join(dir(), 'truth.json'), 'utf8')) as GroundTruth;
     // Some simulated accounts sign up but send nothing in the window.
-    activeAccounts = new Set((await readJsonl(join(dir, 'events.jsonl'))).map((e) => String(e.accountId)));
+    activeAccounts = new Set((await readJsonl(join(dir(), 'events.jsonl'))).map((e) => String(e.accountId)));
 
     // Act
-    summary = await replay({ file: join(dir, 'events.jsonl'), outDir: join(dir, 'out') });
-  });
-
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    summary = await replay({ file: join(dir(), 'events.jsonl'), outDir: join(dir(), 'out') });
   });
 
   it('writes one accounts.jsonl line per account with the documented fields', async () => {
-    const accounts = await readJsonl(join(dir, 'out', 'accounts.jsonl'));
+    const accounts = await readJsonl(join(dir(), 'out', 'accounts.jsonl'));
     expect(new Set(accounts.map((a) => String(a.accountId)))).toEqual(activeAccounts);
     expect(accounts).toHaveLength(activeAccounts.size);
     for (const a of accounts) {
@@ -54,15 +49,15 @@ describe('Function: replay', () => {
   });
 
   it('stamps suspensions with the event time of the crossing, inside the simulated window', async () => {
-    const accounts = await readJsonl(join(dir, 'out', 'accounts.jsonl'));
+    const accounts = await readJsonl(join(dir(), 'out', 'accounts.jsonl'));
     for (const a of accounts.filter((x) => x.status === 'SUSPENDED')) {
       expect(String(a.suspendedAt) >= truth.start && String(a.suspendedAt) < truth.end).toBe(true);
     }
   });
 
   it('writes cases.jsonl and a summary.json that agree with each other', async () => {
-    const cases = await readJsonl(join(dir, 'out', 'cases.jsonl'));
-    const written = JSON.parse(await readFile(join(dir, 'out', 'summary.json'), 'utf8')) as ReplaySummary;
+    const cases = await readJsonl(join(dir(), 'out', 'cases.jsonl'));
+    const written = JSON.parse(await readFile(join(dir(), 'out', 'summary.json'), 'utf8')) as ReplaySummary;
     expect(written).toEqual(summary);
     expect(summary.eventsRead).toBe(events);
     expect(summary.rejected).toBe(0);

@@ -18,6 +18,7 @@ import {
   readTruthFile,
 } from '../../sim/evaluation-files';
 import { generateTraffic, writeSimulation, type AccountTruth } from '../../sim';
+import { tempDirPerSuite } from '../support/temp-dir';
 
 const T0 = Date.parse('2026-02-02T00:00:00.000Z');
 const at = (hours: number) => new Date(T0 + hours * 3_600_000).toISOString();
@@ -338,21 +339,19 @@ describe('Function: evaluate over a simulated campaign', () => {
 });
 
 describe('Function: readTruthFile', () => {
-  let dir: string;
+  const dir = tempDirPerSuite('cauterize-evaluation-');
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cauterize-evaluation-'));
-    await writeSimulation(join(dir, 'events.jsonl'), join(dir, 'truth.json'), { preset: 'demo', seed: 2 });
-  });
-
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await writeSimulation(join(dir(), 'events.jsonl'), join(dir(), 'truth.json'), {
+      preset: 'demo',
+      seed: 2,
+    });
   });
 
   it('reads the same truth whole and line by line', async () => {
     // Act
-    const whole = await readTruthFile(join(dir, 'truth.json'));
-    const streamed = await readTruthFile(join(dir, 'truth.json'), { streamAboveBytes: 0 });
+    const whole = await readTruthFile(join(dir(), 'truth.json'));
+    const streamed = await readTruthFile(join(dir(), 'truth.json'), { streamAboveBytes: 0 });
 
     // Assess
     expect(streamed).toEqual(whole);
@@ -362,12 +361,12 @@ describe('Function: readTruthFile', () => {
 
   it('reads every event of a multi-megabyte file, lines across read chunks included', async () => {
     // Prepare
-    const lines = (await readFile(join(dir, 'events.jsonl'), 'utf8')).split('\n').filter(Boolean);
+    const lines = (await readFile(join(dir(), 'events.jsonl'), 'utf8')).split('\n').filter(Boolean);
     const progress = { bytes: 0 };
 
     // Act
     const refs: EventRef[] = [];
-    for await (const ref of readEventRefs(join(dir, 'events.jsonl'), progress)) refs.push(ref);
+    for await (const ref of readEventRefs(join(dir(), 'events.jsonl'), progress)) refs.push(ref);
 
     // Assess
     expect(progress.bytes).toBeGreaterThan(2 * 1024 * 1024);
@@ -376,7 +375,7 @@ describe('Function: readTruthFile', () => {
 
   it('names the file and the field at fault', async () => {
     // Prepare
-    const file = join(dir, 'bad-truth.json');
+    const file = join(dir(), 'bad-truth.json');
     await writeFile(
       file,
       JSON.stringify({ format: 'something-else/v9', cohorts: [], campaigns: [], accounts: [] }),
@@ -385,7 +384,7 @@ describe('Function: readTruthFile', () => {
     // Act / Assess
     await expect(readTruthFile(file)).rejects.toThrow(EvaluationInputError);
     await expect(readTruthFile(file)).rejects.toThrow(`${file}: format:`);
-    await expect(readTruthFile(join(dir, 'missing.json'))).rejects.toThrow('cannot read it');
+    await expect(readTruthFile(join(dir(), 'missing.json'))).rejects.toThrow('cannot read it');
   });
 });
 
@@ -411,20 +410,18 @@ describe('Function: readResultAccounts', () => {
 });
 
 describe('Command: evaluate', () => {
-  let dir: string;
+  const dir = tempDirPerSuite('cauterize-evaluate-cli-');
   let out: string[];
   let err: string[];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cauterize-evaluate-cli-'));
-    await writeFile(join(dir, 'truth.json'), JSON.stringify({ format: 'cauterize-sim-truth/v1', ...truth }));
-    await writeFile(join(dir, 'events.jsonl'), events.map((e) => JSON.stringify(e)).join('\n'));
-    await writeFile(join(dir, 'accounts.jsonl'), results.map((r) => JSON.stringify(r)).join('\n'));
-    await writeFile(join(dir, 'summary.json'), JSON.stringify({ file: join(dir, 'events.jsonl') }));
-  });
-
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await writeFile(
+      join(dir(), 'truth.json'),
+      JSON.stringify({ format: 'cauterize-sim-truth/v1', ...truth }),
+    );
+    await writeFile(join(dir(), 'events.jsonl'), events.map((e) => JSON.stringify(e)).join('\n'));
+    await writeFile(join(dir(), 'accounts.jsonl'), results.map((r) => JSON.stringify(r)).join('\n'));
+    await writeFile(join(dir(), 'summary.json'), JSON.stringify({ file: join(dir(), 'events.jsonl') }));
   });
 
   beforeEach(() => {
@@ -445,11 +442,11 @@ describe('Command: evaluate', () => {
       'cauterize',
       'evaluate',
       '--truth',
-      join(dir, 'truth.json'),
+      join(dir(), 'truth.json'),
       '--results',
-      dir,
+      dir(),
       '--json',
-      join(dir, 'report.json'),
+      join(dir(), 'report.json'),
     ]);
 
     // Assess
@@ -458,7 +455,7 @@ describe('Command: evaluate', () => {
     expect(text).toContain('extraction-card-sharing');
     expect(text).toMatch(/attacker requests served before suspension\s+<= 10\.0%\s+69\.2% \(9\/13\)\s+FAIL/);
     expect(text).toMatch(/cmp_a\s+3\s+2\s+2026-02-02T00:00:00.000Z\s+2026-02-02T02:00:00.000Z\s+2.00/);
-    const written = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as EvaluationReport;
+    const written = JSON.parse(await readFile(join(dir(), 'report.json'), 'utf8')) as EvaluationReport;
     expect(written).toEqual(await evaluate({ truth, results, events }));
     expect(err.join('')).toContain('1 result accounts are not in the truth (1 suspended)');
   });
@@ -470,13 +467,13 @@ describe('Command: evaluate', () => {
       'cauterize',
       'evaluate',
       '--truth',
-      join(dir, 'events.jsonl'),
+      join(dir(), 'events.jsonl'),
       '--results',
-      dir,
+      dir(),
     ]);
 
     // Assess
     expect(code).toBe(1);
-    expect(err.join('')).toContain(`cauterize: ${join(dir, 'events.jsonl')}: (root): not valid JSON`);
+    expect(err.join('')).toContain(`cauterize: ${join(dir(), 'events.jsonl')}: (root): not valid JSON`);
   });
 });

@@ -20,3 +20,23 @@ export function tempDirPerTest(prefix: string): () => string {
     return dir;
   };
 }
+
+/**
+ * A fresh folder under the OS temp folder for the enclosing `describe`, made before its first
+ * `beforeAll` that is declared after this call and removed after its last test. Call it in the
+ * `describe` body; the returned function gives the folder.
+ */
+export function tempDirPerSuite(prefix: string): () => string {
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+  return () => {
+    if (!dir) throw new Error('tempDirPerSuite: the folder exists only while the describe runs');
+    return dir;
+  };
+}
