@@ -7,18 +7,12 @@ import { join } from 'node:path';
  * the test. Call it in the `describe` body; the returned function gives the current test's folder.
  */
 export function tempDirPerTest(prefix: string): () => string {
-  let dir: string | undefined;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), prefix));
-  });
-  afterEach(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-    dir = undefined;
-  });
-  return () => {
-    if (!dir) throw new Error('tempDirPerTest: the folder exists only while a test runs');
-    return dir;
-  };
+  return tempDirBetween(
+    beforeEach,
+    afterEach,
+    prefix,
+    'tempDirPerTest: the folder exists only while a test runs',
+  );
 }
 
 /**
@@ -27,16 +21,30 @@ export function tempDirPerTest(prefix: string): () => string {
  * `describe` body; the returned function gives the folder.
  */
 export function tempDirPerSuite(prefix: string): () => string {
+  return tempDirBetween(
+    beforeAll,
+    afterAll,
+    prefix,
+    'tempDirPerSuite: the folder exists only while the describe runs',
+  );
+}
+
+function tempDirBetween(
+  make: typeof beforeAll,
+  remove: typeof afterAll,
+  prefix: string,
+  outside: string,
+): () => string {
   let dir: string | undefined;
-  beforeAll(async () => {
+  make(async () => {
     dir = await mkdtemp(join(tmpdir(), prefix));
   });
-  afterAll(async () => {
+  remove(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
     dir = undefined;
   });
   return () => {
-    if (!dir) throw new Error('tempDirPerSuite: the folder exists only while the describe runs');
+    if (!dir) throw new Error(outside);
     return dir;
   };
 }
