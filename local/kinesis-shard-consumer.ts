@@ -61,6 +61,9 @@ interface Segment {
   readonly functionError?: string;
 }
 
+/** How long an iterator is read again after empty reads; Kinesis and kinesalite expire it at 5 minutes. */
+const ITERATOR_REUSE_MS = 4 * 60_000;
+
 class FunctionTimeoutError extends Error {
   public constructor(timeoutMs: number) {
     super(`Task timed out after ${timeoutMs} ms`);
@@ -88,6 +91,8 @@ export class ShardConsumer {
   private lastReadHadRecords = false;
   private bufferSinceMs = 0;
   private lastEmptyReadIssuedAtMs = Number.NEGATIVE_INFINITY;
+  /** When the iterator in use was handed out (by GetShardIterator or a read that found records). */
+  private iteratorIssuedAtMs = 0;
   private maxTrustedArrivalMs = Number.NEGATIVE_INFINITY;
   private inFlightOldestTrustedArrivalMs: number | undefined;
 
@@ -175,10 +180,12 @@ export class ShardConsumer {
     const position = this.readPosition
       ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: this.readPosition }
       : { ShardIteratorType: this.initialPosition };
+    const issuedAtMs = Date.now();
     const { ShardIterator } = await kinesis.send(
       new GetShardIteratorCommand({ StreamName: streamName, ShardId: this.shardId, ...position }),
     );
     if (!ShardIterator) this.endOfShard = true;
+    this.iteratorIssuedAtMs = issuedAtMs;
     return ShardIterator;
   }
 
@@ -204,8 +211,22 @@ export class ShardConsumer {
     if (records.length === 0) this.lastEmptyReadIssuedAtMs = issuedAtMs;
     const last = records[records.length - 1];
     if (last?.SequenceNumber) this.readPosition = last.SequenceNumber;
-    if (!output.NextShardIterator) this.endOfShard = true;
-    return output.NextShardIterator;
+    if (!output.NextShardIterator) {
+      this.endOfShard = true;
+      return undefined;
+    }
+    if (records.length > 0) {
+      this.iteratorIssuedAtMs = issuedAtMs;
+      return output.NextShardIterator;
+    }
+    // Nothing read: keep the iterator we have, whose position is where the next record will be.
+    // kinesalite's next iterator after an empty read is re-based on the time of the read, and the
+    // shard's first record (or the next, after LATEST) carries the same sequence index as that
+    // position: if its put took its time before this read but was written after, the next
+    // iterator starts past it and the record is never read. Seen as one event of 3,348 missing,
+    // about once in 12 replays run four at a time. An iterator lives 5 minutes, so an old one is
+    // replaced by a fresh one from where this consumer stands (run() asks for it).
+    return issuedAtMs - this.iteratorIssuedAtMs < ITERATOR_REUSE_MS ? iterator : undefined;
   }
 
   private batchingWindowOpen(): boolean {
