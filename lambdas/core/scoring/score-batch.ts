@@ -17,7 +17,7 @@ import {
 } from '../ports';
 import { isPublicPrompt, promptSpread } from '../linking/edge-weights';
 import {
-  extractionEvidence,
+  isExtractionSeed,
   scoreAccount,
   type AccountCheck,
   type AccountUpdate,
@@ -25,7 +25,7 @@ import {
   type ScorerLimits,
   type SequencedEvent,
 } from './account-scorer';
-import { totals } from './window';
+import { extractionEvidence, totals } from './window';
 
 /** One stream record as any Kinesis consumer sees it. */
 export interface StreamRecord {
@@ -335,7 +335,8 @@ async function linkAccounts(
   // So are accounts with extraction evidence however low their score: a campaign spread thin.
   const { candidateFloor, seedEvidence, reexplorePeakRise } = policy.clusters;
   const evidenceOf = (s: AccountState) => extractionEvidence(totals(s.buckets), s.publicShare);
-  const isCandidate = (s: AccountState) => s.riskScore >= candidateFloor || evidenceOf(s) >= seedEvidence;
+  const isCandidate = (s: AccountState) =>
+    s.riskScore >= candidateFloor || isExtractionSeed(totals(s.buckets), s.publicShare, policy);
   const seeds = pending
     .filter((u) => {
       const s = u.state;
