@@ -30,6 +30,7 @@ import {
   type AuditEntry,
   type CaseRecord,
 } from './case-record';
+import { caseSeal } from './case-seal';
 import { canTransition, InvalidTransitionError } from './status-transitions';
 
 export interface CaseServiceDependencies {
@@ -334,9 +335,24 @@ export interface OpenCaseInput {
 
 /**
  * A new OPEN case with its opening audit entry, exactly as the enforcement workflows write them
- * (account cases carry accountId; cluster cases carry clusterId and get member items).
+ * (account cases carry accountId; cluster cases carry clusterId and get member items). The opening
+ * entry seals the case's frozen fields (chain v2), unless `v1Opening` asks for the older form.
  */
-export function newCase(input: OpenCaseInput): NewCase {
+export function newCase(input: OpenCaseInput & { readonly v1Opening?: boolean }): NewCase {
+  const [first] = input.accountIds;
+  const frozen = {
+    caseId: input.caseId,
+    kind: input.kind,
+    ...(input.kind === 'account' && first !== undefined ? { accountId: first } : {}),
+    accountIds: [...input.accountIds],
+    ...(input.clusterId !== undefined ? { clusterId: input.clusterId } : {}),
+    ...(input.action !== undefined ? { action: input.action } : {}),
+    riskScore: input.riskScore,
+    policyVersion: input.policyVersion,
+    triggeredAt: input.triggeredAt,
+    evidence: input.evidence,
+    openedBy: input.openedBy,
+  } satisfies Partial<CaseRecord>;
   const opening = chainEntry(undefined, {
     caseId: input.caseId,
     at: input.openedAt,
@@ -345,23 +361,13 @@ export function newCase(input: OpenCaseInput): NewCase {
     reason: input.reason ?? 'risk score crossed the suspend threshold',
     fromStatus: NO_STATUS,
     toStatus: 'OPEN',
+    ...(input.v1Opening ? {} : { seal: caseSeal(frozen) }),
   });
-  const [first] = input.accountIds;
   const record: CaseRecord = {
-    caseId: input.caseId,
-    kind: input.kind,
-    ...(input.kind === 'account' && first !== undefined ? { accountId: first } : {}),
-    accountIds: [...input.accountIds],
-    ...(input.clusterId !== undefined ? { clusterId: input.clusterId } : {}),
+    ...frozen,
     status: 'OPEN',
-    ...(input.action !== undefined ? { action: input.action } : {}),
     openedAt: input.openedAt,
     updatedAt: input.openedAt,
-    riskScore: input.riskScore,
-    policyVersion: input.policyVersion,
-    triggeredAt: input.triggeredAt,
-    evidence: input.evidence,
-    openedBy: input.openedBy,
     notes: [],
     lastAuditSeq: 0,
     lastAuditHash: opening.hash,
