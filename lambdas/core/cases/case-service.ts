@@ -1,5 +1,6 @@
 import type { Clock } from '../ports';
-import { chainEntry, verifyChain, type ChainVerification } from './audit-chain';
+import { chainEntry, GENESIS_HASH, verifyChain, type ChainVerification } from './audit-chain';
+import { checkAgainstAnchor, type AnchorStanding, type LoadedAnchor } from './chain-anchor';
 import { archiveDocument, archiveKey } from './case-archive-document';
 import {
   AuditConflictError,
@@ -44,6 +45,11 @@ export interface CaseServiceDependencies {
 
 export interface CaseDetail extends CaseWithAudit {
   readonly verification: ChainVerification;
+}
+
+export interface AnchoredVerification extends ChainVerification {
+  /** How the case stands against the anchor given; 'no-anchor' when none was. */
+  readonly anchor: AnchorStanding | 'no-anchor';
 }
 
 export interface ChangeOutcome {
@@ -100,6 +106,35 @@ export class CaseService {
 
   public async verify(caseId: string): Promise<ChainVerification> {
     return (await this.get(caseId)).verification;
+  }
+
+  /**
+   * The chain's verification, and the case checked against an anchor of the chain heads (the
+   * newest one, kept outside the table): a truncated, rolled-back or rewritten trail, or a deleted
+   * case, contradicts it. A case the anchor does not list is checked by its chain alone.
+   */
+  public async verifyAnchored(caseIdInput: string, anchor?: LoadedAnchor): Promise<AnchoredVerification> {
+    const caseId = parseInput(caseIdSchema, caseIdInput);
+    const stored = await this.deps.store.getWithAudit(caseId);
+    const head = anchor?.heads.get(caseId);
+    if (!stored) {
+      if (!anchor || !head) throw new CaseNotFoundError(caseId);
+      const check = checkAgainstAnchor(undefined, head, anchor.document);
+      return {
+        caseId,
+        ok: false,
+        entries: 0,
+        lastHash: GENESIS_HASH,
+        sealed: false,
+        problems: check.problems,
+        anchor: check.standing,
+      };
+    }
+    const chain = verifyChain(stored.record.caseId, stored.audit, stored.record);
+    if (!anchor) return { ...chain, anchor: 'no-anchor' };
+    const check = checkAgainstAnchor(stored, head, anchor.document);
+    const problems = [...chain.problems, ...check.problems];
+    return { ...chain, ok: problems.length === 0, problems, anchor: check.standing };
   }
 
   public async changeStatus(caseId: string, input: unknown, actorInput: string): Promise<ChangeOutcome> {
