@@ -186,9 +186,9 @@ describe('Function: buildCauterize', () => {
         .readdirSync(assembly.directory)
         .filter((entry) => entry.startsWith('asset.'))
         .map((entry) => path.join(assembly.directory, entry, 'index.js'));
-      // The scorer, the cases API handler and the case archiver.
+      // The scorer, the cases API handler, the case archiver and the chain anchor.
       const built = bundles.filter((bundle) => fs.existsSync(bundle));
-      expect(built).toHaveLength(3);
+      expect(built).toHaveLength(4);
       // The first-deploy policy is compiled into the scorer's code (its identifier replaced), and
       // into no other function's.
       const { version } = loadPolicyFile(path.join(PROJECT_ROOT, DEFAULT_POLICY_FILE));
