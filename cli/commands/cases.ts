@@ -305,6 +305,11 @@ function noAnchorLine(options: ConnectionOptions & AnchorOptions): string {
     : 'no chain anchors given (--anchor-bucket NAME): every case was checked by its chain alone';
 }
 
+/** `1 case matches`, `2 cases match`. */
+function countCases(count: number, one: string, many: string): string {
+  return count === 1 ? `1 case ${one}` : `${count} cases ${many}`;
+}
+
 function anchorName(anchor: LoadedAnchor): string {
   return `${anchor.key} (taken ${anchor.document.anchoredAt})`;
 }
@@ -535,8 +540,9 @@ export function registerCasesCommands(program: Command): void {
           );
           process.stdout.write(
             anchor
-              ? `anchor ${anchorName(anchor)}: ${counts.anchored} cases match it, ${counts.contradicting} ` +
-                  `contradict it, ${counts.after} not in it (opened after it: checked by their chains only)\n`
+              ? `anchor ${anchorName(anchor)}: ${countCases(counts.anchored, 'matches', 'match')} it, ` +
+                  `${counts.contradicting} ${counts.contradicting === 1 ? 'contradicts' : 'contradict'} it, ${counts.after} not in it ` +
+                  '(opened after it: checked by their chains only)\n'
               : `${noAnchorLine(options)}\n`,
           );
           return counts.bad;
