@@ -183,6 +183,15 @@ describe('Function: verifyChain (chain v2)', () => {
     );
   });
 
+  it('checks only the chain tail when given only the tail of the case item', () => {
+    // Prepare
+    const { record, opening } = sealedCase();
+    const { lastAuditSeq, lastAuditHash, status } = record;
+
+    // Act & Assess
+    expect(verifyChain(record.caseId, [opening], { lastAuditSeq, lastAuditHash, status }).ok).toBe(true);
+  });
+
   it('still accepts a v1 case (opened before seals), reporting it as not sealed', () => {
     // Prepare
     const { record, opening } = newCase({ ...opened, v1Opening: true });

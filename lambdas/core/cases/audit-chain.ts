@@ -181,7 +181,8 @@ function sealProblems(opening: AuditEntry, record: VerifiedCase | undefined): Ch
       problem: 'sealed field hashes do not match the seal digest (edited?)',
     });
   }
-  if (!record) return problems;
+  // Only a whole case item can be compared (a caller may pass just the chain tail).
+  if (!record || record.caseId === undefined) return problems;
   for (const field of unsealedFields(record, seal.fields)) {
     problems.push({
       seq: -1,
