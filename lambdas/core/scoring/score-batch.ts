@@ -2,6 +2,7 @@ import type { AccountState } from '../account-state';
 import { parseUsageEventBytes } from '../contract/usage-event';
 import { clusterEnforcementPlan } from '../lifecycle/cluster-request';
 import { afterClearance, reenforcementCheck } from '../lifecycle/protection';
+import { sealedClusterRequest, sealedRequest } from '../lifecycle/sealed-input';
 import { ClusterLookup, exploreCluster, regrowthEnforcement } from '../linking/cluster-engine';
 import type { Policy } from '../policy/policy';
 import {
@@ -284,7 +285,7 @@ async function checkPublicPrompts(
 }
 
 async function startEnforcement(starter: EnforcementStarter, request: EnforcementRequest, stats: BatchStats) {
-  const { started } = await starter.start(request);
+  const { started } = await starter.start(sealedRequest(request));
   if (started) stats.enforcementsStarted += 1;
 }
 
@@ -294,7 +295,7 @@ async function startClusterEnforcement(
   stats: BatchStats,
 ) {
   if (!starter.startCluster) throw new ClusterEnforcementUnavailableError(request.executionName);
-  const { started } = await starter.startCluster(request);
+  const { started } = await starter.startCluster(sealedClusterRequest(request));
   if (started) stats.enforcementsStarted += 1;
 }
 
