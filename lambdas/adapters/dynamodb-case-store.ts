@@ -358,12 +358,23 @@ function listQuery(
   // account listing filters after reading their cases.
   const filters: string[] = [];
   if (plan.index === CASES_BY_STATUS_INDEX) {
-    const narrow = { kind: filter.kind, clusterId: filter.clusterId, policyVersion: filter.policyVersion };
+    const narrow = {
+      kind: filter.kind,
+      clusterId: filter.clusterId,
+      policyVersion: filter.policyVersion,
+      action: filter.action,
+    };
     for (const [attribute, value] of Object.entries(narrow)) {
       if (value === undefined) continue;
       names[`#${attribute}`] = attribute;
       values[`:${attribute}`] = value;
       filters.push(`#${attribute} = :${attribute}`);
+    }
+    if (filter.minScore !== undefined || filter.maxScore !== undefined) {
+      names['#score'] = 'riskScore';
+      values[':minScore'] = filter.minScore ?? 0;
+      values[':maxScore'] = filter.maxScore ?? 100;
+      filters.push('#score BETWEEN :minScore AND :maxScore');
     }
   }
   return {
