@@ -43,6 +43,12 @@ export interface GraphStats {
   readonly drawMs: number;
 }
 
+/** A reinstated account shows as such, whatever its score says now. */
+export function displayedStatus(account: AccountView | undefined): string | undefined {
+  if (!account) return undefined;
+  return account.reinstatement && account.status !== 'SUSPENDED' ? 'REINSTATED' : account.status;
+}
+
 /** Fill by score: green under 40, amber to 70, red above. */
 export function scoreColour(score: number): string {
   const s = Math.max(0, Math.min(100, score));
@@ -76,7 +82,7 @@ export function elementsOf(
     });
   });
   evidence.members.forEach((member, m) => {
-    const status = current.get(member.accountId)?.status ?? member.status;
+    const status = displayedStatus(current.get(member.accountId)) ?? member.status;
     elements.push({
       group: 'nodes',
       data: {
@@ -261,9 +267,9 @@ export function drawGraph(
     updateStatus: (now) => {
       cy.batch(() => {
         cy.nodes('.member').forEach((node) => {
-          const status = now.get(String(node.data('accountId')))?.status;
+          const status = displayedStatus(now.get(String(node.data('accountId'))));
           if (!status) return;
-          node.removeClass('status-active status-review status-suspended');
+          node.removeClass('status-active status-review status-suspended status-reinstated');
           node.addClass(`status-${status.toLowerCase()}`);
           node.data('status', status);
         });

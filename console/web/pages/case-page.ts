@@ -17,7 +17,9 @@ import {
   type DrawnGraph,
   type GraphSelection,
   type LinkSelection,
+  displayedStatus,
 } from '../graph';
+import type { NodeSingular } from 'cytoscape';
 import type { PageContext } from '../main';
 
 interface AccountEvidence {
@@ -536,7 +538,7 @@ function clusterSection(
     el(
       'span',
       { class: 'muted' },
-      ' · node size: requests · fill: score · outline: red suspended, green double reinstated/active, amber review · dashed: discounted',
+      ' · node size: requests · fill: score · outline: red suspended, green active, green double reinstated, amber review · dashed: discounted',
     ),
   );
   append(
@@ -603,7 +605,7 @@ function clusterSection(
         facts([
           ['score when explored', fmtNumber(m.riskScore)],
           ['status when explored', m.status],
-          ['status now', now ? badge(now.status) : '-'],
+          ['status now', now ? badge(displayedStatus(now) ?? now.status) : '-'],
           ['requests', fmtNumber(m.totalRequests)],
           ['created', fmtTime(m.accountCreatedAt)],
           [
@@ -677,6 +679,19 @@ function clusterSection(
     // Drawn after layout so the container has its size.
     requestAnimationFrame(() => {
       drawn = drawGraph(container, cluster, accounts, show);
+      // For the browser tests and the bench: where a member is drawn, to click it as a user would.
+      (window as unknown as { cauterizeGraph?: unknown }).cauterizeGraph = {
+        positionOf: (accountId: string) => {
+          const node = drawn?.cy
+            .nodes('.member')
+            .filter((n) => n.data('accountId') === accountId)
+            .first();
+          if (!node || node.empty()) return null;
+          const box = container.getBoundingClientRect();
+          const p = (node as NodeSingular).renderedPosition();
+          return { x: box.left + p.x, y: box.top + p.y };
+        },
+      };
       document
         .getElementById('graph-stats')
         ?.replaceChildren(
