@@ -257,6 +257,13 @@ export class DynamoDbCaseStore implements CaseStore {
   }
 
   private async batchWrite(items: readonly Item[]): Promise<void> {
+    // BatchWriteItem takes 25 items; a cluster case of 400 members has 400 member items.
+    if (items.length > BATCH_WRITE_LIMIT) {
+      for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) {
+        await this.batchWrite(items.slice(i, i + BATCH_WRITE_LIMIT));
+      }
+      return;
+    }
     if (items.length === 0) return;
     await withUnprocessedRetries(
       items.map((Item) => ({ PutRequest: { Item } })),
