@@ -17,7 +17,7 @@ export async function buildConsole(outDir = CONSOLE_DIST_DIR): Promise<void> {
     entryPoints: [join(CONSOLE_WEB_DIR, 'main.ts')],
     outfile: join(outDir, 'assets', 'app.js'),
     bundle: true,
-    minify: true,
+    minify: !process.env.CAUTERIZE_CONSOLE_DEBUG,
     format: 'iife',
     target: ['es2022'],
     platform: 'browser',

@@ -43,6 +43,13 @@ export interface GraphStats {
   readonly drawMs: number;
 }
 
+/** Over this many members the graph is drawn for overview: preset layout, finer edges. */
+export const BIG_CLUSTER_MEMBERS = 150;
+
+function isBig(evidence: ClusterEvidence): boolean {
+  return evidence.members.length > BIG_CLUSTER_MEMBERS;
+}
+
 /** A reinstated account shows as such, whatever its score says now. */
 export function displayedStatus(account: AccountView | undefined): string | undefined {
   if (!account) return undefined;
@@ -66,6 +73,7 @@ export function elementsOf(
   evidence: ClusterEvidence,
   current: ReadonlyMap<string, AccountView> = new Map(),
 ): ElementDefinition[] {
+  const big = isBig(evidence);
   const maxRequests = Math.max(1, ...evidence.members.map((m) => m.totalRequests ?? 0));
   const elements: ElementDefinition[] = [];
   evidence.links.forEach((link, index) => {
@@ -90,7 +98,7 @@ export function elementsOf(
         accountId: member.accountId,
         label: member.accountId,
         fill: scoreColour(member.riskScore),
-        size: 14 + 36 * Math.sqrt((member.totalRequests ?? 0) / maxRequests),
+        size: (big ? 8 : 14) + (big ? 22 : 36) * Math.sqrt((member.totalRequests ?? 0) / maxRequests),
         status,
       },
       classes: `member status-${status.toLowerCase()}`,
@@ -105,7 +113,8 @@ export function elementsOf(
           source: `m${m}`,
           target: `l${index}`,
           colour: KIND_COLOURS[link.kind] ?? '#888',
-          width: 1 + 5 * link.weight,
+          kind: link.kind,
+          width: big ? 0.4 + 1.6 * link.weight : 1 + 5 * link.weight,
           member: m,
           index,
         },
@@ -116,11 +125,84 @@ export function elementsOf(
   return elements;
 }
 
+/**
+ * A layout for large clusters that costs a few passes over the edges. Each member belongs to its
+ * most specific heavy link (the card or device it shares with the fewest others: its sub-ring);
+ * each sub-ring is a disc of members on a circle, with that link at its centre. Every other shared
+ * link sits at the centre of the members holding it: a card paid by two neighbouring sub-rings
+ * between them, a prompt template sent by every sub-ring in the middle. A force-directed layout of
+ * 400 members and 2,500 edges takes seconds in the browser; this takes milliseconds.
+ */
+export function hubLayout(evidence: ClusterEvidence): Record<string, { x: number; y: number }> {
+  const positions: Record<string, { x: number; y: number }> = {};
+  const holders = evidence.links.map(() => 0);
+  for (const member of evidence.members)
+    for (const i of member.links ?? []) holders[i] = (holders[i] ?? 0) + 1;
+  const heavy = (i: number) => {
+    const link = evidence.links[i];
+    return link !== undefined && link.discount === null && link.weight >= evidence.edgeThreshold;
+  };
+  const primaryOf = (links: readonly number[]): number => {
+    let best = -1;
+    for (const i of links) {
+      if (!heavy(i)) continue;
+      if (best < 0 || (holders[i] ?? 0) < (holders[best] ?? 0)) best = i;
+    }
+    return best;
+  };
+  const groups = new Map<number, number[]>();
+  evidence.members.forEach((member, m) => {
+    const primary = primaryOf(member.links ?? []);
+    groups.set(primary, [...(groups.get(primary) ?? []), m]);
+  });
+  // Sub-rings on the same card next to each other: order by the heavy links their first member holds.
+  const order = [...groups.entries()].sort(([, a], [, b]) => {
+    const key = (m: number) => (evidence.members[m]?.links ?? []).filter(heavy).join(',');
+    return key(a[0]!).localeCompare(key(b[0]!));
+  });
+  const discRadius = (n: number) => 13 * Math.sqrt(n) + 12;
+  const circumference = order.reduce((sum, [, members]) => sum + 2 * discRadius(members.length) + 24, 0);
+  const ring = Math.max(120, circumference / (2 * Math.PI));
+  const golden = Math.PI * (3 - Math.sqrt(5));
+  let along = 0;
+  for (const [primary, members] of order) {
+    const r = discRadius(members.length);
+    const angle = ((along + r + 12) / circumference) * 2 * Math.PI;
+    along += 2 * r + 24;
+    const centre = { x: ring * Math.cos(angle), y: ring * Math.sin(angle) };
+    if (primary >= 0) positions[`l${primary}`] = centre;
+    members.forEach((m, k) => {
+      const d = 13 * Math.sqrt(k + (primary >= 0 ? 1 : 0));
+      positions[`m${m}`] = { x: centre.x + d * Math.cos(k * golden), y: centre.y + d * Math.sin(k * golden) };
+    });
+  }
+  const sums = evidence.links.map(() => ({ x: 0, y: 0, n: 0 }));
+  evidence.members.forEach((member, m) => {
+    const p = positions[`m${m}`]!;
+    for (const i of member.links ?? []) {
+      const sum = sums[i];
+      if (!sum) continue;
+      sum.x += p.x;
+      sum.y += p.y;
+      sum.n += 1;
+    }
+  });
+  sums.forEach((sum, i) => {
+    if (positions[`l${i}`]) return;
+    // Links nobody in the evidence holds stay outside the ring.
+    positions[`l${i}`] = sum.n > 0 ? { x: sum.x / sum.n, y: sum.y / sum.n } : { x: ring * 1.3, y: i * 20 };
+  });
+  return positions;
+}
+
 export interface DrawnGraph {
   readonly cy: Core;
-  readonly stats: GraphStats;
+  /** Once the first frame is drawn. */
+  readonly stats: GraphStats | undefined;
   /** Selects and centres the first member whose account id contains `text`; false if none. */
   find(text: string): boolean;
+  /** Shows or hides the shared links of one kind and their edges (the elements stay in the graph). */
+  showKind(kind: string, visible: boolean): void;
   /** Recolours the members' outlines from their current status. */
   updateStatus(current: ReadonlyMap<string, AccountView>): void;
 }
@@ -130,10 +212,13 @@ export function drawGraph(
   evidence: ClusterEvidence,
   current: ReadonlyMap<string, AccountView>,
   onSelect: (selection: GraphSelection | LinkSelection) => void,
+  onDrawn: (stats: GraphStats) => void,
 ): DrawnGraph {
   const started = performance.now();
   const elements = elementsOf(evidence, current);
-  const big = evidence.members.length > 150;
+  const big = isBig(evidence);
+  const positions = big ? hubLayout(evidence) : undefined;
+  container.dataset.prepMs = (performance.now() - started).toFixed(1);
   const cy = cytoscape({
     container,
     elements,
@@ -141,6 +226,7 @@ export function drawGraph(
     maxZoom: 6,
     textureOnViewport: big,
     hideEdgesOnViewport: big,
+    boxSelectionEnabled: false,
     pixelRatio: 1,
     style: [
       {
@@ -149,9 +235,11 @@ export function drawGraph(
           'background-color': 'data(fill)',
           width: 'data(size)',
           height: 'data(size)',
-          label: 'data(label)',
+          // Large clusters draw their account ids only once zoomed in (see the zoom handler).
+          label: big ? '' : 'data(label)',
           'font-size': 9,
-          'min-zoomed-font-size': 8,
+          // Account ids appear once zoomed in enough to read them.
+          'min-zoomed-font-size': big ? 12 : 8,
           'text-valign': 'bottom',
           'text-margin-y': 2,
           'border-width': 3,
@@ -204,30 +292,69 @@ export function drawGraph(
         style: { 'overlay-color': '#1d4ed8', 'overlay-opacity': 0.25, 'overlay-padding': 6 },
       },
     ],
-    layout: {
-      name: 'cose',
-      animate: false,
-      randomize: false,
-      numIter: big ? 250 : 1000,
-      nodeRepulsion: () => (big ? 6000 : 8000),
-      idealEdgeLength: () => (big ? 40 : 60),
-      gravity: 1,
-      nodeDimensionsIncludeLabels: false,
-    },
+    layout: big
+      ? { name: 'preset', positions, fit: false }
+      : {
+          name: 'cose',
+          animate: false,
+          randomize: false,
+          numIter: 1000,
+          nodeRepulsion: () => 8000,
+          idealEdgeLength: () => 60,
+          gravity: 1,
+          nodeDimensionsIncludeLabels: false,
+        },
   });
-  // The first frame is drawn synchronously by a forced render; stop the clock after it.
-  cy.forceRender();
-  const drawMs = performance.now() - started;
-  const stats: GraphStats = {
+  // The clock stops when Cytoscape has painted the first frame after the layout: its 'render'
+  // event fires once the canvas is drawn.
+  const counts = {
     members: cy.nodes('.member').length,
     links: cy.nodes('.link').length,
     edges: cy.edges().length,
-    drawMs,
   };
-  container.dataset.members = String(stats.members);
-  container.dataset.links = String(stats.links);
-  container.dataset.edges = String(stats.edges);
-  container.dataset.drawMs = drawMs.toFixed(1);
+  let stats: GraphStats | undefined;
+  if (positions) {
+    // Fitted from the positions alone: cy.fit() would measure every edge's bounding box first.
+    const xs = Object.values(positions).map((p) => p.x);
+    const ys = Object.values(positions).map((p) => p.y);
+    const [x0, x1, y0, y1] = [
+      Math.min(...xs) - 40,
+      Math.max(...xs) + 40,
+      Math.min(...ys) - 40,
+      Math.max(...ys) + 40,
+    ];
+    const zoom = Math.min(container.clientWidth / (x1 - x0), container.clientHeight / (y1 - y0));
+    cy.viewport({
+      zoom,
+      pan: {
+        x: container.clientWidth / 2 - zoom * ((x0 + x1) / 2),
+        y: container.clientHeight / 2 - zoom * ((y0 + y1) / 2),
+      },
+    });
+  }
+  container.dataset.layoutMs = (performance.now() - started).toFixed(1);
+  cy.one('render', () => {
+    stats = { ...counts, drawMs: performance.now() - started };
+    container.dataset.members = String(stats.members);
+    container.dataset.links = String(stats.links);
+    container.dataset.edges = String(stats.edges);
+    container.dataset.drawMs = stats.drawMs.toFixed(1);
+    onDrawn(stats);
+  });
+  cy.forceRender();
+
+  if (big) {
+    // Measuring 400 labels costs more than drawing the whole graph: label what is on screen, zoomed in.
+    let labelled = false;
+    cy.on('zoom', () => {
+      const want = cy.zoom() >= 1;
+      if (want === labelled) return;
+      labelled = want;
+      cy.batch(() =>
+        want ? cy.nodes('.member').addClass('labelled') : cy.nodes('.member').removeClass('labelled'),
+      );
+    });
+  }
 
   const holdersOf = (index: number) => evidence.members.filter((m) => (m.links ?? []).includes(index));
   cy.on('tap', 'node.member', (event: EventObject) => {
@@ -249,7 +376,9 @@ export function drawGraph(
 
   return {
     cy,
-    stats,
+    get stats() {
+      return stats;
+    },
     find: (text) => {
       const wanted = text.trim().toLowerCase();
       if (!wanted) return false;
@@ -260,9 +389,15 @@ export function drawGraph(
       if (hit.empty()) return false;
       cy.elements().unselect();
       hit.select();
-      cy.animate({ center: { eles: hit }, zoom: Math.max(cy.zoom(), 1.5) }, { duration: 150 });
+      cy.zoom(Math.max(cy.zoom(), 1.2));
+      cy.center(hit);
       hit.emit('tap');
       return true;
+    },
+    showKind: (kind, visible) => {
+      const elements = cy.elements().filter((e) => e.data('kind') === kind);
+      if (visible) elements.removeClass('kind-hidden');
+      else elements.addClass('kind-hidden');
     },
     updateStatus: (now) => {
       cy.batch(() => {

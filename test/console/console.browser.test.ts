@@ -14,6 +14,7 @@ import {
 } from '../../console/shared/api';
 import { tempDirPerSuite } from '../support/temp-dir';
 import { launchChromium, type HeadlessBrowser } from './support/browser';
+import { LARGE_CLUSTER_CASE_ID, largeClusterEvidence, writeLargeClusterStore } from './support/large-cluster';
 import { buildReplayStore, HOSTILE_USER_AGENT, type ReplayStore } from './support/replay-store';
 
 /** Screenshots of each page, kept as test artifacts (gitignored). */
@@ -25,6 +26,12 @@ interface CaseLine {
   accountIds: string[];
   evidence: { cluster?: ClusterEvidence };
 }
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // The bundle under test is built from the sources now, as npm ci's prepare step builds it.
+  await buildConsole();
+});
 
 describe('The investigator console, in headless Chromium, over a replay of simulated traffic', () => {
   const dir = tempDirPerSuite('cauterize-console-');
@@ -42,9 +49,6 @@ describe('The investigator console, in headless Chromium, over a replay of simul
   };
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    // The bundle under test is built from the sources now, as npm ci's prepare step builds it.
-    await buildConsole();
     browser = await launchChromium();
     store = await buildReplayStore(join(dir(), 'replay'));
     const cases = readFileSync(join(store.dir, 'cases.jsonl'), 'utf8')
@@ -240,5 +244,40 @@ describe('The investigator console, in headless Chromium, over a replay of simul
       .split('\n')
       .filter((l) => l.includes('"AccountReinstated"') && l.includes(clusterCase.caseId));
     expect(reinstated).toHaveLength(clusterCase.accountIds.length);
+  });
+});
+
+describe('The console’s cluster graph at campaign size', () => {
+  const dir = tempDirPerSuite('cauterize-console-large-');
+  let browser: HeadlessBrowser;
+  let running: RunningConsole;
+
+  beforeAll(async () => {
+    await writeLargeClusterStore(join(dir(), 'store'), 400);
+    running = await startConsole({ local: join(dir(), 'store'), role: 'investigator', actor: 'test' });
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await running?.close();
+    await browser?.close();
+  });
+
+  it('draws all 400 members and every edge, and finds a member by account id', async () => {
+    const evidence = largeClusterEvidence(400);
+    const page = await browser.context.newPage();
+    await page.goto(`${running.url}#/cases/${LARGE_CLUSTER_CASE_ID}`);
+    await page.locator('#graph[data-ready="true"]').waitFor({ timeout: 30_000 });
+    const drawn = await page.$eval('#graph', (g) => ({
+      ...(g as unknown as { dataset: Record<string, string> }).dataset,
+    }));
+    expect(Number(drawn.members)).toBe(400);
+    expect(Number(drawn.edges)).toBe(evidence.members.reduce((n, m) => n + m.links.length, 0));
+    await page.locator('.graph-wrap').screenshot({ path: join(ARTIFACTS, 'cluster-graph-400.png') });
+    const target = evidence.members[321]!.accountId;
+    await page.fill('#graph-search', target.slice(-6));
+    await page.press('#graph-search', 'Enter');
+    await page.locator('#selected-account').filter({ hasText: target }).waitFor();
+    await page.locator('.graph-wrap').screenshot({ path: join(ARTIFACTS, 'cluster-graph-400-found.png') });
   });
 });

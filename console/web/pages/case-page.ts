@@ -534,7 +534,12 @@ function clusterSection(
   const legend = el(
     'div',
     { class: 'legend' },
-    ...Object.entries(KIND_NAMES).map(([kind, name]) => el('span', { class: `kind kind-${kind}` }, name)),
+    ...Object.entries(KIND_NAMES).map(([kind, name]) => {
+      const box = el('input', { type: 'checkbox', id: `show-${kind}` });
+      box.checked = true;
+      box.addEventListener('change', () => drawn?.showKind(kind, box.checked));
+      return el('label', { class: `kind kind-${kind}`, title: `show or hide ${name} links` }, box, name);
+    }),
     el(
       'span',
       { class: 'muted' },
@@ -678,7 +683,14 @@ function clusterSection(
   if (cluster.members.some((m) => Array.isArray(m.links))) {
     // Drawn after layout so the container has its size.
     requestAnimationFrame(() => {
-      drawn = drawGraph(container, cluster, accounts, show);
+      drawn = drawGraph(container, cluster, accounts, show, (stats) => {
+        document
+          .getElementById('graph-stats')
+          ?.replaceChildren(
+            `${stats.members} members, ${stats.links} shared links, ${stats.edges} edges; laid out and drawn in ${stats.drawMs.toFixed(0)} ms`,
+          );
+        container.dataset.ready = 'true';
+      });
       // For the browser tests and the bench: where a member is drawn, to click it as a user would.
       (window as unknown as { cauterizeGraph?: unknown }).cauterizeGraph = {
         positionOf: (accountId: string) => {
@@ -692,12 +704,6 @@ function clusterSection(
           return { x: box.left + p.x, y: box.top + p.y };
         },
       };
-      document
-        .getElementById('graph-stats')
-        ?.replaceChildren(
-          `${drawn.stats.members} members, ${drawn.stats.links} shared links, ${drawn.stats.edges} edges; laid out and drawn in ${drawn.stats.drawMs.toFixed(0)} ms`,
-        );
-      container.dataset.ready = 'true';
     });
   }
   search.addEventListener('keydown', (event) => {
@@ -710,9 +716,10 @@ function clusterSection(
       return drawn!.cy;
     },
     get stats() {
-      return drawn!.stats;
+      return drawn?.stats;
     },
     find: (t) => drawn?.find(t) ?? false,
+    showKind: (kind, visible) => drawn?.showKind(kind, visible),
     updateStatus: (now) => drawn?.updateStatus(now),
   };
 }
