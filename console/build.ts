@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -12,26 +12,37 @@ export const CONSOLE_DIST_DIR = join(__dirname, 'dist');
  * npm ci runs it (prepare); the bundle is not committed.
  */
 export async function buildConsole(outDir = CONSOLE_DIST_DIR): Promise<void> {
-  mkdirSync(join(outDir, 'assets'), { recursive: true });
-  await build({
-    entryPoints: [join(CONSOLE_WEB_DIR, 'main.ts')],
-    outfile: join(outDir, 'assets', 'app.js'),
-    bundle: true,
-    minify: !process.env.CAUTERIZE_CONSOLE_DEBUG,
-    format: 'iife',
-    target: ['es2022'],
-    platform: 'browser',
-    legalComments: 'linked',
-    logLevel: 'warning',
-  });
-  await build({
-    entryPoints: [join(CONSOLE_WEB_DIR, 'styles.css')],
-    outfile: join(outDir, 'assets', 'app.css'),
-    bundle: true,
-    minify: true,
-    logLevel: 'warning',
-  });
-  copyFileSync(join(CONSOLE_WEB_DIR, 'index.html'), join(outDir, 'index.html'));
+  // Built beside the target and renamed into place file by file, so a console serving (or a test
+  // building) at the same time never reads a half-written bundle.
+  const staging = `${outDir}.building-${process.pid}`;
+  mkdirSync(join(staging, 'assets'), { recursive: true });
+  try {
+    await build({
+      entryPoints: [join(CONSOLE_WEB_DIR, 'main.ts')],
+      outfile: join(staging, 'assets', 'app.js'),
+      bundle: true,
+      minify: !process.env.CAUTERIZE_CONSOLE_DEBUG,
+      format: 'iife',
+      target: ['es2022'],
+      platform: 'browser',
+      legalComments: 'linked',
+      logLevel: 'warning',
+    });
+    await build({
+      entryPoints: [join(CONSOLE_WEB_DIR, 'styles.css')],
+      outfile: join(staging, 'assets', 'app.css'),
+      bundle: true,
+      minify: true,
+      logLevel: 'warning',
+    });
+    copyFileSync(join(CONSOLE_WEB_DIR, 'index.html'), join(staging, 'index.html'));
+    mkdirSync(join(outDir, 'assets'), { recursive: true });
+    for (const file of ['assets/app.js', 'assets/app.js.LEGAL.txt', 'assets/app.css', 'index.html']) {
+      renameSync(join(staging, file), join(outDir, file));
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 if (require.main === module) {

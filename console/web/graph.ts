@@ -43,6 +43,21 @@ export interface GraphStats {
   readonly drawMs: number;
 }
 
+const KIND_SHORT: Readonly<Record<string, string>> = {
+  pay: 'card',
+  dev: 'device',
+  ip: 'IP',
+  tpl: 'template',
+  asn: 'networks',
+  burst: 'burst',
+};
+
+/** A shared link's label: its kind and a short form of what is shared. */
+export function linkLabel(link: { readonly kind: string; readonly linkKey: string }): string {
+  const value = link.linkKey.slice(link.linkKey.indexOf('#') + 1);
+  return `${KIND_SHORT[link.kind] ?? link.kind} ${value.length > 14 ? `${value.slice(0, 12)}…` : value}`;
+}
+
 /** Over this many members the graph is drawn for overview: preset layout, finer edges. */
 export const BIG_CLUSTER_MEMBERS = 150;
 
@@ -81,7 +96,7 @@ export function elementsOf(
       group: 'nodes',
       data: {
         id: `l${index}`,
-        label: `${KIND_NAMES[link.kind] ?? link.kind}`,
+        label: linkLabel(link),
         kind: link.kind,
         colour: KIND_COLOURS[link.kind] ?? '#888',
         index,
@@ -259,8 +274,7 @@ export function drawGraph(
           height: 18,
           'background-color': 'data(colour)',
           label: 'data(label)',
-          'font-size': 10,
-          'font-weight': 'bold',
+          'font-size': 8,
           color: 'data(colour)',
           'min-zoomed-font-size': 6,
         },

@@ -101,8 +101,8 @@ describe('The investigator console, in headless Chromium, over a replay of simul
     await page.selectOption('#filter-kind', 'cluster');
     await page.selectOption('#filter-action', 'suspend');
     await page.click('#apply-filters');
-    await page.waitForURL(/kind=cluster/);
-    await page.locator('#queue tbody tr').first().waitFor();
+    // The queue as rendered for these filters (not the page before them).
+    await page.locator('#queue[data-query="action=suspend&kind=cluster"] tbody tr').first().waitFor();
     const kinds = await page.$$eval('#queue tbody tr', (rows) =>
       rows.map((r) => (r as unknown as { dataset: Record<string, string> }).dataset.kind),
     );
@@ -148,6 +148,11 @@ describe('The investigator console, in headless Chromium, over a replay of simul
       await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned),
     ).toBeUndefined();
     await page.screenshot({ path: join(ARTIFACTS, 'cluster-case.png'), fullPage: true });
+    // The README's picture: the case header, the decision and the graph with a member selected.
+    await page.screenshot({
+      path: join(ARTIFACTS, 'console.png'),
+      clip: { x: 0, y: 0, width: 1440, height: 1000 },
+    });
     await page.locator('.graph-wrap').screenshot({ path: join(ARTIFACTS, 'cluster-graph.png') });
     // The edge side: what is shared, its weight and discount.
     await page.fill('#graph-search', clusterCase.accountIds[0]!);

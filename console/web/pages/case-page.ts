@@ -106,16 +106,19 @@ export async function renderCase(context: PageContext, caseId: string): Promise<
       ' ',
       statusLine,
     ),
-    facts([
-      ['action', record.action ?? '-'],
-      ['risk score', fmtNumber(record.riskScore)],
-      ['policy', record.policyVersion],
-      ['opened', fmtTime(record.openedAt)],
-      ['triggered (event time)', fmtTime(record.triggeredAt)],
-      ['accounts acted on', fmtNumber(record.accountIds.length)],
-      ...(record.clusterId ? ([['cluster', record.clusterId]] as Array<[string, Child]>) : []),
-      ['assignee', record.assignee ?? '-'],
-    ]),
+    facts(
+      [
+        ['action', record.action ?? '-'],
+        ['risk score', fmtNumber(record.riskScore)],
+        ['policy', record.policyVersion],
+        ['opened', fmtTime(record.openedAt)],
+        ['triggered (event time)', fmtTime(record.triggeredAt)],
+        ['accounts acted on', fmtNumber(record.accountIds.length)],
+        ...(record.clusterId ? ([['cluster', record.clusterId]] as Array<[string, Child]>) : []),
+        ['assignee', record.assignee ?? '-'],
+      ],
+      'facts inline',
+    ),
   );
 
   const reinstatementBox = el('div', { id: 'reinstatement' });
@@ -207,26 +210,48 @@ export async function renderCase(context: PageContext, caseId: string): Promise<
   );
 }
 
-function facts(rows: ReadonlyArray<readonly [string, Child]>): HTMLElement {
-  return el('dl', { class: 'facts' }, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+function facts(rows: ReadonlyArray<readonly [string, Child]>, className = 'facts'): HTMLElement {
+  return el('dl', { class: className }, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
 }
 
-export function reasonsTable(reasons: readonly Reason[], id?: string): HTMLElement {
+/** "4 devices, 1 card, 12 prompt templates": what a member shares, counted by kind. */
+function heldSummary(held: readonly number[], cluster: ClusterEvidence): string {
+  const counts = new Map<string, number>();
+  for (const i of held) {
+    const kind = cluster.links[i]?.kind ?? '?';
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return [...counts].map(([kind, n]) => `${n} ${KIND_NAMES[kind] ?? kind}${n > 1 ? 's' : ''}`).join(', ');
+}
+
+export function reasonsTable(reasons: readonly Reason[], id?: string, compact = false): HTMLElement {
   if (reasons.length === 0) return el('p', { class: 'empty' }, 'No reasons recorded.');
-  const t = table(
-    ['points', 'signal', 'why', 'value', 'threshold', 'full at'],
-    [...reasons]
-      .sort((a, b) => b.points - a.points)
-      .map((r) => [
-        `+${fmtNumber(r.points, 1)}`,
-        r.signal,
-        r.text,
-        fmtNumber(r.value, 3),
-        fmtNumber(r.threshold, 3),
-        fmtNumber(r.saturation, 3),
-      ]),
-    'grid reasons',
-  );
+  const sorted = [...reasons].sort((a, b) => b.points - a.points);
+  const t = compact
+    ? table(
+        ['points', 'why', 'value', 'threshold'],
+        sorted.map((r) => [
+          `+${fmtNumber(r.points, 1)}`,
+          el('span', { title: r.signal }, r.text),
+          fmtNumber(r.value, 3),
+          fmtNumber(r.threshold, 3),
+        ]),
+        'grid reasons',
+      )
+    : table(
+        ['points', 'signal', 'why', 'value', 'threshold', 'full at'],
+        [...reasons]
+          .sort((a, b) => b.points - a.points)
+          .map((r) => [
+            `+${fmtNumber(r.points, 1)}`,
+            r.signal,
+            r.text,
+            fmtNumber(r.value, 3),
+            fmtNumber(r.threshold, 3),
+            fmtNumber(r.saturation, 3),
+          ]),
+        'grid reasons',
+      );
   if (id) t.id = id;
   return t;
 }
@@ -613,10 +638,7 @@ function clusterSection(
           ['status now', now ? badge(displayedStatus(now) ?? now.status) : '-'],
           ['requests', fmtNumber(m.totalRequests)],
           ['created', fmtTime(m.accountCreatedAt)],
-          [
-            'links held',
-            (m.links ?? []).map((i) => KIND_NAMES[cluster.links[i]?.kind ?? ''] ?? '?').join(', ') || '-',
-          ],
+          ['links held', heldSummary(m.links ?? [], cluster) || '-'],
           ...(now?.reinstatement
             ? ([['reinstated', fmtTime(now.reinstatement.reinstatedAt)]] as Array<[string, Child]>)
             : []),
@@ -631,9 +653,9 @@ function clusterSection(
               : 'Reasons',
         ),
         frozen
-          ? reasonsTable(frozen.reasons, 'member-reasons')
+          ? reasonsTable(frozen.reasons, 'member-reasons', true)
           : now
-            ? reasonsTable(now.reasons, 'member-reasons')
+            ? reasonsTable(now.reasons, 'member-reasons', true)
             : el(
                 'p',
                 { class: 'empty', id: 'member-reasons' },

@@ -70,7 +70,7 @@ export async function renderQueue(context: PageContext, params: URLSearchParams)
   };
   const tableEl = el(
     'table',
-    { class: 'grid queue', id: 'queue' },
+    { class: 'grid queue', id: 'queue', dataset: { query: new URLSearchParams(filter).toString() } },
     el(
       'thead',
       {},
