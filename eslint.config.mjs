@@ -49,7 +49,10 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.property.name='createContextualFragment']", message: 'no HTML parsing' },
+        {
+          selector: "CallExpression[callee.property.name='createContextualFragment']",
+          message: 'no HTML parsing',
+        },
       ],
     },
   },
