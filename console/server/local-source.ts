@@ -59,7 +59,7 @@ export class LocalConsoleSource implements ConsoleSource {
     private readonly connection: CaseConnection,
     private readonly service: CaseService,
     private readonly accountStore: DynamoDBDocumentClient | undefined,
-    private readonly reinstatement: LocalReinstatement | undefined,
+    private readonly createReinstatement: (() => LocalReinstatement) | undefined,
   ) {
     this.label = options.dir;
   }
@@ -75,9 +75,12 @@ export class LocalConsoleSource implements ConsoleSource {
     try {
       const bus = new LocalEventBus({ jsonlPath: join(options.dir, 'bus-events.jsonl') });
       const hasAccounts = await tableExists(connection.dynamodb, LOCAL_ACCOUNTS_TABLE);
-      // Without the accounts table there is nobody to reinstate: the decision is recorded and published.
+      // Without the accounts table there is nobody to reinstate: the decision is recorded and
+      // published. With it, the workflow is synthesized on the first false positive (seconds of
+      // CPU the console's start need not wait for).
       const reinstatement = hasAccounts
-        ? LocalReinstatement.create({ dynamodb: connection.dynamodb, bus, policyFile: options.policyFile })
+        ? () =>
+            LocalReinstatement.create({ dynamodb: connection.dynamodb, bus, policyFile: options.policyFile })
         : undefined;
       const service = new CaseService({
         store: connection.store,
@@ -91,6 +94,8 @@ export class LocalConsoleSource implements ConsoleSource {
       throw error;
     }
   }
+
+  private reinstatement: LocalReinstatement | undefined;
 
   public get role(): ConsoleRole {
     return this.options.role;
@@ -140,6 +145,10 @@ export class LocalConsoleSource implements ConsoleSource {
   public async decide(caseId: string, request: DecisionRequest): Promise<DecisionResponse> {
     if (!isAllowed(this.options.role, 'changeStatus')) {
       throw new AccessDeniedError(`${this.options.actor} (${this.options.role})`, 'changeStatus');
+    }
+    // The stack's rule must be on the bus before CaseUpdated is put on it.
+    if (request.decision === 'FALSE_POSITIVE' && this.createReinstatement) {
+      this.reinstatement ??= this.createReinstatement();
     }
     const executionsBefore = this.reinstatement?.stateMachine.executions().length ?? 0;
     const outcome = await this.service.changeStatus(
