@@ -23,8 +23,14 @@ const ARTIFACTS = join(__dirname, '..', '..', 'artifacts', 'console');
 interface CaseLine {
   caseId: string;
   kind: string;
+  action: string | null;
   accountIds: string[];
-  evidence: { cluster?: ClusterEvidence };
+  evidence: {
+    cluster?: ClusterEvidence;
+    reasons?: unknown[];
+    sampleEventIds?: string[];
+    scoreHistory?: { hourlyRequests: unknown[] };
+  };
 }
 
 beforeAll(async () => {
@@ -40,6 +46,9 @@ describe('The investigator console, in headless Chromium, over a replay of simul
   let page: Page;
   let running: RunningConsole | undefined;
   let clusterCase: CaseLine;
+  let accountCase: CaseLine;
+  /** A member of the ring: like every attacker, its events carry the hostile user agent. */
+  const member = () => clusterCase.accountIds[0]!;
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
 
@@ -50,14 +59,23 @@ describe('The investigator console, in headless Chromium, over a replay of simul
 
   beforeAll(async () => {
     browser = await launchChromium();
-    store = await buildReplayStore(join(dir(), 'replay'));
+    // A two-day slice of the evaluation mix: ordinary users, a naive single-account extractor
+    // (account cases) and a card-sharing ring (a cluster case).
+    store = await buildReplayStore(join(dir(), 'replay'), {
+      preset: 'default',
+      seed: 1,
+      scale: 0.1,
+      days: 2,
+      cohorts: ['casual-chat', 'extraction-naive-single', 'extraction-card-sharing'],
+    });
     const cases = readFileSync(join(store.dir, 'cases.jsonl'), 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as CaseLine);
-    // The cluster case the hostile account belongs to.
-    clusterCase = cases.find((c) => c.kind === 'cluster' && c.accountIds.includes(store.hostileAccountId))!;
+    clusterCase = cases.find((c) => c.kind === 'cluster')!;
+    accountCase = cases.find((c) => c.kind === 'account' && c.action === 'suspend')!;
     expect(clusterCase).toBeDefined();
+    expect(accountCase).toBeDefined();
     page = await browser.context.newPage();
     page.on('console', (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(message.text());
@@ -132,10 +150,11 @@ describe('The investigator console, in headless Chromium, over a replay of simul
         (
           globalThis as unknown as { cauterizeGraph: { positionOf(id: string): { x: number; y: number } } }
         ).cauterizeGraph.positionOf(id),
-      store.hostileAccountId,
+      member(),
     );
     await page.mouse.click(at.x, at.y);
-    await page.locator('#selected-account').filter({ hasText: store.hostileAccountId }).waitFor();
+    expect(store.hostileAccountIds.has(member())).toBe(true);
+    await page.locator('#selected-account').filter({ hasText: member() }).waitFor();
     expect(await page.$$eval('#member-reasons tbody tr', (r) => r.length)).toBeGreaterThan(0);
     await page.locator('#selection #events-table').waitFor();
     const agents = await page.$$eval('#selection #events-table tbody tr td:nth-child(7)', (cells) =>
@@ -154,10 +173,11 @@ describe('The investigator console, in headless Chromium, over a replay of simul
       clip: { x: 0, y: 0, width: 1440, height: 1000 },
     });
     await page.locator('.graph-wrap').screenshot({ path: join(ARTIFACTS, 'cluster-graph.png') });
-    // The edge side: what is shared, its weight and discount.
-    await page.fill('#graph-search', clusterCase.accountIds[0]!);
+    // Search selects a member by (part of) its id.
+    const other = clusterCase.accountIds.at(-1)!;
+    await page.fill('#graph-search', other.slice(-7));
     await page.press('#graph-search', 'Enter');
-    await page.locator('#selected-account').filter({ hasText: clusterCase.accountIds[0]! }).waitFor();
+    await page.locator('#selected-account').filter({ hasText: other }).waitFor();
   });
 
   it('marks the case a false positive and shows the members reinstated', async () => {
@@ -186,6 +206,29 @@ describe('The investigator console, in headless Chromium, over a replay of simul
     );
     expect(await page.$$('#graph')).toHaveLength(1);
     await page.screenshot({ path: join(ARTIFACTS, 'false-positive-reinstated.png'), fullPage: true });
+  });
+
+  it('shows an account case: every frozen reason, the score history, the sample events as text', async () => {
+    await page.goto(`${running!.url}#/cases/${accountCase.caseId}`);
+    await page.locator('#case-reasons').waitFor();
+    expect(await page.$$eval('#case-reasons tbody tr', (r) => r.length)).toBe(
+      accountCase.evidence.reasons!.length,
+    );
+    expect(await page.$$('#score-chart')).toHaveLength(1);
+    expect(await page.$$('#requests-chart')).toHaveLength(1);
+    await page.locator('#sample-events #events-table').waitFor();
+    const rows = await page.$$eval('#sample-events #events-table tbody tr', (r) =>
+      r.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    // Every sample event the evidence names, read back from the replayed file.
+    expect(rows.map((cells) => cells[1]).sort()).toEqual([...accountCase.evidence.sampleEventIds!].sort());
+    expect(rows.every((cells) => cells[6] === HOSTILE_USER_AGENT)).toBe(true);
+    expect(await page.$$('#main script, #main img, #main b')).toHaveLength(0);
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned),
+    ).toBeUndefined();
+    expect(await page.textContent('#published')).toContain('AccountSuspended');
+    await page.screenshot({ path: join(ARTIFACTS, 'account-case.png'), fullPage: true });
   });
 
   it('shows the evaluation of the replay against its truth, per cohort and per campaign', async () => {

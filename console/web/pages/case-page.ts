@@ -345,7 +345,7 @@ function scoreHistory(
             datasets: [
               {
                 label: 'risk score',
-                data: [h.before ?? 0, h.peak, h.now],
+                data: [h.before, h.peak, h.now],
                 borderColor: PALETTE[1],
                 backgroundColor: PALETTE[1],
               },

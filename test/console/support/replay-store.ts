@@ -17,7 +17,7 @@ import { emptySourceStats, readJsonlRecords } from '../../../local/jsonl-source'
 import { LocalPipeline } from '../../../local/local-pipeline';
 import { provisionFromTemplate } from '../../../local/provision-from-template';
 import { countBusEvents, writeReplayResults, writeReplaySummary } from '../../../local/replay-output';
-import { writeSimulation } from '../../../sim';
+import { writeSimulation, type WriteSimulationOptions } from '../../../sim';
 import { readTruthFile } from '../../../sim/evaluation-files';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 
@@ -30,28 +30,31 @@ export interface ReplayStore {
   readonly dir: string;
   readonly eventsFile: string;
   readonly truthFile: string;
-  /** The attacker account whose events carry HOSTILE_USER_AGENT. */
-  readonly hostileAccountId: string;
+  /** The attacker accounts, whose events all carry HOSTILE_USER_AGENT. */
+  readonly hostileAccountIds: ReadonlySet<string>;
 }
 
 /**
  * A replay of simulated traffic left as a local store, the layout `replay --out DIR` is to leave
- * (issue 15): `cauterize simulate`'s writer makes the traffic (the demo mix), one attacker's events
- * get a hostile user agent, the whole local pipeline replays it (synthesized stacks, dynalite,
+ * (issue 15): `cauterize simulate`'s writer makes the traffic, every attacker's events get a
+ * hostile user agent, the whole local pipeline replays it (synthesized stacks, dynalite,
  * kinesalite, the scorer, the real workflows), replay's own writers write accounts.jsonl,
  * cases.jsonl and summary.json, and then the CasesTable and AccountsTable items, as the
  * workflows wrote them, are copied into DIR/dynamodb (dynalite on LevelDB, as `cases --local`
  * opens it).
  */
-export async function buildReplayStore(dir: string, seed = 1): Promise<ReplayStore> {
+export async function buildReplayStore(
+  dir: string,
+  simulation: WriteSimulationOptions = { preset: 'demo', seed: 1 },
+): Promise<ReplayStore> {
   await mkdir(dir, { recursive: true });
   const plainFile = join(dir, 'traffic.plain.jsonl');
   const eventsFile = join(dir, 'traffic.jsonl');
   const truthFile = join(dir, 'traffic.truth.json');
-  await writeSimulation(plainFile, truthFile, { preset: 'demo', seed });
+  await writeSimulation(plainFile, truthFile, simulation);
   const truth = await readTruthFile(truthFile);
   const attackers = new Set(truth.accounts.filter((a) => a.attack).map((a) => a.accountId));
-  const hostileAccountId = await withHostileUserAgent(plainFile, eventsFile, attackers);
+  await withHostileUserAgent(plainFile, eventsFile, attackers);
 
   const pipeline = await LocalPipeline.start({
     isolatedServices: false,
@@ -86,28 +89,21 @@ export async function buildReplayStore(dir: string, seed = 1): Promise<ReplaySto
   } finally {
     await pipeline.stop();
   }
-  return { dir, eventsFile, truthFile, hostileAccountId };
+  return { dir, eventsFile, truthFile, hostileAccountIds: attackers };
 }
 
-/** Copies the event file, giving every event of the first attacker account the hostile user agent. */
-async function withHostileUserAgent(
-  from: string,
-  to: string,
-  attackers: ReadonlySet<string>,
-): Promise<string> {
-  let hostile: string | undefined;
+/** Copies the event file, giving every attacker's events the hostile user agent. */
+async function withHostileUserAgent(from: string, to: string, attackers: ReadonlySet<string>): Promise<void> {
   const out = createWriteStream(to);
   for await (const line of createInterface({ input: createReadStream(from), crlfDelay: Infinity })) {
     if (!line) continue;
     const event = JSON.parse(line) as { accountId: string; userAgent: string | null };
-    if (hostile === undefined && attackers.has(event.accountId)) hostile = event.accountId;
-    if (event.accountId === hostile) event.userAgent = HOSTILE_USER_AGENT;
+    if (attackers.has(event.accountId)) event.userAgent = HOSTILE_USER_AGENT;
     if (!out.write(`${JSON.stringify(event)}\n`)) await once(out, 'drain');
   }
   out.end();
   await once(out, 'finish');
-  if (!hostile) throw new Error('the simulated traffic has no attacker account');
-  return hostile;
+  if (attackers.size === 0) throw new Error('the simulated traffic has no attacker account');
 }
 
 /** The pipeline's CasesTable and AccountsTable, item for item, into DIR/dynamodb. */
