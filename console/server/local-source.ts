@@ -1,23 +1,15 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import {
-  DescribeTableCommand,
-  ResourceNotFoundException,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { createInterface } from 'node:readline';
+import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_ACCOUNTS_TABLE, openLocalCases, type CaseConnection } from '../../cli/commands/cases';
 import { documentClient } from '../../lambdas/adapters/aws-clients';
 import { fromItem } from '../../lambdas/adapters/dynamodb-account-store';
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EventBridgeCaseEvents } from '../../lambdas/adapters/eventbridge-case-events';
 import { displayStatus } from '../../lambdas/core/account-state';
 import { AccessDeniedError, isAllowed } from '../../lambdas/core/cases/case-access';
 import { CASE_STATUSES, type CaseStatus } from '../../lambdas/core/cases/case-record';
-import { CaseService } from '../../lambdas/core/cases/case-service';
-import { systemClock } from '../../lambdas/core/ports';
-import { LocalEventBus } from '../../local/local-event-bus';
-import { LocalReinstatement } from '../../local/local-reinstatement';
-import { openLocalCases, type CaseConnection } from '../../cli/commands/cases';
+import type { CaseService } from '../../lambdas/core/cases/case-service';
 import type {
   AccountView,
   CaseDetailResponse,
@@ -29,9 +21,6 @@ import type {
 } from '../shared/api';
 import { ConsoleRequestError, type ConsoleSource } from './console-source';
 
-/** The accounts table of a local store, named by its logical id as the stateful stack pins it. */
-export const LOCAL_ACCOUNTS_TABLE = 'AccountsTable';
-const BUS_NAME = 'cauterize-enforcement';
 /** Cases counted per status before the count shows as "at least". */
 export const COUNT_CAP = 20_000;
 
@@ -57,9 +46,7 @@ export class LocalConsoleSource implements ConsoleSource {
   private constructor(
     private readonly options: LocalSourceOptions,
     private readonly connection: CaseConnection,
-    private readonly service: CaseService,
     private readonly accountStore: DynamoDBDocumentClient | undefined,
-    private readonly createReinstatement: (() => LocalReinstatement) | undefined,
   ) {
     this.label = options.dir;
   }
@@ -71,31 +58,25 @@ export class LocalConsoleSource implements ConsoleSource {
           'a replay (--out DIR) or `cases --local DIR` wrote',
       );
     }
-    const connection = await openLocalCases(options.dir);
+    // The connection's service publishes CaseUpdated on a local bus that carries the stack's
+    // reinstatement rule, and waits for the workflow, whenever the store has an accounts table.
+    const connection = await openLocalCases(options.dir, { policyFile: options.policyFile });
     try {
-      const bus = new LocalEventBus({ jsonlPath: join(options.dir, 'bus-events.jsonl') });
-      const hasAccounts = await tableExists(connection.dynamodb, LOCAL_ACCOUNTS_TABLE);
-      // Without the accounts table there is nobody to reinstate: the decision is recorded and
-      // published. With it, the workflow is synthesized on the first false positive (seconds of
-      // CPU the console's start need not wait for).
-      const reinstatement = hasAccounts
-        ? () =>
-            LocalReinstatement.create({ dynamodb: connection.dynamodb, bus, policyFile: options.policyFile })
-        : undefined;
-      const service = new CaseService({
-        store: connection.store,
-        clock: systemClock,
-        events: new EventBridgeCaseEvents(bus, BUS_NAME),
-      });
-      const accountStore = hasAccounts ? documentClient(connection.dynamodb) : undefined;
-      return new LocalConsoleSource(options, connection, service, accountStore, reinstatement);
+      const hasAccounts = await tableExists(connection, LOCAL_ACCOUNTS_TABLE);
+      return new LocalConsoleSource(
+        options,
+        connection,
+        hasAccounts ? documentClient(connection.dynamodb) : undefined,
+      );
     } catch (error) {
       await connection.close();
       throw error;
     }
   }
 
-  private reinstatement: LocalReinstatement | undefined;
+  private get service(): CaseService {
+    return this.connection.service;
+  }
 
   public get role(): ConsoleRole {
     return this.options.role;
@@ -146,11 +127,7 @@ export class LocalConsoleSource implements ConsoleSource {
     if (!isAllowed(this.options.role, 'changeStatus')) {
       throw new AccessDeniedError(`${this.options.actor} (${this.options.role})`, 'changeStatus');
     }
-    // The stack's rule must be on the bus before CaseUpdated is put on it.
-    if (request.decision === 'FALSE_POSITIVE' && this.createReinstatement) {
-      this.reinstatement ??= this.createReinstatement();
-    }
-    const executionsBefore = this.reinstatement?.stateMachine.executions().length ?? 0;
+    const executionsBefore = this.connection.reinstatement?.()?.stateMachine.executions().length ?? 0;
     const outcome = await this.service.changeStatus(
       caseId,
       { status: request.decision, reason: request.note },
@@ -161,9 +138,10 @@ export class LocalConsoleSource implements ConsoleSource {
       entry: outcome.entry,
       changed: outcome.changed,
     };
-    if (request.decision !== 'FALSE_POSITIVE' || !this.reinstatement) return response;
-    await this.reinstatement.drain();
-    const executions = this.reinstatement.stateMachine.executions().slice(executionsBefore);
+    const reinstatement = this.connection.reinstatement?.();
+    if (request.decision !== 'FALSE_POSITIVE' || !reinstatement) return response;
+    // The service has waited for the workflow; report the runs this decision started.
+    const executions = reinstatement.stateMachine.executions().slice(executionsBefore);
     return {
       ...response,
       reinstatement: {
@@ -222,7 +200,7 @@ export class LocalConsoleSource implements ConsoleSource {
   }
 
   public async published(caseId: string): Promise<Array<Record<string, unknown>>> {
-    await this.reinstatement?.drain();
+    await this.connection.reinstatement?.()?.drain();
     const file = join(this.options.dir, 'bus-events.jsonl');
     if (!existsSync(file)) return [];
     const found: Array<Record<string, unknown>> = [];
@@ -244,14 +222,13 @@ export class LocalConsoleSource implements ConsoleSource {
   }
 
   public async close(): Promise<void> {
-    await this.reinstatement?.drain();
     await this.connection.close();
   }
 }
 
-async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {
+async function tableExists(connection: CaseConnection, tableName: string): Promise<boolean> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await connection.dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
     return true;
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return false;

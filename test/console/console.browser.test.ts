@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openLocalCases } from '../../cli/commands/cases';
@@ -278,13 +279,32 @@ describe('The investigator console, in headless Chromium, over a replay of simul
     expect(rebound).toBe(421);
   });
 
-  it('left a store whose chain still verifies once the console is closed', async () => {
+  it('left a store whose chain still verifies, and that `cases --local` resolves the same way', async () => {
     await running?.close();
     running = undefined;
     const connection = await openLocalCases(store.dir);
     try {
       const verification = await connection.service.verify(clusterCase.caseId);
       expect(verification.ok).toBe(true);
+      // `cases resolve --local` goes the same way: a false positive runs the reinstatement workflow.
+      await connection.service.changeStatus(
+        accountCase.caseId,
+        { status: 'FALSE_POSITIVE', reason: 'cleared from the CLI' },
+        'cli-investigator',
+      );
+      const account = await connection.dynamodb.send(
+        new GetItemCommand({
+          TableName: 'AccountsTable',
+          Key: { accountId: { S: accountCase.accountIds[0]! } },
+        }),
+      );
+      expect(account.Item?.status?.S).toBe('ACTIVE');
+      expect(account.Item?.reinstatedCaseId?.S).toBe(accountCase.caseId);
+      expect((await connection.service.get(accountCase.caseId)).audit.map((e) => e.action)).toEqual([
+        'OPENED',
+        'STATUS_CHANGED',
+        'REINSTATED',
+      ]);
     } finally {
       await connection.close();
     }
@@ -292,6 +312,12 @@ describe('The investigator console, in headless Chromium, over a replay of simul
       .split('\n')
       .filter((l) => l.includes('"AccountReinstated"') && l.includes(clusterCase.caseId));
     expect(reinstated).toHaveLength(clusterCase.accountIds.length);
+    expect(
+      connection
+        .reinstatement?.()
+        ?.stateMachine.executions()
+        .map((e) => e.status),
+    ).toEqual(['SUCCEEDED']);
   });
 });
 
