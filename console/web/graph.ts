@@ -261,9 +261,10 @@ export function drawGraph(
           'border-color': '#7f1d1d',
         },
       },
+      { selector: 'node.status-active', style: { 'border-color': '#15803d' } },
       {
-        selector: 'node.status-active',
-        style: { 'border-color': '#15803d', 'border-style': 'double', 'border-width': 5 },
+        selector: 'node.status-reinstated',
+        style: { 'border-color': '#15803d', 'border-style': 'double', 'border-width': 6 },
       },
       { selector: 'node.status-review', style: { 'border-color': '#b45309' } },
       {
@@ -293,18 +294,22 @@ export function drawGraph(
         style: {
           width: 'data(width)',
           'line-color': 'data(colour)',
-          opacity: 0.7,
+          opacity: big ? 0.22 : 0.7,
           'curve-style': 'haystack',
         },
       },
       {
         selector: 'edge.discounted',
-        style: { 'line-style': 'dashed', opacity: 0.45, 'curve-style': 'straight' },
+        style: { 'line-style': 'dashed', opacity: big ? 0.15 : 0.45, 'curve-style': 'straight' },
       },
       {
         selector: ':selected',
         style: { 'overlay-color': '#1d4ed8', 'overlay-opacity': 0.25, 'overlay-padding': 6 },
       },
+      { selector: 'node.member:selected', style: { 'border-color': '#1d4ed8', 'border-width': 4 } },
+      { selector: 'edge:selected', style: { opacity: 1, width: 4 } },
+      { selector: 'node.member.labelled', style: { label: 'data(label)' } },
+      { selector: '.kind-hidden', style: { display: 'none' } },
     ],
     layout: big
       ? { name: 'preset', positions, fit: false }

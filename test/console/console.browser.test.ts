@@ -348,6 +348,25 @@ describe('The console’s cluster graph at campaign size', () => {
     expect(Number(drawn.members)).toBe(400);
     expect(Number(drawn.edges)).toBe(evidence.members.reduce((n, m) => n + m.links.length, 0));
     await page.locator('.graph-wrap').screenshot({ path: join(ARTIFACTS, 'cluster-graph-400.png') });
+    // The legend hides a kind of link: the template edges go, the elements stay.
+    const visibleEdges = () =>
+      page.evaluate(() =>
+        (
+          globalThis as unknown as { cauterizeGraph: { visibleEdges(): number } }
+        ).cauterizeGraph.visibleEdges(),
+      );
+    expect(await visibleEdges()).toBe(Number(drawn.edges));
+    await page.uncheck('#show-tpl');
+    const templateEdges = evidence.members.reduce(
+      (n, m) => n + m.links.filter((i) => evidence.links[i]!.kind === 'tpl').length,
+      0,
+    );
+    expect(await visibleEdges()).toBe(Number(drawn.edges) - templateEdges);
+    await page
+      .locator('.graph-wrap')
+      .screenshot({ path: join(ARTIFACTS, 'cluster-graph-400-no-templates.png') });
+    await page.check('#show-tpl');
+    expect(await visibleEdges()).toBe(Number(drawn.edges));
     const target = evidence.members[321]!.accountId;
     await page.fill('#graph-search', target.slice(-6));
     await page.press('#graph-search', 'Enter');

@@ -715,6 +715,7 @@ function clusterSection(
       });
       // For the browser tests and the bench: where a member is drawn, to click it as a user would.
       (window as unknown as { cauterizeGraph?: unknown }).cauterizeGraph = {
+        visibleEdges: () => drawn?.cy.edges(':visible').length ?? 0,
         positionOf: (accountId: string) => {
           const node = drawn?.cy
             .nodes('.member')
