@@ -8,6 +8,8 @@ import { AccessDeniedError } from '../../lambdas/core/cases/case-access';
 import { AuditConflictError, CaseNotFoundError, StaleCaseError } from '../../lambdas/core/cases/case-ports';
 import { CaseValidationError } from '../../lambdas/core/cases/case-query';
 import { InvalidTransitionError } from '../../lambdas/core/cases/status-transitions';
+import { EvaluationError } from '../../sim/evaluation';
+import { EvaluationInputError } from '../../sim/evaluation-files';
 import { CSRF_HEADER, type DecisionRequest, type EvaluationReport, type SessionInfo } from '../shared/api';
 import { ConsoleRequestError, type ConsoleSource } from './console-source';
 import type { EventFile } from './event-file';
@@ -128,8 +130,12 @@ export class ConsoleServer {
     switch (true) {
       case url.pathname === '/api/session':
         return this.json(response, 200, this.session());
-      case url.pathname === '/api/cases':
-        return this.json(response, 200, await source.list(Object.fromEntries(url.searchParams)));
+      case url.pathname === '/api/cases': {
+        const page = await source.list(Object.fromEntries(url.searchParams));
+        // The queue shows no evidence, and a 400-member cluster's is 60 KB: listings leave it out.
+        const cases = page.cases.map((c) => ({ ...c, evidence: {} }));
+        return this.json(response, 200, { ...page, cases });
+      }
       case url.pathname === '/api/counts':
         return this.json(response, 200, await source.counts());
       case caseMatch !== null:
@@ -151,7 +157,11 @@ export class ConsoleServer {
             'no evaluation: start the console with --truth FILE (and --results DIR)',
           );
         }
-        this.evaluationReport ??= this.options.evaluation();
+        // Computed once; a failed attempt (a file being written, say) is tried again next time.
+        this.evaluationReport ??= this.options.evaluation().catch((error: unknown) => {
+          this.evaluationReport = undefined;
+          throw error;
+        });
         return this.json(response, 200, await this.evaluationReport);
       }
       default:
@@ -245,6 +255,9 @@ function errorAnswer(error: unknown): [number, string, readonly string[] | undef
   if (error instanceof CaseValidationError) return [400, error.message, error.problems];
   if (error instanceof AccessDeniedError) return [403, error.message, undefined];
   if (error instanceof CaseNotFoundError) return [404, error.message, undefined];
+  if (error instanceof EvaluationInputError || error instanceof EvaluationError) {
+    return [422, error.message, undefined];
+  }
   if (
     error instanceof InvalidTransitionError ||
     error instanceof StaleCaseError ||

@@ -37,6 +37,7 @@ export interface SessionInfo {
 }
 
 export interface CaseListResponse {
+  /** The console's GET /api/cases sends `evidence` empty: GET /api/cases/{caseId} has it. */
   readonly cases: readonly CaseRecord[];
   readonly nextToken?: string;
 }
