@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCasesCommands } from './commands/cases';
+import { registerConsoleCommand } from './commands/console';
 import { registerDemoCommand } from './commands/demo';
 import { registerEvaluateCommand } from './commands/evaluate';
 import { registerPolicyCommands } from './commands/policy';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerEvaluateCommand(program);
   registerPolicyCommands(program);
   registerCasesCommands(program);
+  registerConsoleCommand(program);
   return program;
 }
 

@@ -34,6 +34,7 @@ import { StatefulStack } from '../../lib/stateful-stack';
 import type { CloudFormationTemplate } from '../../local/cloudformation-template';
 import { LOCAL_CREDENTIALS } from '../../local/local-aws-identity';
 import { LocalEventBus } from '../../local/local-event-bus';
+import { LocalReinstatement } from '../../local/local-reinstatement';
 import { provisionFromTemplate } from '../../local/provision-from-template';
 import { table } from '../format';
 import { positiveInt } from '../options';
@@ -66,8 +67,13 @@ export interface CaseConnection {
   readonly service: CaseService;
   readonly store: DynamoDbCaseStore;
   readonly dynamodb: DynamoDBClient;
+  /** Local stores with an accounts table: the reinstatement workflow, once a false positive started it. */
+  readonly reinstatement?: () => LocalReinstatement | undefined;
   close(): Promise<void>;
 }
+
+/** The accounts table of a local store (a replay's), named by its logical id. */
+export const LOCAL_ACCOUNTS_TABLE = 'AccountsTable';
 
 const LOCAL_CASES_TABLE = 'CasesTable';
 const DEFAULT_BUS = 'cauterize-enforcement';
@@ -76,7 +82,10 @@ const DEFAULT_BUS = 'cauterize-enforcement';
  * Opens the cases table persisted under `dir` (dynalite with a LevelDB store), creating it as the
  * synthesized StatefulStack defines it on first use. CaseUpdated events go to dir/bus-events.jsonl.
  */
-export async function openLocalCases(dir: string): Promise<CaseConnection> {
+export async function openLocalCases(
+  dir: string,
+  options: { readonly policyFile?: string } = {},
+): Promise<CaseConnection> {
   mkdirSync(dir, { recursive: true });
   const server = dynalite({ path: join(dir, 'dynamodb'), createTableMs: 0 }) as Server;
   server.listen(0, '127.0.0.1');
@@ -103,24 +112,51 @@ export async function openLocalCases(dir: string): Promise<CaseConnection> {
   const store = new DynamoDbCaseStore(documentClient(client), LOCAL_CASES_TABLE);
   const bus = new LocalEventBus({ jsonlPath: join(dir, 'bus-events.jsonl') });
   const events = new EventBridgeCaseEvents(bus, DEFAULT_BUS);
+  let hasAccounts: boolean;
+  try {
+    hasAccounts = await tableExists(client, LOCAL_ACCOUNTS_TABLE);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  let reinstatement: LocalReinstatement | undefined;
+  // As the stack's rule does on AWS, a false positive starts the reinstatement workflow, here run
+  // against the store's own tables. Synthesized on first use: most commands never need it.
+  const publisher: CaseEventPublisher = {
+    caseUpdated: async (detail) => {
+      if (hasAccounts && detail.toStatus === 'FALSE_POSITIVE') {
+        reinstatement ??= LocalReinstatement.create({
+          dynamodb: client,
+          bus,
+          policyFile: options.policyFile,
+        });
+      }
+      await events.caseUpdated(detail);
+      await bus.flush();
+      await reinstatement?.drain();
+    },
+  };
   return {
     store,
     dynamodb: client,
-    service: new CaseService({ store, clock: systemClock, events: flushing(events, bus) }),
+    service: new CaseService({ store, clock: systemClock, events: publisher }),
+    reinstatement: () => reinstatement,
     close: async () => {
+      await reinstatement?.drain();
       await bus.flush();
       await close();
     },
   };
 }
 
-function flushing(events: CaseEventPublisher, bus: LocalEventBus): CaseEventPublisher {
-  return {
-    caseUpdated: async (detail) => {
-      await events.caseUpdated(detail);
-      await bus.flush();
-    },
-  };
+async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return false;
+    throw error;
+  }
 }
 
 /** Creates the cases table in a local DynamoDB as the stateful stack defines it, unless it exists. */
@@ -462,7 +498,8 @@ export function registerCasesCommands(program: Command): void {
         caseId: string,
         options: ConnectionOptions & { as: string; reason: string; actor: string; close?: boolean },
       ) => {
-        await withCases(options, async ({ service }) => {
+        await withCases(options, async (connection) => {
+          const { service } = connection;
           const status = options.as === 'confirmed' ? 'CONFIRMED' : 'FALSE_POSITIVE';
           const outcome = await service.changeStatus(
             caseId,
@@ -472,6 +509,13 @@ export function registerCasesCommands(program: Command): void {
           process.stdout.write(
             `${caseId}: ${outcome.entry.fromStatus} -> ${outcome.entry.toStatus}${outcome.changed ? '' : ' (already)'}\n`,
           );
+          const runs = connection.reinstatement?.()?.stateMachine.executions() ?? [];
+          if (status === 'FALSE_POSITIVE' && runs.length > 0) {
+            const failed = runs.filter((e) => e.status === 'FAILED');
+            process.stdout.write(
+              `${caseId}: reinstatement workflow ${failed.length === 0 ? 'ran' : `FAILED (${failed.map((e) => `${e.error ?? ''}: ${e.cause ?? ''}`).join('; ')})`}\n`,
+            );
+          }
           if (options.close) {
             const closed = await service.changeStatus(
               caseId,

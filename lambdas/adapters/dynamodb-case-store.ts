@@ -295,6 +295,13 @@ export class DynamoDbCaseStore implements CaseStore, ChainHeadSource {
   }
 
   private async batchWrite(items: readonly Item[]): Promise<void> {
+    // BatchWriteItem takes 25 items; a cluster case of 400 members has 400 member items.
+    if (items.length > BATCH_WRITE_LIMIT) {
+      for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) {
+        await this.batchWrite(items.slice(i, i + BATCH_WRITE_LIMIT));
+      }
+      return;
+    }
     if (items.length === 0) return;
     await withUnprocessedRetries(
       items.map((Item) => ({ PutRequest: { Item } })),
@@ -396,12 +403,23 @@ function listQuery(
   // account listing filters after reading their cases.
   const filters: string[] = [];
   if (plan.index === CASES_BY_STATUS_INDEX) {
-    const narrow = { kind: filter.kind, clusterId: filter.clusterId, policyVersion: filter.policyVersion };
+    const narrow = {
+      kind: filter.kind,
+      clusterId: filter.clusterId,
+      policyVersion: filter.policyVersion,
+      action: filter.action,
+    };
     for (const [attribute, value] of Object.entries(narrow)) {
       if (value === undefined) continue;
       names[`#${attribute}`] = attribute;
       values[`:${attribute}`] = value;
       filters.push(`#${attribute} = :${attribute}`);
+    }
+    if (filter.minScore !== undefined || filter.maxScore !== undefined) {
+      names['#score'] = 'riskScore';
+      values[':minScore'] = filter.minScore ?? 0;
+      values[':maxScore'] = filter.maxScore ?? 100;
+      filters.push('#score BETWEEN :minScore AND :maxScore');
     }
   }
   return {

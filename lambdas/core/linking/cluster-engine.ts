@@ -10,7 +10,6 @@ import { weighLink, type LinkEvidence } from './edge-weights';
 
 /** Link evidence kept in a case: the heaviest edges. */
 const EVIDENCE_LINKS = 25;
-const EVIDENCE_MEMBERS = 50;
 
 export interface Cluster {
   readonly clusterId: string;
@@ -169,24 +168,61 @@ export async function exploreCluster(
   return { clusterId, members, links, score, reasons, truncated, templateLinked };
 }
 
-/** The cluster evidence frozen into a case. */
-export function clusterEvidence(cluster: Cluster, policy: Policy): Record<string, unknown> {
+/** One member as a cluster case freezes it: enough to draw it in the cluster graph. */
+export interface ClusterEvidenceMember {
+  readonly accountId: string;
+  readonly riskScore: number;
+  readonly status: AccountState['status'];
+  readonly accountCreatedAt: string;
+  /** Requests in the account's history when the cluster was explored (the node's size). */
+  readonly totalRequests: number;
+  /** Indexes into the evidence's `links` of the links this member holds: the graph's edges. */
+  readonly links: readonly number[];
+}
+
+/** The cluster evidence frozen into a case (under `evidence.cluster`). */
+export interface ClusterEvidence {
+  readonly clusterId: string;
+  readonly score: number;
+  readonly reasons: readonly Reason[];
+  readonly size: number;
+  readonly truncated: boolean;
+  /** Every member (a cluster is at most clusters.maxSize accounts). */
+  readonly members: readonly ClusterEvidenceMember[];
+  /** The heaviest shared links, discounted ones included, each with its weight and named discount. */
+  readonly links: readonly LinkEvidence[];
+  readonly edgeThreshold: number;
+}
+
+/**
+ * The cluster evidence frozen into a case. Every member is listed with the links it holds, so the
+ * case alone draws the cluster (the console's graph): a member is a node, and each (member, link)
+ * pair an edge to that shared card, device, address, template, network or sign-up burst.
+ */
+export function clusterEvidence(cluster: Cluster, policy: Policy): ClusterEvidence {
+  const links = [...cluster.links]
+    .filter((l) => l.accounts > 1)
+    .sort((a, b) => b.weight * b.accounts - a.weight * a.accounts)
+    .slice(0, EVIDENCE_LINKS);
+  const linkIndex = new Map(links.map((l, i) => [l.linkKey, i]));
   return {
     clusterId: cluster.clusterId,
     score: cluster.score,
     reasons: cluster.reasons,
     size: cluster.members.length,
     truncated: cluster.truncated,
-    members: cluster.members.slice(0, EVIDENCE_MEMBERS).map((m) => ({
+    members: cluster.members.map((m) => ({
       accountId: m.accountId,
       riskScore: m.riskScore,
       status: m.status,
       accountCreatedAt: m.accountCreatedAt,
+      totalRequests: m.totalRequests,
+      links: m.linkKeys
+        .map((k) => linkIndex.get(k))
+        .filter((i): i is number => i !== undefined)
+        .sort((x, y) => x - y),
     })),
-    links: [...cluster.links]
-      .filter((l) => l.accounts > 1)
-      .sort((a, b) => b.weight * b.accounts - a.weight * a.accounts)
-      .slice(0, EVIDENCE_LINKS),
+    links,
     edgeThreshold: policy.clusters.edgeThreshold,
   };
 }
