@@ -323,7 +323,9 @@ export function regrowthEnforcement(
     // A shared prompt matches in several of its four bands; matches in one band position only
     // are different prompts colliding by chance.
     const bandPositions = new Set(templates.map((k) => k.slice('tpl#'.length).split(':')[0]));
-    if (bandPositions.size < policy.links.minSharedTemplates) continue;
+    // One band position more than linking asks: a newcomer is enforced on this alone, and 16-bit
+    // bands of a busy account meet a campaign's many paraphrases by chance now and then.
+    if (bandPositions.size < policy.links.minSharedTemplates + 1) continue;
     return regrowthRequest(account, policy, { accountId: suspendedId, templates });
   }
   return undefined;

@@ -377,7 +377,10 @@ async function linkAccounts(
         s.status !== 'SUSPENDED' &&
         s.totalRequests >= regrowth.minRequests &&
         s.riskScore >= regrowth.floor &&
-        (s.totalRequests <= regrowth.maxRequests || newLinks.some((l) => isHeavyKey(l.linkKey))),
+        // Checked while new, and when an account with a history of its own shows up on a new card
+        // or device (templates churn with every new prompt: they do not reopen the check).
+        (s.totalRequests <= regrowth.maxRequests ||
+          newLinks.some((l) => l.kind === 'pay' || l.kind === 'dev')),
     )
     .map((u) => u.state);
   const heavyKeys = newcomers.flatMap((s) => s.linkKeys.filter(isHeavyKey));
