@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { runWorlds } from '../../local/world-evaluation';
 import { percent } from '../../sim/evaluation';
 import {
@@ -31,6 +32,9 @@ export async function runWorldsEvaluation(options: WorldsEvaluationOptions): Pro
       `scale ${options.scale}, ${options.days} days, ${options.jobs} at a time\n`,
   );
   let finished = 0;
+  // Each world is kept as it finishes: a long run cut short still leaves the worlds it evaluated.
+  const partial = options.json ? `${options.json}.worlds.jsonl` : undefined;
+  if (partial) await rm(partial, { force: true });
   const worlds = await runWorlds(seeds, {
     scale: options.scale,
     days: options.days,
@@ -38,6 +42,7 @@ export async function runWorldsEvaluation(options: WorldsEvaluationOptions): Pro
     jobs: options.jobs,
     onWorld: (w) => {
       finished += 1;
+      if (partial) appendFileSync(partial, `${JSON.stringify(w, jsonNumbers)}\n`);
       process.stderr.write(
         `  world ${w.seed} (${finished}/${seeds.length}): ${w.events.toLocaleString('en-US')} events, ` +
           `recall ${percent(w.report.overall.attack.recall)}, legit suspended ${w.report.overall.legitimate.suspended}, ` +
