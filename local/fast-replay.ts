@@ -119,15 +119,57 @@ export function sequenceNumberOf(shardIndex: number, n: number): string {
   return `49${String(shardIndex).padStart(4, '0')}${String(n).padStart(20, '0')}`;
 }
 
+export interface MemoryReplayOptions {
+  /** Resolved against the project root, as for the local pipeline. @default config/policy.yaml */
+  readonly policyFile?: string;
+  /** @default 2 */
+  readonly shards?: number;
+  /** @default 5000 (the stack's event source mapping) */
+  readonly batchSize?: number;
+  /** @default 5 */
+  readonly maximumRetryAttempts?: number;
+  /** @default 'poller', or 'event-time' with a batching window */
+  readonly interleaving?: ShardInterleaving;
+  /** @default none: batches are cut by size only */
+  readonly batchingWindowSeconds?: number;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** Appends dead-lettered records here as JSON Lines. @default kept in memory only */
+  readonly rejectedFile?: string;
+  /** Appends every event published on the enforcement bus here as JSON Lines. @default kept in memory only */
+  readonly busEventsFile?: string;
+}
+
+/** What a replay on the in-memory adapters decided, held in memory. */
+export interface MemoryReplayRun {
+  readonly policyVersion: string;
+  readonly interleaving: ShardInterleaving;
+  readonly shards: number;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds?: number;
+  readonly scoring: BatchStats;
+  readonly failedBatches: number;
+  /** Distinct records dead-lettered. */
+  readonly rejected: number;
+  /** Seconds spent scoring (reading the records included). */
+  readonly seconds: number;
+  readonly busEvents: Readonly<Record<string, number>>;
+  /** accounts.jsonl rows, as replay writes them. */
+  accounts(): Generator<AccountSummary>;
+  /** cases.jsonl rows, as replay writes them. */
+  cases(): Generator<CaseSummary>;
+}
+
 /**
- * Replays an event file through the same scoring core as the pipeline (`scoreBatch`, under the
- * policy the scorer would load) on in-memory adapters, 10x+ faster than the local services. For
- * backtests and tuning; test/integration/fast-replay.test.ts holds it to the full pipeline's
- * decisions. Batching is the event source mapping's (see scoreInShards); the enforcement workflow
- * runs synchronously, so a suspension is in place before the next batch, where on AWS it lands
- * seconds after the crossing. Writes what replay writes, and `engine: 'memory'` in summary.json.
+ * Scores records through the same core as the pipeline (`scoreBatch`, under the policy the scorer
+ * would load) on in-memory adapters: from a file (fastReplay) or straight from a generator (the
+ * multi-world evaluation, which never writes its events out). The records and the options decide
+ * everything: the same records, the same decisions, whichever source they come from.
  */
-export async function fastReplay(options: FastReplayOptions): Promise<FastReplaySummary> {
+export async function replayInMemory(
+  records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>,
+  options: MemoryReplayOptions = {},
+): Promise<MemoryReplayRun> {
   const shards = options.shards ?? 2;
   const batchSize = options.batchSize ?? DEFAULT_SCORER_BATCH_SIZE;
   const maximumRetryAttempts = options.maximumRetryAttempts ?? DEFAULT_SCORER_RETRY_ATTEMPTS;
@@ -143,47 +185,75 @@ export async function fastReplay(options: FastReplayOptions): Promise<FastReplay
   const interleaving =
     options.interleaving ?? (batchingWindowSeconds === undefined ? 'poller' : 'event-time');
 
-  const totalBytes = (await stat(options.file)).size;
-  const { rejectedFile, busEventsFile } = await prepareReplayOutDir(options.outDir);
   const accounts = new MemoryAccountStore();
   const links = new MemoryLinkStore();
-  const bus = new LocalEventBus({ jsonlPath: busEventsFile, clock: () => clock.now() });
+  const bus = new LocalEventBus({ jsonlPath: options.busEventsFile, clock: () => clock.now() });
   const enforcement = new MemoryEnforcement({ accounts, bus, clock });
-  const deadLetters = new MemoryDeadLetterSink(rejectedFile);
+  const deadLetters = new MemoryDeadLetterSink(options.rejectedFile);
   const deps = { accounts, links, enforcement, deadLetters, policy, clock };
-  const source = emptySourceStats();
   const started = performance.now();
+  const { scoring, failedBatches } = await scoreInShards(records, deps, {
+    shards,
+    batchSize,
+    maximumRetryAttempts,
+    interleaving,
+    batchingWindowSeconds,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await bus.flush();
+  return {
+    policyVersion: policy.version,
+    interleaving,
+    shards,
+    batchSize,
+    ...(batchingWindowSeconds === undefined ? {} : { batchingWindowSeconds }),
+    scoring,
+    failedBatches,
+    rejected: deadLetters.total,
+    seconds,
+    busEvents: countBusEvents(bus.events()),
+    accounts: () => accountSummaries(accounts),
+    cases: () => caseSummaries(enforcement),
+  };
+}
+
+/**
+ * Replays an event file through the same scoring core as the pipeline (`scoreBatch`, under the
+ * policy the scorer would load) on in-memory adapters, 10x+ faster than the local services. For
+ * backtests and tuning; test/integration/fast-replay.test.ts holds it to the full pipeline's
+ * decisions. Batching is the event source mapping's (see scoreInShards); the enforcement workflow
+ * runs synchronously, so a suspension is in place before the next batch, where on AWS it lands
+ * seconds after the crossing. Writes what replay writes, and `engine: 'memory'` in summary.json.
+ */
+export async function fastReplay(options: FastReplayOptions): Promise<FastReplaySummary> {
+  const totalBytes = (await stat(options.file)).size;
+  const { rejectedFile, busEventsFile } = await prepareReplayOutDir(options.outDir);
+  const source = emptySourceStats();
   let lines = 0;
-  const { scoring, failedBatches } = await scoreInShards(
+  const run = await replayInMemory(
     (async function* () {
       for await (const record of readJsonlRecords(options.file, source)) {
         if (++lines % 10_000 === 0) options.onProgress?.(source.bytes, totalBytes);
         yield record;
       }
     })(),
-    deps,
-    { shards, batchSize, maximumRetryAttempts, interleaving, batchingWindowSeconds },
+    { ...options, rejectedFile, busEventsFile },
   );
   options.onProgress?.(source.bytes, totalBytes);
-  const seconds = (performance.now() - started) / 1000;
-  await bus.flush();
 
-  const counts = await writeReplayResults(
-    options.outDir,
-    accountSummaries(accounts),
-    caseSummaries(enforcement),
-  );
+  const counts = await writeReplayResults(options.outDir, run.accounts(), run.cases());
+  const { scoring, seconds } = run;
   const { accountWrites, linkWrites } = scoring;
   const summary: FastReplaySummary = {
     file: options.file,
-    policyVersion: policy.version,
+    policyVersion: run.policyVersion,
     eventsRead: source.lines,
-    rejected: deadLetters.total,
+    rejected: run.rejected,
     duplicates: scoring.duplicates,
     outOfOrder: source.outOfOrder,
     ...counts,
-    busEvents: countBusEvents(bus.events()),
-    failedBatches,
+    busEvents: run.busEvents,
+    failedBatches: run.failedBatches,
     seconds: Number(seconds.toFixed(2)),
     eventsPerSecond: Math.round(source.lines / Math.max(seconds, 1e-3)),
     dynamodb: {
@@ -191,11 +261,11 @@ export async function fastReplay(options: FastReplayOptions): Promise<FastReplay
       linkWrites,
       writesPerEvent: Number(((accountWrites + linkWrites) / Math.max(1, source.lines)).toFixed(4)),
     },
-    shards,
-    batchSize,
+    shards: run.shards,
+    batchSize: run.batchSize,
     engine: 'memory',
-    interleaving,
-    ...(batchingWindowSeconds === undefined ? {} : { batchingWindowSeconds }),
+    interleaving: run.interleaving,
+    ...(run.batchingWindowSeconds === undefined ? {} : { batchingWindowSeconds: run.batchingWindowSeconds }),
     scoring,
   };
   await writeReplaySummary(options.outDir, summary);

@@ -19,7 +19,7 @@ import { randomDeviceId } from '../ids';
 import { choice, interval, int, num, share } from '../params';
 import type { Rng } from '../rng';
 import type { AccountPlan, AccountStreamItem, CampaignTruth, CohortDefinition } from '../types';
-import { DAY_MS, MINUTE_MS, ModelChooser, SLOW_ADOPTER, type SimWorld } from '../world';
+import { MINUTE_MS, ModelChooser, SLOW_ADOPTER, type SimWorld } from '../world';
 
 export interface SleeperParams {
   /** Number of campaigns; not scaled. */
@@ -27,8 +27,8 @@ export interface SleeperParams {
   readonly accountsPerCampaign: number;
   /** The accounts are old, with an ordinary history (bought, or taken over), [min, max] days. */
   readonly agedDays: readonly [number, number];
-  /** Each account turns to extraction this many days into the window, [min, max]. */
-  readonly switchDay: readonly [number, number];
+  /** Each account turns to extraction this far into the window, as a share of its length, [min, max]. */
+  readonly switchAt: readonly [number, number];
   /** Ordinary sessions a day before the switch. */
   readonly sessionsPerDay: number;
   /** Request slots a day after the switch, [min, max]. */
@@ -44,6 +44,7 @@ export interface SleeperParams {
 }
 
 const ID = 'extraction-sleeper';
+const percentOf = (share: number) => `${Math.round(share * 100)}%`;
 const STRATEGY = 'sleeper';
 const HUMAN_HOURS = new HourProfile(HUMAN_HOUR_WEIGHTS);
 const RESIDENTIAL = residentialNetworks();
@@ -126,7 +127,7 @@ export const sleeper: CohortDefinition<SleeperParams> = {
     campaigns: 1,
     accountsPerCampaign: 50,
     agedDays: [90, 1_500],
-    switchDay: [0.5, 4],
+    switchAt: [0.07, 0.57],
     sessionsPerDay: 1,
     requestsPerDay: [20, 60],
     timing: 'poisson',
@@ -151,7 +152,7 @@ export const sleeper: CohortDefinition<SleeperParams> = {
       integer: true,
       log: true,
     }),
-    switchDay: interval(0, 5, 'days into the window each account turns to extraction'),
+    switchAt: interval(0, 0.7, 'when each account turns to extraction, as a share of the window'),
     sessionsPerDay: num(0.2, 3, 'ordinary sessions a day before the switch'),
     requestsPerDay: interval(8, 150, 'request slots a day after the switch', { integer: true, log: true }),
     timing: timingChoice(),
@@ -163,7 +164,7 @@ export const sleeper: CohortDefinition<SleeperParams> = {
     style: extractionStyleSpace(),
   },
   plan(ctx, params) {
-    checkRange('switchDay', params.switchDay);
+    checkRange('switchAt', params.switchAt);
     checkRange('requestsPerDay', params.requestsPerDay, 1);
     const { world, rng } = ctx;
     const accounts: AccountPlan[] = [];
@@ -186,7 +187,7 @@ export const sleeper: CohortDefinition<SleeperParams> = {
         const i = accounts.length;
         const switchMs = Math.min(
           world.endMs - MINUTE_MS,
-          world.startMs + rng.between(params.switchDay[0], params.switchDay[1]) * DAY_MS,
+          world.startMs + rng.between(params.switchAt[0], params.switchAt[1]) * (world.endMs - world.startMs),
         );
         const account: SleeperAccount = {
           accountId: ctx.ids.account(),
@@ -213,7 +214,7 @@ export const sleeper: CohortDefinition<SleeperParams> = {
             campaignId: campaign.campaignId,
             strategy: STRATEGY,
             cohort: ID,
-            description: `${n} old accounts turning to extraction ${params.switchDay[0].toFixed(1)}-${params.switchDay[1].toFixed(1)} days into the window`,
+            description: `${n} old accounts turning to extraction ${percentOf(params.switchAt[0])}-${percentOf(params.switchAt[1])} into the window`,
             accounts: members,
             templates: campaign.bank,
             infrastructure: { paymentFingerprints: cards, ips: campaign.exits.map((e) => e.ip) },

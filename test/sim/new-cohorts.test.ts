@@ -196,7 +196,7 @@ describe('Cohorts: attack strategies of randomised worlds', () => {
 
   it('sleeper: an ordinary history first, extraction from the switch on', () => {
     // Act
-    const { truth, byAccount } = run(use(sleeper, { switchDay: [3, 3.5] }), { scale: 0.5 });
+    const { truth, byAccount } = run(use(sleeper, { switchAt: [3 / 7, 3.5 / 7] }), { scale: 0.5 });
     const switchMs = Date.parse(truth.start) + 3 * DAY_MS;
     const before = [...byAccount.values()].flat().filter((e) => Date.parse(e.ts) < switchMs);
     const after = [...byAccount.values()].flat().filter((e) => Date.parse(e.ts) >= switchMs + 0.5 * DAY_MS);
