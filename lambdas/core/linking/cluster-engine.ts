@@ -147,7 +147,7 @@ export async function exploreCluster(
     }
     for (const [accountId, pairs] of sharedTemplates) {
       const member = lookup.state(accountId);
-      if (!member || member.accountId === seed.accountId) continue;
+      if (!member || member.accountId === seed.accountId || sendsPublicPrompts(member)) continue;
       let shared = 0;
       for (const positions of pairs.values()) shared = Math.max(shared, positions.size);
       if (shared < linkPolicy.minSharedTemplates) continue;
@@ -166,6 +166,15 @@ export async function exploreCluster(
   if (templateLinked.size > 0) templateLinked.add(seed.accountId);
   const { score, reasons } = assessCluster(members, links, policy, templateLinked.size);
   return { clusterId, members, links, score, reasons, truncated, templateLinked };
+}
+
+/**
+ * An account most of whose extraction-shaped prompts are public (benchmark items, by the census)
+ * shares prompts with the world, not templates with a campaign: it is not joined to a cluster by
+ * template bands, which its many distinct prompts meet by chance now and then.
+ */
+export function sendsPublicPrompts(account: AccountState): boolean {
+  return (account.publicShare ?? 0) >= 0.5;
 }
 
 /** One member as a cluster case freezes it: enough to draw it in the cluster graph. */

@@ -3,7 +3,12 @@ import { parseUsageEventBytes } from '../contract/usage-event';
 import { clusterEnforcementPlan } from '../lifecycle/cluster-request';
 import { afterClearance, reenforcementCheck } from '../lifecycle/protection';
 import { sealedClusterRequest, sealedRequest } from '../lifecycle/sealed-input';
-import { ClusterLookup, exploreCluster, regrowthEnforcement } from '../linking/cluster-engine';
+import {
+  ClusterLookup,
+  exploreCluster,
+  regrowthEnforcement,
+  sendsPublicPrompts,
+} from '../linking/cluster-engine';
 import type { Policy } from '../policy/policy';
 import {
   ClusterEnforcementUnavailableError,
@@ -242,11 +247,16 @@ async function decideBatch(
   return { pending, linked };
 }
 
+/** Census keys read per public check, and the fewest that make a share worth knowing. */
+const PUBLIC_CHECK_KEYS = 16;
+const MIN_PUBLIC_CHECK_KEYS = 4;
+
 /**
- * How much of each heavy account's extraction evidence is public prompts: for accounts whose
- * evidence is at least half of what starts to count on its own, and not checked for
- * links.publicRecheckHours of event time, reads who else sent the prompts its census keys sample.
- * A prompt many unrelated senders send on one topic is public (a benchmark item), whoever they are.
+ * How much of each account's extraction evidence is public prompts: for accounts with at least
+ * clusters.seedEvidence of it (whose evidence can seed a cluster, join one or add points) and a
+ * few census keys, not checked for links.publicRecheckHours of event time, reads who else sent the
+ * prompts its latest census keys sample. A prompt many unrelated senders send on one topic is
+ * public (a benchmark item), whoever they are.
  */
 async function checkPublicPrompts(
   states: ReadonlyMap<string, AccountState>,
@@ -258,9 +268,10 @@ async function checkPublicPrompts(
   const due = new Map<string, readonly string[]>();
   for (const [accountId, events] of byAccount) {
     const state = states.get(accountId);
-    const keys = state?.censusKeys ?? [];
-    if (!state || keys.length === 0) continue;
-    if (extractionEvidence(totals(state.buckets)) < policy.evidence.extractionRequests.low / 2) continue;
+    // The most recent census keys: a sample of what it sends now.
+    const keys = (state?.censusKeys ?? []).slice(-PUBLIC_CHECK_KEYS);
+    if (!state || keys.length < MIN_PUBLIC_CHECK_KEYS) continue;
+    if (extractionEvidence(totals(state.buckets)) < policy.clusters.seedEvidence) continue;
     const latest = events.reduce((t, e) => (e.event.ts > t ? e.event.ts : t), state.lastEventAt);
     const checkedAt = state.publicCheckedAt ? Date.parse(state.publicCheckedAt) : Number.NEGATIVE_INFINITY;
     if (Date.parse(latest) - checkedAt < policy.links.publicRecheckHours * 3_600_000) continue;
@@ -341,7 +352,7 @@ async function linkAccounts(
   const seeds = pending
     .filter((u) => {
       const s = u.state;
-      if (s.status === 'SUSPENDED' || !isCandidate(s)) return false;
+      if (s.status === 'SUSPENDED' || !isCandidate(s) || sendsPublicPrompts(s)) return false;
       const before = previous.get(s.accountId);
       return (
         !before ||
