@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { accountItem } from '../lambdas/adapters/dynamodb-account-store';
 import { displayStatus } from '../lambdas/core/account-state';
+import { CASE_SK, MEMBER_SK_PREFIX } from '../lambdas/core/cases/case-record';
 import { loadPolicyFile, policyToJson, validatePolicy, type Policy } from '../lambdas/core/policy/policy';
 import { systemClock, type Clock } from '../lambdas/core/ports';
 import {
@@ -15,6 +18,8 @@ import {
 import { emptySourceStats, readJsonlRecords, type SourceRecord } from './jsonl-source';
 import type { AccountSummary, CaseSummary } from './local-pipeline';
 import { LocalEventBus } from './local-event-bus';
+import { DEFAULT_LOCAL_REGION, localArn } from './local-aws-identity';
+import { writeLocalStore, type RawItem } from './local-store';
 import {
   MemoryAccountStore,
   MemoryDeadLetterSink,
@@ -173,6 +178,7 @@ export async function fastReplay(options: FastReplayOptions): Promise<FastReplay
     accountSummaries(accounts),
     caseSummaries(enforcement),
   );
+  await writeLocalStore(options.outDir, memoryCaseItems(enforcement), memoryAccountItems(accounts));
   const { accountWrites, linkWrites } = scoring;
   const summary: FastReplaySummary = {
     file: options.file,
@@ -438,6 +444,106 @@ function* accountSummaries(store: MemoryAccountStore): Generator<AccountSummary>
       policyVersion: state.policyVersion,
       totalRequests: state.totalRequests,
     };
+  }
+}
+
+/**
+ * The cases table as the workflows would have written it: per case the CASE item (with the
+ * fields of its kind, evidence and directive as JSON strings), MEMBER# items of a cluster case and
+ * the opening AUDIT#0000 entry. An account case's openedByExecution is the ARN its execution
+ * has in the local pipeline (the EnforcementStateMachine's).
+ */
+export function* memoryCaseItems(
+  enforcement: MemoryEnforcement,
+  region = DEFAULT_LOCAL_REGION,
+): Generator<RawItem> {
+  const pick = (from: Readonly<Record<string, unknown>>, keys: readonly string[]) =>
+    Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]));
+  const openedBy = new Map(
+    enforcement
+      .executions()
+      .filter((e) => e.outcome === 'ENFORCED')
+      .map((e) => [
+        e.input.caseId,
+        localArn('states', region, `execution:EnforcementStateMachine:${e.name}`),
+      ]),
+  );
+  for (const c of enforcement.cases()) {
+    const common = {
+      caseId: c.caseId,
+      sk: CASE_SK,
+      kind: c.kind,
+      ...pick(c, c.kind === 'cluster' ? ['clusterId'] : ['accountId']),
+      accountIds: c.accountIds,
+      status: c.status,
+      action: c.action,
+      ...(c.kind === 'cluster'
+        ? {}
+        : {
+            ...pick(c, ['proposedAction', 'mode', 'actionReason']),
+            directive: JSON.stringify(c.directive ?? {}),
+          }),
+      openedAt: c.openedAt,
+      updatedAt: c.updatedAt,
+      riskScore: c.riskScore,
+      policyVersion: c.policyVersion,
+      triggeredAt: c.triggeredAt,
+      evidence: JSON.stringify(c.evidence),
+      openedBy: c.openedBy,
+      openedByExecution: c.kind === 'cluster' ? undefined : openedBy.get(c.caseId),
+      notes: c.notes,
+      lastAuditSeq: c.lastAuditSeq,
+      lastAuditHash: c.lastAuditHash,
+    };
+    yield marshall(common, { removeUndefinedValues: true });
+    if (c.kind === 'cluster' && Array.isArray(c.accountIds)) {
+      for (const accountId of c.accountIds) {
+        yield marshall({
+          caseId: c.caseId,
+          sk: `${MEMBER_SK_PREFIX}${String(accountId)}`,
+          accountId: String(accountId),
+          openedAt: c.openedAt,
+          kind: 'cluster-member',
+        });
+      }
+    }
+    const opening = enforcement.audit(c.caseId);
+    if (opening) {
+      yield marshall(
+        pick({ ...opening }, [
+          'caseId',
+          'sk',
+          'seq',
+          'at',
+          'actor',
+          'action',
+          'reason',
+          'fromStatus',
+          'toStatus',
+          'prevHash',
+          'hash',
+        ]),
+        { removeUndefinedValues: true },
+      );
+    }
+  }
+}
+
+/**
+ * The accounts table as DynamoDbAccountStore and the workflows would have written it: the
+ * scorer's attributes (accountItem), the workflows' own (suspension, claim, restriction) and status.
+ */
+export function* memoryAccountItems(store: MemoryAccountStore): Generator<RawItem> {
+  for (const item of store.scan()) {
+    yield marshall(
+      {
+        accountId: item.accountId,
+        ...(item.state ? accountItem(item.state) : {}),
+        ...item.enforcement,
+        status: item.status,
+      },
+      { removeUndefinedValues: true },
+    );
   }
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { emptySourceStats, readJsonlRecords } from './jsonl-source';
 import { paceToConsumer } from './kinesis-writer';
 import { LocalPipeline, type LocalPipelineOptions } from './local-pipeline';
+import { LOCAL_ACCOUNTS_TABLE, LOCAL_CASES_TABLE, scanItems, writeLocalStore } from './local-store';
 import {
   countBusEvents,
   prepareReplayOutDir,
@@ -68,6 +69,12 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       pipeline.accounts(),
       pipeline.cases(),
     );
+    const { dynamodb } = pipeline.services;
+    await writeLocalStore(
+      options.outDir,
+      scanItems(dynamodb, tableName(pipeline, LOCAL_CASES_TABLE)),
+      scanItems(dynamodb, tableName(pipeline, LOCAL_ACCOUNTS_TABLE)),
+    );
     const busEvents = countBusEvents(pipeline.bus.events());
     const { accountWrites, linkWrites } = pipeline.scoring;
 
@@ -99,4 +106,11 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   } finally {
     await pipeline.stop();
   }
+}
+
+/** The local name of a table of the synthesized stacks, by logical id. */
+function tableName(pipeline: LocalPipeline, logicalId: string): string {
+  const name = pipeline.names[logicalId];
+  if (!name) throw new Error(`the synthesized stacks define no ${logicalId}; did the stack change?`);
+  return name;
 }

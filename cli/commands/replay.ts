@@ -24,7 +24,11 @@ export function registerReplayCommand(program: Command): void {
         '(or, with --engine memory, through the same scoring core on in-memory adapters)',
     )
     .argument('<file>', 'usage events, one JSON object per line (e.g. from `cauterize simulate`)')
-    .requiredOption('--out <dir>', 'folder for accounts.jsonl, cases.jsonl, summary.json, rejected.jsonl')
+    .requiredOption(
+      '--out <dir>',
+      'folder for accounts.jsonl, cases.jsonl, summary.json, rejected.jsonl, bus-events.jsonl and a local ' +
+        'cases store (dynamodb/) that `cauterize cases --local DIR` opens',
+    )
     .option('--policy <file>', 'policy to run under (default: config/policy.yaml)')
     .option('--shards <n>', 'shards of the local stream', positiveInt, 2)
     .option('--batch-size <n>', "scorer batch size (default: the stack's event source mapping)", positiveInt)
@@ -112,7 +116,8 @@ export function registerReplayCommand(program: Command): void {
               summary.seconds,
             ],
           ],
-        )}\n\nwrote ${options.out}/{accounts.jsonl,cases.jsonl,summary.json,rejected.jsonl,bus-events.jsonl}\n`,
+        )}\n\nwrote ${options.out}/{accounts.jsonl,cases.jsonl,summary.json,rejected.jsonl,bus-events.jsonl} ` +
+          `and a local cases store (cauterize cases list --local ${options.out})\n`,
       );
       if (summary.outOfOrder > 0) {
         process.stderr.write(
