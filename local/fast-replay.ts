@@ -28,9 +28,10 @@ import {
 } from './memory-adapters';
 import {
   countBusEvents,
-  prepareReplayOutDir,
+  stageReplayOutput,
   writeReplayResults,
   writeReplaySummary,
+  type ReplayOutput,
   type ReplaySummary,
 } from './replay-output';
 import { DEFAULT_SCORER_BATCH_SIZE } from '../lib/scorer-batching';
@@ -55,8 +56,10 @@ export function loadScorerPolicy(policyFile: string = DEFAULT_POLICY_FILE): Poli
 export interface FastReplayOptions {
   /** JSON Lines file of usage events, in timestamp order. */
   readonly file: string;
-  /** Folder for accounts.jsonl, cases.jsonl, summary.json, rejected.jsonl and bus-events.jsonl. */
+  /** As for replay: written beside this folder and moved into place once complete. */
   readonly outDir: string;
+  /** Replace an earlier replay's output folder once this run is complete. @default false */
+  readonly force?: boolean;
   /** Resolved against the project root, as for the local pipeline. @default config/policy.yaml */
   readonly policyFile?: string;
   /** Shards the records are spread over by partition key, as on the usage stream. @default 2 */
@@ -148,8 +151,44 @@ export async function fastReplay(options: FastReplayOptions): Promise<FastReplay
   const interleaving =
     options.interleaving ?? (batchingWindowSeconds === undefined ? 'poller' : 'event-time');
 
+  const output = await stageReplayOutput(options.outDir, { inputFile: options.file, force: options.force });
+  try {
+    const summary = await fastReplayInto(output, options, {
+      shards,
+      batchSize,
+      maximumRetryAttempts,
+      policy,
+      clock,
+      batchingWindowSeconds,
+      interleaving,
+    });
+    await output.commit();
+    return summary;
+  } catch (error) {
+    await output.discard();
+    throw error;
+  }
+}
+
+interface FastReplaySettings {
+  readonly shards: number;
+  readonly batchSize: number;
+  readonly maximumRetryAttempts: number;
+  readonly policy: Policy;
+  readonly clock: Clock;
+  readonly batchingWindowSeconds: number | undefined;
+  readonly interleaving: ShardInterleaving;
+}
+
+async function fastReplayInto(
+  output: ReplayOutput,
+  options: FastReplayOptions,
+  settings: FastReplaySettings,
+): Promise<FastReplaySummary> {
+  const { shards, batchSize, maximumRetryAttempts, policy, clock, batchingWindowSeconds, interleaving } =
+    settings;
+  const { rejectedFile, busEventsFile } = output;
   const totalBytes = (await stat(options.file)).size;
-  const { rejectedFile, busEventsFile } = await prepareReplayOutDir(options.outDir);
   const accounts = new MemoryAccountStore();
   const links = new MemoryLinkStore();
   const bus = new LocalEventBus({ jsonlPath: busEventsFile, clock: () => clock.now() });
@@ -159,26 +198,30 @@ export async function fastReplay(options: FastReplayOptions): Promise<FastReplay
   const source = emptySourceStats();
   const started = performance.now();
   let lines = 0;
-  const { scoring, failedBatches } = await scoreInShards(
-    (async function* () {
-      for await (const record of readJsonlRecords(options.file, source)) {
-        if (++lines % 10_000 === 0) options.onProgress?.(source.bytes, totalBytes);
-        yield record;
-      }
-    })(),
-    deps,
-    { shards, batchSize, maximumRetryAttempts, interleaving, batchingWindowSeconds },
-  );
-  options.onProgress?.(source.bytes, totalBytes);
+  let sharded: ShardedScoringResult;
+  try {
+    sharded = await scoreInShards(
+      (async function* () {
+        for await (const record of readJsonlRecords(options.file, source)) {
+          if (++lines % 10_000 === 0) options.onProgress?.(source.bytes, totalBytes);
+          yield record;
+        }
+      })(),
+      deps,
+      { shards, batchSize, maximumRetryAttempts, interleaving, batchingWindowSeconds },
+    );
+    options.onProgress?.(source.bytes, totalBytes);
+  } catch (error) {
+    // Let the bus's file writes settle before the caller removes their folder.
+    await bus.flush().catch(() => undefined);
+    throw error;
+  }
+  const { scoring, failedBatches } = sharded;
   const seconds = (performance.now() - started) / 1000;
   await bus.flush();
 
-  const counts = await writeReplayResults(
-    options.outDir,
-    accountSummaries(accounts),
-    caseSummaries(enforcement),
-  );
-  await writeLocalStore(options.outDir, memoryCaseItems(enforcement), memoryAccountItems(accounts));
+  const counts = await writeReplayResults(output.dir, accountSummaries(accounts), caseSummaries(enforcement));
+  await writeLocalStore(output.dir, memoryCaseItems(enforcement), memoryAccountItems(accounts));
   const { accountWrites, linkWrites } = scoring;
   const summary: FastReplaySummary = {
     file: options.file,
@@ -204,7 +247,7 @@ export async function fastReplay(options: FastReplayOptions): Promise<FastReplay
     ...(batchingWindowSeconds === undefined ? {} : { batchingWindowSeconds }),
     scoring,
   };
-  await writeReplaySummary(options.outDir, summary);
+  await writeReplaySummary(output.dir, summary);
   return summary;
 }
 

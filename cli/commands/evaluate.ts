@@ -1,4 +1,4 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -14,6 +14,7 @@ import {
   readTruthFile,
   replayedEventsFile,
 } from '../../sim/evaluation-files';
+import { writeTextAtomic } from '../../local/atomic-file';
 import { table } from '../format';
 import { Progress } from '../progress';
 
@@ -61,7 +62,7 @@ async function runEvaluate(options: EvaluateOptions): Promise<void> {
 
   printReport(report, eventsFile);
   if (options.json) {
-    await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    await writeTextAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`);
     write(`\nwrote ${options.json}`);
   }
 }
