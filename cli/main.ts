@@ -66,6 +66,14 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       ),
     );
   }
+  // A failure nothing awaited (a stream's error event, say) is fatal: clean up, exit 2.
+  const fatal = (error: unknown) => {
+    const err = error as Error;
+    stop(EXIT_ERROR, `cauterize: ${err?.message ?? String(error)}\n`);
+    if (process.env.CAUTERIZE_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   // Without a listener, a write to a closed pipe throws EPIPE with a stack trace.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') stop(EXIT_STDOUT_CLOSED);

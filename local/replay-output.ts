@@ -1,7 +1,8 @@
-import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
 import { readdir, realpath, stat, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { stageFolder } from './atomic-file';
 import type { AccountSummary, CaseSummary } from './local-pipeline';
 
@@ -168,13 +169,18 @@ export async function writeReplaySummary(outDir: string, summary: ReplaySummary)
 }
 
 async function writeLines<T>(file: string, rows: AsyncIterable<T> | Iterable<T>): Promise<number> {
-  const out = createWriteStream(file);
   let count = 0;
-  for await (const row of rows) {
-    if (!out.write(`${JSON.stringify(row)}\n`)) await once(out, 'drain');
-    count += 1;
-  }
-  out.end();
-  await once(out, 'finish');
+  // pipeline() wires the file's errors (a folder gone, a full disk) into the promise.
+  await pipeline(
+    Readable.from(
+      (async function* () {
+        for await (const row of rows) {
+          count += 1;
+          yield `${JSON.stringify(row)}\n`;
+        }
+      })(),
+    ),
+    createWriteStream(file),
+  );
   return count;
 }
