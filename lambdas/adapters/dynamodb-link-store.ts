@@ -7,6 +7,22 @@ import { withUnprocessedRetries } from './batch-retry';
 const BATCH_WRITE_LIMIT = 25;
 
 /**
+ * The senders and topic tags of a key's edges, in member order; left out when no edge has them
+ * (edges written before they were recorded, and links that carry neither).
+ */
+export function edgeTraits(
+  traits: ReadonlyArray<readonly [entity: unknown, tag: unknown]>,
+): Pick<LinkMembers, 'entities' | 'tags'> {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const entities = traits.map(([entity]) => text(entity));
+  const tags = traits.map(([, tag]) => text(tag));
+  return {
+    ...(entities.some((e) => e !== undefined) ? { entities } : {}),
+    ...(tags.some((t) => t !== undefined) ? { tags } : {}),
+  };
+}
+
+/**
  * One item per (link key, account). The accounts of a key are spread over LINK_KEY_SHARDS
  * partitions ("<key>@<shard>", see link-keys.ts), so no key is one hot partition however many
  * accounts share it; the item keeps the logical key in `key`, and the byAccount index gives an
@@ -52,18 +68,20 @@ export class DynamoDbLinkStore implements LinkStore {
                 TableName: this.tableName,
                 KeyConditionExpression: 'linkKey = :k',
                 ExpressionAttributeValues: { ':k': shardedLinkKey(linkKey, shard) },
-                ProjectionExpression: 'accountId',
+                ProjectionExpression: 'accountId, entity, tag',
                 ConsistentRead: true,
                 // One more than asked tells whether the shard holds more than its share.
                 Limit: perShard + 1,
               }),
             );
-            return (out.Items ?? []).map((item) => String(item.accountId));
+            return out.Items ?? [];
           }),
         );
+        const items = shards.flatMap((shardItems) => shardItems.slice(0, perShard));
         result.set(linkKey, {
-          accountIds: shards.flatMap((ids) => ids.slice(0, perShard)),
-          truncated: shards.some((ids) => ids.length > perShard),
+          accountIds: items.map((item) => String(item.accountId)),
+          ...edgeTraits(items.map((item) => [item.entity, item.tag])),
+          truncated: shards.some((shardItems) => shardItems.length > perShard),
         });
       }),
     );
