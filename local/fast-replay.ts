@@ -15,7 +15,13 @@ import {
   type ScoreBatchDependencies,
   type StreamRecord,
 } from '../lambdas/core/scoring/score-batch';
-import { emptySourceStats, readJsonlRecords, type SourceRecord } from './jsonl-source';
+import {
+  emptySourceStats,
+  oversizedLineRecord,
+  readJsonlRecords,
+  type OversizedLine,
+  type SourceRecord,
+} from './jsonl-source';
 import type { AccountSummary, CaseSummary } from './local-pipeline';
 import { LocalEventBus } from './local-event-bus';
 import { DEFAULT_LOCAL_REGION, localArn } from './local-aws-identity';
@@ -202,7 +208,9 @@ async function fastReplayInto(
   try {
     sharded = await scoreInShards(
       (async function* () {
-        for await (const record of readJsonlRecords(options.file, source)) {
+        const onOversizedLine = (line: OversizedLine) =>
+          deadLetters.send([oversizedLineRecord(line, clock.now().toISOString())]);
+        for await (const record of readJsonlRecords(options.file, source, { onOversizedLine })) {
           if (++lines % 10_000 === 0) options.onProgress?.(source.bytes, totalBytes);
           yield record;
         }

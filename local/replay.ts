@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { emptySourceStats, readJsonlRecords } from './jsonl-source';
+import { emptySourceStats, oversizedLineRecord, readJsonlRecords, type OversizedLine } from './jsonl-source';
 import { paceToConsumer } from './kinesis-writer';
 import { LocalPipeline, type LocalPipelineOptions } from './local-pipeline';
 import { LOCAL_ACCOUNTS_TABLE, LOCAL_CASES_TABLE, scanItems, writeLocalStore } from './local-store';
@@ -76,8 +76,12 @@ async function replayInto(output: ReplayOutput, options: ReplayOptions): Promise
     const scored = () => pipeline.poller.stats.recordsSucceeded + pipeline.poller.stats.recordsDiscarded;
     const maxBacklog =
       options.maxBacklogRecords ?? 4 * (options.batchSize ?? pipeline.batchSize) * (options.shards ?? 2);
-    await pipeline.ingest(paceToConsumer(readJsonlRecords(options.file, source), scored, maxBacklog), () =>
-      options.onProgress?.(source.bytes, totalBytes),
+    // A line too large for a Kinesis record is dead-lettered here, as the memory engine does.
+    const onOversizedLine = (line: OversizedLine) =>
+      pipeline.deadLetters.send([oversizedLineRecord(line, new Date().toISOString())]);
+    await pipeline.ingest(
+      paceToConsumer(readJsonlRecords(options.file, source, { onOversizedLine }), scored, maxBacklog),
+      () => options.onProgress?.(source.bytes, totalBytes),
     );
     await pipeline.drain();
     const seconds = (performance.now() - started) / 1000;
