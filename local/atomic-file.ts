@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -86,6 +86,24 @@ export async function writeFileAtomic(
     throw error;
   } finally {
     unregister();
+  }
+}
+
+/**
+ * Throws, naming the file and the fix, unless `target`'s folder exists: for commands to check an
+ * output path before they spend minutes on work they could not then write.
+ */
+export function checkOutputPath(target: string, option: string): void {
+  const folder = dirname(resolve(target));
+  let isFolder = false;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    // Reported below.
+  }
+  if (!isFolder) throw new Error(`${option} ${target}: the folder ${folder} does not exist; create it first`);
+  if (existsSync(target) && statSync(target).isDirectory()) {
+    throw new Error(`${option} ${target} is a folder: name a file`);
   }
 }
 

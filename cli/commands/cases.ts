@@ -15,7 +15,7 @@ import type { CaseRecord } from '../../lambdas/core/cases/case-record';
 import { CaseService } from '../../lambdas/core/cases/case-service';
 import { systemClock } from '../../lambdas/core/ports';
 import { caseFilterSchema, parseInput } from '../../lambdas/core/cases/case-query';
-import { writeFileAtomic } from '../../local/atomic-file';
+import { checkOutputPath, writeFileAtomic } from '../../local/atomic-file';
 import { LocalEventBus } from '../../local/local-event-bus';
 import {
   createStatefulTables,
@@ -392,6 +392,7 @@ export function registerCasesCommands(program: Command): void {
         throw new Error('export needs --from and --to (ISO-8601): the time range of openedAt to export');
       }
       parseInput(caseFilterSchema, filterOf(options));
+      checkOutputPath(options.out, '--out');
       await withCases(options, async ({ service }) => {
         const count = await exportCases(service, {
           filter: filterOf(options),

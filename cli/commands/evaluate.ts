@@ -14,7 +14,7 @@ import {
   readTruthFile,
   replayedEventsFile,
 } from '../../sim/evaluation-files';
-import { writeTextAtomic } from '../../local/atomic-file';
+import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
 import { table } from '../format';
 import { Progress } from '../progress';
 
@@ -43,6 +43,7 @@ export function registerEvaluateCommand(program: Command): void {
 }
 
 async function runEvaluate(options: EvaluateOptions): Promise<void> {
+  if (options.json) checkOutputPath(options.json, '--json');
   const truth = await readTruthFile(options.truth);
   const eventsFile = options.events ?? (await replayedEventsFile(join(options.results, 'summary.json')));
   const evaluator = new Evaluator(truth);

@@ -5,7 +5,7 @@ import { loadPolicyFile, MAX_POLICY_BYTES, PolicyValidationError } from '../../l
 import { diffPolicies, formatPolicyChange } from '../../lambdas/core/policy/policy-diff';
 import { withPolicyKeyTable } from '../../lambdas/core/policy/policy-docs';
 import { policyJsonSchema, type PolicyJsonSchemaTarget } from '../../lambdas/core/policy/policy-json-schema';
-import { writeTextAtomic } from '../../local/atomic-file';
+import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
 import { backtestPolicy, type BacktestReport, type DecisionChange } from '../../local/policy-backtest';
 import { VerdictError } from '../exit-codes';
 import { table } from '../format';
@@ -105,7 +105,9 @@ export function registerPolicyCommands(program: Command): void {
         .default(50),
     )
     .action(async (options: BacktestCommandOptions) => {
-      // Validate both policies before minutes of replay, so a typo fails at once.
+      // Validate both policies (and where the report goes) before minutes of replay, so a typo
+      // fails at once.
+      if (options.json) checkOutputPath(options.json, '--json');
       loadPolicyFile(options.baseline);
       loadPolicyFile(options.policy);
       const progress = {
