@@ -122,21 +122,8 @@ describe('Function: fastReplay', () => {
     expect(counts(fast)).toEqual(counts(full));
     expect(fast).toMatchObject({ engine: 'memory', interleaving: 'poller', failedBatches: 0 });
   });
-});
 
-describe('Function: writeLocalStore, as both replay engines use it', () => {
-  const dir = tempDirPerSuite('cauterize-replay-store-');
-
-  beforeAll(async () => {
-    // Prepare
-    const events = join(dir(), 'events.jsonl');
-    await writeSimulation(events, join(dir(), 'truth.json'), { preset: 'demo', seed: 3 });
-
-    // Act
-    await fastReplay({ file: events, outDir: join(dir(), 'memory') });
-    await replay({ file: events, outDir: join(dir(), 'local') });
-  }, 180_000);
-
+  // The local cases store each engine leaves in --out (writeLocalStore).
   /** Every item of a store's two tables. */
   const storeItems = async (folder: string) => {
     const db = await openLocalDynamoDb(join(dir(), folder));
