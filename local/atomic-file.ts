@@ -146,36 +146,47 @@ export async function stageFolder(target: string): Promise<StagedFolder> {
   const path = await atomicFs.mkdtemp(`${join(dirname(absolute), `.${basename(absolute)}.staging`)}-`);
   const unregister = registerCleanup(() => rmSync(path, { recursive: true, force: true }));
   let settled = false;
+  const swapIn = async (): Promise<void> => {
+    const exists = await fsp.stat(absolute).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      await atomicFs.rename(path, absolute);
+    } else {
+      const aside = siblingTempPath(absolute, 'old');
+      await atomicFs.rename(absolute, aside);
+      try {
+        await atomicFs.rename(path, absolute);
+      } catch (error) {
+        await atomicFs.rename(aside, absolute);
+        throw error;
+      }
+      settled = true;
+      unregister();
+      await fsp.rm(aside, { recursive: true, force: true }).catch((error: unknown) => {
+        throw new Error(`${target} is in place, but its old content is left in ${aside}: remove it`, {
+          cause: error,
+        });
+      });
+    }
+    settled = true;
+    unregister();
+    await syncFolder(dirname(absolute));
+  };
   return {
     path,
     commit: async () => {
       if (settled) throw new Error(`${path} was already committed or discarded`);
-      const exists = await fsp.stat(absolute).then(
-        () => true,
-        () => false,
-      );
-      if (!exists) {
-        await atomicFs.rename(path, absolute);
-      } else {
-        const aside = siblingTempPath(absolute, 'old');
-        await atomicFs.rename(absolute, aside);
-        try {
-          await atomicFs.rename(path, absolute);
-        } catch (error) {
-          await atomicFs.rename(aside, absolute);
-          throw error;
-        }
-        settled = true;
-        unregister();
-        await fsp.rm(aside, { recursive: true, force: true }).catch((error: unknown) => {
-          throw new Error(`${target} is in place, but its old content is left in ${aside}: remove it`, {
-            cause: error,
-          });
+      try {
+        await swapIn();
+      } catch (error) {
+        // Past the swap, the new folder is in place and the error says what is left to do.
+        if (settled) throw error;
+        throw new Error(`could not put the new ${target} in place: ${(error as Error).message}`, {
+          cause: error,
         });
       }
-      settled = true;
-      unregister();
-      await syncFolder(dirname(absolute));
     },
     discard: async () => {
       if (settled) return;
