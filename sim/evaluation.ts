@@ -17,8 +17,24 @@ export const QUALITY_BARS = {
   recallPerStrategy: 0.9,
   /** Suspended legitimate accounts / active legitimate accounts. */
   legitSuspendedOverall: 0.001,
-  /** Hard-negative cohorts in which no account may be suspended at all. */
-  zeroSuspensionCohorts: ['enterprise-ci-bot', 'benchmark-researcher', 'campus-nat'],
+  /**
+   * Hard-negative cohorts in which no account may be suspended at all: every cohort registered
+   * with `hardNegative` (a test keeps the two lists equal).
+   */
+  zeroSuspensionCohorts: [
+    'heavy-coding-agent',
+    'enterprise-ci-bot',
+    'benchmark-researcher',
+    'campus-nat',
+    'reseller',
+    'mooc-students',
+    'hackathon',
+    'eval-platform',
+    'tutoring-power-user',
+    'support-team',
+    'family-plan',
+    'research-lab',
+  ],
   /** Attacker requests made before their account's suspension / all attacker requests. */
   servedBeforeSuspension: 0.1,
 } as const;
@@ -83,7 +99,10 @@ export interface CampaignFigures {
   /** Active accounts of the campaign. */
   readonly accounts: number;
   readonly suspended: number;
-  /** The campaign's first event in the event file, or the truth's startedAt if it sent none. */
+  /**
+   * The campaign's first event in the event file, or the truth's startedAt if it sent none or if
+   * that is later (sleeper accounts chat as their owners did before the campaign starts).
+   */
   readonly startedAt: string;
   readonly startedAtSource: 'events' | 'truth';
   /** Earliest suspension of any of its accounts (event time), null if none was suspended. */
@@ -311,7 +330,12 @@ export class Evaluator {
     const campaigns: CampaignFigures[] = this.truth.campaigns.map((c) => {
       const counts = byCampaign.get(c.campaignId);
       const firstEventMs = this.campaignFirstEventMs.get(c.campaignId);
-      const startMs = firstEventMs ?? Date.parse(c.startedAt);
+      // The later of the two: a campaign of sleeper accounts starts when they turn to extraction
+      // (the truth's startedAt), not with their owners' earlier chats. For every other campaign
+      // startedAt is its first account's start, never after its first event.
+      const truthMs = Date.parse(c.startedAt);
+      const useEvents = firstEventMs !== undefined && !(truthMs > firstEventMs);
+      const startMs = useEvents ? firstEventMs : truthMs;
       const firstSuspensionMs = counts?.firstSuspensionMs ?? Number.POSITIVE_INFINITY;
       const suspended = Number.isFinite(firstSuspensionMs);
       return {
@@ -321,7 +345,7 @@ export class Evaluator {
         accounts: counts?.accounts ?? 0,
         suspended: counts?.suspended ?? 0,
         startedAt: Number.isNaN(startMs) ? c.startedAt : new Date(startMs).toISOString(),
-        startedAtSource: firstEventMs === undefined ? 'truth' : 'events',
+        startedAtSource: useEvents ? 'events' : 'truth',
         firstSuspensionAt: suspended ? new Date(firstSuspensionMs).toISOString() : null,
         hoursToFirstSuspension:
           suspended && !Number.isNaN(startMs) ? round((firstSuspensionMs - startMs) / HOUR_MS, 3) : null,

@@ -9,10 +9,19 @@ import { stringify } from 'csv-stringify';
 import { documentClient } from '../../lambdas/adapters/aws-clients';
 import { DynamoDbCaseStore } from '../../lambdas/adapters/dynamodb-case-store';
 import { EventBridgeCaseEvents, sdkPutEvents } from '../../lambdas/adapters/eventbridge-case-events';
-import type { ChainVerification } from '../../lambdas/core/cases/audit-chain';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ChainAnchors } from '../../lambdas/adapters/s3-chain-anchors';
+import {
+  latestAnchor,
+  takeAnchor,
+  type ChainAnchorStore,
+  type LoadedAnchor,
+} from '../../lambdas/core/cases/chain-anchor';
+import { ANCHOR_ACTOR } from '../../lambdas/handlers/chain-anchor';
+import { DirectoryChainAnchors } from '../../local/directory-chain-anchors';
 import type { CaseEventPublisher } from '../../lambdas/core/cases/case-ports';
 import type { CaseRecord } from '../../lambdas/core/cases/case-record';
-import { CaseService } from '../../lambdas/core/cases/case-service';
+import { CaseService, type AnchoredVerification } from '../../lambdas/core/cases/case-service';
 import { systemClock } from '../../lambdas/core/ports';
 import { caseFilterSchema, parseInput } from '../../lambdas/core/cases/case-query';
 import { checkOutputPath, writeFileAtomic } from '../../local/atomic-file';
@@ -34,6 +43,11 @@ interface ConnectionOptions {
   table?: string;
   region?: string;
   bus: string;
+}
+
+/** Where the chain anchors live: DIR/anchors with --local DIR, else the archive bucket. */
+interface AnchorOptions {
+  anchorBucket?: string;
 }
 
 interface FilterOptions {
@@ -282,10 +296,55 @@ export async function exportCases(service: CaseService, options: ExportOptions):
   return count;
 }
 
-function printVerification(v: ChainVerification): void {
-  process.stdout.write(`${v.caseId}: ${v.ok ? 'OK' : 'BROKEN'} (${v.entries} entries)\n`);
-  for (const p of v.problems)
-    process.stdout.write(`  ${p.seq < 0 ? 'case' : `entry ${p.seq}`}: ${p.problem}\n`);
+/**
+ * The anchor store of a connection: DIR/anchors beside a local table; the archive bucket
+ * (--anchor-bucket or CAUTERIZE_ARCHIVE_BUCKET) for a table in AWS; undefined when neither is given.
+ */
+function anchorStore(options: ConnectionOptions & AnchorOptions): ChainAnchorStore | undefined {
+  if (options.local) return new DirectoryChainAnchors(options.local);
+  const bucket = options.anchorBucket ?? process.env.CAUTERIZE_ARCHIVE_BUCKET;
+  if (!bucket) return undefined;
+  return new S3ChainAnchors(new S3Client(options.region ? { region: options.region } : {}), bucket);
+}
+
+function noAnchorLine(options: ConnectionOptions & AnchorOptions): string {
+  const where = options.local
+    ? `${join(options.local, 'anchors')}`
+    : options.anchorBucket || process.env.CAUTERIZE_ARCHIVE_BUCKET
+      ? 'the archive bucket'
+      : undefined;
+  return where
+    ? `no chain anchor in ${where} yet: every case was checked by its chain alone (cauterize cases anchor writes one)`
+    : 'no chain anchors given (--anchor-bucket NAME): every case was checked by its chain alone';
+}
+
+/** `1 case matches`, `2 cases match`. */
+function countCases(count: number, one: string, many: string): string {
+  return count === 1 ? `1 case ${one}` : `${count} cases ${many}`;
+}
+
+function anchorName(anchor: LoadedAnchor): string {
+  return `${anchor.key} (taken ${anchor.document.anchoredAt})`;
+}
+
+/** One case's line, then one line per problem naming the entry (or the case item) and the field. */
+export function verificationLines(v: AnchoredVerification, anchor?: LoadedAnchor): string[] {
+  const notes = [`${v.entries} entries`];
+  if (v.entries > 0 && !v.sealed) notes.push('chain v1: the case fields are not sealed');
+  if (anchor && v.anchor === 'anchored') notes.push(`matches the anchor of ${anchor.document.anchoredAt}`);
+  if (anchor && v.anchor === 'after-anchor') {
+    notes.push(`not in the newest anchor (${anchor.document.anchoredAt}): checked by its chain only`);
+  }
+  return [
+    `${v.caseId}: ${v.ok ? 'OK' : 'BROKEN'} (${notes.join('; ')})`,
+    ...v.problems.map(
+      (p) => `  ${p.seq < 0 ? 'case' : `entry ${p.seq}`}${p.field ? ` field ${p.field}` : ''}: ${p.problem}`,
+    ),
+  ];
+}
+
+function printVerification(v: AnchoredVerification, anchor?: LoadedAnchor): void {
+  process.stdout.write(`${verificationLines(v, anchor).join('\n')}\n`);
 }
 
 export function registerCasesCommands(program: Command): void {
@@ -444,30 +503,99 @@ export function registerCasesCommands(program: Command): void {
     connection(
       cases
         .command('verify')
-        .description('Check the audit hash chain of one case, or of every matching case'),
+        .description(
+          'Check the audit chains and sealed case fields of one case or every matching case, and the ' +
+            'table against the newest chain anchor',
+        ),
     ),
   )
     .argument('[caseId]', 'one case (default: every case matching the filters)')
-    .action(async (caseId: string | undefined, options: ConnectionOptions & FilterOptions) => {
-      const broken = await withCases(options, async ({ service }) => {
-        if (caseId) {
-          const v = await service.verify(caseId);
-          printVerification(v);
-          return v.ok ? 0 : 1;
-        }
-        let checked = 0;
-        let bad = 0;
-        for await (const record of service.iterate(filterOf(options))) {
-          const v = await service.verify(record.caseId);
-          checked++;
-          if (!v.ok) {
-            bad++;
-            printVerification(v);
+    .option(
+      '--anchor-bucket <name>',
+      'archive bucket holding the chain anchors (default: $CAUTERIZE_ARCHIVE_BUCKET; with --local, DIR/anchors)',
+    )
+    .action(
+      async (caseId: string | undefined, options: ConnectionOptions & FilterOptions & AnchorOptions) => {
+        const store = anchorStore(options);
+        const broken = await withCases(options, async ({ service }) => {
+          const anchor = store ? await latestAnchor(store) : undefined;
+          if (caseId) {
+            const v = await service.verifyAnchored(caseId, anchor);
+            printVerification(v, anchor);
+            if (!anchor) process.stdout.write(`${noAnchorLine(options)}\n`);
+            return v.ok ? 0 : 1;
           }
-        }
-        process.stdout.write(`verified ${checked} cases: ${checked - bad} OK, ${bad} broken\n`);
-        return bad;
+          const filter = filterOf(options);
+          const counts = { checked: 0, bad: 0, anchored: 0, after: 0, contradicting: 0, unsealed: 0 };
+          const tally = (v: AnchoredVerification) => {
+            counts.checked++;
+            if (!v.ok) counts.bad++;
+            if (v.entries > 0 && !v.sealed) counts.unsealed++;
+            if (v.anchor === 'anchored') counts.anchored++;
+            if (v.anchor === 'after-anchor') counts.after++;
+            if (v.anchor === 'contradicts-anchor') counts.contradicting++;
+            if (!v.ok) printVerification(v, anchor);
+          };
+          const seen = new Set<string>();
+          for await (const record of service.iterate(filter)) {
+            seen.add(record.caseId);
+            tally(await service.verifyAnchored(record.caseId, anchor));
+          }
+          // A case the anchor lists that the table no longer has was deleted (only an unfiltered
+          // run can tell: a filter would leave cases out on purpose).
+          if (anchor && Object.keys(filter).length === 0) {
+            for (const anchoredId of anchor.heads.keys()) {
+              if (!seen.has(anchoredId)) tally(await service.verifyAnchored(anchoredId, anchor));
+            }
+          }
+          process.stdout.write(
+            `verified ${counts.checked} cases: ${counts.checked - counts.bad} OK, ${counts.bad} broken` +
+              (counts.unsealed > 0 ? ` (${counts.unsealed} opened before case seals: chain v1)` : '') +
+              '\n',
+          );
+          process.stdout.write(
+            anchor
+              ? `anchor ${anchorName(anchor)}: ${countCases(counts.anchored, 'matches', 'match')} it, ` +
+                  `${counts.contradicting} ${counts.contradicting === 1 ? 'contradicts' : 'contradict'} it, ${counts.after} not in it ` +
+                  '(opened after it: checked by their chains only)\n'
+              : `${noAnchorLine(options)}\n`,
+          );
+          return counts.bad;
+        });
+        if (broken > 0) throw new VerdictError(`${broken} audit chain(s) broken: see the problems above`);
+      },
+    );
+
+  connection(
+    cases
+      .command('anchor')
+      .description(
+        "Write an anchor of every case's audit chain head (what the stack's hourly ChainAnchor function does)",
+      ),
+  )
+    .option(
+      '--anchor-bucket <name>',
+      'archive bucket to write to (default: $CAUTERIZE_ARCHIVE_BUCKET; with --local, DIR/anchors)',
+    )
+    .option('--retention-days <days>', 'Object Lock retention of the anchor (S3 only)', positiveInt, 2555)
+    .action(async (options: ConnectionOptions & AnchorOptions & { retentionDays: number }) => {
+      const store = anchorStore(options);
+      if (!store) {
+        throw new Error(
+          'no place for the anchor: pass --local DIR, or --anchor-bucket NAME (or CAUTERIZE_ARCHIVE_BUCKET) ' +
+            'with the CaseArchiveBucket name from the CauterizeStateful stack',
+        );
+      }
+      await withCases(options, async ({ store: cases }) => {
+        const taken = await takeAnchor({
+          heads: cases,
+          anchors: store,
+          table: cases.table,
+          anchoredBy: ANCHOR_ACTOR,
+          now: new Date(),
+          retentionDays: options.retentionDays,
+        });
+        process.stdout.write(`anchored ${taken.document.count} cases: ${taken.location}\n`);
       });
-      if (broken > 0) throw new VerdictError(`${broken} audit chain(s) broken: see the problems above`);
     });
 }

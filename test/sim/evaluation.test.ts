@@ -333,8 +333,11 @@ describe('Function: evaluate over a simulated campaign', () => {
       unreadableEvents: 0,
       unlabelledEvents: 0,
     });
-    // The demo has none of the guarded hard-negative cohorts.
-    expect(report.bars.find((b) => b.id === 'legit-suspended-hard-negatives')?.verdict).toBe('N/A');
+    // The demo's one guarded hard negative is its heavy coding-agent user: failed only if it was the one wronged.
+    const wrongedCohort = legit[0]?.cohort;
+    expect(report.bars.find((b) => b.id === 'legit-suspended-hard-negatives')?.verdict).toBe(
+      wrongedCohort === 'heavy-coding-agent' ? 'FAIL' : 'PASS',
+    );
   });
 });
 

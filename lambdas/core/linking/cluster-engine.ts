@@ -1,8 +1,8 @@
 import type { AccountState } from '../account-state';
 import type { Policy } from '../policy/policy';
 import type { AccountStore, EnforcementRequest, LinkMembers, LinkStore } from '../ports';
-import { accountDigest, extractionEvidence, isAllowlisted } from '../scoring/account-scorer';
-import { totals } from '../scoring/window';
+import { accountDigest, isAllowlisted } from '../scoring/account-scorer';
+import { extractionEvidence, totals } from '../scoring/window';
 import { claimCutoffOf, decideAction } from '../scoring/enforcement-action';
 import type { Reason } from '../scoring/risk';
 import { assessCluster } from './cluster-risk';

@@ -89,6 +89,11 @@ const clusterSettings = z
      * every template they use for linking, not only those they reuse.
      */
     seedEvidence: z.number().min(0),
+    /**
+     * ...and so are accounts with at least one extraction-shaped request that make up this share
+     * of their requests: a low-and-slow account shows its shape long before its count.
+     */
+    seedShare: share,
     /** An account's cluster is explored again when its peak score rose by this much (or it gained links). */
     reexplorePeakRise: z.number().min(0).max(100),
     /** How many edges away from a risky account its cluster is explored. */
@@ -282,6 +287,8 @@ export const policySchema = z
             points: z.number().min(0).max(100),
             low: z.number().min(0),
             high: z.number().min(0),
+            /** Below this share of the account's requests the points shrink in proportion. */
+            fullShare: z.number().gt(0).max(1),
           })
           .strict()
           .refine((s) => s.high > s.low, { message: 'high must be greater than low', path: ['high'] }),

@@ -2,6 +2,7 @@ import type { AccountState } from '../account-state';
 import { parseUsageEventBytes } from '../contract/usage-event';
 import { clusterEnforcementPlan } from '../lifecycle/cluster-request';
 import { afterClearance, reenforcementCheck } from '../lifecycle/protection';
+import { sealedClusterRequest, sealedRequest } from '../lifecycle/sealed-input';
 import { ClusterLookup, exploreCluster, regrowthEnforcement } from '../linking/cluster-engine';
 import type { Policy } from '../policy/policy';
 import {
@@ -17,7 +18,7 @@ import {
 } from '../ports';
 import { isPublicPrompt, promptSpread } from '../linking/edge-weights';
 import {
-  extractionEvidence,
+  isExtractionSeed,
   scoreAccount,
   type AccountCheck,
   type AccountUpdate,
@@ -25,7 +26,7 @@ import {
   type ScorerLimits,
   type SequencedEvent,
 } from './account-scorer';
-import { totals } from './window';
+import { extractionEvidence, totals } from './window';
 
 /** One stream record as any Kinesis consumer sees it. */
 export interface StreamRecord {
@@ -284,7 +285,7 @@ async function checkPublicPrompts(
 }
 
 async function startEnforcement(starter: EnforcementStarter, request: EnforcementRequest, stats: BatchStats) {
-  const { started } = await starter.start(request);
+  const { started } = await starter.start(sealedRequest(request));
   if (started) stats.enforcementsStarted += 1;
 }
 
@@ -294,7 +295,7 @@ async function startClusterEnforcement(
   stats: BatchStats,
 ) {
   if (!starter.startCluster) throw new ClusterEnforcementUnavailableError(request.executionName);
-  const { started } = await starter.startCluster(request);
+  const { started } = await starter.startCluster(sealedClusterRequest(request));
   if (started) stats.enforcementsStarted += 1;
 }
 
@@ -335,7 +336,8 @@ async function linkAccounts(
   // So are accounts with extraction evidence however low their score: a campaign spread thin.
   const { candidateFloor, seedEvidence, reexplorePeakRise } = policy.clusters;
   const evidenceOf = (s: AccountState) => extractionEvidence(totals(s.buckets), s.publicShare);
-  const isCandidate = (s: AccountState) => s.riskScore >= candidateFloor || evidenceOf(s) >= seedEvidence;
+  const isCandidate = (s: AccountState) =>
+    s.riskScore >= candidateFloor || isExtractionSeed(totals(s.buckets), s.publicShare, policy);
   const seeds = pending
     .filter((u) => {
       const s = u.state;
