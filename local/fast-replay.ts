@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { accountItem } from '../lambdas/adapters/dynamodb-account-store';
 import { displayStatus } from '../lambdas/core/account-state';
-import { CASE_SK, MEMBER_SK_PREFIX } from '../lambdas/core/cases/case-record';
+import { auditToItem, CASE_SK, MEMBER_SK_PREFIX, type AuditEntry } from '../lambdas/core/cases/case-record';
 import { loadPolicyFile, policyToJson, validatePolicy, type Policy } from '../lambdas/core/policy/policy';
 import { systemClock, type Clock } from '../lambdas/core/ports';
 import {
@@ -559,23 +559,11 @@ export function* memoryCaseItems(
       }
     }
     const opening = enforcement.audit(c.caseId);
+    // The layout the workflows write the opening entry in (its seal as { digest, fields: JSON }).
     if (opening) {
-      yield marshall(
-        pick({ ...opening }, [
-          'caseId',
-          'sk',
-          'seq',
-          'at',
-          'actor',
-          'action',
-          'reason',
-          'fromStatus',
-          'toStatus',
-          'prevHash',
-          'hash',
-        ]),
-        { removeUndefinedValues: true },
-      );
+      yield marshall(auditToItem({ ...opening, seq: opening.seq ?? 0 } as AuditEntry), {
+        removeUndefinedValues: true,
+      });
     }
   }
 }
