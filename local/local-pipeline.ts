@@ -356,10 +356,18 @@ export class LocalPipeline {
     }
   }
 
+  /**
+   * Stops polling, lets running workflows finish, then stops the emulators. The emulators stop
+   * (and their temporary folder goes) whatever happens before: a workflow or bus failure is
+   * thrown only after, so a failed run never leaves them running.
+   */
   public async stop(): Promise<void> {
-    await this.poller.stop();
-    await this.drainWorkflows();
-    await this.services.stop();
+    try {
+      await this.poller.stop();
+      await this.drainWorkflows();
+    } finally {
+      await this.services.stop();
+    }
   }
 
   private async *scan(tableName: string): AsyncGenerator<Record<string, unknown>> {

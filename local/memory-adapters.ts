@@ -25,6 +25,7 @@ import { chainEntry } from '../lambdas/core/cases/audit-chain';
 import type { CaseSeal } from '../lambdas/core/cases/case-seal';
 import { WORKFLOW_ACTOR } from '../lambdas/core/lifecycle/sealed-input';
 import { ACTION_RANK } from '../lambdas/core/scoring/enforcement-action';
+import { withSourceLine } from './jsonl-source';
 import { LocalEventBus } from './local-event-bus';
 
 /**
@@ -762,7 +763,7 @@ export class MemoryDeadLetterSink implements DeadLetterSink {
   public async send(records: readonly RejectedRecord[]): Promise<void> {
     const fresh = records.filter((r) => !this.seen.has(`${r.partitionKey}\u0000${r.sequenceNumber}`));
     if (this.file && fresh.length > 0)
-      await appendFile(this.file, fresh.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      await appendFile(this.file, fresh.map((r) => `${JSON.stringify(withSourceLine(r))}\n`).join(''));
     for (const record of fresh) {
       this.seen.add(`${record.partitionKey}\u0000${record.sequenceNumber}`);
       if (this.kept.length < this.keep) this.kept.push({ ...record });

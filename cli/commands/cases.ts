@@ -1,18 +1,11 @@
-import { once } from 'node:events';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { Agent, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { App } from 'aws-cdk-lib';
 import { Option, type Command } from 'commander';
 import { stringify } from 'csv-stringify';
-import dynalite from 'dynalite';
 import { documentClient } from '../../lambdas/adapters/aws-clients';
 import { DynamoDbCaseStore } from '../../lambdas/adapters/dynamodb-case-store';
 import { EventBridgeCaseEvents, sdkPutEvents } from '../../lambdas/adapters/eventbridge-case-events';
@@ -30,12 +23,19 @@ import type { CaseEventPublisher } from '../../lambdas/core/cases/case-ports';
 import type { CaseRecord } from '../../lambdas/core/cases/case-record';
 import { CaseService, type AnchoredVerification } from '../../lambdas/core/cases/case-service';
 import { systemClock } from '../../lambdas/core/ports';
-import { StatefulStack } from '../../lib/stateful-stack';
-import type { CloudFormationTemplate } from '../../local/cloudformation-template';
-import { LOCAL_CREDENTIALS } from '../../local/local-aws-identity';
+import { caseFilterSchema, parseInput } from '../../lambdas/core/cases/case-query';
+import { checkOutputPath, writeFileAtomic } from '../../local/atomic-file';
 import { LocalEventBus } from '../../local/local-event-bus';
 import { LocalReinstatement } from '../../local/local-reinstatement';
-import { provisionFromTemplate } from '../../local/provision-from-template';
+import {
+  createStatefulTables,
+  LOCAL_ACCOUNTS_TABLE,
+  LOCAL_CASES_TABLE,
+  LOCAL_STORE_DYNAMODB_FOLDER,
+  localStoreExists,
+  openLocalDynamoDb,
+} from '../../local/local-store';
+import { VerdictError } from '../exit-codes';
 import { table } from '../format';
 import { positiveInt } from '../options';
 
@@ -73,40 +73,53 @@ export interface CaseConnection {
 }
 
 /** The accounts table of a local store (a replay's), named by its logical id. */
-export const LOCAL_ACCOUNTS_TABLE = 'AccountsTable';
+export { LOCAL_ACCOUNTS_TABLE };
 
-const LOCAL_CASES_TABLE = 'CasesTable';
 const DEFAULT_BUS = 'cauterize-enforcement';
 
+/** Thrown when `--local DIR` holds no cases store: names the folder and the fix. */
+export class NoLocalStoreError extends Error {
+  public constructor(dir: string, detail: string) {
+    super(
+      `no local cases store in ${dir} (${detail}): pass the --out folder of a replay ` +
+        '(cauterize replay FILE --out DIR leaves one there), or check the path',
+    );
+    this.name = 'NoLocalStoreError';
+  }
+}
+
+export interface OpenLocalCasesOptions {
+  /**
+   * Create the store (and its cases table, as the synthesized StatefulStack defines it) if it is
+   * not there; else refuse a folder that holds no store (NoLocalStoreError). @default true
+   */
+  readonly create?: boolean;
+  /** The policy the local reinstatement workflow is synthesized with. @default config/policy.yaml */
+  readonly policyFile?: string;
+}
+
 /**
- * Opens the cases table persisted under `dir` (dynalite with a LevelDB store), creating it as the
- * synthesized StatefulStack defines it on first use. CaseUpdated events go to dir/bus-events.jsonl.
+ * Opens the local cases store in `dir` (local/local-store.ts: dynalite on LevelDB files in
+ * dir/dynamodb), such as a replay's --out folder. CaseUpdated events go to dir/bus-events.jsonl.
  */
 export async function openLocalCases(
   dir: string,
-  options: { readonly policyFile?: string } = {},
+  options: OpenLocalCasesOptions = {},
 ): Promise<CaseConnection> {
-  mkdirSync(dir, { recursive: true });
-  const server = dynalite({ path: join(dir, 'dynamodb'), createTableMs: 0 }) as Server;
-  server.listen(0, '127.0.0.1');
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e))]);
-  const { port } = server.address() as AddressInfo;
-  const region = 'us-east-1';
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region,
-    credentials: { ...LOCAL_CREDENTIALS },
-    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }) }),
-  });
-  const close = async () => {
-    client.destroy();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
+  const create = options.create ?? true;
+  if (!create && !localStoreExists(dir)) {
+    throw new NoLocalStoreError(dir, `${join(dir, LOCAL_STORE_DYNAMODB_FOLDER)} does not exist`);
+  }
+  if (create) mkdirSync(dir, { recursive: true });
+  const db = await openLocalDynamoDb(dir);
+  const client = db.client;
   try {
-    await ensureLocalCasesTable(client);
+    if (!(await tableExists(client, LOCAL_CASES_TABLE))) {
+      if (!create) throw new NoLocalStoreError(dir, `it has no ${LOCAL_CASES_TABLE}`);
+      await createStatefulTables(client, [LOCAL_CASES_TABLE]);
+    }
   } catch (error) {
-    await close();
+    await db.close();
     throw error;
   }
   const store = new DynamoDbCaseStore(documentClient(client), LOCAL_CASES_TABLE);
@@ -116,7 +129,7 @@ export async function openLocalCases(
   try {
     hasAccounts = await tableExists(client, LOCAL_ACCOUNTS_TABLE);
   } catch (error) {
-    await close();
+    await db.close();
     throw error;
   }
   let reinstatement: LocalReinstatement | undefined;
@@ -144,7 +157,7 @@ export async function openLocalCases(
     close: async () => {
       await reinstatement?.drain();
       await bus.flush();
-      await close();
+      await db.close();
     },
   };
 }
@@ -161,23 +174,8 @@ async function tableExists(client: DynamoDBClient, tableName: string): Promise<b
 
 /** Creates the cases table in a local DynamoDB as the stateful stack defines it, unless it exists. */
 export async function ensureLocalCasesTable(client: DynamoDBClient): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: LOCAL_CASES_TABLE }));
-    return;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  // The table exactly as the stateful stack defines it (keys and indexes).
-  const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new StatefulStack(app, 'CauterizeStateful');
-  const template = app.synth().getStackByName(stack.stackName).template as CloudFormationTemplate;
-  const resource = template.Resources?.[LOCAL_CASES_TABLE];
-  if (!resource) throw new Error(`the stateful stack has no ${LOCAL_CASES_TABLE}`);
-  await provisionFromTemplate(
-    { Resources: { [LOCAL_CASES_TABLE]: resource } },
-    // No streams in this template: the Kinesis client is never called.
-    { dynamodb: client, kinesis: new KinesisClient({ region: 'us-east-1' }) },
-  );
+  if (!(await tableExists(client, LOCAL_CASES_TABLE)))
+    await createStatefulTables(client, [LOCAL_CASES_TABLE]);
 }
 
 /** Cases in AWS: the table (and bus) by name, default credentials. */
@@ -203,7 +201,8 @@ export function openAwsCases(options: { table: string; region?: string; bus: str
 
 async function connect(options: ConnectionOptions): Promise<CaseConnection> {
   if (options.local && options.table) throw new Error('pass either --local DIR or --table NAME, not both');
-  if (options.local) return openLocalCases(options.local);
+  // Every verb works on cases that exist: a mistyped folder must not read as an empty store.
+  if (options.local) return openLocalCases(options.local, { create: false });
   const tableName = options.table ?? process.env.CAUTERIZE_CASES_TABLE;
   if (!tableName) {
     throw new Error(
@@ -294,9 +293,13 @@ export interface ExportOptions {
 
 /**
  * Streams matching cases to a file, page by page with backpressure: memory is bounded by one
- * page whatever the number of cases. CSV is RFC 4180 (csv-stringify, CRLF, quoted as needed).
+ * page whatever the number of cases. CSV is RFC 4180 (csv-stringify, CRLF, quoted as needed). The
+ * file is written beside the target and renamed into place once complete (writeFileAtomic): a
+ * failed export leaves the target as it was.
  */
 export async function exportCases(service: CaseService, options: ExportOptions): Promise<number> {
+  // Arguments first: a rejected filter must not cost the target file.
+  parseInput(caseFilterSchema, options.filter);
   let count = 0;
   const source = Readable.from(service.iterate(options.filter, options.pageSize ?? 500));
   const counter = new Transform({
@@ -315,7 +318,7 @@ export async function exportCases(service: CaseService, options: ExportOptions):
           quoted_match: /^[\s=+\-@]/,
         })
       : new Transform({ writableObjectMode: true, transform: (line: string, _e, cb) => cb(null, line) });
-  await pipeline(source, counter, encoder, createWriteStream(options.out));
+  await writeFileAtomic(options.out, (out) => pipeline(source, counter, encoder, out));
   return count;
 }
 
@@ -377,7 +380,7 @@ export function registerCasesCommands(program: Command): void {
 
   const connection = (command: Command) =>
     command
-      .option('--local <dir>', 'local cases persisted in this folder (created on first use)')
+      .option('--local <dir>', 'local cases store in this folder (e.g. the --out folder of a replay)')
       .option('--table <name>', 'cases table in AWS (default: $CAUTERIZE_CASES_TABLE); default credentials')
       .option('--region <region>', 'AWS region of the table (default: the SDK default)')
       .option('--bus <name>', 'event bus receiving CaseUpdated', DEFAULT_BUS);
@@ -473,6 +476,8 @@ export function registerCasesCommands(program: Command): void {
       if (!options.from || !options.to) {
         throw new Error('export needs --from and --to (ISO-8601): the time range of openedAt to export');
       }
+      parseInput(caseFilterSchema, filterOf(options));
+      checkOutputPath(options.out, '--out');
       await withCases(options, async ({ service }) => {
         const count = await exportCases(service, {
           filter: filterOf(options),
@@ -591,7 +596,7 @@ export function registerCasesCommands(program: Command): void {
           );
           return counts.bad;
         });
-        if (broken > 0) throw new Error(`${broken} audit chain(s) broken: see the problems above`);
+        if (broken > 0) throw new VerdictError(`${broken} audit chain(s) broken: see the problems above`);
       },
     );
 

@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
 import { runWorlds } from '../../local/world-evaluation';
 import { percent } from '../../sim/evaluation';
 import {
@@ -32,6 +33,7 @@ export async function runWorldsEvaluation(options: WorldsEvaluationOptions): Pro
       `scale ${options.scale}, ${options.days} days, ${options.jobs} at a time\n`,
   );
   let finished = 0;
+  if (options.json) checkOutputPath(options.json, '--json');
   // Each world is kept as it finishes: a long run cut short still leaves the worlds it evaluated.
   const partial = options.json ? `${options.json}.worlds.jsonl` : undefined;
   if (partial) await rm(partial, { force: true });
@@ -54,7 +56,7 @@ export async function runWorldsEvaluation(options: WorldsEvaluationOptions): Pro
   printSummary(summary, worlds);
   if (options.json) {
     const reports = worlds.map((w) => ({ seed: w.seed, report: w.report }));
-    await writeFile(options.json, `${JSON.stringify({ ...summary, reports }, jsonNumbers, 2)}\n`);
+    await writeTextAtomic(options.json, `${JSON.stringify({ ...summary, reports }, jsonNumbers, 2)}\n`);
     write(`\nwrote ${options.json}`);
   }
   return summary;

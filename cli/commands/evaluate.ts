@@ -1,4 +1,4 @@
-import { access, stat, writeFile } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import {
@@ -16,6 +16,7 @@ import {
   replayedEventsFile,
 } from '../../sim/evaluation-files';
 import { WORLD_SPLITS, type WorldSplit } from '../../sim/world-seeds';
+import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
 import { table } from '../format';
 import { nonNegativeInt, nonNegativeNumber, positiveInt } from '../options';
 import { Progress } from '../progress';
@@ -87,6 +88,7 @@ export function registerEvaluateCommand(program: Command): void {
 async function runEvaluate(
   options: EvaluateOptions & { readonly truth: string; readonly results: string },
 ): Promise<void> {
+  if (options.json) checkOutputPath(options.json, '--json');
   const truth = await readTruthFile(options.truth);
   const eventsFile = options.events ?? (await replayedEventsFile(join(options.results, 'summary.json')));
   const evaluator = new Evaluator(truth);
@@ -116,7 +118,7 @@ async function runEvaluate(
 
   printReport(report, eventsFile);
   if (options.json) {
-    await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    await writeTextAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`);
     write(`\nwrote ${options.json}`);
   }
 }

@@ -60,7 +60,7 @@ export class LocalConsoleSource implements ConsoleSource {
     }
     // The connection's service publishes CaseUpdated on a local bus that carries the stack's
     // reinstatement rule, and waits for the workflow, whenever the store has an accounts table.
-    const connection = await openLocalCases(options.dir, { policyFile: options.policyFile });
+    const connection = await openLocalCases(options.dir, { create: false, policyFile: options.policyFile });
     try {
       const hasAccounts = await tableExists(connection, LOCAL_ACCOUNTS_TABLE);
       return new LocalConsoleSource(

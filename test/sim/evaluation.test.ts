@@ -497,7 +497,7 @@ describe('Command: evaluate', () => {
     expect(err.join('')).toContain('1 result accounts are not in the truth (1 suspended)');
   });
 
-  it('exits 1 naming the file when an input is invalid', async () => {
+  it('exits 2 naming the file when an input is invalid', async () => {
     // Act
     const code = await main([
       'node',
@@ -510,7 +510,7 @@ describe('Command: evaluate', () => {
     ]);
 
     // Assess
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(err.join('')).toContain(`cauterize: ${join(dir(), 'events.jsonl')}: (root): not valid JSON`);
   });
 });
