@@ -1,13 +1,9 @@
 import * as path from 'node:path';
 import type { App, Environment } from 'aws-cdk-lib';
 import { loadPolicyFile, policyToJson } from '../lambdas/core/policy/policy';
+import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from './policy-file';
 import { PipelineStack } from './pipeline-stack';
 import { StatefulStack } from './stateful-stack';
-
-/** Root of the project (where cdk.json lives): relative policy paths start here. */
-export const PROJECT_ROOT = path.join(__dirname, '..');
-
-export const DEFAULT_POLICY_FILE = 'config/policy.yaml';
 
 export const STATEFUL_STACK_NAME = 'CauterizeStateful';
 export const PIPELINE_STACK_NAME = 'CauterizePipeline';

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { DEFAULT_ENFORCEMENT_BUS_NAME } from '../lambdas/core/events';
 import { CaseArchiveBucket } from './constructs/case-archive';
 import { pinLogicalId } from './logical-id';
 import { checkInteger } from './validate-props';
@@ -63,7 +64,7 @@ export class StatefulStack extends Stack {
     super(scope, id, props);
     checkInteger('streamRetentionHours', props.streamRetentionHours, 24, 8760);
     checkInteger('streamShardCount', props.streamShardCount, 1, 10_000);
-    const enforcementBusName = props.enforcementBusName ?? 'cauterize-enforcement';
+    const enforcementBusName = props.enforcementBusName ?? DEFAULT_ENFORCEMENT_BUS_NAME;
     if (!/^[A-Za-z0-9._-]{1,256}$/.test(enforcementBusName)) {
       throw new Error(
         `enforcementBusName must be 1-256 letters, digits, '.', '_' or '-', got '${enforcementBusName}': rename it`,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { accountItem } from '../lambdas/adapters/dynamodb-account-store';
 import { displayStatus } from '../lambdas/core/account-state';
@@ -40,15 +40,11 @@ import {
   type ReplayOutput,
   type ReplaySummary,
 } from './replay-output';
-import { DEFAULT_SCORER_BATCH_SIZE } from '../lib/scorer-batching';
+import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../lib/policy-file';
+import { DEFAULT_SCORER_BATCH_SIZE, DEFAULT_SCORER_RETRY_ATTEMPTS } from '../lib/scorer-batching';
 
 /** The scorer's event source mapping batch size (UsageStreamScorer's default), as the local replay uses. */
 export { DEFAULT_SCORER_BATCH_SIZE };
-/** The mapping's retries of a failing batch before it goes to the failure queue (UsageStreamScorer). */
-export const DEFAULT_SCORER_RETRY_ATTEMPTS = 5;
-export const DEFAULT_POLICY_FILE = 'config/policy.yaml';
-/** Policy paths resolve against the project root, as the CDK app resolves them for the local pipeline. */
-const PROJECT_ROOT = join(__dirname, '..');
 
 /**
  * The policy as the scorer gets it at cold start: the file validated, rendered as compact JSON and

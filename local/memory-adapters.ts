@@ -23,10 +23,16 @@ import { LINK_KEY_SHARDS, linkShard, perShardLimit, shardedLinkKey } from '../la
 import type { LinkEdge } from '../lambdas/core/scoring/account-scorer';
 import { chainEntry } from '../lambdas/core/cases/audit-chain';
 import type { CaseSeal } from '../lambdas/core/cases/case-seal';
-import { WORKFLOW_ACTOR } from '../lambdas/core/lifecycle/sealed-input';
+import {
+  DEFAULT_ENFORCEMENT_BUS_NAME,
+  EVENT_SOURCE,
+  type EventDetailType,
+  type PublishedDetail,
+} from '../lambdas/core/events';
+import { CLUSTER_OPENING_REASON, WORKFLOW_ACTOR } from '../lambdas/core/lifecycle/sealed-input';
 import { ACTION_RANK } from '../lambdas/core/scoring/enforcement-action';
 import { withSourceLine } from './jsonl-source';
-import { LocalEventBus } from './local-event-bus';
+import { LocalEventBus, type PutEventsEntry } from './local-event-bus';
 
 /**
  * In-memory adapters for the core's ports, with the semantics of the AWS ones they stand for
@@ -456,14 +462,32 @@ export interface MemoryEnforcementOptions {
   readonly clock?: Clock;
   /** Receives AccountSuspended and CaseOpened. @default a new LocalEventBus */
   readonly bus?: LocalEventBus;
-  /** @default 'cauterize-enforcement' */
+  /** @default DEFAULT_ENFORCEMENT_BUS_NAME */
   readonly eventBusName?: string;
 }
 
-const ENFORCEMENT_ACTOR = WORKFLOW_ACTOR;
-/** The reason of a cluster case's opening audit entry (ClusterEnforcementWorkflow's). */
-const CLUSTER_OPENING_REASON = 'cluster risk score crossed the cluster suspend threshold';
-const ENFORCEMENT_EVENT_SOURCE = 'cauterize';
+/**
+ * A directive field the action's event requires. The workflow's Publish state fails on a missing
+ * one (its JSONPath finds nothing); so does this. The core leaves one out only when a tier
+ * override caps at an action whose policy section (actions.throttle / actions.verify) is absent.
+ */
+function directed<T>(value: T | undefined, action: string, field: string): T {
+  if (value === undefined) {
+    throw new Error(
+      `a ${action} run without directive.${field}: give the policy an actions.${action} section`,
+    );
+  }
+  return value;
+}
+
+/** One entry for the enforcement bus, its detail typed by the event's schema (core/events.ts). */
+function enforcementEvent<T extends EventDetailType>(
+  eventBusName: string,
+  detailType: T,
+  detail: PublishedDetail<T>,
+): PutEventsEntry {
+  return { EventBusName: eventBusName, Source: EVENT_SOURCE, DetailType: detailType, Detail: detail };
+}
 
 /**
  * The account enforcement workflow (lib/constructs/enforcement-workflow.ts), run synchronously:
@@ -488,7 +512,7 @@ export class MemoryEnforcement implements EnforcementStarter {
     this.accounts = options.accounts;
     this.clock = options.clock ?? systemClock;
     this.bus = options.bus ?? new LocalEventBus();
-    this.eventBusName = options.eventBusName ?? 'cauterize-enforcement';
+    this.eventBusName = options.eventBusName ?? DEFAULT_ENFORCEMENT_BUS_NAME;
   }
 
   public async start(request: EnforcementRequest): Promise<{ started: boolean }> {
@@ -536,20 +560,16 @@ export class MemoryEnforcement implements EnforcementStarter {
     }
     const eventBusName = this.eventBusName;
     await this.bus.putEvents([
-      {
-        EventBusName: eventBusName,
-        Source: ENFORCEMENT_EVENT_SOURCE,
-        DetailType: 'CaseOpened',
-        Detail: {
-          caseId,
-          kind: 'cluster',
-          clusterId,
-          accountIds,
-          riskScore,
-          policyVersion,
-          openedAt: startedAt,
-        },
-      },
+      enforcementEvent(eventBusName, 'CaseOpened', {
+        caseId,
+        kind: 'cluster',
+        clusterId,
+        accountIds,
+        riskScore,
+        policyVersion,
+        triggeredAt,
+        openedAt: startedAt,
+      }),
     ]);
     const suspended: string[] = [];
     for (const member of members) {
@@ -566,19 +586,14 @@ export class MemoryEnforcement implements EnforcementStarter {
       if (!done) continue;
       suspended.push(member.accountId);
       await this.bus.putEvents([
-        {
-          EventBusName: eventBusName,
-          Source: ENFORCEMENT_EVENT_SOURCE,
-          DetailType: 'AccountSuspended',
-          Detail: {
-            accountId: member.accountId,
-            caseId,
-            clusterId,
-            riskScore: member.riskScore,
-            policyVersion,
-            suspendedAt: startedAt,
-          },
-        },
+        enforcementEvent(eventBusName, 'AccountSuspended', {
+          accountId: member.accountId,
+          caseId,
+          clusterId,
+          riskScore: member.riskScore,
+          policyVersion,
+          suspendedAt: startedAt,
+        }),
       ]);
     }
     this.clusterExecutionsByName.set(name, { name, input, startedAt, suspended });
@@ -605,7 +620,7 @@ export class MemoryEnforcement implements EnforcementStarter {
     const opening = chainEntry(undefined, {
       caseId,
       at,
-      actor: ENFORCEMENT_ACTOR,
+      actor: WORKFLOW_ACTOR,
       action: 'OPENED',
       reason,
       fromStatus: 'NONE',
@@ -618,7 +633,7 @@ export class MemoryEnforcement implements EnforcementStarter {
       status: 'OPEN',
       openedAt: at,
       updatedAt: at,
-      openedBy: ENFORCEMENT_ACTOR,
+      openedBy: WORKFLOW_ACTOR,
       notes: [],
       lastAuditSeq: 0,
       lastAuditHash: opening.hash,
@@ -705,8 +720,9 @@ export class MemoryEnforcement implements EnforcementStarter {
       });
     }
 
+    const bus = this.eventBusName;
     const common = { accountId, caseId, riskScore, policyVersion, reason, triggeredAt };
-    const caseOpened = {
+    const caseOpened = enforcementEvent(bus, 'CaseOpened', {
       ...common,
       kind: 'account',
       accountIds: [accountId],
@@ -714,34 +730,30 @@ export class MemoryEnforcement implements EnforcementStarter {
       proposedAction,
       mode,
       openedAt: startedAt,
+    });
+    // The action's event, as the workflow's Publish<Action> state writes it (none for review).
+    const actionEvent = (): PutEventsEntry | undefined => {
+      switch (action) {
+        case 'suspend':
+          return enforcementEvent(bus, 'AccountSuspended', { ...common, suspendedAt: startedAt });
+        case 'throttle':
+          return enforcementEvent(bus, 'AccountThrottled', {
+            ...common,
+            throttledAt: startedAt,
+            requestsPerHour: directed(directive.requestsPerHour, 'throttle', 'requestsPerHour'),
+          });
+        case 'verify':
+          return enforcementEvent(bus, 'VerificationRequired', {
+            ...common,
+            requiredAt: startedAt,
+            checks: directed(directive.checks, 'verify', 'checks'),
+          });
+        case 'review':
+          return undefined;
+      }
     };
-    const actionEvent: Record<string, [string, Record<string, unknown>]> = {
-      suspend: ['AccountSuspended', { ...common, suspendedAt: startedAt }],
-      throttle: [
-        'AccountThrottled',
-        { ...common, throttledAt: startedAt, requestsPerHour: directive.requestsPerHour },
-      ],
-      verify: ['VerificationRequired', { ...common, requiredAt: startedAt, checks: directive.checks }],
-    };
-    const event = applied ? actionEvent[action] : undefined;
-    await this.bus.putEvents([
-      ...(event
-        ? [
-            {
-              EventBusName: this.eventBusName,
-              Source: ENFORCEMENT_EVENT_SOURCE,
-              DetailType: event[0],
-              Detail: event[1],
-            },
-          ]
-        : []),
-      {
-        EventBusName: this.eventBusName,
-        Source: ENFORCEMENT_EVENT_SOURCE,
-        DetailType: 'CaseOpened',
-        Detail: caseOpened,
-      },
-    ]);
+    const event = applied ? actionEvent() : undefined;
+    await this.bus.putEvents([...(event ? [event] : []), caseOpened]);
     return 'ENFORCED';
   }
 }

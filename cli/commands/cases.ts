@@ -17,6 +17,7 @@ import {
   type ChainAnchorStore,
   type LoadedAnchor,
 } from '../../lambdas/core/cases/chain-anchor';
+import { DEFAULT_ENFORCEMENT_BUS_NAME } from '../../lambdas/core/events';
 import { ANCHOR_ACTOR } from '../../lambdas/handlers/chain-anchor';
 import { DirectoryChainAnchors } from '../../local/directory-chain-anchors';
 import type { CaseEventPublisher } from '../../lambdas/core/cases/case-ports';
@@ -75,8 +76,6 @@ export interface CaseConnection {
 /** The accounts table of a local store (a replay's), named by its logical id. */
 export { LOCAL_ACCOUNTS_TABLE };
 
-const DEFAULT_BUS = 'cauterize-enforcement';
-
 /** Thrown when `--local DIR` holds no cases store: names the folder and the fix. */
 export class NoLocalStoreError extends Error {
   public constructor(dir: string, detail: string) {
@@ -124,7 +123,7 @@ export async function openLocalCases(
   }
   const store = new DynamoDbCaseStore(documentClient(client), LOCAL_CASES_TABLE);
   const bus = new LocalEventBus({ jsonlPath: join(dir, 'bus-events.jsonl') });
-  const events = new EventBridgeCaseEvents(bus, DEFAULT_BUS);
+  const events = new EventBridgeCaseEvents(bus, DEFAULT_ENFORCEMENT_BUS_NAME);
   let hasAccounts: boolean;
   try {
     hasAccounts = await tableExists(client, LOCAL_ACCOUNTS_TABLE);
@@ -383,7 +382,7 @@ export function registerCasesCommands(program: Command): void {
       .option('--local <dir>', 'local cases store in this folder (e.g. the --out folder of a replay)')
       .option('--table <name>', 'cases table in AWS (default: $CAUTERIZE_CASES_TABLE); default credentials')
       .option('--region <region>', 'AWS region of the table (default: the SDK default)')
-      .option('--bus <name>', 'event bus receiving CaseUpdated', DEFAULT_BUS);
+      .option('--bus <name>', 'event bus receiving CaseUpdated', DEFAULT_ENFORCEMENT_BUS_NAME);
   const filters = (command: Command) =>
     command
       .addOption(

@@ -5,6 +5,7 @@ import { loadPolicyFile, MAX_POLICY_BYTES, PolicyValidationError } from '../../l
 import { diffPolicies, formatPolicyChange } from '../../lambdas/core/policy/policy-diff';
 import { withPolicyKeyTable } from '../../lambdas/core/policy/policy-docs';
 import { policyJsonSchema, type PolicyJsonSchemaTarget } from '../../lambdas/core/policy/policy-json-schema';
+import { DEFAULT_POLICY_FILE } from '../../lib/policy-file';
 import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
 import { backtestPolicy, type BacktestReport, type DecisionChange } from '../../local/policy-backtest';
 import { VerdictError } from '../exit-codes';
@@ -12,7 +13,6 @@ import { table } from '../format';
 import { positiveInt } from '../options';
 import { Progress } from '../progress';
 
-export const DEFAULT_POLICY_FILE = 'config/policy.yaml';
 export const POLICY_DOCS_FILE = 'docs/policy.md';
 
 const write = (text: string) => process.stdout.write(`${text}\n`);

@@ -1,9 +1,8 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { CaseEventPublisher, CaseUpdatedDetail } from '../core/cases/case-ports';
+import { EVENT_SOURCE, type EventDetailType } from '../core/events';
 
-/** Source of every Cauterize event (the enforcement workflows use the same). */
-export const CASE_EVENT_SOURCE = 'cauterize';
-export const CASE_UPDATED = 'CaseUpdated';
+const CASE_UPDATED: EventDetailType = 'CaseUpdated';
 
 /** Thrown when EventBridge refuses the event; the status change itself is already recorded. */
 export class CaseEventPublishError extends Error {
@@ -42,7 +41,7 @@ export class EventBridgeCaseEvents implements CaseEventPublisher {
     try {
       out = await this.sender.putEvents([
         {
-          Source: CASE_EVENT_SOURCE,
+          Source: EVENT_SOURCE,
           DetailType: CASE_UPDATED,
           Detail: JSON.stringify(detail),
           EventBusName: this.eventBusName,

@@ -9,7 +9,11 @@ import { ENFORCEMENT_ACTIONS, VERIFICATION_CHECKS } from './policy/policy';
  * docs/events.md describes them. Details are exact: a field is added only with a schema change.
  */
 
+/** Source of every event Cauterize publishes. */
 export const EVENT_SOURCE = 'cauterize';
+
+/** Name of the enforcement event bus unless a deployment names it otherwise. */
+export const DEFAULT_ENFORCEMENT_BUS_NAME = 'cauterize-enforcement';
 
 const timestamp = z.iso
   .datetime({ offset: true, message: 'expected an ISO-8601 timestamp' })
@@ -138,6 +142,18 @@ export const EVENT_DETAIL_SCHEMAS = {
 
 export type EventDetailType = keyof typeof EVENT_DETAIL_SCHEMAS;
 export type EventDetail<T extends EventDetailType> = z.infer<(typeof EVENT_DETAIL_SCHEMAS)[T]>;
+
+type DeepReadonly<T> = T extends readonly (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/**
+ * A detail as a publisher hands it over (read-only throughout, so records and inputs pass as
+ * they are): typed from its schema, so that a publisher drifting from the contract fails to compile.
+ */
+export type PublishedDetail<T extends EventDetailType> = DeepReadonly<EventDetail<T>>;
 
 export const EVENT_DETAIL_TYPES = Object.keys(EVENT_DETAIL_SCHEMAS) as EventDetailType[];
 

@@ -5,22 +5,22 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { CLUSTER_CASE_ACTION } from '../../lambdas/core/lifecycle/sealed-input';
+import { EVENT_SOURCE } from '../../lambdas/core/events';
+import {
+  CLUSTER_CASE_ACTION,
+  CLUSTER_OPENING_REASON,
+  WORKFLOW_ACTOR,
+} from '../../lambdas/core/lifecycle/sealed-input';
 import { checkInteger } from '../validate-props';
 import {
   AUDIT_GENESIS_HASH,
   CONDITIONAL_CHECK_FAILED,
-  ENFORCEMENT_EVENT_SOURCE,
-  LIFECYCLE_ACTOR,
   auditHashTemplate,
   retryTransientDynamoDb,
   retryPutEvents,
   sealedAuditHashTemplate,
   workflowStateMachine,
 } from './workflow-support';
-
-/** Reason of a cluster case's opening audit entry (part of its hash). */
-export const CLUSTER_OPENING_REASON = 'cluster risk score crossed the cluster suspend threshold';
 
 /**
  * State names of the cluster enforcement workflow, a contract like ENFORCEMENT_STATE_NAMES: the
@@ -145,7 +145,7 @@ export class ClusterEnforcementWorkflow extends Construct {
     // hash covers the seal digest; one without (an older scorer, during a deploy) opens a v1 case.
     const openingFields = {
       seq: '0',
-      actor: LIFECYCLE_ACTOR,
+      actor: WORKFLOW_ACTOR,
       action: 'OPENED',
       fromStatus: 'NONE',
       toStatus: 'OPEN',
@@ -212,7 +212,7 @@ export class ClusterEnforcementWorkflow extends Construct {
         evidence: tasks.DynamoAttributeValue.fromString(
           sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.evidence')),
         ),
-        openedBy: literal(LIFECYCLE_ACTOR),
+        openedBy: literal(WORKFLOW_ACTOR),
         notes: tasks.DynamoAttributeValue.fromList([]),
         lastAuditSeq: tasks.DynamoAttributeValue.fromNumber(0),
         lastAuditHash: str('$.opening.hash'),
@@ -229,7 +229,7 @@ export class ClusterEnforcementWorkflow extends Construct {
         sk: literal('AUDIT#0000'),
         seq: tasks.DynamoAttributeValue.fromNumber(0),
         at: str('$.case.openedAt'),
-        actor: literal(LIFECYCLE_ACTOR),
+        actor: literal(WORKFLOW_ACTOR),
         action: literal('OPENED'),
         reason: literal(CLUSTER_OPENING_REASON),
         fromStatus: literal('NONE'),
@@ -247,7 +247,7 @@ export class ClusterEnforcementWorkflow extends Construct {
       entries: [
         {
           eventBus: enforcementBus,
-          source: ENFORCEMENT_EVENT_SOURCE,
+          source: EVENT_SOURCE,
           detailType: 'CaseOpened',
           detail: sfn.TaskInput.fromObject({
             caseId: sfn.JsonPath.stringAt('$.caseId'),
@@ -406,7 +406,7 @@ export class ClusterEnforcementWorkflow extends Construct {
       entries: [
         {
           eventBus: props.enforcementBus,
-          source: ENFORCEMENT_EVENT_SOURCE,
+          source: EVENT_SOURCE,
           detailType: 'AccountSuspended',
           detail: sfn.TaskInput.fromObject({
             accountId: sfn.JsonPath.stringAt('$.accountId'),

@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../lambdas/core/events';
 import { WORKFLOW_ACTOR } from '../../lambdas/core/lifecycle/sealed-input';
 import { ACTION_RANK } from '../../lambdas/core/scoring/enforcement-action';
 import type { EnforcementAction } from '../../lambdas/core/policy/policy';
@@ -12,7 +13,6 @@ import {
   AUDIT_GENESIS_HASH,
   auditHashTemplate,
   CONDITIONAL_CHECK_FAILED,
-  ENFORCEMENT_EVENT_SOURCE,
   retryPutEvents,
   retryTransientDynamoDb,
   sealedAuditHashTemplate,
@@ -54,12 +54,6 @@ export const ENFORCEMENT_STATE_NAMES = [
 ] as const;
 
 export type EnforcementStateName = (typeof ENFORCEMENT_STATE_NAMES)[number];
-
-/** Who the workflow writes as, in cases, audit entries and events. */
-export const ENFORCEMENT_ACTOR = WORKFLOW_ACTOR;
-
-/** Source of every event the workflow publishes on the enforcement bus. */
-export { ENFORCEMENT_EVENT_SOURCE };
 
 /**
  * Account attributes the graduated actions write (suspension keeps its own: status SUSPENDED,
@@ -204,7 +198,7 @@ export class EnforcementWorkflow extends Construct {
     // scorer older than this definition, during a deploy) still opens a case, as chain v1.
     const openingFields = {
       seq: '0',
-      actor: ENFORCEMENT_ACTOR,
+      actor: WORKFLOW_ACTOR,
       action: 'OPENED',
       fromStatus: 'NONE',
       toStatus: 'OPEN',
@@ -275,7 +269,7 @@ export class EnforcementWorkflow extends Construct {
         evidence: tasks.DynamoAttributeValue.fromString(
           sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.evidence')),
         ),
-        openedBy: literal(ENFORCEMENT_ACTOR),
+        openedBy: literal(WORKFLOW_ACTOR),
         openedByExecution: str('$.opening.executionId'),
         notes: tasks.DynamoAttributeValue.fromList([]),
         lastAuditSeq: tasks.DynamoAttributeValue.fromNumber(0),
@@ -365,7 +359,7 @@ export class EnforcementWorkflow extends Construct {
         sk: literal('AUDIT#0000'),
         seq: tasks.DynamoAttributeValue.fromNumber(0),
         at: tasks.DynamoAttributeValue.fromString(openedAt),
-        actor: literal(ENFORCEMENT_ACTOR),
+        actor: literal(WORKFLOW_ACTOR),
         action: literal('OPENED'),
         reason: str('$.reason'),
         fromStatus: literal('NONE'),
@@ -397,7 +391,7 @@ export class EnforcementWorkflow extends Construct {
     };
     const caseOpened: tasks.EventBridgePutEventsEntry = {
       eventBus: enforcementBus,
-      source: ENFORCEMENT_EVENT_SOURCE,
+      source: EVENT_SOURCE,
       detailType: 'CaseOpened',
       detail: sfn.TaskInput.fromObject({
         ...common,
@@ -421,7 +415,7 @@ export class EnforcementWorkflow extends Construct {
     };
     const actionEvent = (detailType: string, detail: Record<string, unknown>) => ({
       eventBus: enforcementBus,
-      source: ENFORCEMENT_EVENT_SOURCE,
+      source: EVENT_SOURCE,
       detailType,
       detail: sfn.TaskInput.fromObject({ ...common, ...detail }),
     });

@@ -7,11 +7,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../lambdas/core/events';
+import { WORKFLOW_ACTOR } from '../../lambdas/core/lifecycle/sealed-input';
 import { checkInteger } from '../validate-props';
 import {
   CONDITIONAL_CHECK_FAILED,
-  ENFORCEMENT_EVENT_SOURCE,
-  LIFECYCLE_ACTOR,
   auditHashTemplate,
   retryPutEvents,
   retryTransientDynamoDb,
@@ -20,7 +20,7 @@ import {
 
 /** The event pattern that starts a reinstatement: a case cleared as a false positive. */
 export const CASE_CLEARED_PATTERN = {
-  source: [ENFORCEMENT_EVENT_SOURCE],
+  source: [EVENT_SOURCE],
   detailType: ['CaseUpdated'],
   detail: { toStatus: ['FALSE_POSITIVE'] },
 } as const;
@@ -282,7 +282,7 @@ export class ReinstatementWorkflow extends Construct {
         hash: sfn.JsonPath.hash(
           sfn.JsonPath.format(
             auditHashTemplate({
-              actor: LIFECYCLE_ACTOR,
+              actor: WORKFLOW_ACTOR,
               action: 'REINSTATED',
               fromStatus: 'FALSE_POSITIVE',
               toStatus: 'FALSE_POSITIVE',
@@ -306,7 +306,7 @@ export class ReinstatementWorkflow extends Construct {
         sk: str('$.key.sk'),
         seq: numberAt('$.next.seq'),
         at: str('$.startedAt'),
-        actor: literal(LIFECYCLE_ACTOR),
+        actor: literal(WORKFLOW_ACTOR),
         action: literal('REINSTATED'),
         reason: str('$.next.reason'),
         fromStatus: literal('FALSE_POSITIVE'),
@@ -353,7 +353,7 @@ export class ReinstatementWorkflow extends Construct {
       entries: [
         {
           eventBus: enforcementBus,
-          source: ENFORCEMENT_EVENT_SOURCE,
+          source: EVENT_SOURCE,
           detailType: 'AccountReinstated',
           detail: sfn.TaskInput.fromObject({
             accountId: sfn.JsonPath.stringAt('$.accountId'),

@@ -18,6 +18,7 @@ import {
   DEFAULT_BATCHING_WINDOW_SECONDS,
   DEFAULT_PARALLELIZATION_FACTOR,
   DEFAULT_SCORER_BATCH_SIZE,
+  DEFAULT_SCORER_RETRY_ATTEMPTS,
 } from '../scorer-batching';
 import { checkInteger } from '../validate-props';
 
@@ -203,7 +204,7 @@ export class UsageStreamScorer extends Construct {
         ),
         reportBatchItemFailures: true,
         bisectBatchOnError: true,
-        retryAttempts: props.retryAttempts ?? 5,
+        retryAttempts: props.retryAttempts ?? DEFAULT_SCORER_RETRY_ATTEMPTS,
         maxRecordAge: Duration.seconds(props.maxRecordAgeSeconds ?? 3600),
         parallelizationFactor: props.parallelizationFactor ?? DEFAULT_PARALLELIZATION_FACTOR,
         onFailure: new SqsDlq(this.failureQueue),

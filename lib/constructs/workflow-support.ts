@@ -4,19 +4,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { AUDIT_HASH_VERSION, SEALED_AUDIT_HASH_VERSION } from '../../lambdas/core/cases/audit-chain';
-import { WORKFLOW_ACTOR } from '../../lambdas/core/lifecycle/sealed-input';
 
 /**
  * What the account enforcement, cluster enforcement and reinstatement workflows share: error
  * names, retry policies, the audit hash template of the cases contract, the state machine they
  * run as, and the cdk-nag acknowledgements every workflow role needs.
  */
-
-/** Who the lifecycle workflows write as, in cases, audit entries and events. */
-export const LIFECYCLE_ACTOR = WORKFLOW_ACTOR;
-
-/** Source of every event published on the enforcement bus. */
-export const ENFORCEMENT_EVENT_SOURCE = 'cauterize';
 
 /** prevHash of an audit trail's first entry (seq 0). */
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);

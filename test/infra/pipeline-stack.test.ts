@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { loadPolicyFile, policyToJson } from '../../lambdas/core/policy/policy';
-import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/cauterize';
+import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/policy-file';
 import { PipelineStack, type PipelineStackProps } from '../../lib/pipeline-stack';
 import { StatefulStack } from '../../lib/stateful-stack';
 import { synthesizeCauterize, unacknowledgedNagFindings } from './support';

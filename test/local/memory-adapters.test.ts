@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccountState } from '../../lambdas/core/account-state';
+import { parseEnforcementEvent } from '../../lambdas/core/events';
 import {
   ConcurrentUpdateError,
   type EnforcementRequest,
@@ -336,6 +337,49 @@ describe('Class: MemoryEnforcement', () => {
       await expect(enforcement.start(enforcementRequest('a', 'x'.repeat(81)))).rejects.toThrow(
         "Invalid Name: 'xxx",
       );
+    });
+  });
+
+  describe('Method: startCluster', () => {
+    it("publishes CaseOpened and each AccountSuspended as their schemas say, with the workflow's fields", async () => {
+      // Prepare
+      const accounts = new MemoryAccountStore();
+      const enforcement = new MemoryEnforcement({ accounts, clock: fixedClock });
+
+      // Act
+      await enforcement.startCluster({
+        executionName: 'clu-1',
+        input: {
+          clusterId: 'clu-1',
+          caseId: 'case-clu-1',
+          riskScore: 80,
+          members: [
+            { accountId: 'a', riskScore: 70 },
+            { accountId: 'b', riskScore: 60 },
+          ],
+          policyVersion: policy.version,
+          triggeredAt: T0,
+          evidence: {},
+        },
+      });
+
+      // Assess
+      const events = enforcement.bus.events();
+      expect(events.map((e) => e['detail-type'])).toEqual([
+        'CaseOpened',
+        'AccountSuspended',
+        'AccountSuspended',
+      ]);
+      for (const event of events) {
+        expect(() =>
+          parseEnforcementEvent({
+            source: event.source,
+            detailType: event['detail-type'],
+            detail: event.detail,
+          }),
+        ).not.toThrow();
+      }
+      expect(events[0]?.detail).toMatchObject({ kind: 'cluster', accountIds: ['a', 'b'], triggeredAt: T0 });
     });
   });
 });

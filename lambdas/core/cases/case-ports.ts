@@ -1,5 +1,6 @@
 import type { CaseFilter, CasePage, PageRequest } from './case-query';
 import type { ArchiveLocation, AuditEntry, CaseNote, CaseRecord, CaseStatus } from './case-record';
+import type { PublishedDetail } from '../events';
 
 /** A case with everything stored under it. */
 export interface CaseWithAudit {
@@ -59,18 +60,8 @@ export interface ArchivePutResult {
   readonly alreadyArchived: boolean;
 }
 
-/** detail of the CaseUpdated event (EventBridge, source 'cauterize'). */
-export interface CaseUpdatedDetail {
-  readonly caseId: string;
-  readonly kind: CaseRecord['kind'];
-  readonly accountIds: readonly string[];
-  readonly fromStatus: CaseStatus;
-  readonly toStatus: CaseStatus;
-  readonly actor: string;
-  readonly reason: string;
-  readonly at: string;
-  readonly policyVersion: string;
-}
+/** detail of the CaseUpdated event, as its schema in events.ts says. */
+export type CaseUpdatedDetail = PublishedDetail<'CaseUpdated'>;
 
 export interface CaseEventPublisher {
   caseUpdated(detail: CaseUpdatedDetail): Promise<void>;

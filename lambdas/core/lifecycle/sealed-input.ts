@@ -9,6 +9,9 @@ import type {
 /** Who the enforcement workflows open cases as (`openedBy`, and the opening entry's actor). */
 export const WORKFLOW_ACTOR = 'cauterize-enforcement';
 
+/** Reason of a cluster case's opening audit entry (part of its hash). */
+export const CLUSTER_OPENING_REASON = 'cluster risk score crossed the cluster suspend threshold';
+
 /** The action of every cluster case: the cluster workflow suspends. */
 export const CLUSTER_CASE_ACTION = 'suspend';
 
