@@ -2,7 +2,6 @@ import { accountItem } from '../lambdas/adapters/dynamodb-account-store';
 import { dynamoDbItemBytes, readUnitsOf, writeUnitsOf } from '../lambdas/adapters/dynamodb-item-size';
 import type { AccountState } from '../lambdas/core/account-state';
 import type { AccountStore, Clock, LinkMembers, LinkStore } from '../lambdas/core/ports';
-import type { LinkEdge } from '../lambdas/core/scoring/account-scorer';
 import { DEFAULT_SCORER_BATCH_SIZE, loadScorerPolicy, scoreInShards } from '../local/fast-replay';
 import { emptySourceStats, readJsonlRecords } from '../local/jsonl-source';
 import { LocalEventBus } from '../local/local-event-bus';
@@ -12,6 +11,7 @@ import {
   MemoryEnforcement,
   MemoryLinkStore,
 } from '../local/memory-adapters';
+import type { LinkEdge } from '../lambdas/core/linking/link-keys';
 
 export interface DynamoDbAccounting {
   /** Batches were cut by this event-time window as well as by size (absent: by size only). */

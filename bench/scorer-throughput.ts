@@ -4,7 +4,7 @@ import {
   scoreBatch,
   type ScoreBatchDependencies,
   type StreamRecord,
-} from '../lambdas/core/scoring/score-batch';
+} from '../lambdas/core/batch/score-batch';
 import {
   DEFAULT_SCORER_BATCH_SIZE,
   loadScorerPolicy,

@@ -14,7 +14,7 @@ import {
   type BatchStats,
   type ScoreBatchDependencies,
   type StreamRecord,
-} from '../lambdas/core/scoring/score-batch';
+} from '../lambdas/core/batch/score-batch';
 import {
   emptySourceStats,
   oversizedLineRecord,

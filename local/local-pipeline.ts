@@ -10,7 +10,7 @@ import { displayStatus, type DisplayStatus } from '../lambdas/core/account-state
 import { validatePolicy, type Policy } from '../lambdas/core/policy/policy';
 import { systemClock } from '../lambdas/core/ports';
 import type { Reason } from '../lambdas/core/scoring/risk';
-import { emptyBatchStats, type BatchOutcome, type BatchStats } from '../lambdas/core/scoring/score-batch';
+import { emptyBatchStats, type BatchOutcome, type BatchStats } from '../lambdas/core/batch/score-batch';
 import { resolveStateMachineDefinition } from './asl-definition';
 import { resolveIntrinsics } from './cloudformation-intrinsics';
 import { logicalIdsOfType, type CloudFormationTemplate } from './cloudformation-template';

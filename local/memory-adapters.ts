@@ -20,7 +20,6 @@ import {
   type RejectedRecord,
 } from '../lambdas/core/ports';
 import { LINK_KEY_SHARDS, linkShard, perShardLimit, shardedLinkKey } from '../lambdas/core/linking/link-keys';
-import type { LinkEdge } from '../lambdas/core/scoring/account-scorer';
 import { chainEntry } from '../lambdas/core/cases/audit-chain';
 import type { CaseSeal } from '../lambdas/core/cases/case-seal';
 import {
@@ -30,9 +29,10 @@ import {
   type PublishedDetail,
 } from '../lambdas/core/events';
 import { CLUSTER_OPENING_REASON, WORKFLOW_ACTOR } from '../lambdas/core/lifecycle/sealed-input';
-import { ACTION_RANK } from '../lambdas/core/scoring/enforcement-action';
+import { ACTION_RANK } from '../lambdas/core/lifecycle/enforcement-action';
 import { withSourceLine } from './jsonl-source';
 import { LocalEventBus, type PutEventsEntry } from './local-event-bus';
+import type { LinkEdge } from '../lambdas/core/linking/link-keys';
 
 /**
  * In-memory adapters for the core's ports, with the semantics of the AWS ones they stand for

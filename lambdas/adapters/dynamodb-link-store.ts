@@ -1,8 +1,8 @@
 import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LinkMembers, LinkStore } from '../core/ports';
 import { LINK_KEY_SHARDS, linkShard, perShardLimit, shardedLinkKey } from '../core/linking/link-keys';
-import type { LinkEdge } from '../core/scoring/account-scorer';
 import { withUnprocessedRetries } from './batch-retry';
+import type { LinkEdge } from '../core/linking/link-keys';
 
 const BATCH_WRITE_LIMIT = 25;
 

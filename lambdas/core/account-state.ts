@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Tier } from './contract/usage-event';
 import type { EnforcementAction } from './policy/policy';
 import type { Reason } from './scoring/risk';
@@ -106,4 +107,9 @@ export type DisplayStatus = 'ACTIVE' | 'REVIEW' | 'SUSPENDED';
 export function displayStatus(state: Pick<AccountState, 'status' | 'band'>): DisplayStatus {
   if (state.status === 'SUSPENDED') return 'SUSPENDED';
   return state.band === 'NORMAL' ? 'ACTIVE' : 'REVIEW';
+}
+
+/** A stable, short, name-safe digest of an account id (ids may be 128 arbitrary characters). */
+export function accountDigest(accountId: string): string {
+  return createHash('sha256').update(accountId).digest('hex').slice(0, 24);
 }

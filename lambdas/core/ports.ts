@@ -1,7 +1,7 @@
 import type { AccountState } from './account-state';
-import type { LinkEdge } from './scoring/account-scorer';
 import type { CaseSeal } from './cases/case-seal';
 import type { EnforcementAction, Policy, VerificationCheck } from './policy/policy';
+import type { LinkEdge } from './linking/link-keys';
 
 /**
  * Ports: what the pure core needs from the outside world. Adapters implement them for AWS

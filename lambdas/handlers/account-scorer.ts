@@ -16,7 +16,7 @@ import {
   type BatchOutcome,
   type ScoreBatchDependencies,
   type StreamRecord,
-} from '../core/scoring/score-batch';
+} from '../core/batch/score-batch';
 import { requireEnv } from './env';
 import { policySourceFromEnv } from './policy-source-from-env';
 

@@ -6,7 +6,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../lambdas/core/events';
 import { WORKFLOW_ACTOR } from '../../lambdas/core/lifecycle/sealed-input';
-import { ACTION_RANK } from '../../lambdas/core/scoring/enforcement-action';
+import { ACTION_RANK } from '../../lambdas/core/lifecycle/enforcement-action';
 import type { EnforcementAction } from '../../lambdas/core/policy/policy';
 import { checkInteger } from '../validate-props';
 import {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { scoreAccount } from '../../lambdas/core/scoring/account-scorer';
+import { scoreAccount } from '../../lambdas/core/batch/account-scorer';
 import { assessRisk } from '../../lambdas/core/scoring/risk';
 import { extractionEvent, makeEvent, makeWindow, minutesAfter, sequenced } from '../support/events';
 import { testPolicy } from '../support/policy';

@@ -1,4 +1,4 @@
-import { scoreBatch, type StreamRecord } from '../../lambdas/core/scoring/score-batch';
+import { scoreBatch, type StreamRecord } from '../../lambdas/core/batch/score-batch';
 import { systemClock } from '../../lambdas/core/ports';
 import type { UsageEvent } from '../../lambdas/core/contract/usage-event';
 import {

@@ -2,14 +2,14 @@ import fc from 'fast-check';
 import { parsePolicy, PolicyValidationError } from '../../lambdas/core/policy/policy';
 import { readFileSync } from 'node:fs';
 import type { AccountState } from '../../lambdas/core/account-state';
-import { scoreAccount } from '../../lambdas/core/scoring/account-scorer';
+import { scoreAccount } from '../../lambdas/core/batch/account-scorer';
 import {
   ACTION_RANK,
   actionBandOf,
   decideAction,
   escalate,
   type EscalationContext,
-} from '../../lambdas/core/scoring/enforcement-action';
+} from '../../lambdas/core/lifecycle/enforcement-action';
 import { extractionEvent, minutesAfter, sequenced } from '../support/events';
 import { POLICY_FILE, testPolicy } from '../support/policy';
 

@@ -3,9 +3,9 @@ import type { AccountState } from '../../lambdas/core/account-state';
 import { isFixedPrompt, isPublicPrompt, promptSpread } from '../../lambdas/core/linking/edge-weights';
 import { CENSUS_SAMPLE_MODULUS, censusKeysOf, senderEntity } from '../../lambdas/core/linking/link-keys';
 import type { LinkMembers } from '../../lambdas/core/ports';
-import { isExtractionSeed, scoreAccount } from '../../lambdas/core/scoring/account-scorer';
+import { isExtractionSeed, scoreAccount } from '../../lambdas/core/batch/account-scorer';
 import { assessRisk } from '../../lambdas/core/scoring/risk';
-import { scoreBatch, type StreamRecord } from '../../lambdas/core/scoring/score-batch';
+import { scoreBatch, type StreamRecord } from '../../lambdas/core/batch/score-batch';
 import { TemplateMemory, topicTag } from '../../lambdas/core/scoring/signals/template-reuse';
 import { extractionEvidence, extractionMarks, totals } from '../../lambdas/core/scoring/window';
 import {

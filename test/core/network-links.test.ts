@@ -2,10 +2,11 @@ import type { AccountState } from '../../lambdas/core/account-state';
 import { ClusterLookup, exploreCluster } from '../../lambdas/core/linking/cluster-engine';
 import { weighLink } from '../../lambdas/core/linking/edge-weights';
 import { footprintLinkKey, signupBurstLinkKey } from '../../lambdas/core/linking/link-keys';
-import { scoreAccount, type LinkEdge } from '../../lambdas/core/scoring/account-scorer';
+import { scoreAccount } from '../../lambdas/core/batch/account-scorer';
 import { MemoryAccountStore, MemoryLinkStore } from '../../local/memory-adapters';
 import { makeEvent, minutesAfter, sequenced } from '../support/events';
 import { testPolicy } from '../support/policy';
+import type { LinkEdge } from '../../lambdas/core/linking/link-keys';
 
 const policy = testPolicy();
 const T0 = '2026-02-02T00:00:00.000Z';

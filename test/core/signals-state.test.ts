@@ -8,7 +8,7 @@ import {
   encodeTopics,
   fromItem,
 } from '../../lambdas/adapters/dynamodb-account-store';
-import { scoreAccount } from '../../lambdas/core/scoring/account-scorer';
+import { scoreAccount } from '../../lambdas/core/batch/account-scorer';
 import { templateBandKeys } from '../../lambdas/core/scoring/signals';
 import { BUCKET_COUNTERS, emptyBucket, type HourBucket } from '../../lambdas/core/scoring/window';
 import { extractionEvent, flipHashBits, makeEvent, minutesAfter, sequenced } from '../support/events';

@@ -1,7 +1,7 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { chainEntry, verifyChain } from '../../lambdas/core/cases/audit-chain';
-import { scoreBatch } from '../../lambdas/core/scoring/score-batch';
+import { scoreBatch } from '../../lambdas/core/batch/score-batch';
 import { enforcementInput } from '../support/enforcement-harness';
 import { testPolicy } from '../support/policy';
 import {

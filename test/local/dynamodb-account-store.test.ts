@@ -13,7 +13,7 @@ import {
 import { dynamoDbItemBytes, readUnitsOf, writeUnitsOf } from '../../lambdas/adapters/dynamodb-item-size';
 import type { AccountState } from '../../lambdas/core/account-state';
 import { ConcurrentUpdateError } from '../../lambdas/core/ports';
-import { scoreAccount } from '../../lambdas/core/scoring/account-scorer';
+import { scoreAccount } from '../../lambdas/core/batch/account-scorer';
 import { startLocalServices, type LocalServices } from '../../local/local-services';
 import { extractionEvent, minutesAfter, openerEvent, sequenced } from '../support/events';
 import { testPolicy } from '../support/policy';

@@ -2,10 +2,10 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLinkStore } from '../../lambdas/adapters/dynamodb-link-store';
 import { LINK_KEY_SHARDS, linkShard } from '../../lambdas/core/linking/link-keys';
-import type { LinkEdge } from '../../lambdas/core/scoring/account-scorer';
 import { startLocalServices, type LocalServices } from '../../local/local-services';
 import { MemoryLinkStore } from '../../local/memory-adapters';
 import { createStringKeyTable } from '../support/tables';
+import type { LinkEdge } from '../../lambdas/core/linking/link-keys';
 
 describe('Class: DynamoDbLinkStore', () => {
   let services: LocalServices;

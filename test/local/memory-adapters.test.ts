@@ -9,9 +9,9 @@ import {
   type RejectedRecord,
 } from '../../lambdas/core/ports';
 import { LINK_KEY_SHARDS, linkShard } from '../../lambdas/core/linking/link-keys';
-import { scoreAccount, type LinkEdge } from '../../lambdas/core/scoring/account-scorer';
-import { scoreBatch, WHOLE_BATCH } from '../../lambdas/core/scoring/score-batch';
-import { claimCutoffOf } from '../../lambdas/core/scoring/enforcement-action';
+import { scoreAccount } from '../../lambdas/core/batch/account-scorer';
+import { scoreBatch, WHOLE_BATCH } from '../../lambdas/core/batch/score-batch';
+import { claimCutoffOf } from '../../lambdas/core/lifecycle/enforcement-action';
 import {
   compareUtf8,
   InvalidExecutionNameError,
@@ -22,6 +22,7 @@ import {
 } from '../../local/memory-adapters';
 import { extractionEvent, minutesAfter, sequenced } from '../support/events';
 import { testPolicy } from '../support/policy';
+import type { LinkEdge } from '../../lambdas/core/linking/link-keys';
 
 const policy = testPolicy();
 const T0 = '2026-02-02T00:00:00.000Z';

@@ -8,7 +8,7 @@ import { provisionFromTemplate } from '../../local/provision-from-template';
 import type { SynthesizedTemplates } from '../../local/synthesized-templates';
 import { buildTaskHandlers, type LocalTaskHandler } from '../../local/task-resource-handlers';
 import type { EnforcementInput } from '../../lambdas/core/ports';
-import { claimCutoffOf } from '../../lambdas/core/scoring/enforcement-action';
+import { claimCutoffOf } from '../../lambdas/core/lifecycle/enforcement-action';
 
 /** Logical ids PipelineStack and StatefulStack pin. */
 const STATE_MACHINE = 'EnforcementStateMachine';

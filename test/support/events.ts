@@ -1,6 +1,6 @@
 import type { UsageEvent } from '../../lambdas/core/contract/usage-event';
-import type { SequencedEvent } from '../../lambdas/core/scoring/account-scorer';
 import { BUCKET_COUNTERS, type WindowTotals } from '../../lambdas/core/scoring/window';
+import type { SequencedEvent } from '../../lambdas/core/contract/usage-event';
 
 let counter = 0;
 

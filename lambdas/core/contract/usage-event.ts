@@ -52,6 +52,13 @@ export type UsageEvent = z.infer<typeof usageEventSchema>;
 export type Capability = (typeof CAPABILITIES)[number];
 export type Tier = (typeof TIERS)[number];
 
+/** A usage event with its place in the stream, which makes redelivery detectable. */
+export interface SequencedEvent {
+  readonly event: UsageEvent;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+}
+
 /** Why a record was rejected: the field at fault (dotted path, or "(record)") and what to fix. */
 export interface Rejection {
   readonly field: string;

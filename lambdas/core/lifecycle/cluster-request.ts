@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
-import {
-  clusterEvidence,
-  clusterInstrumentKeys,
-  clusterMembersToEnforce,
-  type Cluster,
-} from '../linking/cluster-engine';
+import type { AccountState } from '../account-state';
+import { clusterEvidence, clusterInstrumentKeys, type Cluster } from '../linking/cluster-engine';
 import type { Policy } from '../policy/policy';
 import type { ClusterEnforcementRequest } from '../ports';
-import { clearanceEvidence, reenforcementCheck } from './protection';
+import { extractionEvidence, totals } from '../scoring/window';
+import { clearanceEvidence, isAllowlisted, reenforcementCheck } from './protection';
 
 /** Members whose own signals are frozen into a cluster case (the cluster evidence lists every member). */
 const EVIDENCE_MEMBER_SIGNALS = 25;
@@ -86,4 +83,34 @@ export function clusterEnforcementPlan(
       },
     },
   };
+}
+
+/**
+ * Members of a cluster over its suspend threshold that are to be suspended with it, whatever their
+ * status (the caller tells apart those already suspended). The cluster workflow suspends them
+ * under one cluster case (lambdas/core/lifecycle/cluster-request.ts).
+ */
+export function clusterMembersToEnforce(cluster: Cluster, policy: Policy): AccountState[] {
+  if (policy.mode !== 'enforce' || cluster.score < policy.clusters.suspend) return [];
+  // A member on a shared card or device is in the ring for certain, whatever its own score: a
+  // campaign spreads its extraction thin. One tied by private templates must have sent some
+  // extraction-shaped traffic itself (a templated CI bot whose prompts happen to share LSH bands
+  // with a campaign has not). One tied only by networks must also score memberFloor on its own.
+  const instrumentKeys = clusterInstrumentKeys(cluster, policy);
+  const belongs = (m: AccountState) => {
+    if (m.linkKeys.some((k) => instrumentKeys.has(k))) return true;
+    const evidence = extractionEvidence(totals(m.buckets), m.publicShare);
+    const swept = m.reasons.some((r) => r.signal === 'topicCoverage');
+    const ownEvidence = evidence >= policy.clusters.seedEvidence || swept;
+    if (cluster.templateLinked.has(m.accountId)) return ownEvidence;
+    return Math.max(m.riskScore, m.peakRiskScore ?? 0) >= policy.clusters.memberFloor && ownEvidence;
+  };
+  return cluster.members.filter(
+    (m) =>
+      belongs(m) &&
+      !isAllowlisted(policy, m.accountId, m.orgId) &&
+      // A tier capped below suspension (enterprise: review only) is never suspended with a
+      // cluster either; its own score still opens a case at its cap.
+      (policy.actions.tierOverrides[m.tier]?.maxAction ?? 'suspend') === 'suspend',
+  );
 }

@@ -13,6 +13,13 @@ import type { EnforcementRequest } from '../ports';
 /** Link kinds that are payment instruments or devices: a new one is new evidence. */
 const INSTRUMENT_PREFIXES = ['pay#', 'dev#'] as const;
 
+/** Allowlisted accounts and organisations are never enforced automatically. */
+export function isAllowlisted(policy: Policy, accountId: string, orgId: string | null): boolean {
+  return (
+    policy.allowlist.accounts.includes(accountId) || (orgId !== null && policy.allowlist.orgs.includes(orgId))
+  );
+}
+
 export function isInstrumentLinkKey(linkKey: string): boolean {
   return INSTRUMENT_PREFIXES.some((prefix) => linkKey.startsWith(prefix));
 }

@@ -23,6 +23,19 @@ export const LINK_KINDS: readonly LinkKind[] = ['pay', 'dev', 'ip', 'tpl', 'asn'
  */
 export type EdgeKind = LinkKind | 'prm';
 
+/** An attribute an account shares with others, e.g. a payment card: one edge endpoint. */
+export interface LinkEdge {
+  /** "<kind>#<value>": all accounts with the same key are linked (census keys: see below). */
+  readonly linkKey: string;
+  readonly accountId: string;
+  readonly kind: EdgeKind;
+  readonly firstSeenAt: string;
+  /** Who is behind the account when it wrote the edge (senderEntity). */
+  readonly entity?: string;
+  /** Template and census keys: the topic tag of the prompt (see topicTag; '*' for many topics). */
+  readonly tag?: string;
+}
+
 /**
  * Census keys are a consistent sample of prompts: a prompt is sampled at band position p when its
  * 16-bit band value there is a multiple of this, so every account that sends the prompt samples it

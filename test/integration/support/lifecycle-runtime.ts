@@ -11,7 +11,7 @@ import {
   type CaseRecord,
 } from '../../../lambdas/core/cases/case-record';
 import type { Policy } from '../../../lambdas/core/policy/policy';
-import type { ScoreBatchDependencies } from '../../../lambdas/core/scoring/score-batch';
+import type { ScoreBatchDependencies } from '../../../lambdas/core/batch/score-batch';
 import { ClusterEnforcementWorkflow } from '../../../lib/constructs/cluster-enforcement-workflow';
 import { EnforcementWorkflow } from '../../../lib/constructs/enforcement-workflow';
 import { ReinstatementWorkflow } from '../../../lib/constructs/reinstatement-workflow';

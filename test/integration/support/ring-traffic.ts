@@ -1,5 +1,5 @@
 import type { UsageEvent } from '../../../lambdas/core/contract/usage-event';
-import type { StreamRecord } from '../../../lambdas/core/scoring/score-batch';
+import type { StreamRecord } from '../../../lambdas/core/batch/score-batch';
 import { extractionEvent, makeEvent, minutesAfter } from '../../support/events';
 
 export const RING_T0 = '2026-02-02T00:00:00.000Z';

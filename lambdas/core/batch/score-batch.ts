@@ -3,12 +3,7 @@ import { parseUsageEventBytes } from '../contract/usage-event';
 import { clusterEnforcementPlan } from '../lifecycle/cluster-request';
 import { afterClearance, reenforcementCheck } from '../lifecycle/protection';
 import { sealedClusterRequest, sealedRequest } from '../lifecycle/sealed-input';
-import {
-  ClusterLookup,
-  exploreCluster,
-  regrowthEnforcement,
-  sendsPublicPrompts,
-} from '../linking/cluster-engine';
+import { ClusterLookup, exploreCluster, sendsPublicPrompts } from '../linking/cluster-engine';
 import type { Policy } from '../policy/policy';
 import {
   ClusterEnforcementUnavailableError,
@@ -27,11 +22,12 @@ import {
   scoreAccount,
   type AccountCheck,
   type AccountUpdate,
-  type LinkEdge,
   type ScorerLimits,
-  type SequencedEvent,
 } from './account-scorer';
-import { extractionEvidence, totals } from './window';
+import { extractionEvidence, totals } from '../scoring/window';
+import type { LinkEdge } from '../linking/link-keys';
+import type { SequencedEvent } from '../contract/usage-event';
+import { regrowthEnforcement } from '../lifecycle/regrowth';
 
 /** One stream record as any Kinesis consumer sees it. */
 export interface StreamRecord {

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import type { AccountState, RiskBand } from '../account-state';
-import type { UsageEvent } from '../contract/usage-event';
+import { accountDigest, type AccountState, type RiskBand } from '../account-state';
+import type { SequencedEvent, UsageEvent } from '../contract/usage-event';
 import { compareSequenceNumbers, eventIdFingerprint } from '../dedupe';
 import type { Policy } from '../policy/policy';
 import type { EnforcementRequest } from '../ports';
-import { clearanceEvidence, reenforcementCheck } from '../lifecycle/protection';
+import { clearanceEvidence, isAllowlisted, reenforcementCheck } from '../lifecycle/protection';
 import {
   censusKeysOf,
   eventLinkKeys,
@@ -13,35 +12,13 @@ import {
   senderEntity,
   signupBurstLinkKey,
   templateLinkKey,
-  type EdgeKind,
+  type LinkEdge,
   type LinkKind,
 } from '../linking/link-keys';
-import { topicTag } from './signals/template-reuse';
-import { escalate } from './enforcement-action';
-import { ageAtFirstRequestDays, assessRisk } from './risk';
-import { epochHour, extractionEvidence, totals, WindowFolder, windowSettings } from './window';
-
-/** A usage event with its place in the stream, which makes redelivery detectable. */
-export interface SequencedEvent {
-  readonly event: UsageEvent;
-  readonly shardId: string;
-  readonly sequenceNumber: string;
-}
-
-/** An attribute an account shares with others, e.g. a payment card: one edge endpoint. */
-export interface LinkEdge {
-  /** "<kind>#<value>": all accounts with the same key are linked (census keys: see link-keys.ts). */
-  readonly linkKey: string;
-  readonly accountId: string;
-  readonly kind: EdgeKind;
-  readonly firstSeenAt: string;
-  /** Who is behind the account when it wrote the edge (senderEntity). */
-  readonly entity?: string;
-  /** Template and census keys: the topic tag of the prompt (see topicTag; '*' for many topics). */
-  readonly tag?: string;
-}
-
-export type { LinkKind } from '../linking/link-keys';
+import { topicTag } from '../scoring/signals/template-reuse';
+import { escalate } from '../lifecycle/enforcement-action';
+import { ageAtFirstRequestDays, assessRisk } from '../scoring/risk';
+import { epochHour, extractionEvidence, totals, WindowFolder, windowSettings } from '../scoring/window';
 
 export interface AccountUpdate {
   /** The state to persist (unchanged object identity is never reused). */
@@ -76,11 +53,6 @@ export interface AccountCheck {
   readonly publicShare: number;
 }
 
-/** A stable, short, name-safe digest of an account id (ids may be 128 arbitrary characters). */
-export function accountDigest(accountId: string): string {
-  return createHash('sha256').update(accountId).digest('hex').slice(0, 24);
-}
-
 /**
  * Whether an account shows enough extraction evidence to be explored into its cluster and to
  * expose every template it uses for linking (policy clusters.seedEvidence and seedShare).
@@ -93,12 +65,6 @@ export function isExtractionSeed(
   const evidence = extractionEvidence(window, publicShare);
   const { seedEvidence, seedShare } = policy.clusters;
   return evidence >= seedEvidence || (evidence >= 1 && evidence >= seedShare * window.n);
-}
-
-export function isAllowlisted(policy: Policy, accountId: string, orgId: string | null): boolean {
-  return (
-    policy.allowlist.accounts.includes(accountId) || (orgId !== null && policy.allowlist.orgs.includes(orgId))
-  );
 }
 
 function newState(first: UsageEvent): AccountState {
