@@ -5,11 +5,11 @@ import type { AccountState } from '../core/account-state';
 import { reinstatementFromItem } from '../core/lifecycle/protection';
 import { ENFORCEMENT_ACTIONS, type EnforcementAction } from '../core/policy/policy';
 import { ConcurrentUpdateError, type AccountStore } from '../core/ports';
-import type { TemplateBandCount } from '../core/scoring/signals/template-reuse';
-import type { TopicSeen } from '../core/scoring/signals/topic-coverage';
 import { BUCKET_COUNTERS, type HourBucket } from '../core/scoring/window';
 import { MEMORY_DICTIONARY_V1 } from './account-memory-dictionary';
 import { withUnprocessedRetries } from './batch-retry';
+import type { TemplateBandCount } from '../core/scoring/template-memory';
+import type { TopicSeen } from '../core/scoring/topic-memory';
 
 const BATCH_GET_LIMIT = 100;
 

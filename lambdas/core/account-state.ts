@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Tier } from './contract/usage-event';
 import type { EnforcementAction } from './policy/policy';
 import type { Reason } from './scoring/risk';
-import type { TemplateBandCount } from './scoring/signals/template-reuse';
-import type { TopicSeen } from './scoring/signals/topic-coverage';
 import type { HourBucket } from './scoring/window';
+import type { TemplateBandCount } from './scoring/template-memory';
+import type { TopicSeen } from './scoring/topic-memory';
 
 /** Enforcement-owned status: only the enforcement workflow sets SUSPENDED. */
 export type AccountStatus = 'ACTIVE' | 'SUSPENDED';

@@ -186,19 +186,19 @@ describe('Function: assessRisk', () => {
     fc.assert(
       fc.property(
         fc.record({
-          n: fc.integer({ min: 0, max: 100_000 }),
-          cap: fc.nat(),
-          cot: fc.nat(),
-          inTok: fc.nat(),
-          outTok: fc.nat(),
-          open: fc.nat(),
-          fu: fc.nat(),
-          gn: fc.nat(),
-          gs: fc.nat(),
-          gq: fc.nat(),
-          nt: fc.nat(),
-          tpl: fc.nat(),
-          rel: fc.nat(),
+          requests: fc.integer({ min: 0, max: 100_000 }),
+          capabilityRequests: fc.nat(),
+          reasoningRequests: fc.nat(),
+          inputTokens: fc.nat(),
+          outputTokens: fc.nat(),
+          openers: fc.nat(),
+          followUps: fc.nat(),
+          timedGaps: fc.nat(),
+          gapExcessSum: fc.nat(),
+          gapExcessSquares: fc.nat(),
+          novelTopicRequests: fc.nat(),
+          templateReuses: fc.nat(),
+          freshModelRequests: fc.nat(),
           activeHours: fc.integer({ min: 0, max: 24 }),
           peakHour: fc.nat(),
         }),
@@ -207,21 +207,21 @@ describe('Function: assessRisk', () => {
         (raw, tier, ageAtFirstRequestDays) => {
           // Counters can never exceed requests (template reuse: openers), the window 24 hours.
           const upTo = (value: number, max: number) => value % (max + 1);
-          const open = upTo(raw.open, raw.n);
-          const activeHours = Math.min(raw.activeHours, raw.n);
+          const open = upTo(raw.openers, raw.requests);
+          const activeHours = Math.min(raw.activeHours, raw.requests);
           const w = makeWindow({
             ...raw,
-            cap: upTo(raw.cap, raw.n),
-            cot: upTo(raw.cot, raw.n),
-            open,
-            fu: upTo(raw.fu, raw.n),
-            gn: upTo(raw.gn, raw.n),
-            nt: upTo(raw.nt, raw.n),
-            tpl: upTo(raw.tpl, open),
-            rel: upTo(raw.rel, raw.n),
+            capabilityRequests: upTo(raw.capabilityRequests, raw.requests),
+            reasoningRequests: upTo(raw.reasoningRequests, raw.requests),
+            openers: open,
+            followUps: upTo(raw.followUps, raw.requests),
+            timedGaps: upTo(raw.timedGaps, raw.requests),
+            novelTopicRequests: upTo(raw.novelTopicRequests, raw.requests),
+            templateReuses: upTo(raw.templateReuses, open),
+            freshModelRequests: upTo(raw.freshModelRequests, raw.requests),
             activeHours,
             spanHours: activeHours,
-            peakHour: upTo(raw.peakHour, raw.n),
+            peakHour: upTo(raw.peakHour, raw.requests),
           });
           const risk = assessRisk(w, tier, policy, { ageAtFirstRequestDays });
           expect(risk.score).toBeGreaterThanOrEqual(0);
@@ -238,8 +238,24 @@ describe('Function: assessRisk', () => {
 
   it('scales a score down when the evidence is thin', () => {
     // Prepare
-    const strong = makeWindow({ n: 30, cap: 30, cot: 30, inTok: 3000, outTok: 60_000, open: 30, nt: 30 });
-    const thin = makeWindow({ n: 3, cap: 3, cot: 3, inTok: 300, outTok: 6000, open: 3, nt: 3 });
+    const strong = makeWindow({
+      requests: 30,
+      capabilityRequests: 30,
+      reasoningRequests: 30,
+      inputTokens: 3000,
+      outputTokens: 60_000,
+      openers: 30,
+      novelTopicRequests: 30,
+    });
+    const thin = makeWindow({
+      requests: 3,
+      capabilityRequests: 3,
+      reasoningRequests: 3,
+      inputTokens: 300,
+      outputTokens: 6000,
+      openers: 3,
+      novelTopicRequests: 3,
+    });
 
     // Act
     const a = assessRisk(strong, 'free', policy);

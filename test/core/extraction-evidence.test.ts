@@ -6,7 +6,6 @@ import type { LinkMembers } from '../../lambdas/core/ports';
 import { isExtractionSeed, scoreAccount } from '../../lambdas/core/batch/account-scorer';
 import { assessRisk } from '../../lambdas/core/scoring/risk';
 import { scoreBatch, type StreamRecord } from '../../lambdas/core/batch/score-batch';
-import { TemplateMemory, topicTag } from '../../lambdas/core/scoring/signals/template-reuse';
 import { extractionEvidence, extractionMarks, totals } from '../../lambdas/core/scoring/window';
 import {
   MemoryAccountStore,
@@ -24,6 +23,7 @@ import {
   sequenced,
 } from '../support/events';
 import { testPolicy } from '../support/policy';
+import { TemplateMemory, topicTag } from '../../lambdas/core/scoring/template-memory';
 
 const T0 = '2026-02-01T00:00:00.000Z';
 // No band of it is a census sample (no band value a multiple of CENSUS_SAMPLE_MODULUS).
@@ -193,7 +193,7 @@ describe('Function: assessRisk (extraction evidence)', () => {
 
   it('adds the full points for a large amount of extraction-shaped traffic, on any tier', () => {
     // Prepare: an api-tier account, its volume within the tier's norm, evidence at `high`.
-    const window = makeWindow({ n: high * 2, ex: high * 2 });
+    const window = makeWindow({ requests: high * 2, extractionHalves: high * 2 });
 
     // Act
     const risk = assessRisk(window, 'api', policy);
@@ -207,7 +207,10 @@ describe('Function: assessRisk (extraction evidence)', () => {
   it('shrinks the points below fullShare of the traffic, and discounts public prompts', () => {
     // Prepare: the same evidence, a tenth of a reseller's mixed traffic.
     const evidence = (low + high) / 2;
-    const window = makeWindow({ n: Math.round(evidence / (fullShare / 2)), ex: evidence * 2 });
+    const window = makeWindow({
+      requests: Math.round(evidence / (fullShare / 2)),
+      extractionHalves: evidence * 2,
+    });
 
     // Act
     const mixed = assessRisk(window, 'api', policy).reasons.find((r) => r.signal === 'extractionVolume');
@@ -226,10 +229,16 @@ describe('Function: isExtractionSeed', () => {
 
   it('seeds an account by its count, or by its shape once one extraction-shaped request is a fifth of its traffic', () => {
     // Act & Assess
-    expect(isExtractionSeed({ n: 500, ex: policy.clusters.seedEvidence * 2 }, undefined, policy)).toBe(true);
-    expect(isExtractionSeed({ n: 4, ex: 2 }, undefined, policy)).toBe(true);
-    expect(isExtractionSeed({ n: 40, ex: 2 }, undefined, policy)).toBe(false);
-    expect(isExtractionSeed({ n: 4, ex: 2 }, 1, policy)).toBe(false);
+    expect(
+      isExtractionSeed(
+        { requests: 500, extractionHalves: policy.clusters.seedEvidence * 2 },
+        undefined,
+        policy,
+      ),
+    ).toBe(true);
+    expect(isExtractionSeed({ requests: 4, extractionHalves: 2 }, undefined, policy)).toBe(true);
+    expect(isExtractionSeed({ requests: 40, extractionHalves: 2 }, undefined, policy)).toBe(false);
+    expect(isExtractionSeed({ requests: 4, extractionHalves: 2 }, 1, policy)).toBe(false);
   });
 });
 

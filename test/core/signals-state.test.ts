@@ -9,10 +9,10 @@ import {
   fromItem,
 } from '../../lambdas/adapters/dynamodb-account-store';
 import { scoreAccount } from '../../lambdas/core/batch/account-scorer';
-import { templateBandKeys } from '../../lambdas/core/scoring/signals';
 import { BUCKET_COUNTERS, emptyBucket, type HourBucket } from '../../lambdas/core/scoring/window';
 import { extractionEvent, flipHashBits, makeEvent, minutesAfter, sequenced } from '../support/events';
 import { testPolicy } from '../support/policy';
+import { templateBandKeys } from '../../lambdas/core/scoring/template-memory';
 
 const T0 = '2026-02-01T00:00:00.000Z';
 const HOUR = 493_000;

@@ -6,13 +6,9 @@ import { accountAgeSignal } from '../../lambdas/core/scoring/signals/account-age
 import { noDiurnalRestSignal } from '../../lambdas/core/scoring/signals/no-diurnal-rest';
 import { releaseChasingSignal } from '../../lambdas/core/scoring/signals/release-chasing';
 import { singleTurnShareSignal } from '../../lambdas/core/scoring/signals/single-turn-share';
-import {
-  TemplateMemory,
-  templateBandKeys,
-  templateReuseSignal,
-} from '../../lambdas/core/scoring/signals/template-reuse';
+import { templateReuseSignal } from '../../lambdas/core/scoring/signals/template-reuse';
 import { MIN_TIMED_GAPS, timingRegularitySignal } from '../../lambdas/core/scoring/signals/timing-regularity';
-import { TopicMemory, topicCoverageSignal } from '../../lambdas/core/scoring/signals/topic-coverage';
+import { topicCoverageSignal } from '../../lambdas/core/scoring/signals/topic-coverage';
 import { velocitySignal } from '../../lambdas/core/scoring/signals/velocity';
 import {
   epochHour,
@@ -24,6 +20,8 @@ import {
 } from '../../lambdas/core/scoring/window';
 import { flipHashBits, makeEvent, makeWindow, minutesAfter, openerEvent } from '../support/events';
 import { testPolicy } from '../support/policy';
+import { TemplateMemory, templateBandKeys } from '../../lambdas/core/scoring/template-memory';
+import { TopicMemory } from '../../lambdas/core/scoring/topic-memory';
 
 const T0 = '2026-02-01T00:00:00.000Z';
 const RELEASE = { model: 'model-new', releasedAt: '2026-02-01T06:00:00.000Z' };
@@ -122,7 +120,7 @@ describe('Registry: ACCOUNT_SIGNALS', () => {
           const variation = timingRegularitySignal.measure(window, CONTEXT);
           if (variation !== undefined) expect(variation).toBeGreaterThanOrEqual(0);
           expect(window.activeHours).toBeLessThanOrEqual(window.spanHours);
-          expect(window.tpl).toBeLessThanOrEqual(window.open);
+          expect(window.templateReuses).toBeLessThanOrEqual(window.openers);
         },
       ),
       { numRuns: 300 },
@@ -177,7 +175,7 @@ describe('Signal: timingRegularity', () => {
     const window = windowOf(events);
 
     // Assess
-    expect(window.gn).toBe(MIN_TIMED_GAPS - 2);
+    expect(window.timedGaps).toBe(MIN_TIMED_GAPS - 2);
     expect(timingRegularitySignal.measure(window, CONTEXT)).toBeUndefined();
   });
 
@@ -329,8 +327,8 @@ describe('Signal: templateReuse', () => {
     const window = windowOf(turns);
 
     // Assess
-    expect(window.open).toBe(1);
-    expect(window.tpl).toBe(0);
+    expect(window.openers).toBe(1);
+    expect(window.templateReuses).toBe(0);
   });
 
   it('exposes the band keys that recur, most used first', () => {
@@ -400,7 +398,7 @@ describe('Signal: accountAge', () => {
   it('measures days from sign-up to first request and scores a young account as riskier', () => {
     // Prepare
     const policy = testPolicy();
-    const window = makeWindow({ n: 30 });
+    const window = makeWindow({ requests: 30 });
 
     // Act
     const young = assessRisk(window, 'free', policy, { ageAtFirstRequestDays: 0.5 });
@@ -427,9 +425,9 @@ describe('Signal: releaseChasing', () => {
     const ordinary = windowOf(otherModel, { ...SETTINGS, windowHours: 48 });
 
     // Assess
-    expect(chasing.rel).toBe(24);
+    expect(chasing.freshModelRequests).toBe(24);
     expect(releaseChasingSignal.measure(chasing, CONTEXT)).toBeCloseTo(24 / 41);
-    expect(ordinary.rel).toBe(0);
+    expect(ordinary.freshModelRequests).toBe(0);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { UsageEvent } from '../../lambdas/core/contract/usage-event';
-import { BUCKET_COUNTERS, type WindowTotals } from '../../lambdas/core/scoring/window';
+import { WINDOW_TOTAL_OF, type WindowTotals } from '../../lambdas/core/scoring/window';
 import type { SequencedEvent } from '../../lambdas/core/contract/usage-event';
 
 let counter = 0;
@@ -64,7 +64,7 @@ export function minutesAfter(base: string, minutes: number): string {
 /** Window totals with every counter 0; override only what the test is about. */
 export function makeWindow(overrides: Partial<WindowTotals> = {}): WindowTotals {
   const window = { activeHours: 0, spanHours: 0, peakHour: 0 } as WindowTotals;
-  for (const key of BUCKET_COUNTERS) window[key] = 0;
+  for (const key of Object.values(WINDOW_TOTAL_OF)) window[key] = 0;
   return { ...window, ...overrides };
 }
 

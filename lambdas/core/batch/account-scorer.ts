@@ -15,10 +15,10 @@ import {
   type LinkEdge,
   type LinkKind,
 } from '../linking/link-keys';
-import { topicTag } from '../scoring/signals/template-reuse';
 import { escalate } from '../lifecycle/enforcement-action';
 import { ageAtFirstRequestDays, assessRisk } from '../scoring/risk';
 import { epochHour, extractionEvidence, totals, WindowFolder, windowSettings } from '../scoring/window';
+import { topicTag } from '../scoring/template-memory';
 
 export interface AccountUpdate {
   /** The state to persist (unchanged object identity is never reused). */
@@ -58,13 +58,13 @@ export interface AccountCheck {
  * expose every template it uses for linking (policy clusters.seedEvidence and seedShare).
  */
 export function isExtractionSeed(
-  window: { readonly n: number; readonly ex: number },
+  window: { readonly requests: number; readonly extractionHalves: number },
   publicShare: number | undefined,
   policy: Policy,
 ): boolean {
   const evidence = extractionEvidence(window, publicShare);
   const { seedEvidence, seedShare } = policy.clusters;
-  return evidence >= seedEvidence || (evidence >= 1 && evidence >= seedShare * window.n);
+  return evidence >= seedEvidence || (evidence >= 1 && evidence >= seedShare * window.requests);
 }
 
 function newState(first: UsageEvent): AccountState {
@@ -292,7 +292,7 @@ export function scoreAccount(
       reasons: risk.reasons,
       confidence: risk.confidence,
       windowHours: policy.windows.scoringHours,
-      requestsInWindow: window.n,
+      requestsInWindow: window.requests,
       totalRequests: state.totalRequests,
       tier: state.tier,
       orgId: state.orgId,

@@ -1,8 +1,8 @@
 import type { AccountState } from '../account-state';
 import type { Policy } from '../policy/policy';
 import type { LinkMembers } from '../ports';
-import { MANY_TOPICS } from '../scoring/signals/template-reuse';
 import { linkKind, type LinkKind } from './link-keys';
+import { MANY_TOPICS } from '../scoring/template-memory';
 
 /** One shared attribute as evidence: who shares it and how much the sharing is worth. */
 export interface LinkEvidence {

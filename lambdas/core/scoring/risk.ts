@@ -70,8 +70,8 @@ export function assessRisk(
     ageAtFirstRequestDays: facts.ageAtFirstRequestDays,
   };
   const totalWeight = ACCOUNT_SIGNALS.reduce((sum, s) => sum + policy.signals[s.id].weight, 0);
-  const confidence = Math.min(1, window.n / policy.windows.minRequests);
-  if (totalWeight === 0 || window.n === 0) return { score: 0, reasons: [], confidence };
+  const confidence = Math.min(1, window.requests / policy.windows.minRequests);
+  if (totalWeight === 0 || window.requests === 0) return { score: 0, reasons: [], confidence };
 
   let raw = 0;
   const reasons: Reason[] = [];
@@ -100,7 +100,7 @@ export function assessRisk(
   // campaign (a campaign diluting each account that far is caught by its cluster).
   const settings = policy.evidence.extractionRequests;
   const evidence = extractionEvidence(window, facts.publicShare);
-  const share = evidence / window.n;
+  const share = evidence / window.requests;
   const s = strength(evidence, settings) * Math.min(1, share / settings.fullShare);
   if (s > 0) {
     const points = settings.points * s;

@@ -1,7 +1,7 @@
 import type { UsageEvent } from '../contract/usage-event';
 import type { Policy } from '../policy/policy';
-import { TemplateMemory, topicTag, type TemplateBandCount } from './signals/template-reuse';
-import { TopicMemory, type TopicSeen } from './signals/topic-coverage';
+import { TemplateMemory, topicTag, type TemplateBandCount } from './template-memory';
+import { TopicMemory, type TopicSeen } from './topic-memory';
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -69,8 +69,60 @@ export const BUCKET_COUNTERS = [
 
 export type BucketCounter = (typeof BUCKET_COUNTERS)[number];
 
-/** The window's counters summed, plus the shape of its hours. */
-export interface WindowTotals extends Record<BucketCounter, number> {
+/**
+ * Each stored counter's name in WindowTotals. Complete by type: a counter added to the buckets
+ * fails to compile until it has a name here and a sum in totals().
+ */
+export const WINDOW_TOTAL_OF = {
+  n: 'requests',
+  cap: 'capabilityRequests',
+  cot: 'reasoningRequests',
+  inTok: 'inputTokens',
+  outTok: 'outputTokens',
+  open: 'openers',
+  fu: 'followUps',
+  gn: 'timedGaps',
+  gs: 'gapExcessSum',
+  gq: 'gapExcessSquares',
+  nt: 'novelTopicRequests',
+  tpl: 'templateReuses',
+  rel: 'freshModelRequests',
+  ex: 'extractionHalves',
+} as const satisfies Record<BucketCounter, keyof WindowTotals>;
+
+/**
+ * The window's counters summed, under the names of what they count (the hour buckets keep their
+ * short stored names: see HourBucket), plus the shape of its hours. What signals read.
+ */
+export interface WindowTotals {
+  /** Requests (n). */
+  requests: number;
+  /** Requests for reasoning, coding or agentic work (cap). */
+  capabilityRequests: number;
+  /** Requests that elicit chain-of-thought (cot). */
+  reasoningRequests: number;
+  /** Input tokens (inTok). */
+  inputTokens: number;
+  /** Output tokens (outTok). */
+  outputTokens: number;
+  /** Conversation openers (open). */
+  openers: number;
+  /** Conversations that got past their opener (fu). */
+  followUps: number;
+  /** Timed gaps between requests, a minute or more (gn). */
+  timedGaps: number;
+  /** Sum of the timed gaps' excess over a minute, in tenths of a minute (gs). */
+  gapExcessSum: number;
+  /** Sum of its squares (gq). */
+  gapExcessSquares: number;
+  /** Requests on a topic new to the account in the window (nt). */
+  novelTopicRequests: number;
+  /** Openers reusing one of the account's templates (tpl). */
+  templateReuses: number;
+  /** Requests on a freshly released model (rel). */
+  freshModelRequests: number;
+  /** Extraction evidence in halves of a request (ex): see extractionEvidence. */
+  extractionHalves: number;
   /** Hours of the window with at least one request. */
   activeHours: number;
   /** Hours from the first active hour of the window to the latest, inclusive (0 when empty). */
@@ -131,8 +183,8 @@ export function extractionMarks(event: UsageEvent, seen: EventObservation): numb
  * Extraction evidence in a window, in requests (the `ex` counter is in halves), less the share of
  * it that is public prompts (AccountState.publicShare).
  */
-export function extractionEvidence(window: { readonly ex: number }, publicShare = 0): number {
-  return (window.ex / 2) * (1 - publicShare);
+export function extractionEvidence(window: { readonly extractionHalves: number }, publicShare = 0): number {
+  return (window.extractionHalves / 2) * (1 - publicShare);
 }
 
 /** Adds one event to its hour bucket, keeping buckets sorted by hour. Mutates `buckets`. */
@@ -182,7 +234,7 @@ export function pruneBuckets(
 export function totals(buckets: readonly HourBucket[]): WindowTotals {
   // Counter by counter, not over BUCKET_COUNTERS by name: this runs per account and batch, and
   // keyed access by a variable name was 2.5% of the scorer's time at 20 s batches (the object
-  // literal below fails to compile when a counter is added and not summed).
+  // literal below fails to compile when a WindowTotals field is left out).
   let n = 0;
   let cap = 0;
   let cot = 0;
@@ -228,20 +280,20 @@ export function totals(buckets: readonly HourBucket[]): WindowTotals {
     activeHours,
     spanHours,
     peakHour,
-    n,
-    cap,
-    cot,
-    inTok,
-    outTok,
-    open,
-    fu,
-    gn,
-    gs,
-    gq,
-    nt,
-    tpl,
-    rel,
-    ex,
+    requests: n,
+    capabilityRequests: cap,
+    reasoningRequests: cot,
+    inputTokens: inTok,
+    outputTokens: outTok,
+    openers: open,
+    followUps: fu,
+    timedGaps: gn,
+    gapExcessSum: gs,
+    gapExcessSquares: gq,
+    novelTopicRequests: nt,
+    templateReuses: tpl,
+    freshModelRequests: rel,
+    extractionHalves: ex,
   };
 }
 

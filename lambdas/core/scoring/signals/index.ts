@@ -13,7 +13,6 @@ import { velocitySignal } from './velocity';
 import { volumeSignal } from './volume';
 
 export type { Signal, SignalContext, SignalDirection } from './signal';
-export { templateBandKeys } from './template-reuse';
 
 /** Every account signal, in the order reasons are tie-broken. */
 export const ACCOUNT_SIGNALS: readonly Signal[] = [

@@ -41,13 +41,3 @@ export interface Signal {
 export const percent = (share: number): string => `${Math.round(share * 100)}%`;
 export const ratio = (numerator: number, denominator: number): number =>
   denominator > 0 ? numerator / denominator : 0;
-
-/** 32-bit FNV-1a of a string, base36 (at most 7 characters): a compact key for bounded memories. */
-export function shortHash(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(36);
-}

@@ -9,6 +9,6 @@ import { percent, ratio, type Signal } from './signal';
 export const singleTurnShareSignal: Signal = {
   id: 'singleTurnShare',
   description: 'Share of conversations that open and are never followed up (no turn 2 in the window)',
-  measure: (w) => ratio(w.open - Math.min(w.open, w.fu), w.open),
+  measure: (w) => ratio(w.openers - Math.min(w.openers, w.followUps), w.openers),
   explain: (value) => `${percent(value)} of conversations end after their first request`,
 };

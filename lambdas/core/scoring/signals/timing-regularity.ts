@@ -21,7 +21,7 @@ export const timingRegularitySignal: Signal = {
   description:
     'Variability of the gaps between requests (coefficient of variation, bursts left out): clockwork schedules score, human rhythms do not',
   direction: 'lower-is-riskier',
-  measure: (w) => gapVariation(w.gn, w.gs, w.gq),
+  measure: (w) => gapVariation(w.timedGaps, w.gapExcessSum, w.gapExcessSquares),
   explain: (value) =>
     `gaps between requests vary by only ${value.toFixed(2)} of their mean: a clockwork schedule`,
 };
