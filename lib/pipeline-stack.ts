@@ -14,6 +14,7 @@ import { PipelineMonitoring } from './constructs/pipeline-monitoring';
 import { PolicyConfig } from './constructs/policy-config';
 import { ReinstatementWorkflow } from './constructs/reinstatement-workflow';
 import { UsageStreamScorer } from './constructs/usage-stream-scorer';
+import type { WorkflowType } from './cost-profile';
 import { DEFAULT_BATCHING_WINDOW_SECONDS } from './scorer-batching';
 import { pinLogicalId } from './logical-id';
 
@@ -54,6 +55,13 @@ export interface PipelineStackProps extends StackProps {
    * @default 60
    */
   readonly scorerMaxBatchingWindowSeconds?: number;
+  /**
+   * Type of the account enforcement workflow: EXPRESS costs about 1/200 of STANDARD per run and
+   * keeps exactly-once effects through its conditional writes. The cluster workflow stays STANDARD
+   * (its Distributed Map needs it).
+   * @default 'STANDARD'
+   */
+  readonly enforcementWorkflowType?: WorkflowType;
   /**
    * Topic the pipeline's alarms notify.
    * @default - no notification
@@ -99,6 +107,7 @@ export class PipelineStack extends Stack {
       accountsTable: props.accountsTable,
       casesTable: props.casesTable,
       enforcementBus: props.enforcementBus,
+      workflowType: props.enforcementWorkflowType,
     });
 
     this.clusterEnforcement = new ClusterEnforcementWorkflow(this, 'ClusterEnforcement', {

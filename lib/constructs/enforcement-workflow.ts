@@ -74,10 +74,17 @@ export interface EnforcementWorkflowProps {
   /** Bus receiving CaseOpened and AccountSuspended, AccountThrottled or VerificationRequired. */
   readonly enforcementBus: events.IEventBus;
   /**
-   * Maximum duration of one execution, in minutes.
+   * Maximum duration of one execution, in minutes (at most 5 under EXPRESS).
    * @default 5
    */
   readonly timeoutMinutes?: number;
+  /**
+   * STANDARD, or EXPRESS: about 1/200 of the price per run. Exactly once holds under both: every
+   * effect is claimed by a conditional write (the account claim, the case put, the audit put), not
+   * by the execution name, which Express does not deduplicate (docs/performance.md, "Cost profiles").
+   * @default 'STANDARD'
+   */
+  readonly workflowType?: 'STANDARD' | 'EXPRESS';
   /**
    * Retention of the execution log group.
    * @default logs.RetentionDays.ONE_YEAR - enforcement decisions are audit material
@@ -86,8 +93,9 @@ export interface EnforcementWorkflowProps {
 }
 
 /**
- * The account enforcement workflow: a STANDARD state machine started by the scorer once per
- * crossing into a stronger action (deterministic execution name), with input
+ * The account enforcement workflow: a state machine (STANDARD, or EXPRESS in the optimised
+ * profile) started by the scorer once per crossing into a stronger action (deterministic
+ * execution name, which only STANDARD deduplicates), with input
  * `{ accountId, caseId, riskScore, policyVersion, triggeredAt, claimCutoff, evidence, action,
  * proposedAction, mode, reason, directive }` (lambdas/core/ports.ts EnforcementInput).
  *
@@ -487,6 +495,7 @@ export class EnforcementWorkflow extends Construct {
       definition,
       timeoutMinutes: props.timeoutMinutes ?? 5,
       logRetention: props.logRetention,
+      workflowType: props.workflowType,
       tables: [accountsTable, casesTable],
     }));
   }
