@@ -67,7 +67,9 @@ export class DynamoDbAccountStore implements AccountStore {
       const keys = accountIds.slice(i, i + BATCH_GET_LIMIT).map((accountId) => ({ accountId }));
       await withUnprocessedRetries(keys, async (batch) => {
         const out = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: batch, ConsistentRead: true } } }),
+          // Eventually consistent (half the read units): a stale item carries an older version, so
+          // its save fails the version condition and the records are delivered again.
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: batch, ConsistentRead: false } } }),
         );
         for (const item of out.Responses?.[this.tableName] ?? []) {
           const state = fromItem(item);

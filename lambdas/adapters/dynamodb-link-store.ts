@@ -7,15 +7,30 @@ import { withUnprocessedRetries } from './batch-retry';
 const BATCH_WRITE_LIMIT = 25;
 
 /**
+ * How long this store adds its own writes to what its queries read. Eventually consistent reads
+ * reflect a write within about a second; the scorer queries the edges it has just written in the
+ * same batch, milliseconds later.
+ */
+const OWN_WRITES_VISIBLE_MS = 10_000;
+
+/**
  * One item per (link key, account). The accounts of a key are spread over LINK_KEY_SHARDS
  * partitions ("<key>@<shard>", see link-keys.ts), so no key is one hot partition however many
- * accounts share it; the item keeps the logical key in `key`, and the byAccount index gives an
- * account's links. Puts are idempotent.
+ * accounts share it; the item keeps the logical key in `key`. No index: an account's own links are
+ * in its account item (linkKeys). Puts are idempotent.
+ *
+ * Queries are eventually consistent (half the read units). A member written by another scorer
+ * within the last second may be missed until that scorer's next batch, or this one's; members this
+ * store wrote itself are always seen (it remembers them for OWN_WRITES_VISIBLE_MS).
  */
 export class DynamoDbLinkStore implements LinkStore {
+  /** Sharded link key -> accounts this store wrote under it, with when, oldest first. */
+  private readonly ownWrites = new Map<string, Map<string, number>>();
+
   public constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
   public async put(edges: readonly LinkEdge[]): Promise<void> {
@@ -38,6 +53,38 @@ export class DynamoDbLinkStore implements LinkStore {
         return (out.UnprocessedItems?.[this.tableName] ?? []) as typeof batch;
       });
     }
+    this.remember(unique);
+  }
+
+  private remember(edges: readonly LinkEdge[]): void {
+    const now = this.now();
+    for (const [key, accounts] of this.ownWrites) {
+      for (const [accountId, at] of accounts) {
+        if (now - at <= OWN_WRITES_VISIBLE_MS) break;
+        accounts.delete(accountId);
+      }
+      if (accounts.size === 0) this.ownWrites.delete(key);
+    }
+    for (const edge of edges) {
+      const key = shardedLinkKey(edge.linkKey, linkShard(edge.accountId));
+      const accounts = this.ownWrites.get(key) ?? new Map<string, number>();
+      accounts.delete(edge.accountId);
+      accounts.set(edge.accountId, now);
+      this.ownWrites.set(key, accounts);
+    }
+  }
+
+  /** Accounts of a query, plus the ones this store wrote under the key that it may not show yet. */
+  private withOwnWrites(shardedKey: string, queried: string[]): string[] {
+    const own = this.ownWrites.get(shardedKey);
+    if (!own) return queried;
+    const now = this.now();
+    const seen = new Set(queried);
+    const added = [...own]
+      .filter(([accountId, at]) => now - at <= OWN_WRITES_VISIBLE_MS && !seen.has(accountId))
+      .map(([accountId]) => accountId);
+    // Items come back in accountId order: keep it, so a limited read is the same set it would be.
+    return added.length === 0 ? queried : [...queried, ...added].sort();
   }
 
   public async members(linkKeys: readonly string[], limitPerKey: number): Promise<Map<string, LinkMembers>> {
@@ -47,18 +94,20 @@ export class DynamoDbLinkStore implements LinkStore {
       [...new Set(linkKeys)].map(async (linkKey) => {
         const shards = await Promise.all(
           Array.from({ length: LINK_KEY_SHARDS }, async (_, shard) => {
+            const shardedKey = shardedLinkKey(linkKey, shard);
             const out = await this.client.send(
               new QueryCommand({
                 TableName: this.tableName,
                 KeyConditionExpression: 'linkKey = :k',
-                ExpressionAttributeValues: { ':k': shardedLinkKey(linkKey, shard) },
+                ExpressionAttributeValues: { ':k': shardedKey },
                 ProjectionExpression: 'accountId',
-                ConsistentRead: true,
+                ConsistentRead: false,
                 // One more than asked tells whether the shard holds more than its share.
                 Limit: perShard + 1,
               }),
             );
-            return (out.Items ?? []).map((item) => String(item.accountId));
+            const queried = (out.Items ?? []).map((item) => String(item.accountId));
+            return this.withOwnWrites(shardedKey, queried).slice(0, perShard + 1);
           }),
         );
         result.set(linkKey, {
