@@ -142,6 +142,8 @@ export function buildCauterize(app: App, props: CauterizeProps = {}): Cauterize 
       contextWholeNumber(app, 'scorerParallelizationFactor', 'number', 10) ??
       profile.scorerParallelizationFactor,
     enforcementWorkflowType: profile.enforcementWorkflowType,
+    clusterDistributedMapThreshold: profile.clusterDistributedMapThreshold,
+    workflowLogExecutionData: profile.workflowLogExecutionData,
   });
   return { stateful, pipeline, profile };
 }

@@ -55,6 +55,10 @@ export interface CostProfileSettings {
   readonly linksTableCapacity: TableCapacity | undefined;
   /** The account enforcement workflow. The cluster workflow holds the Distributed Map: Standard in both. */
   readonly enforcementWorkflowType: WorkflowType;
+  /** Clusters of at least this many members run them as Express child executions of the Distributed Map. */
+  readonly clusterDistributedMapThreshold: number;
+  /** Whether the workflows' execution logs carry each state's input and output. */
+  readonly workflowLogExecutionData: boolean;
 }
 
 /** Shards a provisioned stream needs to take the rate, with headroom. */
@@ -120,6 +124,8 @@ export function costProfileSettings(
       accountsTableCapacity: undefined,
       linksTableCapacity: undefined,
       enforcementWorkflowType: 'STANDARD',
+      clusterDistributedMapThreshold: 100,
+      workflowLogExecutionData: true,
     };
   }
   const window = OPTIMISED_BATCHING_WINDOW_SECONDS;
@@ -137,6 +143,10 @@ export function costProfileSettings(
     accountsTableCapacity: tableCapacityFor(expectedEventsPerSecond, CAPACITY_UNITS_PER_EVENT.accounts),
     linksTableCapacity: tableCapacityFor(expectedEventsPerSecond, CAPACITY_UNITS_PER_EVENT.links),
     enforcementWorkflowType: 'EXPRESS',
+    // Every cluster (policy clusters.minSize is 3): a member costs one parent transition and an
+    // Express child run instead of about 10 transitions inline.
+    clusterDistributedMapThreshold: 2,
+    workflowLogExecutionData: false,
   };
 }
 

@@ -63,6 +63,18 @@ export interface PipelineStackProps extends StackProps {
    */
   readonly enforcementWorkflowType?: WorkflowType;
   /**
+   * Clusters with at least this many members run them in the cluster workflow's Distributed Map,
+   * each member an Express child execution (one state transition each in the parent), instead of
+   * the inline Map (about 10 transitions per member).
+   * @default 100
+   */
+  readonly clusterDistributedMapThreshold?: number;
+  /**
+   * Whether the enforcement workflows' execution logs carry each state's input and output.
+   * @default true
+   */
+  readonly workflowLogExecutionData?: boolean;
+  /**
    * Topic the pipeline's alarms notify.
    * @default - no notification
    */
@@ -108,12 +120,15 @@ export class PipelineStack extends Stack {
       casesTable: props.casesTable,
       enforcementBus: props.enforcementBus,
       workflowType: props.enforcementWorkflowType,
+      logExecutionData: props.workflowLogExecutionData,
     });
 
     this.clusterEnforcement = new ClusterEnforcementWorkflow(this, 'ClusterEnforcement', {
       accountsTable: props.accountsTable,
       casesTable: props.casesTable,
       enforcementBus: props.enforcementBus,
+      distributedMapThreshold: props.clusterDistributedMapThreshold,
+      logExecutionData: props.workflowLogExecutionData,
     });
     this.reinstatement = new ReinstatementWorkflow(this, 'Reinstatement', {
       accountsTable: props.accountsTable,

@@ -86,6 +86,12 @@ export interface EnforcementWorkflowProps {
    */
   readonly workflowType?: 'STANDARD' | 'EXPRESS';
   /**
+   * Whether the execution log carries each state's input and output (about 100 KB a run at level
+   * ALL); without it, events, errors and state names only. The decisions stay in the cases table.
+   * @default true
+   */
+  readonly logExecutionData?: boolean;
+  /**
    * Retention of the execution log group.
    * @default logs.RetentionDays.ONE_YEAR - enforcement decisions are audit material
    */
@@ -496,6 +502,7 @@ export class EnforcementWorkflow extends Construct {
       timeoutMinutes: props.timeoutMinutes ?? 5,
       logRetention: props.logRetention,
       workflowType: props.workflowType,
+      logExecutionData: props.logExecutionData,
       tables: [accountsTable, casesTable],
     }));
   }

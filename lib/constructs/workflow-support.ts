@@ -133,6 +133,13 @@ export interface WorkflowStateMachineProps {
    * @default 'STANDARD'
    */
   readonly workflowType?: 'STANDARD' | 'EXPRESS';
+  /**
+   * Whether the execution log (level ALL) carries each state's input and output. With it, a run
+   * logs about 100 KB, most of a cheap run's price; without it, the events, errors and names only
+   * (the decisions stay in the cases table: case evidence and hash-chained audit entries).
+   * @default true
+   */
+  readonly logExecutionData?: boolean;
   /** Tables the definition's DynamoDB tasks use: their keys are granted to the state machine. */
   readonly tables: readonly dynamodb.ITable[];
 }
@@ -164,7 +171,11 @@ export function workflowStateMachine(
     definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
     timeout: Duration.minutes(props.timeoutMinutes),
     tracingEnabled: true,
-    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    logs: {
+      destination: logGroup,
+      level: sfn.LogLevel.ALL,
+      includeExecutionData: props.logExecutionData ?? true,
+    },
   });
   const keys = new Set(props.tables.map((table) => table.encryptionKey));
   for (const key of keys) key?.grantEncryptDecrypt(stateMachine);

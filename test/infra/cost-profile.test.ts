@@ -173,6 +173,35 @@ describe('Function: buildCauterize with a cost profile', () => {
       expect(pipeline.ClusterEnforcementStateMachine?.Properties?.StateMachineType).toBe('STANDARD');
     });
 
+    it("runs every cluster's members as the Distributed Map's Express children", () => {
+      // Act
+      const definition = JSON.stringify(
+        pipeline.ClusterEnforcementStateMachine?.Properties?.DefinitionString,
+      );
+
+      // Assess: IsLargeCluster takes the Distributed Map from 2 members (a cluster has 3 or more)
+      expect(definition).toMatch(
+        /\\"Variable\\":\\"\$\.case\.memberCount\\",\\"NumericGreaterThanEquals\\":2\b/,
+      );
+    });
+
+    it('logs the enforcement workflows at level ALL without state data; reinstatement keeps it', () => {
+      // Act
+      const logging = (id: string) =>
+        pipeline[id]?.Properties?.LoggingConfiguration as Record<string, unknown>;
+
+      // Assess
+      expect(logging('EnforcementStateMachine')).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+      expect(logging('ClusterEnforcementStateMachine')).toMatchObject({
+        Level: 'ALL',
+        IncludeExecutionData: false,
+      });
+      expect(logging('ReinstatementStateMachine')).toMatchObject({
+        Level: 'ALL',
+        IncludeExecutionData: true,
+      });
+    });
+
     it('keeps the logical ids of the default profile: switching profiles replaces no stateful resource', () => {
       // Act
       const defaults = resourcesOf(synthesizeCauterize().stateful);
