@@ -50,6 +50,8 @@ export interface ExecutionHistoryEvent {
   readonly timestamp: Date;
   readonly stateName?: string;
   readonly error?: string;
+  /** Bytes of the JSON input (StateEntered) or output (StateExited) the event carries. */
+  readonly dataBytes?: number;
 }
 
 export interface LocalExecution {
@@ -214,6 +216,11 @@ export class LocalStateMachine {
     return { started: true, executionArn: record.executionArn, startDate: record.startDate };
   }
 
+  /** Names of the definition's Task states (Map iterations' included). */
+  public get taskStateNames(): ReadonlySet<string> {
+    return new Set(this.handlers.keys());
+  }
+
   /** Every execution started so far, in start order. */
   public executions(): LocalExecution[] {
     return [...this.records.values()].map((record) => this.view(record));
@@ -286,12 +293,19 @@ export class LocalStateMachine {
   private async recordHistory(record: ExecutionRecord, events: AsyncGenerator<EventLog>): Promise<void> {
     try {
       for await (const event of events) {
-        const entry = event as { type: string; timestamp: number; state?: { name?: string }; Error?: string };
+        const entry = event as {
+          type: string;
+          timestamp: number;
+          state?: { name?: string; input?: unknown; output?: unknown };
+          Error?: string;
+        };
+        const data = entry.type === 'StateExited' ? entry.state?.output : entry.state?.input;
         record.history.push({
           type: entry.type,
           timestamp: new Date(entry.timestamp),
           ...(entry.state?.name === undefined ? {} : { stateName: entry.state.name }),
           ...(entry.Error === undefined ? {} : { error: entry.Error }),
+          ...(data === undefined ? {} : { dataBytes: Buffer.byteLength(JSON.stringify(data)) }),
         });
       }
     } catch {
