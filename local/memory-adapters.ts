@@ -2,6 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { accountItem, fromItem } from '../lambdas/adapters/dynamodb-account-store';
+import { edgeTraits } from '../lambdas/adapters/dynamodb-link-store';
 import type { AccountState } from '../lambdas/core/account-state';
 import {
   ConcurrentUpdateError,
@@ -298,14 +299,21 @@ export class MemoryLinkStore implements LinkStore {
     const result = new Map<string, LinkMembers>();
     for (const linkKey of new Set(linkKeys)) {
       const accountIds: string[] = [];
+      const traits: Array<[string | undefined, string | undefined]> = [];
       let truncated = false;
       for (let shard = 0; shard < LINK_KEY_SHARDS; shard++) {
         this.counters.queries += 1;
-        const ids = this.orderedMembers(shardedLinkKey(linkKey, shard));
-        accountIds.push(...ids.slice(0, perShard));
+        const key = shardedLinkKey(linkKey, shard);
+        const ids = this.orderedMembers(key);
+        const edges = this.byKey.get(key);
+        for (const id of ids.slice(0, perShard)) {
+          const edge = edges?.get(id);
+          accountIds.push(id);
+          traits.push([edge?.entity, edge?.tag]);
+        }
         truncated ||= ids.length > perShard;
       }
-      result.set(linkKey, { accountIds, truncated });
+      result.set(linkKey, { accountIds, ...edgeTraits(traits), truncated });
     }
     return result;
   }

@@ -12,7 +12,7 @@ import type {
   PlanContext,
   PresetName,
 } from './types';
-import { createWorld, type SimWorld } from './world';
+import { createWorld, HOUR_MS, type SimWorld } from './world';
 
 export interface GenerateOptions {
   /** Same seed, same options: byte-identical output. */
@@ -31,7 +31,7 @@ export interface GenerateOptions {
   readonly preset?: PresetName;
   /** Only these cohort ids of the preset (e.g. to test one cohort quickly). @default all */
   readonly cohorts?: readonly string[];
-  /** When `model-b-2026-02` is released. @default mid-window, 17:00 UTC */
+  /** When `model-b-2026-02` is released. @default the preset's (random: 3 days 17 h after the start); else mid-window, 17:00 UTC */
   readonly modelReleaseAt?: Date;
 }
 
@@ -72,7 +72,12 @@ export function generateTraffic(options: GenerateOptions): Simulation {
   const scale = options.scale ?? 1;
   const days = options.days ?? preset.days;
   const start = options.start ?? DEFAULT_START;
-  const world = createWorld(options.seed, start.getTime(), days, options.modelReleaseAt?.getTime());
+  const releaseMs =
+    options.modelReleaseAt?.getTime() ??
+    (preset.releaseAfterHours === undefined
+      ? undefined
+      : start.getTime() + preset.releaseAfterHours * HOUR_MS);
+  const world = createWorld(options.seed, start.getTime(), days, releaseMs);
 
   let mix: readonly CohortUse[] = preset.mix;
   if (options.cohorts) {
@@ -91,7 +96,7 @@ export function generateTraffic(options: GenerateOptions): Simulation {
   const plans: AccountPlan[] = [];
   const campaigns: CampaignTruth[] = [];
   const cohorts: CohortTruth[] = [];
-  for (const { cohort, plan } of mix) {
+  for (const { cohort, plan, drawn } of mix) {
     const ctx: PlanContext = {
       world,
       scale,
@@ -116,6 +121,8 @@ export function generateTraffic(options: GenerateOptions): Simulation {
       strategy: cohort.strategy,
       traits: cohort.traits,
       accounts: result.accounts.length,
+      // Randomised worlds say what they drew; the fixed presets' truth stays as it was.
+      ...(drawn ? { hardNegative: cohort.hardNegative ?? false, params: drawn(options.seed) } : {}),
     });
   }
 

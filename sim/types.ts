@@ -1,5 +1,6 @@
 import type { UsageEvent } from '../lambdas/core/contract/usage-event';
 import type { IdFactory } from './ids';
+import type { SpaceOf } from './params';
 import type { Rng } from './rng';
 import type { SimWorld } from './world';
 
@@ -49,6 +50,10 @@ export interface CohortTruth {
   /** Superficial traits a naive detector would key on (why hard negatives are hard). */
   readonly traits: readonly string[];
   readonly accounts: number;
+  /** Randomised worlds only: a legitimate cohort that looks like extraction and must never be suspended. */
+  readonly hardNegative?: boolean;
+  /** Randomised worlds only: the parameters drawn for this world (the rest are the cohort's defaults). */
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 export interface GroundTruth {
@@ -66,7 +71,7 @@ export interface GroundTruth {
   readonly accounts: readonly AccountTruth[];
 }
 
-export type PresetName = 'demo' | 'default';
+export type PresetName = 'demo' | 'default' | 'random';
 
 /** An event with its time as epoch milliseconds, which the merge orders by. */
 export interface TimedEvent {
@@ -120,6 +125,13 @@ export interface CohortDefinition<P> {
   readonly attack: boolean;
   readonly strategy: string | null;
   readonly traits: readonly string[];
+  /** A legitimate cohort that shares traits with extraction and must never be suspended. */
+  readonly hardNegative?: boolean;
   readonly defaults: P;
+  /**
+   * The ranges randomised worlds draw the parameters from (see params.ts); parameters it leaves
+   * out keep their defaults. The defaults lie inside these ranges (a test checks it).
+   */
+  readonly space?: SpaceOf<P>;
   plan(ctx: PlanContext, params: P): CohortPlan;
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { writeSimulation } from '../../sim';
+import { PRESETS, writeSimulation, type PresetName } from '../../sim';
 import { formatRate, table } from '../format';
 import { nonNegativeNumber, positiveInt } from '../options';
 import { Progress } from '../progress';
@@ -10,7 +10,7 @@ interface SimulateOptions {
   truth?: string;
   seed: number;
   scale: number;
-  preset: 'demo' | 'default';
+  preset: PresetName;
   days?: number;
 }
 
@@ -27,7 +27,15 @@ export function registerSimulateCommand(program: Command): void {
       nonNegativeNumber,
       1,
     )
-    .addOption(new Option('--preset <name>', 'traffic mix').choices(['demo', 'default']).default('default'))
+    .addOption(
+      new Option(
+        '--preset <name>',
+        'traffic mix: demo, default, or random (every cohort with parameters drawn for the seed; ' +
+          'see sim/world-seeds.ts for the tuning and held-out seeds)',
+      )
+        .choices(Object.keys(PRESETS))
+        .default('default'),
+    )
     .option('--days <n>', "simulated days (default: the preset's)", positiveInt)
     .action(async (options: SimulateOptions) => {
       const truth = options.truth ?? options.out.replace(/(\.jsonl)?$/, '.truth.json');

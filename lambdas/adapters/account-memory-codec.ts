@@ -48,7 +48,10 @@ type Encoding =
   | 'reasons'
   | 'watermarks'
   | 'shortHashes'
-  | 'numbers';
+  | 'numbers'
+  | 'strings'
+  | 'optionalNumber'
+  | 'optionalTime';
 
 /** The memory fields in stored order. Append only: never reorder, remove or re-encode an entry. */
 export const MEMORY_FIELDS: ReadonlyArray<readonly [keyof AccountState, Encoding]> = [
@@ -72,6 +75,9 @@ export const MEMORY_FIELDS: ReadonlyArray<readonly [keyof AccountState, Encoding
   ['watermarks', 'watermarks'],
   ['recentEventIds', 'shortHashes'],
   ['asns', 'numbers'],
+  ['censusKeys', 'strings'],
+  ['publicShare', 'optionalNumber'],
+  ['publicCheckedAt', 'optionalTime'],
 ];
 
 const MEMORY_FIELD_NAMES: ReadonlySet<string> = new Set(MEMORY_FIELDS.map(([name]) => name));
@@ -185,9 +191,12 @@ const WRITERS: Record<Encoding, (out: ByteWriter, value: unknown) => void> = {
     out.uint(bands.length);
     if (bands.length > 0) out.int(latest);
     out.bandKeys(bands.map((b) => b[0]));
-    for (const [, count, hour] of bands) {
-      out.number(count);
-      out.int(latest - hour);
+    for (const band of bands) {
+      out.number(band[1]);
+      out.int(latest - band[2]);
+      // Elements past [key, count, hour] (the topic tag, and any added later), as JSON.
+      out.uint(band.length - 3);
+      for (let i = 3; i < band.length; i++) out.string(JSON.stringify(band[i] ?? null));
     }
   },
   bandKeys: (out, value) => out.bandKeys(value as readonly string[]),
@@ -224,6 +233,21 @@ const WRITERS: Record<Encoding, (out: ByteWriter, value: unknown) => void> = {
     out.uint(numbers.length);
     for (const n of numbers) out.number(n);
   },
+  strings: (out, value) => {
+    const strings = (value ?? []) as readonly string[];
+    out.uint(strings.length);
+    for (const text of strings) out.string(text);
+  },
+  optionalNumber: (out, value) => {
+    if (typeof value !== 'number') return out.byte(0);
+    out.byte(1);
+    out.number(value);
+  },
+  optionalTime: (out, value) => {
+    if (typeof value !== 'string') return out.byte(0);
+    out.byte(1);
+    out.time(value);
+  },
 };
 
 const READERS: Record<Encoding, (input: ByteReader) => unknown> = {
@@ -245,7 +269,10 @@ const READERS: Record<Encoding, (input: ByteReader) => unknown> = {
     if (keys.length !== count) throw new MemoryLayoutError(`${keys.length} band keys for ${count} bands`);
     return keys.map((key): TemplateBandCount => {
       const n = input.number();
-      return [key, n, latest - input.int()];
+      const band: unknown[] = [key, n, latest - input.int()];
+      const extra = input.uint();
+      for (let i = 0; i < extra; i++) band.push(JSON.parse(input.string()) as unknown);
+      return band as unknown as TemplateBandCount;
     });
   },
   bandKeys: (input) => input.bandKeys(),
@@ -282,6 +309,14 @@ const READERS: Record<Encoding, (input: ByteReader) => unknown> = {
     for (let i = 0; i < count; i++) numbers.push(input.number());
     return numbers;
   },
+  strings: (input) => {
+    const count = input.uint();
+    const strings: string[] = [];
+    for (let i = 0; i < count; i++) strings.push(input.string());
+    return strings;
+  },
+  optionalNumber: (input) => (input.byte() === 0 ? undefined : input.number()),
+  optionalTime: (input) => (input.byte() === 0 ? undefined : input.time()),
 };
 
 function latestHour<T>(entries: readonly T[], hourOf: (entry: T) => number): number {

@@ -41,7 +41,13 @@ const UNPACKED_ATTRIBUTES = [
   'requestedAction',
   'shadowedAction',
   'requestedClearance',
+  // Appended later: a memory of an older item holds fewer values, read as absent.
+  'censusKeys',
+  'publicShare',
+  'publicCheckedAt',
 ] as const;
+/** Values in memories written before the census attributes were appended. */
+const MEMORY_VALUES_BEFORE_CENSUS = 20;
 /**
  * The memory's layout, its first byte: a new layout (or dictionary) gets a new number, and the
  * reader keeps reading the old ones. 1: deflated JSON of UNPACKED_ATTRIBUTES' values (read only);
@@ -184,6 +190,9 @@ export function fromItem(stored: Record<string, unknown>): AccountState {
     recentEventIds: recent ? recent.split(',') : [],
     linkKeys: (Array.isArray(item.linkKeys) ? item.linkKeys : []) as string[],
     asns: splitList(str('asns')).map(Number),
+    censusKeys: splitList(str('censusKeys')),
+    ...(typeof item.publicShare === 'number' ? { publicShare: item.publicShare } : {}),
+    ...(typeof item.publicCheckedAt === 'string' ? { publicCheckedAt: item.publicCheckedAt } : {}),
     version: num('version'),
     ...withReinstatement(item),
   };
@@ -235,6 +244,9 @@ export function packMemoryV1(state: AccountState): Uint8Array {
     requestedAction: state.requestedAction ?? null,
     shadowedAction: state.shadowedAction ?? null,
     requestedClearance: state.requestedClearance ?? null,
+    censusKeys: (state.censusKeys ?? []).join(','),
+    publicShare: state.publicShare ?? null,
+    publicCheckedAt: state.publicCheckedAt ?? null,
   };
   const json = JSON.stringify(UNPACKED_ATTRIBUTES.map((name) => values[name]));
   const packed = deflateRawSync(json, { dictionary: MEMORY_DICTIONARY_V1 });
@@ -283,14 +295,20 @@ export function unpackAccountItem(item: Record<string, unknown>): Record<string,
       { cause: error },
     );
   }
-  if (!Array.isArray(values) || values.length !== UNPACKED_ATTRIBUTES.length) {
+  if (
+    !Array.isArray(values) ||
+    values.length < MEMORY_VALUES_BEFORE_CENSUS ||
+    values.length > UNPACKED_ATTRIBUTES.length
+  ) {
     throw new Error(
       `${account} does not hold the ${UNPACKED_ATTRIBUTES.length} values of layout ${MEMORY_FORMAT_DEFLATED_JSON}; delete ` +
         'the attribute to have the scorer start its memory afresh',
     );
   }
   const { [MEMORY_ATTRIBUTE]: _packed, ...unpacked } = item;
-  UNPACKED_ATTRIBUTES.forEach((name, i) => (unpacked[name] = values[i]));
+  UNPACKED_ATTRIBUTES.forEach((name, i) => {
+    if (i < values.length) unpacked[name] = values[i];
+  });
   return unpacked;
 }
 
@@ -396,21 +414,27 @@ export function decodeTopics(text: string): TopicSeen[] {
   return topics;
 }
 
-/** Entries "<band key>/<count, base 36>/<age>". */
+/** Entries "<band key>/<count, base 36>/<age>[/<topic tag>]" (items before tags have none). */
 export function encodeTemplateBands(bands: readonly TemplateBandCount[]): string {
   if (bands.length === 0) return '';
   const latest = latestHour(bands, (b) => b[2]);
   let body = '';
-  for (const [key, count, hour] of bands)
-    body += `${body ? ',' : ''}${key}/${count.toString(36)}/${(latest - hour).toString(36)}`;
+  for (const [key, count, hour, tag] of bands)
+    body += `${body ? ',' : ''}${key}/${count.toString(36)}/${(latest - hour).toString(36)}${tag ? `/${tag}` : ''}`;
   return `${latest.toString(36)};${body}`;
 }
 
 export function decodeTemplateBands(text: string): TemplateBandCount[] {
   const bands: TemplateBandCount[] = [];
-  readHourList(text, 2, (parts, hour) => {
-    const count = base36(parts[1]);
-    if (Number.isFinite(count)) bands.push([parts[0] as string, count, hour]);
-  });
+  const split = text.indexOf(';');
+  const latest = base36(text.slice(0, split));
+  if (split < 0 || !Number.isFinite(latest)) return bands;
+  for (const entry of splitList(text.slice(split + 1))) {
+    const [key, countText, ageText, tag] = entry.split('/');
+    const count = base36(countText);
+    const age = base36(ageText);
+    if (!key || !Number.isFinite(count) || !Number.isFinite(age)) continue;
+    bands.push(tag ? [key, count, latest - age, tag] : [key, count, latest - age]);
+  }
   return bands;
 }

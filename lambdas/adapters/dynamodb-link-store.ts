@@ -7,11 +7,35 @@ import { withUnprocessedRetries } from './batch-retry';
 const BATCH_WRITE_LIMIT = 25;
 
 /**
+
  * How long this store adds its own writes to what its queries read. Eventually consistent reads
  * reflect a write within about a second; the scorer queries the edges it has just written in the
  * same batch, milliseconds later.
  */
 const OWN_WRITES_VISIBLE_MS = 10_000;
+
+/** What a members query reads of an edge. */
+interface MemberItem {
+  readonly accountId: unknown;
+  readonly entity?: unknown;
+  readonly tag?: unknown;
+}
+
+/**
+ * The senders and topic tags of a key's edges, in member order; left out when no edge has them
+ * (edges written before they were recorded, and links that carry neither).
+ */
+export function edgeTraits(
+  traits: ReadonlyArray<readonly [entity: unknown, tag: unknown]>,
+): Pick<LinkMembers, 'entities' | 'tags'> {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const entities = traits.map(([entity]) => text(entity));
+  const tags = traits.map(([, tag]) => text(tag));
+  return {
+    ...(entities.some((e) => e !== undefined) ? { entities } : {}),
+    ...(tags.some((t) => t !== undefined) ? { tags } : {}),
+  };
+}
 
 /**
  * One item per (link key, account). The accounts of a key are spread over LINK_KEY_SHARDS
@@ -24,8 +48,8 @@ const OWN_WRITES_VISIBLE_MS = 10_000;
  * store wrote itself are always seen (it remembers them for OWN_WRITES_VISIBLE_MS).
  */
 export class DynamoDbLinkStore implements LinkStore {
-  /** Sharded link key -> accounts this store wrote under it, with when, oldest first. */
-  private readonly ownWrites = new Map<string, Map<string, number>>();
+  /** Sharded link key -> edges this store wrote under it, by account, with when, oldest first. */
+  private readonly ownWrites = new Map<string, Map<string, { at: number; item: MemberItem }>>();
 
   public constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -59,7 +83,7 @@ export class DynamoDbLinkStore implements LinkStore {
   private remember(edges: readonly LinkEdge[]): void {
     const now = this.now();
     for (const [key, accounts] of this.ownWrites) {
-      for (const [accountId, at] of accounts) {
+      for (const [accountId, { at }] of accounts) {
         if (now - at <= OWN_WRITES_VISIBLE_MS) break;
         accounts.delete(accountId);
       }
@@ -67,24 +91,32 @@ export class DynamoDbLinkStore implements LinkStore {
     }
     for (const edge of edges) {
       const key = shardedLinkKey(edge.linkKey, linkShard(edge.accountId));
-      const accounts = this.ownWrites.get(key) ?? new Map<string, number>();
+      const accounts = this.ownWrites.get(key) ?? new Map<string, { at: number; item: MemberItem }>();
       accounts.delete(edge.accountId);
-      accounts.set(edge.accountId, now);
+      const item = {
+        accountId: edge.accountId,
+        ...(edge.entity === undefined ? {} : { entity: edge.entity }),
+        ...(edge.tag === undefined ? {} : { tag: edge.tag }),
+      };
+      accounts.set(edge.accountId, { at: now, item });
       this.ownWrites.set(key, accounts);
     }
   }
 
-  /** Accounts of a query, plus the ones this store wrote under the key that it may not show yet. */
-  private withOwnWrites(shardedKey: string, queried: string[]): string[] {
+  /** A query's items, plus the edges this store wrote under the key that it may not show yet. */
+  private withOwnWrites(shardedKey: string, queried: MemberItem[]): MemberItem[] {
     const own = this.ownWrites.get(shardedKey);
     if (!own) return queried;
     const now = this.now();
-    const seen = new Set(queried);
-    const added = [...own]
-      .filter(([accountId, at]) => now - at <= OWN_WRITES_VISIBLE_MS && !seen.has(accountId))
-      .map(([accountId]) => accountId);
+    const seen = new Set(queried.map((item) => String(item.accountId)));
+    const added: MemberItem[] = [];
+    for (const [accountId, { at, item }] of own) {
+      if (now - at <= OWN_WRITES_VISIBLE_MS && !seen.has(accountId)) added.push(item);
+    }
+    if (added.length === 0) return queried;
     // Items come back in accountId order: keep it, so a limited read is the same set it would be.
-    return added.length === 0 ? queried : [...queried, ...added].sort();
+    const id = (item: MemberItem) => String(item.accountId);
+    return [...queried, ...added].sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
   }
 
   public async members(linkKeys: readonly string[], limitPerKey: number): Promise<Map<string, LinkMembers>> {
@@ -100,19 +132,20 @@ export class DynamoDbLinkStore implements LinkStore {
                 TableName: this.tableName,
                 KeyConditionExpression: 'linkKey = :k',
                 ExpressionAttributeValues: { ':k': shardedKey },
-                ProjectionExpression: 'accountId',
+                ProjectionExpression: 'accountId, entity, tag',
                 ConsistentRead: false,
                 // One more than asked tells whether the shard holds more than its share.
                 Limit: perShard + 1,
               }),
             );
-            const queried = (out.Items ?? []).map((item) => String(item.accountId));
-            return this.withOwnWrites(shardedKey, queried).slice(0, perShard + 1);
+            return this.withOwnWrites(shardedKey, (out.Items ?? []) as MemberItem[]).slice(0, perShard + 1);
           }),
         );
+        const items = shards.flatMap((shardItems) => shardItems.slice(0, perShard));
         result.set(linkKey, {
-          accountIds: shards.flatMap((ids) => ids.slice(0, perShard)),
-          truncated: shards.some((ids) => ids.length > perShard),
+          accountIds: items.map((item) => String(item.accountId)),
+          ...edgeTraits(items.map((item) => [item.entity, item.tag])),
+          truncated: shards.some((shardItems) => shardItems.length > perShard),
         });
       }),
     );

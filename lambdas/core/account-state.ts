@@ -60,6 +60,19 @@ export interface AccountState {
   /** Distinct networks (ASNs) the account used, first seen first; bounded (4): its footprint. */
   asns: number[];
   /**
+   * Census keys ("prm#<band>", see link-keys.ts) the account wrote most recently, oldest first;
+   * bounded (32). They sample its extraction-shaped prompts: how many of them many unrelated
+   * accounts send too is how much of its extraction evidence is public prompts.
+   */
+  censusKeys?: string[];
+  /**
+   * Share of its sampled extraction-shaped prompts that are public (sent by many unrelated
+   * accounts), as last checked; its extraction evidence is discounted by it. Absent: never checked.
+   */
+  publicShare?: number;
+  /** Event time the public share was last checked. */
+  publicCheckedAt?: string;
+  /**
    * Set by the reinstatement workflow when an investigator cleared, as a false positive, the case
    * the account was suspended under: what was cleared, so the same evidence never suspends it again.
    * Never written by the scorer.

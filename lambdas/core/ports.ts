@@ -140,6 +140,10 @@ export interface AccountStore {
 /** Members of one link key, as far as they were read. */
 export interface LinkMembers {
   readonly accountIds: readonly string[];
+  /** Per account (same order), who is behind it when it wrote the edge (senderEntity); absent for old edges. */
+  readonly entities?: readonly (string | undefined)[];
+  /** Per account (same order), the edge's topic tag (template and census keys); absent for old edges. */
+  readonly tags?: readonly (string | undefined)[];
   /** More accounts share the key than were read (the key is large: a NAT, a public prompt, a big ring). */
   readonly truncated: boolean;
 }

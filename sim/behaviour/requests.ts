@@ -30,46 +30,58 @@ export const ORDINARY_PROFILES: Readonly<Record<Capability, TokenProfile>> = {
 };
 
 /** What casual users ask about. */
-export const CASUAL_CAPABILITIES = WeightedTable.fromRecord<Capability>({
+export const CASUAL_CAPABILITY_WEIGHTS: Readonly<Record<Capability, number>> = {
   chat: 44,
   creative: 14,
   other: 14,
   coding: 12,
   reasoning: 12,
   agentic: 4,
-});
+};
+export const CASUAL_CAPABILITIES = WeightedTable.fromRecord(CASUAL_CAPABILITY_WEIGHTS);
 
 /** Students: more homework (reasoning) and programming. */
-export const STUDENT_CAPABILITIES = WeightedTable.fromRecord<Capability>({
+export const STUDENT_CAPABILITY_WEIGHTS: Readonly<Record<Capability, number>> = {
   chat: 22,
   creative: 8,
   other: 18,
   coding: 24,
   reasoning: 26,
   agentic: 2,
-});
+};
+export const STUDENT_CAPABILITIES = WeightedTable.fromRecord(STUDENT_CAPABILITY_WEIGHTS);
 
 /** Office workers. */
-export const OFFICE_CAPABILITIES = WeightedTable.fromRecord<Capability>({
+export const OFFICE_CAPABILITY_WEIGHTS: Readonly<Record<Capability, number>> = {
   chat: 10,
   creative: 8,
   other: 38,
   coding: 26,
   reasoning: 10,
   agentic: 8,
-});
+};
+export const OFFICE_CAPABILITIES = WeightedTable.fromRecord(OFFICE_CAPABILITY_WEIGHTS);
 
 /** The mixed, resold traffic of a reseller or of a hydra cluster's decoy requests. */
-export const RESOLD_CAPABILITIES = WeightedTable.fromRecord<Capability>({
+export const RESOLD_CAPABILITY_WEIGHTS: Readonly<Record<Capability, number>> = {
   chat: 34,
   creative: 14,
   other: 15,
   coding: 20,
   reasoning: 12,
   agentic: 5,
-});
+};
+export const RESOLD_CAPABILITIES = WeightedTable.fromRecord(RESOLD_CAPABILITY_WEIGHTS);
 
 const CONTEXT_CAP_TOKENS = 120_000;
+
+/** A cohort's habits in ordinary conversations (drawn per world in randomised worlds). */
+export interface ConversationHabits {
+  /** Multiplies every per-message token median (longer or shorter messages and answers). @default 1 */
+  readonly tokenScale?: number;
+  /** Multiplies the chance that a conversation asks for visible reasoning (capped at 1). @default 1 */
+  readonly reasoningScale?: number;
+}
 
 export interface ConversationOptions {
   /** A fixed prompt hash for the first message (popular prompt, homework problem...); else random. */
@@ -78,6 +90,7 @@ export interface ConversationOptions {
   /** Null for a stateless API call (no conversation id); the turn is then always 1. */
   readonly stateless?: boolean;
   readonly reasoningRequested?: boolean;
+  readonly habits?: ConversationHabits;
 }
 
 /**
@@ -90,6 +103,7 @@ export class Conversation {
   readonly profile: TokenProfile;
   readonly reasoningRequested: boolean;
   readonly topic: string;
+  private readonly tokenScale: number;
 
   constructor(
     readonly id: string | null,
@@ -98,17 +112,20 @@ export class Conversation {
     private readonly options: ConversationOptions = {},
   ) {
     this.profile = ORDINARY_PROFILES[capability];
-    this.reasoningRequested = options.reasoningRequested ?? rng.chance(this.profile.reasoningShare);
+    const reasoningShare = Math.min(1, this.profile.reasoningShare * (options.habits?.reasoningScale ?? 1));
+    this.reasoningRequested = options.reasoningRequested ?? rng.chance(reasoningShare);
     this.topic = options.topic ?? rng.pick(TOPICS_BY_CAPABILITY[capability]);
+    this.tokenScale = options.habits?.tokenScale ?? 1;
   }
 
   next(rng: Rng, model: string): RequestShape {
     this.turn++;
     const p = this.profile;
-    const message = tokens(rng, p.inputMedian, p.inputSigma);
+    const scale = this.tokenScale;
+    const message = tokens(rng, p.inputMedian * scale, p.inputSigma);
     const output = tokens(
       rng,
-      this.reasoningRequested ? p.outputMedian * 3 : p.outputMedian,
+      (this.reasoningRequested ? p.outputMedian * 3 : p.outputMedian) * scale,
       p.outputSigma,
       5,
     );
@@ -146,15 +163,17 @@ export function ordinaryConversation(
   id: string | null,
   capabilities: WeightedTable<Capability>,
   popularShare = 0.05,
+  habits?: ConversationHabits,
 ): Conversation {
   if (rng.chance(popularShare)) {
     const popular = rng.pick(world.popularPrompts);
     return new Conversation(id, popular.capability, rng, {
       firstPromptHash: simHashToHex(paraphrase(popular.hash, rng.intBetween(1, 5), rng)),
       topic: popular.topic,
+      habits,
     });
   }
-  return new Conversation(id, capabilities.sample(rng), rng);
+  return new Conversation(id, capabilities.sample(rng), rng, { habits });
 }
 
 /** Seconds a person takes to read an answer and type the next message. */

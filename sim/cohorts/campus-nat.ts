@@ -19,6 +19,7 @@ import {
   WORK_HOUR_WEIGHTS,
 } from '../catalog';
 import { randomDeviceId, randomPaymentId } from '../ids';
+import { interval, int, num, share } from '../params';
 import type { Rng } from '../rng';
 import { paraphrase, randomSimHash, simHashToHex, type SimHash } from '../simhash';
 import { TOPICS_BY_CAPABILITY } from '../topics';
@@ -43,6 +44,27 @@ export interface NatSite {
 
 export interface CampusNatParams {
   readonly sites: readonly NatSite[];
+  /** Multiplies every site's account count. */
+  readonly siteScale: number;
+  /** Multiplies every site's sign-up burst share (capped at 1). */
+  readonly burstShareScale: number;
+  /** Problems in a site's current problem sets, and the share of homework-like conversations that paste one. */
+  readonly homeworkProblems: number;
+  readonly homeworkShare: number;
+  /** Bits a pasted problem differs from the original (rewording), [min, max]. */
+  readonly homeworkParaphraseBits: readonly [number, number];
+  /** Share of students' weekday sessions on campus (behind the NAT). */
+  readonly onSiteShare: number;
+  /** Share of students who pay (pro, own card). */
+  readonly paidStudentShare: number;
+  /** Each account is active on a share of days drawn from this range. */
+  readonly activeDayShare: readonly [number, number];
+  /** Mean sessions on an active day beyond the first. */
+  readonly extraSessions: number;
+  readonly conversationEndChance: number;
+  readonly turnEndChance: number;
+  /** Accounts outside the burst were created this many days before the window, [min, max]. */
+  readonly agedDays: readonly [number, number];
 }
 
 const ID = 'campus-nat';
@@ -70,6 +92,7 @@ function* memberStream(
   state: SiteState,
   createdMs: number,
   activeFromMs: number,
+  params: CampusNatParams,
   rng: Rng,
 ): Generator<AccountStreamItem> {
   const { site } = state;
@@ -78,7 +101,7 @@ function* memberStream(
   const home = rng.pick(consumerNetworks(country.code, 'residential'));
   const device = { userAgent: rng.pick(USER_AGENTS.desktopBrowsers), deviceFingerprint: randomDeviceId(rng) };
   const homePresence: Presence = { ip: ipv4On(home, rng), asn: home.asn, country: country.code, ...device };
-  const paid = !student || rng.chance(0.2);
+  const paid = !student || rng.chance(params.paidStudentShare);
   const rt = new AccountRuntime(
     {
       accountId,
@@ -96,7 +119,7 @@ function* memberStream(
   const models = new ModelChooser(world, rng, SLOW_ADOPTER);
   const hours = student ? STUDENT_HOURS : WORK_HOURS;
   const capabilities = student ? STUDENT_CAPABILITIES : OFFICE_CAPABILITIES;
-  const activeDayShare = rng.between(0.3, 0.9);
+  const activeDayShare = rng.between(params.activeDayShare[0], params.activeDayShare[1]);
 
   for (let day = -1; day <= world.days; day++) {
     const midnight = localMidnight(world, day, country.utcOffsetHours);
@@ -105,30 +128,31 @@ function* memberStream(
     const weekend = isWeekend(localWeekday(world, day));
     if (!student && weekend) continue;
     if (!rng.chance(weekend ? activeDayShare * 0.5 : activeDayShare)) continue;
-    const sessions = 1 + rng.poisson(0.8);
+    const sessions = 1 + rng.poisson(params.extraSessions);
     for (const sessionStart of hours.sampleSorted(rng, midnight, sessions)) {
       if (sessionStart < activeFromMs) continue;
-      const onSite = !student || (!weekend && rng.chance(0.7));
+      const onSite = !student || (!weekend && rng.chance(params.onSiteShare));
       const presence: Presence = onSite
         ? { ip: rng.pick(state.nat), asn: site.asn, country: country.code, ...device }
         : homePresence;
       let t = sessionStart;
-      const conversations = rng.geometric(0.55);
+      const conversations = rng.geometric(params.conversationEndChance);
       for (let c = 0; c < conversations; c++) {
         const id = rt.newConversationId();
         let conversation = ordinaryConversation(rng, world, id, capabilities);
         if (
           student &&
           (conversation.capability === 'reasoning' || conversation.capability === 'coding') &&
-          rng.chance(0.3)
+          rng.chance(params.homeworkShare)
         ) {
           const problem = rng.pick(state.homework);
+          const [minBits, maxBits] = params.homeworkParaphraseBits;
           conversation = new Conversation(id, problem.capability, rng, {
-            firstPromptHash: simHashToHex(paraphrase(problem.hash, rng.intBetween(2, 6), rng)),
+            firstPromptHash: simHashToHex(paraphrase(problem.hash, rng.intBetween(minBits, maxBits), rng)),
             topic: problem.topic,
           });
         }
-        const turns = Math.min(20, rng.geometric(0.35));
+        const turns = Math.min(20, rng.geometric(params.turnEndChance));
         for (let turn = 0; turn < turns; turn++) {
           if (!rt.open(t)) return;
           yield rt.reserve(t);
@@ -189,13 +213,47 @@ export const campusNat: CohortDefinition<CampusNatParams> = {
     'near-duplicate prompts across accounts (homework)',
     'one org card for hundreds of corporate seats',
   ],
-  defaults: { sites: DEFAULT_NAT_SITES },
+  hardNegative: true,
+  defaults: {
+    sites: DEFAULT_NAT_SITES,
+    siteScale: 1,
+    burstShareScale: 1,
+    homeworkProblems: 40,
+    homeworkShare: 0.3,
+    homeworkParaphraseBits: [2, 6],
+    onSiteShare: 0.7,
+    paidStudentShare: 0.2,
+    activeDayShare: [0.3, 0.9],
+    extraSessions: 0.8,
+    conversationEndChance: 0.55,
+    turnEndChance: 0.35,
+    agedDays: [40, 1200],
+  },
+  space: {
+    siteScale: num(0.3, 2.5, "multiplies every site's account count", { log: true }),
+    burstShareScale: num(0.4, 1.4, "multiplies every site's sign-up burst share (capped at 1)"),
+    homeworkProblems: int(5, 150, "problems in a site's current problem sets"),
+    homeworkShare: share(0.05, 0.7, 'share of reasoning/coding conversations pasting a homework problem'),
+    homeworkParaphraseBits: interval(0, 8, 'bits a pasted problem differs from the original', {
+      integer: true,
+    }),
+    onSiteShare: share(0.3, 0.95, "share of students' weekday sessions on campus (behind the NAT)"),
+    paidStudentShare: share(0.05, 0.6, 'share of students who pay (pro, own card)'),
+    activeDayShare: interval(0.1, 1, 'each account is active on a share of days drawn from this range'),
+    extraSessions: num(0.2, 3, 'mean sessions on an active day beyond the first'),
+    conversationEndChance: share(0.3, 0.9, 'chance a session ends after each conversation'),
+    turnEndChance: share(0.15, 0.7, 'chance a conversation ends after each turn'),
+    agedDays: interval(5, 2_000, 'accounts outside the burst created this many days before the window', {
+      integer: true,
+      log: true,
+    }),
+  },
   plan(ctx, params) {
     const { world, rng } = ctx;
     const accounts: AccountPlan[] = [];
     for (const site of params.sites) {
       const corporate = site.kind === 'corporate';
-      const homework: HomeworkProblem[] = Array.from({ length: 40 }, () => {
+      const homework: HomeworkProblem[] = Array.from({ length: params.homeworkProblems }, () => {
         const capability: Capability = rng.chance(0.6) ? 'reasoning' : 'coding';
         return { hash: randomSimHash(rng), capability, topic: rng.pick(TOPICS_BY_CAPABILITY[capability]) };
       });
@@ -206,20 +264,21 @@ export const campusNat: CohortDefinition<CampusNatParams> = {
         orgPayment: corporate ? ctx.ids.payment() : null,
         homework,
       };
-      const n = ctx.count(site.accounts, 2);
+      const n = ctx.count(site.accounts * params.siteScale, 2);
       for (let m = 0; m < n; m++) {
         const i = accounts.length;
         const accountId = ctx.ids.account();
         const burst = site.signUpBurst;
         const createdMs =
-          burst && rng.chance(burst.share)
+          burst && rng.chance(Math.min(1, burst.share * params.burstShareScale))
             ? world.startMs + rng.between(burst.fromDay, burst.toDay) * DAY_MS
-            : agedCreatedMs(rng, world, 40, 1200);
+            : agedCreatedMs(rng, world, params.agedDays[0], params.agedDays[1]);
         const activeFromMs = Math.max(world.startMs, createdMs);
         accounts.push({
           truth: legitTruth(accountId, ID),
           activeFromMs,
-          open: () => memberStream(world, accountId, state, createdMs, activeFromMs, ctx.accountRng(i)),
+          open: () =>
+            memberStream(world, accountId, state, createdMs, activeFromMs, params, ctx.accountRng(i)),
         });
       }
     }

@@ -3,7 +3,10 @@ import { Extractor, TemplateBank, type ExtractionStyle } from '../behaviour/extr
 import { attackTruth, campaignTruth, checkRange } from '../behaviour/plan-helpers';
 import { regularTimes } from '../behaviour/timing';
 import { consumerNetworks, CONSUMER_EMAIL_DOMAINS, ipv4On, THROWAWAY_DOMAINS, USER_AGENTS } from '../catalog';
+import { extractionStyleSpace, SELF_SERVE_TIERS, tierChoice } from '../behaviour/spaces';
+import { interval, int, num, share } from '../params';
 import type { Rng } from '../rng';
+import type { Tier } from '../../lambdas/core/contract/usage-event';
 import type { AccountPlan, CampaignTruth, CohortDefinition, AccountStreamItem } from '../types';
 import { DAY_MS, HOUR_MS, ModelChooser, SLOW_ADOPTER, type SimWorld } from '../world';
 
@@ -21,6 +24,14 @@ export interface CardSharingParams {
   readonly createdDaysBefore: readonly [number, number];
   /** Gap jitter of the request schedule, as a share of the gap (0 = perfectly periodic). */
   readonly timingJitter: number;
+  /** Hours over which the sign-up burst spreads (half-normal scale). */
+  readonly burstSpreadHours: number;
+  /** Share of requests sent from another device of the pool than the account's own. */
+  readonly deviceSwitchShare: number;
+  /** Share of accounts on the campaign's throwaway email domain (the rest consumer mail). */
+  readonly throwawayDomainShare: number;
+  readonly tier: Tier;
+  readonly templatesPerCapability: number;
   readonly style: ExtractionStyle;
 }
 
@@ -61,7 +72,10 @@ function* cardSharingStream(
     rt,
     extractor,
     regularTimes(rng, account.activeFromMs, account.activeToMs, perDay, params.timingJitter),
-    () => (rng.chance(0.2) ? { ...base, deviceFingerprint: rng.pick(campaign.devices) } : base),
+    () =>
+      rng.chance(params.deviceSwitchShare)
+        ? { ...base, deviceFingerprint: rng.pick(campaign.devices) }
+        : base,
     (t) => models.model(t, rng),
   );
 }
@@ -87,6 +101,11 @@ export const cardSharing: CohortDefinition<CardSharingParams> = {
     requestsPerDay: [20, 40],
     createdDaysBefore: [1, 4],
     timingJitter: 0.2,
+    burstSpreadHours: 2,
+    deviceSwitchShare: 0.2,
+    throwawayDomainShare: 0.5,
+    tier: 'pro',
+    templatesPerCapability: 6,
     style: {
       capabilityWeights: { reasoning: 50, coding: 35, agentic: 15 },
       reasoningRequestedShare: 0.85,
@@ -96,6 +115,20 @@ export const cardSharing: CohortDefinition<CardSharingParams> = {
       inputMedian: 220,
       outputMedian: 2200,
     },
+  },
+  space: {
+    accountsPerCampaign: int(10, 160, 'accounts per campaign at scale 1'),
+    cards: int(1, 12, 'payment cards the accounts share'),
+    devices: int(1, 25, 'device fingerprints the accounts share'),
+    requestsPerDay: interval(8, 150, 'requests a day per account', { integer: true, log: true }),
+    createdDaysBefore: interval(0, 30, 'the sign-up burst lies this many days before the window'),
+    timingJitter: share(0.05, 0.9, 'gap jitter of the request schedule (share of the gap)'),
+    burstSpreadHours: num(0.2, 48, 'hours the sign-up burst spreads over', { log: true }),
+    deviceSwitchShare: share(0, 0.5, "share of requests from another pool device than the account's own"),
+    throwawayDomainShare: share(0, 1, "share of accounts on the campaign's throwaway email domain"),
+    tier: tierChoice(SELF_SERVE_TIERS),
+    templatesPerCapability: int(2, 20, 'prompt templates per capability'),
+    style: extractionStyleSpace(),
   },
   plan(ctx, params) {
     checkRange('requestsPerDay', params.requestsPerDay, 1);
@@ -108,7 +141,7 @@ export const cardSharing: CohortDefinition<CardSharingParams> = {
         campaignId: ctx.campaignId(STRATEGY),
         cards: Array.from({ length: Math.max(1, params.cards) }, () => ctx.ids.payment()),
         devices: Array.from({ length: Math.max(1, params.devices) }, () => ctx.ids.device()),
-        bank: new TemplateBank(rng, 6),
+        bank: new TemplateBank(rng, params.templatesPerCapability),
         country: rng.pick(['US', 'GB', 'CA']),
         userAgent: rng.pick(USER_AGENTS.sdks),
       };
@@ -120,15 +153,15 @@ export const cardSharing: CohortDefinition<CardSharingParams> = {
       const n = ctx.count(params.accountsPerCampaign, 2);
       for (let a = 0; a < n; a++) {
         const i = accounts.length;
-        const createdMs = burstMs + Math.abs(rng.normal()) * 2 * HOUR_MS;
+        const createdMs = burstMs + Math.abs(rng.normal()) * params.burstSpreadHours * HOUR_MS;
         const account: AttackerAccount = {
           accountId: ctx.ids.account(),
           createdMs,
           activeFromMs: Math.max(world.startMs, createdMs),
           activeToMs: world.endMs,
-          tier: 'pro',
+          tier: params.tier,
           paymentFingerprint: campaign.cards[a % campaign.cards.length] ?? null,
-          emailDomain: rng.chance(0.5) ? domain : CONSUMER_EMAIL_DOMAINS.sample(rng),
+          emailDomain: rng.chance(params.throwawayDomainShare) ? domain : CONSUMER_EMAIL_DOMAINS.sample(rng),
         };
         const primaryDevice =
           campaign.devices[a % campaign.devices.length] ?? campaign.devices[0] ?? 'dev_unknown';

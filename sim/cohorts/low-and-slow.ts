@@ -5,7 +5,10 @@ import { agedCreatedMs, attackTruth, campaignTruth, checkRange } from '../behavi
 import { diurnalTimes, HourProfile } from '../behaviour/timing';
 import { CONSUMER_EMAIL_DOMAINS, HUMAN_HOUR_WEIGHTS, ipv4On, NETWORKS, USER_AGENTS } from '../catalog';
 import { randomDeviceId } from '../ids';
+import { extractionStyleSpace, SELF_SERVE_TIERS, tierChoice, UTC_OFFSETS } from '../behaviour/spaces';
+import { choice, interval, int, num, share } from '../params';
 import type { Rng } from '../rng';
+import type { Tier } from '../../lambdas/core/contract/usage-event';
 import type { AccountPlan, CampaignTruth, CohortDefinition, AccountStreamItem } from '../types';
 import { ModelChooser, SLOW_ADOPTER, MINUTE_MS, type SimWorld } from '../world';
 
@@ -18,6 +21,10 @@ export interface LowAndSlowParams {
   readonly requestsPerDay: readonly [number, number];
   /** The operators' own time zone: their "human" rhythm follows it, whatever the proxy's country. */
   readonly operatorUtcOffsetHours: number;
+  /** A residential proxy session keeps its exit until a pause longer than this. */
+  readonly proxySessionMinutes: number;
+  readonly tier: Tier;
+  readonly templatesPerCapability: number;
   readonly style: ExtractionStyle;
 }
 
@@ -44,7 +51,7 @@ function* lowAndSlowStream(
   let presence: Presence | null = null;
   let lastMs = Number.NEGATIVE_INFINITY;
   const presenceAt = (t: number): Presence => {
-    if (!presence || t - lastMs > 20 * MINUTE_MS) {
+    if (!presence || t - lastMs > params.proxySessionMinutes * MINUTE_MS) {
       const network = rng.pick(RESIDENTIAL_EXITS);
       presence = { ip: ipv4On(network, rng), asn: network.asn, country: network.country, ...device };
     }
@@ -84,6 +91,9 @@ export const lowAndSlow: CohortDefinition<LowAndSlowParams> = {
     // Request slots; a third become short decoy conversations, so events land at 20-40 a day.
     requestsPerDay: [16, 30],
     operatorUtcOffsetHours: 8,
+    proxySessionMinutes: 20,
+    tier: 'pro',
+    templatesPerCapability: 10,
     style: {
       capabilityWeights: { reasoning: 45, coding: 40, agentic: 15 },
       reasoningRequestedShare: 0.6,
@@ -94,6 +104,21 @@ export const lowAndSlow: CohortDefinition<LowAndSlowParams> = {
       outputMedian: 1800,
     },
   },
+  space: {
+    accountsPerCampaign: int(30, 250, 'accounts per campaign at scale 1'),
+    agedDays: interval(7, 400, 'accounts created (or bought) this many days before the window', {
+      integer: true,
+      log: true,
+    }),
+    requestsPerDay: interval(5, 40, 'request slots a day per account', { integer: true }),
+    operatorUtcOffsetHours: choice(UTC_OFFSETS, "the operators' time zone (their human rhythm)"),
+    proxySessionMinutes: num(2, 180, 'a proxy session keeps its exit until a pause this long', { log: true }),
+    tier: tierChoice(SELF_SERVE_TIERS),
+    templatesPerCapability: int(3, 30, 'prompt templates per capability'),
+    style: extractionStyleSpace({
+      benignShare: share(0.1, 0.6, 'share of request slots spent on ordinary (decoy) conversations'),
+    }),
+  },
   plan(ctx, params) {
     checkRange('requestsPerDay', params.requestsPerDay, 1);
     checkRange('agedDays', params.agedDays);
@@ -102,7 +127,7 @@ export const lowAndSlow: CohortDefinition<LowAndSlowParams> = {
     const campaigns: CampaignTruth[] = [];
     for (let c = 0; c < params.campaigns; c++) {
       const campaignId = ctx.campaignId(STRATEGY);
-      const bank = new TemplateBank(rng, 10);
+      const bank = new TemplateBank(rng, params.templatesPerCapability);
       const members: string[] = [];
       const cards: string[] = [];
       const n = ctx.count(params.accountsPerCampaign, 2);
@@ -113,7 +138,7 @@ export const lowAndSlow: CohortDefinition<LowAndSlowParams> = {
           createdMs: agedCreatedMs(rng, world, params.agedDays[0], params.agedDays[1]),
           activeFromMs: world.startMs,
           activeToMs: world.endMs,
-          tier: 'pro',
+          tier: params.tier,
           paymentFingerprint: ctx.ids.payment(),
           emailDomain: CONSUMER_EMAIL_DOMAINS.sample(rng),
         };

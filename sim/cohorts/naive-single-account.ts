@@ -3,7 +3,10 @@ import { BLATANT_STYLE, Extractor, TemplateBank, type ExtractionStyle } from '..
 import { attackTruth, campaignTruth, checkRange } from '../behaviour/plan-helpers';
 import { poissonTimes } from '../behaviour/timing';
 import { CONSUMER_EMAIL_DOMAINS, HOSTING_ASNS, ipv4On, MODELS, networkByAsn, USER_AGENTS } from '../catalog';
+import { extractionStyleSpace, tierChoice } from '../behaviour/spaces';
+import { interval, int, share } from '../params';
 import type { Rng } from '../rng';
+import type { Tier } from '../../lambdas/core/contract/usage-event';
 import type { AccountPlan, CampaignTruth, CohortDefinition, AccountStreamItem } from '../types';
 import { DAY_MS, type SimWorld } from '../world';
 
@@ -11,6 +14,10 @@ export interface NaiveSingleAccountParams {
   /** Campaigns (one account each) at scale 1. */
   readonly campaigns: number;
   readonly requestsPerDay: readonly [number, number];
+  /** The account was created this many days before the window, [min, max]. */
+  readonly createdDaysBefore: readonly [number, number];
+  readonly tier: Tier;
+  readonly templatesPerCapability: number;
   readonly style: ExtractionStyle;
 }
 
@@ -51,7 +58,29 @@ export const naiveSingleAccount: CohortDefinition<NaiveSingleAccountParams> = {
   attack: true,
   strategy: STRATEGY,
   traits: ['very high volume', 'new account', 'hosting ASN', 'script user agent', 'verbatim templates'],
-  defaults: { campaigns: 1, requestsPerDay: [2500, 4000], style: BLATANT_STYLE },
+  defaults: {
+    campaigns: 1,
+    requestsPerDay: [2500, 4000],
+    createdDaysBefore: [0.1, 2],
+    tier: 'pro',
+    templatesPerCapability: 5,
+    style: BLATANT_STYLE,
+  },
+  space: {
+    campaigns: int(1, 2, 'campaigns (one account each) at scale 1'),
+    requestsPerDay: interval(800, 8_000, 'requests a day of the account', { log: true }),
+    createdDaysBefore: interval(0, 30, 'account created this many days before the window'),
+    tier: tierChoice(['free', 'pro', 'api']),
+    templatesPerCapability: int(2, 20, 'prompt templates per capability'),
+    style: extractionStyleSpace({
+      reasoningRequestedShare: share(
+        0.5,
+        1,
+        'share of extraction requests asking for visible chain-of-thought',
+      ),
+      benignShare: share(0, 0.15, 'share of request slots spent on ordinary (decoy) conversations'),
+    }),
+  },
   plan(ctx, params) {
     checkRange('requestsPerDay', params.requestsPerDay, 1);
     const { world, rng } = ctx;
@@ -60,13 +89,14 @@ export const naiveSingleAccount: CohortDefinition<NaiveSingleAccountParams> = {
     for (let c = 0; c < ctx.count(params.campaigns); c++) {
       const campaignId = ctx.campaignId(STRATEGY);
       const paymentFingerprint = ctx.ids.payment();
-      const bank = new TemplateBank(rng, 5);
+      const bank = new TemplateBank(rng, params.templatesPerCapability);
       const account: AttackerAccount = {
         accountId: ctx.ids.account(),
-        createdMs: world.startMs - rng.between(0.1, 2) * DAY_MS,
+        createdMs:
+          world.startMs - rng.between(params.createdDaysBefore[0], params.createdDaysBefore[1]) * DAY_MS,
         activeFromMs: world.startMs,
         activeToMs: world.endMs,
-        tier: 'pro',
+        tier: params.tier,
         paymentFingerprint,
         emailDomain: CONSUMER_EMAIL_DOMAINS.sample(rng),
       };

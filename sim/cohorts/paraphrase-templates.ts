@@ -4,7 +4,10 @@ import { Extractor, TemplateBank, type ExtractionStyle } from '../behaviour/extr
 import { attackTruth, campaignTruth, checkRange } from '../behaviour/plan-helpers';
 import { regularTimes } from '../behaviour/timing';
 import { CONSUMER_EMAIL_DOMAINS, ipv4On, NETWORKS, USER_AGENTS } from '../catalog';
+import { extractionStyleSpace, SELF_SERVE_TIERS, tierChoice } from '../behaviour/spaces';
+import { interval, int, num } from '../params';
 import type { Rng } from '../rng';
+import type { Tier } from '../../lambdas/core/contract/usage-event';
 import type { AccountPlan, CampaignTruth, CohortDefinition, AccountStreamItem } from '../types';
 import { DAY_MS, HOUR_MS, ModelChooser, SLOW_ADOPTER, type SimWorld } from '../world';
 
@@ -16,6 +19,10 @@ export interface ParaphraseTemplatesParams {
   readonly devicePool: number;
   readonly requestsPerDay: readonly [number, number];
   readonly createdDaysBefore: readonly [number, number];
+  /** Hours the sign-up burst spreads over. */
+  readonly burstSpreadHours: number;
+  readonly tier: Tier;
+  readonly templatesPerCapability: number;
   readonly style: ExtractionStyle;
 }
 
@@ -76,6 +83,9 @@ export const paraphraseTemplates: CohortDefinition<ParaphraseTemplatesParams> = 
     devicePool: 10,
     requestsPerDay: [20, 40],
     createdDaysBefore: [0, 3],
+    burstSpreadHours: 6,
+    tier: 'pro',
+    templatesPerCapability: 8,
     style: {
       capabilityWeights: { reasoning: 50, coding: 35, agentic: 15 },
       reasoningRequestedShare: 0.85,
@@ -86,6 +96,20 @@ export const paraphraseTemplates: CohortDefinition<ParaphraseTemplatesParams> = 
       outputMedian: 2300,
     },
   },
+  space: {
+    accountsPerCampaign: int(15, 160, 'accounts per campaign at scale 1'),
+    devicePool: int(2, 50, 'device fingerprints the campaign shares'),
+    requestsPerDay: interval(8, 150, 'requests a day per account', { integer: true, log: true }),
+    createdDaysBefore: interval(0, 30, 'the sign-up burst lies this many days before the window'),
+    burstSpreadHours: num(0.5, 72, 'hours the sign-up burst spreads over', { log: true }),
+    tier: tierChoice(SELF_SERVE_TIERS),
+    templatesPerCapability: int(2, 20, 'prompt templates per capability'),
+    style: extractionStyleSpace({
+      paraphraseBits: interval(2, 10, 'bits a request flips from its template (never an exact repeat)', {
+        integer: true,
+      }),
+    }),
+  },
   plan(ctx, params) {
     checkRange('requestsPerDay', params.requestsPerDay, 1);
     checkRange('createdDaysBefore', params.createdDaysBefore);
@@ -94,7 +118,7 @@ export const paraphraseTemplates: CohortDefinition<ParaphraseTemplatesParams> = 
     const campaigns: CampaignTruth[] = [];
     for (let c = 0; c < params.campaigns; c++) {
       const campaignId = ctx.campaignId(STRATEGY);
-      const bank = new TemplateBank(rng, 8);
+      const bank = new TemplateBank(rng, params.templatesPerCapability);
       const devices = Array.from({ length: Math.max(1, params.devicePool) }, () => ctx.ids.device());
       const burstMs =
         world.startMs - rng.between(params.createdDaysBefore[0], params.createdDaysBefore[1]) * DAY_MS;
@@ -103,13 +127,13 @@ export const paraphraseTemplates: CohortDefinition<ParaphraseTemplatesParams> = 
       const n = ctx.count(params.accountsPerCampaign, 2);
       for (let a = 0; a < n; a++) {
         const i = accounts.length;
-        const createdMs = burstMs + rng.between(0, 6) * HOUR_MS;
+        const createdMs = burstMs + rng.between(0, params.burstSpreadHours) * HOUR_MS;
         const account: AttackerAccount = {
           accountId: ctx.ids.account(),
           createdMs,
           activeFromMs: Math.max(world.startMs, createdMs),
           activeToMs: world.endMs,
-          tier: 'pro',
+          tier: params.tier,
           paymentFingerprint: ctx.ids.payment(),
           emailDomain: CONSUMER_EMAIL_DOMAINS.sample(rng),
         };

@@ -4,7 +4,10 @@ import { Extractor, TemplateBank, type ExtractionStyle } from '../behaviour/extr
 import { attackTruth, campaignTruth, checkRange } from '../behaviour/plan-helpers';
 import { poissonTimes } from '../behaviour/timing';
 import { CONSUMER_EMAIL_DOMAINS, HOSTING_ASNS, ipv4On, networkByAsn, USER_AGENTS } from '../catalog';
+import { extractionStyleSpace, SELF_SERVE_TIERS, tierChoice } from '../behaviour/spaces';
+import { interval, int, num } from '../params';
 import type { Rng } from '../rng';
+import type { Tier } from '../../lambdas/core/contract/usage-event';
 import type { AccountPlan, CampaignTruth, CohortDefinition, AccountStreamItem } from '../types';
 import { DAY_MS, ModelChooser, SLOW_ADOPTER, type SimWorld } from '../world';
 
@@ -21,6 +24,8 @@ export interface ProxyPoolParams {
   readonly requestsPerDay: readonly [number, number];
   /** Accounts were opened over this many days before the window, one fresh card each. */
   readonly createdOverDays: number;
+  readonly tier: Tier;
+  readonly templatesPerCapability: number;
   readonly style: ExtractionStyle;
 }
 
@@ -88,6 +93,8 @@ export const proxyPool: CohortDefinition<ProxyPoolParams> = {
     devicesPerAccount: [4, 10],
     requestsPerDay: [20, 40],
     createdOverDays: 14,
+    tier: 'pro',
+    templatesPerCapability: 8,
     style: {
       capabilityWeights: { reasoning: 45, coding: 40, agentic: 15 },
       reasoningRequestedShare: 0.8,
@@ -97,6 +104,17 @@ export const proxyPool: CohortDefinition<ProxyPoolParams> = {
       inputMedian: 240,
       outputMedian: 2000,
     },
+  },
+  space: {
+    accountsPerCampaign: int(20, 220, 'accounts per campaign at scale 1'),
+    proxies: int(3, 80, 'hosting proxy exits the accounts share'),
+    devicePool: int(5, 120, 'spoofed device fingerprints the accounts rotate through'),
+    devicesPerAccount: interval(1, 12, 'pool devices each account uses', { integer: true }),
+    requestsPerDay: interval(8, 150, 'requests a day per account', { integer: true, log: true }),
+    createdOverDays: num(1, 90, 'accounts opened over this many days before the window', { log: true }),
+    tier: tierChoice(SELF_SERVE_TIERS),
+    templatesPerCapability: int(2, 20, 'prompt templates per capability'),
+    style: extractionStyleSpace(),
   },
   plan(ctx, params) {
     checkRange('requestsPerDay', params.requestsPerDay, 1);
@@ -116,7 +134,7 @@ export const proxyPool: CohortDefinition<ProxyPoolParams> = {
           deviceFingerprint: ctx.ids.device(),
           userAgent: rng.pick(USER_AGENTS.desktopBrowsers),
         })),
-        bank: new TemplateBank(rng, 8),
+        bank: new TemplateBank(rng, params.templatesPerCapability),
       };
       const members: string[] = [];
       const cards: string[] = [];
@@ -130,7 +148,7 @@ export const proxyPool: CohortDefinition<ProxyPoolParams> = {
           createdMs,
           activeFromMs: world.startMs,
           activeToMs: world.endMs,
-          tier: 'pro',
+          tier: params.tier,
           paymentFingerprint: ctx.ids.payment(),
           emailDomain: CONSUMER_EMAIL_DOMAINS.sample(rng),
         };

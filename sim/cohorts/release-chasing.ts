@@ -4,6 +4,8 @@ import { Extractor, TemplateBank, type ExtractionStyle } from '../behaviour/extr
 import { attackTruth, campaignTruth, checkRange } from '../behaviour/plan-helpers';
 import { regularTimes } from '../behaviour/timing';
 import { CONSUMER_EMAIL_DOMAINS, HOSTING_ASNS, ipv4On, MODELS, networkByAsn, USER_AGENTS } from '../catalog';
+import { extractionStyleSpace } from '../behaviour/spaces';
+import { interval, int, num, share } from '../params';
 import type { Rng } from '../rng';
 import type { AccountPlan, CampaignTruth, CohortDefinition, AccountStreamItem } from '../types';
 import { DAY_MS, HOUR_MS, type SimWorld } from '../world';
@@ -20,6 +22,13 @@ export interface ReleaseChasingParams {
   readonly requestsPerDay: readonly [number, number];
   readonly postReleaseBoost: number;
   readonly createdDaysBefore: readonly [number, number];
+  /** Share of accounts on the api tier (the rest pro). */
+  readonly apiShare: number;
+  /** Share of requests on the new model once an account has switched. */
+  readonly newModelShare: number;
+  /** Gap jitter of the request schedule, as a share of the gap. */
+  readonly timingJitter: number;
+  readonly templatesPerCapability: number;
   readonly style: ExtractionStyle;
 }
 
@@ -48,15 +57,21 @@ function* releaseChasingStream(
   const perDay = rng.intBetween(params.requestsPerDay[0], params.requestsPerDay[1]);
   const pivot = Math.min(Math.max(switchMs, account.activeFromMs), account.activeToMs);
   function* schedule(): Generator<number> {
-    yield* regularTimes(rng, account.activeFromMs, pivot, perDay, 0.25);
-    yield* regularTimes(rng, pivot, account.activeToMs, perDay * params.postReleaseBoost, 0.25);
+    yield* regularTimes(rng, account.activeFromMs, pivot, perDay, params.timingJitter);
+    yield* regularTimes(
+      rng,
+      pivot,
+      account.activeToMs,
+      perDay * params.postReleaseBoost,
+      params.timingJitter,
+    );
   }
   yield* extractionStream(
     rt,
     extractor,
     schedule(),
     () => ({ ...rng.pick(campaign.proxies), ...device }),
-    (t) => (t >= switchMs && rng.chance(0.95) ? MODELS.released : MODELS.baseline),
+    (t) => (t >= switchMs && rng.chance(params.newModelShare) ? MODELS.released : MODELS.baseline),
   );
 }
 
@@ -80,6 +95,10 @@ export const releaseChasing: CohortDefinition<ReleaseChasingParams> = {
     requestsPerDay: [20, 32],
     postReleaseBoost: 1.25,
     createdDaysBefore: [5, 20],
+    apiShare: 0.5,
+    newModelShare: 0.95,
+    timingJitter: 0.25,
+    templatesPerCapability: 6,
     style: {
       capabilityWeights: { reasoning: 50, coding: 35, agentic: 15 },
       reasoningRequestedShare: 0.85,
@@ -89,6 +108,23 @@ export const releaseChasing: CohortDefinition<ReleaseChasingParams> = {
       inputMedian: 220,
       outputMedian: 2400,
     },
+  },
+  space: {
+    accountsPerCampaign: int(15, 160, 'accounts per campaign at scale 1'),
+    cards: int(1, 30, 'cards the accounts share'),
+    proxies: int(2, 40, 'hosting proxy exits the accounts share'),
+    switchDelayHours: interval(0.1, 24, 'hours after the release each account moves to it', { log: true }),
+    requestsPerDay: interval(8, 150, 'requests a day per account before the release', {
+      integer: true,
+      log: true,
+    }),
+    postReleaseBoost: num(1, 3, 'rate multiplier after the switch'),
+    createdDaysBefore: interval(0, 60, 'accounts created this many days before the window'),
+    apiShare: share(0, 1, 'share of accounts on the api tier (the rest pro)'),
+    newModelShare: share(0.5, 1, 'share of requests on the new model after the switch'),
+    timingJitter: share(0.05, 0.9, 'gap jitter of the request schedule (share of the gap)'),
+    templatesPerCapability: int(2, 20, 'prompt templates per capability'),
+    style: extractionStyleSpace(),
   },
   plan(ctx, params) {
     checkRange('switchDelayHours', params.switchDelayHours);
@@ -106,7 +142,7 @@ export const releaseChasing: CohortDefinition<ReleaseChasingParams> = {
           const network = rng.pick(networks);
           return { ip: ipv4On(network, rng), asn: network.asn, country: network.country };
         }),
-        bank: new TemplateBank(rng, 6),
+        bank: new TemplateBank(rng, params.templatesPerCapability),
       };
       const members: string[] = [];
       const n = ctx.count(params.accountsPerCampaign, 2);
@@ -118,7 +154,7 @@ export const releaseChasing: CohortDefinition<ReleaseChasingParams> = {
             world.startMs - rng.between(params.createdDaysBefore[0], params.createdDaysBefore[1]) * DAY_MS,
           activeFromMs: world.startMs,
           activeToMs: world.endMs,
-          tier: rng.chance(0.5) ? 'pro' : 'api',
+          tier: rng.chance(1 - params.apiShare) ? 'pro' : 'api',
           paymentFingerprint: rng.pick(campaign.cards),
           emailDomain: CONSUMER_EMAIL_DOMAINS.sample(rng),
         };

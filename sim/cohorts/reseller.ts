@@ -10,6 +10,7 @@ import {
   RESELLER_DOMAINS,
   USER_AGENTS,
 } from '../catalog';
+import { interval, int, share } from '../params';
 import type { Rng } from '../rng';
 import type { AccountPlan, CohortDefinition, AccountStreamItem } from '../types';
 import { DAY_MS, HOUR_MS, ModelChooser, type SimWorld } from '../world';
@@ -19,6 +20,14 @@ export interface ResellerParams {
   readonly accounts: number;
   /** Requests per day, [min, max] per reseller. */
   readonly requestsPerDay: readonly [number, number];
+  /** Chance a request continues an open conversation rather than starting one. */
+  readonly continueShare: number;
+  /** Share of new requests that are stateless API calls (no conversation id). */
+  readonly statelessShare: number;
+  /** Backend IPs per reseller, [min, max]. */
+  readonly backends: readonly [number, number];
+  /** Accounts were created this many days before the window, [min, max]. */
+  readonly agedDays: readonly [number, number];
 }
 
 const ID = 'reseller';
@@ -57,13 +66,16 @@ function* resellerStream(
 ): Generator<AccountStreamItem> {
   const network = networkByAsn(rng.pick([...CLOUD_ASNS, ...HOSTING_ASNS]));
   const userAgent = rng.pick(USER_AGENTS.sdks);
-  const backends: Presence[] = Array.from({ length: rng.intBetween(2, 4) }, () => ({
-    ip: ipv4On(network, rng),
-    asn: network.asn,
-    country: network.country,
-    userAgent,
-    deviceFingerprint: null,
-  }));
+  const backends: Presence[] = Array.from(
+    { length: rng.intBetween(params.backends[0], params.backends[1]) },
+    () => ({
+      ip: ipv4On(network, rng),
+      asn: network.asn,
+      country: network.country,
+      userAgent,
+      deviceFingerprint: null,
+    }),
+  );
   const rt = new AccountRuntime(
     {
       accountId: account.accountId,
@@ -89,7 +101,7 @@ function* resellerStream(
     if (rng.next() < (UTC_HOUR_SHAPE[hour] ?? 1)) {
       yield rt.reserve(t);
       let current: OpenConversation | undefined;
-      if (open.length > 0 && rng.chance(0.62)) {
+      if (open.length > 0 && rng.chance(params.continueShare)) {
         const k = rng.int(open.length);
         current = open[k];
         if (current && t - current.lastMs > HOUR_MS) {
@@ -98,7 +110,7 @@ function* resellerStream(
         }
       }
       if (!current) {
-        const stateless = rng.chance(0.2);
+        const stateless = rng.chance(params.statelessShare);
         current = {
           conversation: ordinaryConversation(
             rng,
@@ -139,7 +151,26 @@ export const reseller: CohortDefinition<ResellerParams> = {
     'broad topic sweep',
     'adopts new models quickly',
   ],
-  defaults: { accounts: 8, requestsPerDay: [1500, 4000] },
+  hardNegative: true,
+  defaults: {
+    accounts: 8,
+    requestsPerDay: [1500, 4000],
+    continueShare: 0.62,
+    statelessShare: 0.2,
+    backends: [2, 4],
+    agedDays: [60, 700],
+  },
+  space: {
+    accounts: int(2, 20, 'accounts at scale 1'),
+    requestsPerDay: interval(300, 12_000, 'requests a day per reseller', { log: true }),
+    continueShare: share(0.2, 0.9, 'chance a request continues an open conversation'),
+    statelessShare: share(0, 0.8, 'share of new requests that are stateless API calls'),
+    backends: interval(1, 8, 'backend IPs per reseller', { integer: true }),
+    agedDays: interval(10, 1_500, 'accounts created this many days before the window', {
+      integer: true,
+      log: true,
+    }),
+  },
   plan(ctx, params) {
     const accounts: AccountPlan[] = [];
     const n = ctx.count(params.accounts);
@@ -148,7 +179,7 @@ export const reseller: CohortDefinition<ResellerParams> = {
         accountId: ctx.ids.account(),
         orgId: ctx.ids.org(),
         paymentFingerprint: ctx.ids.payment(),
-        createdMs: agedCreatedMs(ctx.rng, ctx.world, 60, 700),
+        createdMs: agedCreatedMs(ctx.rng, ctx.world, params.agedDays[0], params.agedDays[1]),
       };
       accounts.push({
         truth: legitTruth(account.accountId, ID),

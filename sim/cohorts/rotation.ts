@@ -11,7 +11,10 @@ import {
   THROWAWAY_DOMAINS,
   USER_AGENTS,
 } from '../catalog';
+import { extractionStyleSpace, SELF_SERVE_TIERS, tierChoice } from '../behaviour/spaces';
+import { interval, int, share } from '../params';
 import type { Rng } from '../rng';
+import type { Tier } from '../../lambdas/core/contract/usage-event';
 import type { AccountPlan, CampaignTruth, CohortDefinition, AccountStreamItem } from '../types';
 import { HOUR_MS, MINUTE_MS, ModelChooser, SLOW_ADOPTER, type SimWorld } from '../world';
 
@@ -30,6 +33,12 @@ export interface RotationParams {
   readonly proxies: number;
   /** Request rate while alive; short-lived accounts are pushed harder. */
   readonly requestsPerDay: readonly [number, number];
+  /** Gap jitter of the request schedule, as a share of the gap. */
+  readonly timingJitter: number;
+  /** Share of accounts on the campaign's throwaway email domain (the rest consumer mail). */
+  readonly throwawayDomainShare: number;
+  readonly tier: Tier;
+  readonly templatesPerCapability: number;
   readonly style: ExtractionStyle;
 }
 
@@ -60,7 +69,7 @@ function* rotationStream(
   yield* extractionStream(
     rt,
     extractor,
-    regularTimes(rng, account.activeFromMs, account.activeToMs, perDay, 0.4),
+    regularTimes(rng, account.activeFromMs, account.activeToMs, perDay, params.timingJitter),
     () => ({ ...rng.pick(campaign.proxies), userAgent: campaign.userAgent, deviceFingerprint: device }),
     (t) => models.model(t, rng),
   );
@@ -87,6 +96,10 @@ export const rotation: CohortDefinition<RotationParams> = {
     devicePool: 15,
     proxies: 10,
     requestsPerDay: [40, 100],
+    timingJitter: 0.4,
+    throwawayDomainShare: 0.6,
+    tier: 'pro',
+    templatesPerCapability: 6,
     style: {
       capabilityWeights: { reasoning: 45, coding: 40, agentic: 15 },
       reasoningRequestedShare: 0.8,
@@ -96,6 +109,22 @@ export const rotation: CohortDefinition<RotationParams> = {
       inputMedian: 220,
       outputMedian: 2100,
     },
+  },
+  space: {
+    concurrentAccounts: int(10, 120, 'accounts alive at any moment at scale 1'),
+    lifetimeHours: interval(1, 48, 'hours an account lives before it is abandoned'),
+    replaceMinutes: interval(0, 120, 'minutes before a replacement signs up'),
+    cards: int(1, 25, 'cards recycled across generations'),
+    devicePool: int(2, 50, 'devices recycled across generations'),
+    proxies: int(2, 50, 'proxy exits recycled across generations'),
+    requestsPerDay: interval(20, 400, 'requests a day while alive', { integer: true, log: true }),
+    timingJitter: share(0.05, 0.9, 'gap jitter of the request schedule (share of the gap)'),
+    throwawayDomainShare: share(0, 1, "share of accounts on the campaign's throwaway email domain"),
+    tier: tierChoice(SELF_SERVE_TIERS),
+    templatesPerCapability: int(2, 20, 'prompt templates per capability'),
+    style: extractionStyleSpace({
+      benignShare: share(0, 0.6, 'share of request slots spent on resold ordinary traffic'),
+    }),
   },
   plan(ctx, params) {
     checkRange('lifetimeHours', params.lifetimeHours, 0.1);
@@ -114,7 +143,7 @@ export const rotation: CohortDefinition<RotationParams> = {
           const network = rng.pick(networks);
           return { ip: ipv4On(network, rng), asn: network.asn, country: network.country };
         }),
-        bank: new TemplateBank(rng, 6),
+        bank: new TemplateBank(rng, params.templatesPerCapability),
         userAgent: rng.pick(USER_AGENTS.scripts),
       };
       const domain = rng.pick(THROWAWAY_DOMAINS);
@@ -134,9 +163,11 @@ export const rotation: CohortDefinition<RotationParams> = {
               createdMs,
               activeFromMs: Math.max(world.startMs, createdMs),
               activeToMs: Math.min(world.endMs, diesMs),
-              tier: 'pro',
+              tier: params.tier,
               paymentFingerprint: rng.pick(campaign.cards),
-              emailDomain: rng.chance(0.6) ? domain : CONSUMER_EMAIL_DOMAINS.sample(rng),
+              emailDomain: rng.chance(params.throwawayDomainShare)
+                ? domain
+                : CONSUMER_EMAIL_DOMAINS.sample(rng),
             };
             members.push(account.accountId);
             activeFrom.push(account.activeFromMs);

@@ -1,6 +1,8 @@
 import type { AccountState } from '../../lambdas/core/account-state';
 import { assessCluster, signupBurstShare } from '../../lambdas/core/linking/cluster-risk';
 import { weighLink } from '../../lambdas/core/linking/edge-weights';
+import type { LinkMembers } from '../../lambdas/core/ports';
+import { emptyBucket, type HourBucket } from '../../lambdas/core/scoring/window';
 import { testPolicy } from '../support/policy';
 
 let n = 0;
@@ -19,7 +21,12 @@ function account(overrides: Partial<AccountState> = {}): AccountState {
     lastEventAt: '2026-02-01T00:00:00.000Z',
     totalRequests: 30,
     buckets: [],
+    recentTopics: [],
+    templateBands: [],
+    recurringTemplateBands: [],
+    asns: [],
     riskScore: 10,
+    peakRiskScore: 10,
     band: 'NORMAL',
     reasons: [],
     policyVersion: 'test',
@@ -35,6 +42,26 @@ function account(overrides: Partial<AccountState> = {}): AccountState {
 
 const many = (count: number, overrides: (i: number) => Partial<AccountState>) =>
   Array.from({ length: count }, (_, i) => account(overrides(i)));
+
+/** One hour of traffic with this much extraction evidence (in requests). */
+const hourWith = (requests: number, extractionShaped: number): HourBucket => ({
+  ...emptyBucket(491_000),
+  n: requests,
+  ex: extractionShaped * 3,
+});
+
+/** A key's edges as the link store reads them: each member's sender and topic tag. */
+const edgesOf = (
+  members: readonly AccountState[],
+  sender: (i: number) => string,
+  tag: (i: number) => string,
+) =>
+  ({
+    accountIds: members.map((m) => m.accountId),
+    entities: members.map((_, i) => sender(i)),
+    tags: members.map((_, i) => tag(i)),
+    truncated: false,
+  }) satisfies LinkMembers;
 
 describe('Function: weighLink', () => {
   const policy = testPolicy();
@@ -81,30 +108,72 @@ describe('Function: weighLink', () => {
     expect(link.discount).toMatch(/NAT: 90% of 200\+ accounts on uni\.edu/);
   });
 
-  it('discounts a template shared by many unrelated ordinary accounts as a public prompt', () => {
-    // Prepare
-    const members = many(30, (i) => ({ orgId: `lab-${i}`, riskScore: 20 }));
+  it('discounts a prompt unrelated senders send on one topic as public, however risky they look', () => {
+    // Prepare: a benchmark item, sent by researchers whose own scores are high.
+    const members = many(30, () => ({ riskScore: 60 }));
+    const read = edgesOf(
+      members,
+      (i) => `o:lab-${i}`,
+      () => 'k3',
+    );
 
     // Act
-    const link = weighLink('tpl#0:9f3a', members, false, policy);
+    const link = weighLink('tpl#0:9f3a', members, false, policy, read);
 
     // Assess
     expect(link.weight).toBeLessThan(policy.clusters.edgeThreshold);
-    expect(link.discount).toMatch(/public prompt/);
+    expect(link.discount).toMatch(/public prompt: 30 unrelated senders on one topic/);
   });
 
-  it('keeps the weight of a template shared by many risky accounts: a campaign, not a benchmark', () => {
-    // Act
-    const link = weighLink(
-      'tpl#0:9f3a',
-      many(30, () => ({ riskScore: 60 })),
-      false,
-      policy,
+  it('keeps the weight of a template its senders fill with ever new topics: a campaign, not a benchmark', () => {
+    // Prepare
+    const members = many(30, () => ({ riskScore: 20 }));
+    const read = edgesOf(
+      members,
+      (i) => `p:card-${i}`,
+      (i) => `t${i}`,
     );
+
+    // Act
+    const link = weighLink('tpl#0:9f3a', members, false, policy, read);
 
     // Assess
     expect(link.weight).toBe(policy.links.weights.tpl);
     expect(link.discount).toBeNull();
+  });
+
+  it('discounts the same question sent by two accounts of one sender: not a template', () => {
+    // Prepare
+    const members = many(2, () => ({}));
+    const read = edgesOf(
+      members,
+      () => 'p:family-card',
+      () => 'k3',
+    );
+
+    // Act
+    const link = weighLink('tpl#1:0042', members, false, policy, read);
+
+    // Assess
+    expect(link.weight).toBeLessThan(policy.clusters.edgeThreshold);
+    expect(link.discount).toMatch(/same question sent by 2 accounts/);
+  });
+
+  it("discounts templates used only inside one org as the organization's own prompts", () => {
+    // Prepare
+    const members = many(6, () => ({ orgId: 'org-ci' }));
+    const read = edgesOf(
+      members,
+      () => 'o:org-ci',
+      (i) => `t${i}`,
+    );
+
+    // Act
+    const link = weighLink('tpl#2:7777', members, false, policy, read);
+
+    // Assess
+    expect(link.weight).toBeLessThan(policy.clusters.edgeThreshold);
+    expect(link.discount).toMatch(/only inside org org-ci/);
   });
 });
 
@@ -127,6 +196,9 @@ describe('Function: assessCluster', () => {
       ],
       accountCreatedAt: `2026-01-30T${String(i % 24).padStart(2, '0')}:00:00.000Z`,
       linkKeys: [`pay#card-${i % 2}`],
+      // Thin slices of one syllabus: a few extraction-shaped requests and topics each.
+      buckets: [hourWith(6, 4)],
+      recentTopics: Array.from({ length: 4 }, (_, t) => [`topic-${i * 4 + t}`, 491_000] as const),
     }));
     const links = [0, 1].map((c) =>
       weighLink(
@@ -143,8 +215,58 @@ describe('Function: assessCluster', () => {
     // Assess
     expect(cluster.score).toBeGreaterThanOrEqual(policy.clusters.suspend);
     expect(cluster.reasons.map((r) => r.signal)).toEqual(
-      expect.arrayContaining(['cluster.memberRisk', 'cluster.signupBurst', 'cluster.sharedInstruments']),
+      expect.arrayContaining([
+        'cluster.extractionVolume',
+        'cluster.syllabus',
+        'cluster.memberRisk',
+        'cluster.signupBurst',
+        'cluster.sharedInstruments',
+      ]),
     );
+  });
+
+  it('scores a campaign spread thin over low-scoring accounts on its combined traffic', () => {
+    // Prepare: 60 accounts scoring 10 each (diluted with ordinary traffic), 2 extraction-shaped
+    // requests apiece, 3 topics each of one syllabus, on 6 shared devices.
+    const members = many(60, (i) => ({
+      riskScore: 10,
+      peakRiskScore: 12,
+      accountCreatedAt: `2026-0${(i % 6) + 1}-01T00:00:00.000Z`,
+      linkKeys: [`dev#d-${i % 6}`],
+      buckets: [hourWith(8, 2)],
+      recentTopics: Array.from({ length: 3 }, (_, t) => [`topic-${(i * 3 + t) % 150}`, 491_000] as const),
+    }));
+    const links = Array.from({ length: 6 }, (_, d) =>
+      weighLink(
+        `dev#d-${d}`,
+        members.filter((_, i) => i % 6 === d),
+        false,
+        policy,
+      ),
+    );
+
+    // Act
+    const cluster = assessCluster(members, links, policy);
+
+    // Assess
+    expect(cluster.score).toBeGreaterThanOrEqual(policy.clusters.suspend);
+    expect(cluster.reasons[0]?.signal).toBe('cluster.extractionVolume');
+  });
+
+  it('keeps a family sharing one card below review: their combined traffic shows no syllabus', () => {
+    // Prepare
+    const members = many(4, (i) => ({
+      riskScore: 8,
+      linkKeys: ['pay#family'],
+      buckets: [hourWith(20, 0.3)],
+      recentTopics: Array.from({ length: 5 }, (_, t) => [`topic-${i * 5 + t}`, 491_000] as const),
+    }));
+
+    // Act
+    const cluster = assessCluster(members, [weighLink('pay#family', members, false, policy)], policy);
+
+    // Assess
+    expect(cluster.score).toBeLessThan(policy.clusters.review);
   });
 
   it('keeps an org of ordinary accounts on one billing card below review', () => {

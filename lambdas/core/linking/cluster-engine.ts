@@ -1,7 +1,8 @@
 import type { AccountState } from '../account-state';
 import type { Policy } from '../policy/policy';
 import type { AccountStore, EnforcementRequest, LinkMembers, LinkStore } from '../ports';
-import { accountDigest, isAllowlisted } from '../scoring/account-scorer';
+import { accountDigest, extractionEvidence, isAllowlisted } from '../scoring/account-scorer';
+import { totals } from '../scoring/window';
 import { claimCutoffOf, decideAction } from '../scoring/enforcement-action';
 import type { Reason } from '../scoring/risk';
 import { assessCluster } from './cluster-risk';
@@ -20,6 +21,8 @@ export interface Cluster {
   readonly reasons: readonly Reason[];
   /** The exploration stopped at clusters.maxSize accounts. */
   readonly truncated: boolean;
+  /** Members joined by private templates they share with another member. */
+  readonly templateLinked: ReadonlySet<string>;
 }
 
 /**
@@ -100,8 +103,13 @@ export async function exploreCluster(
       next.push(member);
     };
     // One 16-bit template band in common happens by chance between busy accounts; a shared
-    // template shows up as several bands in common. So template keys join pairs, not key members.
-    const sharedTemplates = new Map<string, number>();
+    // template shows up as several band positions in common with one account. So template keys
+    // join pairs: a member joins through a frontier account it shares bands in two positions with.
+    const holders = new Map<string, string[]>();
+    for (const f of frontier)
+      for (const k of f.linkKeys)
+        if (k.startsWith('tpl#')) holders.set(k, [...(holders.get(k) ?? []), f.accountId]);
+    const sharedTemplates = new Map<string, Map<string, Set<string>>>();
     // Weak edges add up: an address and a sign-up burst in common are worth more than either.
     const weakLinks = new Map<string, number>();
     for (const key of keys) {
@@ -109,7 +117,7 @@ export async function exploreCluster(
       const members = read.accountIds
         .map((id) => lookup.state(id))
         .filter((s): s is AccountState => s !== undefined);
-      const evidence = weighLink(key, members, read.truncated, policy);
+      const evidence = weighLink(key, members, read.truncated, policy, read);
       weighed.set(key, evidence);
       if (evidence.weight < clusters.edgeThreshold) {
         if (evidence.kind === 'tpl' || evidence.weight < clusters.weakEdgeFloor) continue;
@@ -123,17 +131,27 @@ export async function exploreCluster(
         for (const member of members) join(member);
         continue;
       }
+      const position = key.slice('tpl#'.length, key.indexOf(':'));
       for (const member of members) {
-        sharedTemplates.set(member.accountId, (sharedTemplates.get(member.accountId) ?? 0) + 1);
+        for (const holder of holders.get(key) ?? []) {
+          if (holder === member.accountId) continue;
+          const pairs = sharedTemplates.get(member.accountId) ?? new Map<string, Set<string>>();
+          sharedTemplates.set(member.accountId, pairs);
+          const positions = pairs.get(holder) ?? new Set<string>();
+          pairs.set(holder, positions.add(position));
+        }
       }
     }
     for (const [accountId, combined] of weakLinks) {
       const member = lookup.state(accountId);
       if (member && combined >= clusters.edgeThreshold) join(member);
     }
-    for (const [accountId, shared] of sharedTemplates) {
+    for (const [accountId, pairs] of sharedTemplates) {
       const member = lookup.state(accountId);
-      if (!member || member.accountId === seed.accountId || shared < linkPolicy.minSharedTemplates) continue;
+      if (!member || member.accountId === seed.accountId) continue;
+      let shared = 0;
+      for (const positions of pairs.values()) shared = Math.max(shared, positions.size);
+      if (shared < linkPolicy.minSharedTemplates) continue;
       join(member);
       templateLinked.add(member.accountId);
     }
@@ -144,11 +162,11 @@ export async function exploreCluster(
   const links = [...weighed.values()];
   const clusterId = `clu-${accountDigest(members.map((m) => m.accountId).sort()[0] ?? seed.accountId).slice(0, 16)}`;
   if (members.length < clusters.minSize)
-    return { clusterId, members, links, score: 0, reasons: [], truncated };
+    return { clusterId, members, links, score: 0, reasons: [], truncated, templateLinked };
   // The seed side of each template pair counts too.
   if (templateLinked.size > 0) templateLinked.add(seed.accountId);
   const { score, reasons } = assessCluster(members, links, policy, templateLinked.size);
-  return { clusterId, members, links, score, reasons, truncated };
+  return { clusterId, members, links, score, reasons, truncated, templateLinked };
 }
 
 /** The cluster evidence frozen into a case. */
@@ -197,15 +215,21 @@ export function clusterInstrumentKeys(cluster: Cluster, policy: Policy): Set<str
  */
 export function clusterMembersToEnforce(cluster: Cluster, policy: Policy): AccountState[] {
   if (policy.mode !== 'enforce' || cluster.score < policy.clusters.suspend) return [];
-  // A member tied to the ring only by prompt templates must itself behave like the ring (sweep
-  // topics); one on a shared card or device is in it for certain. A templated CI bot whose
-  // prompts happen to share LSH bands with a campaign is neither.
+  // A member on a shared card or device is in the ring for certain, whatever its own score: a
+  // campaign spreads its extraction thin. One tied by private templates must have sent some
+  // extraction-shaped traffic itself (a templated CI bot whose prompts happen to share LSH bands
+  // with a campaign has not). One tied only by networks must also score memberFloor on its own.
   const instrumentKeys = clusterInstrumentKeys(cluster, policy);
-  const belongs = (m: AccountState) =>
-    m.linkKeys.some((k) => instrumentKeys.has(k)) || m.reasons.some((r) => r.signal === 'topicCoverage');
+  const belongs = (m: AccountState) => {
+    if (m.linkKeys.some((k) => instrumentKeys.has(k))) return true;
+    const evidence = extractionEvidence(totals(m.buckets), m.publicShare);
+    const swept = m.reasons.some((r) => r.signal === 'topicCoverage');
+    const ownEvidence = evidence >= policy.clusters.seedEvidence || swept;
+    if (cluster.templateLinked.has(m.accountId)) return ownEvidence;
+    return Math.max(m.riskScore, m.peakRiskScore ?? 0) >= policy.clusters.memberFloor && ownEvidence;
+  };
   return cluster.members.filter(
     (m) =>
-      Math.max(m.riskScore, m.peakRiskScore ?? 0) >= policy.clusters.memberFloor &&
       belongs(m) &&
       !isAllowlisted(policy, m.accountId, m.orgId) &&
       // A tier capped below suspension (enterprise: review only) is never suspended with a
@@ -240,7 +264,7 @@ export function regrowthEnforcement(
       .filter((s): s is AccountState => s !== undefined);
     const suspended = members.find((m) => m.status === 'SUSPENDED' && m.accountId !== account.accountId);
     if (!suspended) continue;
-    const evidence = weighLink(linkKey, members, read.truncated, policy);
+    const evidence = weighLink(linkKey, members, read.truncated, policy, read);
     if (evidence.weight < regrowth.edgeWeight) continue;
     return regrowthRequest(account, policy, { accountId: suspended.accountId, link: evidence });
   }
@@ -252,7 +276,8 @@ export function regrowthEnforcement(
     const members = read.accountIds
       .map((id) => lookup.state(id))
       .filter((s): s is AccountState => s !== undefined);
-    if (weighLink(linkKey, members, read.truncated, policy).weight < policy.clusters.edgeThreshold) continue;
+    if (weighLink(linkKey, members, read.truncated, policy, read).weight < policy.clusters.edgeThreshold)
+      continue;
     for (const m of members) {
       if (m.status !== 'SUSPENDED' || m.accountId === account.accountId) continue;
       templatesShared.set(m.accountId, [...(templatesShared.get(m.accountId) ?? []), linkKey]);

@@ -1,6 +1,8 @@
 import type { AccountState } from '../account-state';
 import type { Policy } from '../policy/policy';
+import { extractionEvidence } from '../scoring/account-scorer';
 import { strength, type Reason } from '../scoring/risk';
+import { totals } from '../scoring/window';
 import { median, type LinkEvidence } from './edge-weights';
 
 const HOUR_MS = 3_600_000;
@@ -54,7 +56,15 @@ export function assessCluster(
   templateLinked = 0,
 ): ClusterAssessment {
   const settings = policy.clusters;
+  const topics = new Set<string>();
+  let evidence = 0;
+  for (const m of members) {
+    for (const [topic] of m.recentTopics) topics.add(topic);
+    evidence += extractionEvidence(totals(m.buckets), m.publicShare);
+  }
   const values = {
+    extractionVolume: evidence,
+    syllabus: topics.size,
     memberRisk: median(members.map((m) => Math.max(m.riskScore, m.peakRiskScore ?? 0))),
     signupBurst: signupBurstShare(members),
     sharedInstruments: sharedInstrumentShare(members, links, settings.edgeThreshold),
@@ -65,6 +75,8 @@ export function assessCluster(
         : 0,
   };
   const text = {
+    extractionVolume: `${Math.round(evidence)} extraction-shaped requests from the members together (public prompts aside)`,
+    syllabus: `the members asked about ${topics.size} distinct topics together`,
     memberRisk: `median member account score ${Math.round(values.memberRisk)} (peak over the window)`,
     signupBurst: `${Math.round(values.signupBurst * 100)}% of members signed up within ${SIGNUP_BURST_HOURS} hours of each other`,
     sharedInstruments: `${Math.round(values.sharedInstruments * 100)}% of members share a card or device with another member`,

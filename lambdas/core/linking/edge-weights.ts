@@ -1,5 +1,7 @@
 import type { AccountState } from '../account-state';
 import type { Policy } from '../policy/policy';
+import type { LinkMembers } from '../ports';
+import { MANY_TOPICS } from '../scoring/signals/template-reuse';
 import { linkKind, type LinkKind } from './link-keys';
 
 /** One shared attribute as evidence: who shares it and how much the sharing is worth. */
@@ -23,6 +25,73 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
+/** Who sends a prompt (a template or census key), read from its edges. */
+export interface PromptSpread {
+  /** Distinct senders (senderEntity; the account itself for edges written before entities). */
+  readonly senders: number;
+  /** Edges that carry a topic tag. */
+  readonly tagged: number;
+  /** Edges whose sender used the prompt with more than one topic. */
+  readonly manyTopics: number;
+  /** Share of the tagged edges on the commonest topic. */
+  readonly topTopicShare: number;
+  /** Distinct senders on the commonest topic. */
+  readonly topTopicSenders: number;
+}
+
+export function promptSpread(read: LinkMembers): PromptSpread {
+  const senders = new Set<string>();
+  const byTopic = new Map<string, Set<string>>();
+  let tagged = 0;
+  let manyTopics = 0;
+  let top: Set<string> | undefined;
+  let topEdges = 0;
+  const edgesByTopic = new Map<string, number>();
+  read.accountIds.forEach((accountId, i) => {
+    const sender = read.entities?.[i] ?? `a:${accountId}`;
+    senders.add(sender);
+    const tag = read.tags?.[i];
+    if (!tag) return;
+    tagged += 1;
+    if (tag === MANY_TOPICS) {
+      manyTopics += 1;
+      return;
+    }
+    const topicSenders = byTopic.get(tag) ?? new Set<string>();
+    byTopic.set(tag, topicSenders.add(sender));
+    const edges = (edgesByTopic.get(tag) ?? 0) + 1;
+    edgesByTopic.set(tag, edges);
+    if (edges > topEdges) {
+      topEdges = edges;
+      top = topicSenders;
+    }
+  });
+  return {
+    senders: senders.size,
+    tagged,
+    manyTopics,
+    topTopicShare: tagged > 0 ? topEdges / tagged : 0,
+    topTopicSenders: top?.size ?? 0,
+  };
+}
+
+/**
+ * The same question, not a template: its senders used the prompt on one and the same topic (a
+ * benchmark item, a homework problem, a popular prompt). A template is a scaffold filled with ever
+ * new questions, so its senders' topics differ.
+ */
+export function isFixedPrompt(spread: PromptSpread): boolean {
+  return spread.tagged >= 2 && spread.topTopicShare >= 0.8;
+}
+
+/**
+ * A prompt many unrelated senders send on one topic: public, whoever sends it. Unrelated prompts
+ * that happen to share the key, on other topics, do not make it less public.
+ */
+export function isPublicPrompt(spread: PromptSpread, policy: Policy): boolean {
+  return spread.topTopicSenders >= policy.links.publicPromptMinSenders && spread.topTopicShare >= 0.6;
+}
+
 function topShare(values: ReadonlyArray<string | null>): { value: string | null; share: number } {
   const counts = new Map<string, number>();
   for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -43,6 +112,8 @@ export function weighLink(
   members: readonly AccountState[],
   crowded: boolean,
   policy: Policy,
+  /** The key's edges as read (their senders and topic tags weigh template keys). */
+  read?: LinkMembers,
 ): LinkEvidence {
   const kind = linkKind(linkKey);
   const settings = policy.links;
@@ -82,21 +153,18 @@ export function weighLink(
         discount = `ordinary ${what}: ${n}${crowded ? '+' : ''} accounts with typical score ${Math.round(typicalRisk)}`;
       }
     }
-  } else if (kind === 'tpl' && (crowded || n >= settings.publicTemplateMinAccounts)) {
-    const instruments = new Set(
-      members.map((m) => m.orgId ?? m.linkKeys.find((k) => k.startsWith('pay#')) ?? m.accountId),
-    );
-    const typicalRisk = median(members.map((m) => m.riskScore));
-    // A prompt many of whose senders were already suspended is a campaign's, however ordinary
-    // the rest of its senders look (low-and-slow campaigns dilute their scores with decoys).
-    const suspendedShare = members.filter((m) => m.status === 'SUSPENDED').length / Math.max(1, n);
-    if (
-      instruments.size >= settings.publicTemplateMinAccounts &&
-      typicalRisk < settings.publicTemplateRiskCeiling &&
-      suspendedShare < settings.publicTemplateMaxSuspendedShare
-    ) {
+  } else if (kind === 'tpl' && n > 1) {
+    const spread = read ? promptSpread(read) : undefined;
+    const org = topShare(members.map((m) => m.orgId));
+    if (org.value !== null && org.share === 1) {
+      weight *= settings.sameOrgPaymentDiscount;
+      discount = `template only inside org ${org.value} (an organization's own prompts)`;
+    } else if (spread && isPublicPrompt(spread, policy)) {
       weight *= settings.publicTemplateDiscount;
-      discount = `public prompt: ${n}${crowded ? '+' : ''} unrelated accounts with typical score ${Math.round(typicalRisk)}`;
+      discount = `public prompt: ${spread.topTopicSenders}${crowded ? '+' : ''} unrelated senders on one topic`;
+    } else if (spread && isFixedPrompt(spread)) {
+      weight *= settings.publicTemplateDiscount;
+      discount = `the same question sent by ${n} accounts, not a template (one topic)`;
     }
   }
   return { linkKey, kind, accounts: n, crowded, weight: Number(weight.toFixed(4)), discount };

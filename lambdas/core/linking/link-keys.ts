@@ -16,6 +16,57 @@ export type LinkKind = 'pay' | 'dev' | 'ip' | 'tpl' | 'asn' | 'burst';
 
 export const LINK_KINDS: readonly LinkKind[] = ['pay', 'dev', 'ip', 'tpl', 'asn', 'burst'];
 
+/**
+ * Census keys ("prm#<band>") are not links: they record who sends a prompt, so that a prompt
+ * sent by many unrelated accounts is known to be public (a benchmark item, a popular prompt)
+ * whoever sends it. They live in the links table beside the links but never join a cluster.
+ */
+export type EdgeKind = LinkKind | 'prm';
+
+/**
+ * Census keys are a consistent sample of prompts: a prompt is sampled at band position p when its
+ * 16-bit band value there is a multiple of this, so every account that sends the prompt samples it
+ * alike, and a public prompt's census key collects all of its senders. About 6% of prompts are
+ * sampled: an account sending hundreds of extraction-shaped requests a day (the only accounts whose
+ * public share matters) writes dozens of census keys, an ordinary account almost none. Changing it
+ * orphans the census written so far: it is a constant, not a policy setting.
+ */
+export const CENSUS_SAMPLE_MODULUS = 64;
+
+/**
+ * The census keys of a prompt hash (16 hex characters): for each sampled band position p,
+ * "prm#<p>:<band p><band p+1>". Two bands (32 bits) so that unrelated prompts do not meet under
+ * one key, as they would under one 16-bit band once a platform's traffic is counted.
+ */
+export function censusKeysOf(promptHash: string): string[] {
+  const keys: string[] = [];
+  for (let p = 0; p < 4; p++) {
+    const band = promptHash.slice(p * 4, p * 4 + 4);
+    const value = parseInt(band, 16);
+    if (!Number.isFinite(value) || value % CENSUS_SAMPLE_MODULUS !== 0) continue;
+    const next = ((p + 1) % 4) * 4;
+    keys.push(`prm#${p}:${band}${promptHash.slice(next, next + 4)}`);
+  }
+  return keys;
+}
+
+/**
+ * Who is behind an account, for telling related senders from unrelated ones: its organization,
+ * else its card, else its device, else the account itself. Accounts of one org or on one card are
+ * one sender however many there are.
+ */
+export function senderEntity(account: {
+  readonly accountId: string;
+  readonly orgId: string | null;
+  readonly paymentFingerprint?: string | null;
+  readonly deviceFingerprint?: string | null;
+}): string {
+  if (account.orgId) return `o:${account.orgId}`;
+  if (account.paymentFingerprint) return `p:${account.paymentFingerprint}`;
+  if (account.deviceFingerprint) return `d:${account.deviceFingerprint}`;
+  return `a:${account.accountId}`;
+}
+
 /** Distinct networks recorded per account for its network footprint. */
 export const MAX_FOOTPRINT_ASNS = 4;
 
@@ -23,6 +74,10 @@ export function linkKind(linkKey: string): LinkKind {
   const kind = linkKey.slice(0, linkKey.indexOf('#')) as LinkKind;
   if (!LINK_KINDS.includes(kind)) throw new Error(`unknown link key kind in "${linkKey}"`);
   return kind;
+}
+
+export function isCensusKey(key: string): boolean {
+  return key.startsWith('prm#');
 }
 
 /** The attribute keys one request carries (templates and networks are added per account). */

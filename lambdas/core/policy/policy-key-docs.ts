@@ -27,6 +27,14 @@ export const POLICY_KEY_DOCS: Readonly<Record<string, string>> = {
   'tiers.*.dailyRequestNorm':
     'Requests per day an ordinary account of this tier makes; the volume and velocity signals are measured against it.',
 
+  evidence:
+    'Evidence counted, not averaged: points added to the account score on top of the signals, so that a large amount of extraction-shaped traffic is enough to act on, on any tier, however much ordinary traffic is mixed in.',
+  'evidence.extractionRequests':
+    'Extraction-shaped requests in the window: requests for reasoning, coding or agentic work showing at least two of a conversation opener, a topic new in the window, a reused template, chain-of-thought (two marks count a third, four a whole request; an exact repeat of an earlier question counts nothing). Public prompts are discounted.',
+  'evidence.extractionRequests.points': 'Points added at `high` and above (linearly from nothing at `low`).',
+  'evidence.extractionRequests.low': 'Evidence at which points start to be added.',
+  'evidence.extractionRequests.high':
+    'Evidence at which the full `points` are added. Must be greater than `low`.',
   signals:
     'Account signals. Each adds nothing at `low` and its full `weight` at `high`, linearly in between (the "lower is riskier" signals `timingRegularity` and `accountAge` run the other way). The score is the weighted sum over the sum of weights, times 100.',
   'signals.volume': 'Requests in the window / the tier’s daily norm.',
@@ -79,13 +87,12 @@ export const POLICY_KEY_DOCS: Readonly<Record<string, string>> = {
     'An IP with at least this many accounts, mostly of one email domain, is a campus or corporate NAT...',
   'links.natDomainShare': '...where "mostly" means at least this share of its accounts.',
   'links.natDiscount': 'Weight multiplier for a NAT IP.',
-  'links.publicTemplateMinAccounts':
-    'A template shared by at least this many accounts on distinct cards or orgs...',
-  'links.publicTemplateRiskCeiling':
-    '...whose median account score is below this, is a public prompt (benchmark item, popular prompt).',
-  'links.publicTemplateDiscount': 'Weight multiplier for a public prompt.',
-  'links.publicTemplateMaxSuspendedShare':
-    'A template is not public when at least this share of its senders is already suspended: it is a campaign’s.',
+  'links.publicPromptMinSenders':
+    'A prompt sent by at least this many unrelated senders (distinct orgs, else cards, else devices, else accounts), mostly on one topic, is public (a benchmark item, a popular prompt, a homework problem), however risky its senders look. Its requests do not count as extraction evidence and its template key barely links.',
+  'links.publicTemplateDiscount':
+    'Weight multiplier for a template key that is a public prompt, or the same question (one topic) sent by several accounts rather than a template filled with new questions.',
+  'links.publicRecheckHours':
+    'Event-time hours between two checks of a heavy account’s share of public prompts (its census keys are read from the links table).',
   'links.minSharedTemplates':
     'Template keys (LSH bands) two accounts must share to be linked by templates; one alone happens by chance.',
   'links.membersReadPerKey': 'Accounts read per link key when clustering; a larger key counts as crowded.',
@@ -95,6 +102,8 @@ export const POLICY_KEY_DOCS: Readonly<Record<string, string>> = {
   clusters: 'Clusters: connected components over heavy edges, scored and enforced as a whole.',
   'clusters.edgeThreshold': 'Edges lighter than this do not join accounts into a cluster.',
   'clusters.candidateFloor': 'Accounts scoring at least this are expanded into their cluster each batch.',
+  'clusters.seedEvidence':
+    'Accounts with at least this much extraction evidence (extraction-shaped requests in the window, public prompts discounted) are expanded into their cluster too, however low their own score, and expose every template they use for linking (not only the reused ones): a campaign spread thin over many accounts shows in their combined traffic.',
   'clusters.reexplorePeakRise':
     'An account’s cluster is explored again when it gains links or its peak score rises by this much.',
   'clusters.maxHops': 'How many edges away from a risky account its cluster is explored.',
@@ -113,6 +122,10 @@ export const POLICY_KEY_DOCS: Readonly<Record<string, string>> = {
   'clusters.signals.sharedInstruments': 'Share of members on a shared card or device.',
   'clusters.signals.sharedTemplates': 'Share of members reusing another member’s private templates.',
   'clusters.signals.topicSweep': 'Share of members sweeping topics (extraction rings cover a syllabus).',
+  'clusters.signals.extractionVolume':
+    'Extraction-shaped requests of all members together (public prompts discounted): a campaign spread thin over many accounts is still a campaign.',
+  'clusters.signals.syllabus':
+    'Distinct topics the members asked about together: a syllabus split over many accounts is still a syllabus, where a family or a team keeps to its few topics.',
   'clusters.signals.*.weight': 'Points (relative to the other weights) this part adds at full strength.',
   'clusters.signals.*.low': 'Value at which this part starts to count.',
   'clusters.signals.*.high': 'Value at which this part counts in full. Must be greater than `low`.',

@@ -44,13 +44,16 @@ const linkSettings = z
     /** ...where "most" means at least this share of its accounts. */
     natDomainShare: share,
     natDiscount: share,
-    /** A template key shared by at least this many accounts on distinct cards or orgs... */
-    publicTemplateMinAccounts: z.number().int().min(2),
-    /** ...whose median account risk is below this, is a public prompt (benchmark item, popular prompt). */
-    publicTemplateRiskCeiling: score,
+    /**
+     * A prompt sent by at least this many unrelated senders (distinct orgs, else cards, else
+     * devices, else accounts), always on the same topic or two, is public (a benchmark item, a
+     * popular prompt, a homework problem), whoever sends it.
+     */
+    publicPromptMinSenders: z.number().int().min(2),
+    /** Weight multiplier of a template key that is a public prompt, or the same question sent by several accounts. */
     publicTemplateDiscount: share,
-    /** ...unless at least this share of its accounts is already suspended: then it is a campaign's. */
-    publicTemplateMaxSuspendedShare: share,
+    /** How often (event-time hours) an account's share of public prompts is checked again while it shows extraction evidence. */
+    publicRecheckHours: z.number().min(0).max(168),
     /** Template keys (LSH bands) two accounts must share to be linked by templates. */
     minSharedTemplates: z.number().int().min(1).max(4),
     /** Accounts read per link key when clustering; a larger key counts as crowded. */
@@ -79,6 +82,13 @@ const clusterSettings = z
     weakEdgeFloor: share,
     /** Accounts at or above this account score are expanded into their cluster each batch. */
     candidateFloor: score,
+    /**
+     * ...and so are accounts with at least this much extraction evidence (extraction-shaped
+     * requests in the window, public prompts discounted), however low their own score: a campaign
+     * spread thin over many accounts shows in their combined traffic. Such accounts also expose
+     * every template they use for linking, not only those they reuse.
+     */
+    seedEvidence: z.number().min(0),
     /** An account's cluster is explored again when its peak score rose by this much (or it gained links). */
     reexplorePeakRise: z.number().min(0).max(100),
     /** How many edges away from a risky account its cluster is explored. */
@@ -104,6 +114,8 @@ const clusterSettings = z
         sharedInstruments: signalSettings,
         sharedTemplates: signalSettings,
         topicSweep: signalSettings,
+        extractionVolume: signalSettings,
+        syllabus: signalSettings,
       })
       .strict(),
     /** Anti-regrowth: a new account strongly linked to a suspended one is enforced early. */
@@ -258,6 +270,22 @@ export const policySchema = z
           typeof tierNorm
         >,
       )
+      .strict(),
+    /**
+     * Evidence counted, not averaged: points added to the score on top of the signals, so that a
+     * large amount of extraction-shaped traffic is enough to act on whatever else the account does.
+     */
+    evidence: z
+      .object({
+        extractionRequests: z
+          .object({
+            points: z.number().min(0).max(100),
+            low: z.number().min(0),
+            high: z.number().min(0),
+          })
+          .strict()
+          .refine((s) => s.high > s.low, { message: 'high must be greater than low', path: ['high'] }),
+      })
       .strict(),
     signals: z
       .object({

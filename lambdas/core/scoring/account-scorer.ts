@@ -6,13 +6,17 @@ import type { Policy } from '../policy/policy';
 import type { EnforcementRequest } from '../ports';
 import { clearanceEvidence, reenforcementCheck } from '../lifecycle/protection';
 import {
+  censusKeysOf,
   eventLinkKeys,
   footprintLinkKey,
   MAX_FOOTPRINT_ASNS,
+  senderEntity,
   signupBurstLinkKey,
   templateLinkKey,
+  type EdgeKind,
   type LinkKind,
 } from '../linking/link-keys';
+import { topicTag } from './signals/template-reuse';
 import { escalate } from './enforcement-action';
 import { ageAtFirstRequestDays, assessRisk } from './risk';
 import { epochHour, totals, WindowFolder, windowSettings } from './window';
@@ -26,11 +30,15 @@ export interface SequencedEvent {
 
 /** An attribute an account shares with others, e.g. a payment card: one edge endpoint. */
 export interface LinkEdge {
-  /** "<kind>#<value>": all accounts with the same key are linked. */
+  /** "<kind>#<value>": all accounts with the same key are linked (census keys: see link-keys.ts). */
   readonly linkKey: string;
   readonly accountId: string;
-  readonly kind: LinkKind;
+  readonly kind: EdgeKind;
   readonly firstSeenAt: string;
+  /** Who is behind the account when it wrote the edge (senderEntity). */
+  readonly entity?: string;
+  /** Template and census keys: the topic tag of the prompt (see topicTag; '*' for many topics). */
+  readonly tag?: string;
 }
 
 export type { LinkKind } from '../linking/link-keys';
@@ -56,6 +64,21 @@ export interface ScorerLimits {
   readonly linkKeysPerAccount?: number;
   /** Sample event ids frozen into the evidence. @default 10 */
   readonly sampleEventIds?: number;
+  /** Template link keys recorded per account (within linkKeysPerAccount). @default 24 */
+  readonly templateLinksPerAccount?: number;
+  /** Census keys remembered per account (see AccountState.censusKeys). @default 32 */
+  readonly censusKeysKept?: number;
+}
+
+/** What the batch found out about an account before scoring it (see scoreBatch). */
+export interface AccountCheck {
+  /** Share of its sampled extraction-shaped prompts that are public, just checked. */
+  readonly publicShare: number;
+}
+
+/** Extraction evidence in the window, in requests: the window's `ex` counter is in thirds. */
+export function extractionEvidence(window: { readonly ex: number }, publicShare = 0): number {
+  return (window.ex / 3) * (1 - publicShare);
 }
 
 /** A stable, short, name-safe digest of an account id (ids may be 128 arbitrary characters). */
@@ -96,6 +119,7 @@ function newState(first: UsageEvent): AccountState {
     recentEventIds: [],
     linkKeys: [],
     asns: [],
+    censusKeys: [],
     version: 0,
   };
 }
@@ -112,6 +136,7 @@ function cloneState(state: AccountState): AccountState {
     recentEventIds: [...state.recentEventIds],
     linkKeys: [...state.linkKeys],
     asns: [...state.asns],
+    censusKeys: [...(state.censusKeys ?? [])],
   };
 }
 
@@ -131,9 +156,12 @@ export function scoreAccount(
   events: readonly SequencedEvent[],
   policy: Policy,
   limits: ScorerLimits = {},
+  check?: AccountCheck,
 ): AccountUpdate {
   const recentKept = limits.recentEventIds ?? 64;
   const linkKeysKept = limits.linkKeysPerAccount ?? 64;
+  const templateLinksKept = limits.templateLinksPerAccount ?? 24;
+  const censusKept = limits.censusKeysKept ?? 32;
   const samplesKept = limits.sampleEventIds ?? 10;
   const first = events[0];
   if (!first) throw new Error('scoreAccount needs at least one event');
@@ -147,16 +175,34 @@ export function scoreAccount(
   // indexing it, until a batch brings many.
   const recent = events.length > 8 ? new Set(state.recentEventIds) : undefined;
   const knownLinks = new Set(state.linkKeys);
-  // Addresses rotate (proxies, mobile networks): they may not crowd out cards, devices and templates.
-  let ipLinks = state.linkKeys.filter((k) => k.startsWith('ip#')).length;
-  const addLink = (kind: LinkKind, linkKey: string, firstSeenAt: string) => {
+  // Addresses rotate (proxies, mobile networks) and templates churn: neither may crowd out cards
+  // and devices, which anti-regrowth needs.
+  let ipLinks = 0;
+  let templateLinks = 0;
+  for (const k of state.linkKeys) {
+    if (k.startsWith('ip#')) ipLinks += 1;
+    else if (k.startsWith('tpl#')) templateLinks += 1;
+  }
+  let entity: string | undefined;
+  const addLink = (kind: LinkKind, linkKey: string, firstSeenAt: string, tag?: string) => {
     if (knownLinks.has(linkKey) || knownLinks.size >= linkKeysKept) return;
     if (kind === 'ip' && ipLinks >= Math.floor(linkKeysKept / 2)) return;
+    if (kind === 'tpl' && templateLinks >= templateLinksKept) return;
     if (kind === 'ip') ipLinks += 1;
+    if (kind === 'tpl') templateLinks += 1;
     knownLinks.add(linkKey);
     state.linkKeys.push(linkKey);
-    newLinks.push({ linkKey, accountId: state.accountId, kind, firstSeenAt });
+    newLinks.push({
+      linkKey,
+      accountId: state.accountId,
+      kind,
+      firstSeenAt,
+      ...(entity !== undefined ? { entity } : {}),
+      ...(tag !== undefined ? { tag } : {}),
+    });
   };
+  const census = state.censusKeys ?? [];
+  state.censusKeys = census;
   const newLinks: LinkEdge[] = [];
   const samples: string[] = [];
   const folder = new WindowFolder(state, windowSettings(policy));
@@ -179,7 +225,25 @@ export function scoreAccount(
     state.watermarks[shardId] = sequenceNumber;
     recent?.add(fingerprint);
     state.recentEventIds.push(fingerprint);
-    folder.add(event); // before lastEventAt moves: it times the gap since the previous request
+    entity = senderEntity(event);
+    // Before lastEventAt moves: it times the gap since the previous request.
+    const marks = folder.add(event);
+    if (marks > 0 && event.turn === 1) {
+      // A consistent sample of extraction-shaped prompts, for the census of public prompts.
+      for (const key of censusKeysOf(event.promptHash)) {
+        if (census.includes(key)) continue;
+        census.push(key);
+        if (census.length > censusKept) census.shift();
+        newLinks.push({
+          linkKey: key,
+          accountId: state.accountId,
+          kind: 'prm',
+          firstSeenAt: event.ts,
+          entity,
+          tag: topicTag(event.topic),
+        });
+      }
+    }
     state.totalRequests += 1;
     if (event.ts > state.lastEventAt) state.lastEventAt = event.ts;
     if (event.ts < state.firstEventAt) state.firstEventAt = event.ts;
@@ -215,12 +279,20 @@ export function scoreAccount(
   }
 
   state.recentEventIds = state.recentEventIds.slice(-recentKept);
-  folder.finish(epochHour(state.lastEventAt));
-  // Templates the account keeps reusing become links: campaigns share their templates.
-  for (const band of state.recurringTemplateBands) addLink('tpl', templateLinkKey(band), state.lastEventAt);
+  if (check) {
+    state.publicShare = check.publicShare;
+    state.publicCheckedAt = state.lastEventAt;
+  }
+  const evidenceSoFar = extractionEvidence(totals(state.buckets), state.publicShare);
+  folder.finish(epochHour(state.lastEventAt), evidenceSoFar >= policy.clusters.seedEvidence);
+  // Templates the account keeps reusing become links, and every template of an account showing
+  // extraction evidence: campaigns share their templates.
+  for (const band of state.recurringTemplateBands)
+    addLink('tpl', templateLinkKey(band), state.lastEventAt, folder.templateTag(band));
   const window = totals(state.buckets);
   const risk = assessRisk(window, state.tier, policy, {
     ageAtFirstRequestDays: ageAtFirstRequestDays(state),
+    publicShare: state.publicShare,
   });
   const band = bandOf(risk.score, policy);
   state.band = band;

@@ -29,6 +29,8 @@ export interface RiskAssessment {
 export interface AccountFacts {
   /** Days from sign-up to the first request seen. */
   readonly ageAtFirstRequestDays?: number;
+  /** Share of its extraction-shaped prompts that are public (AccountState.publicShare). */
+  readonly publicShare?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -37,7 +39,7 @@ const round = (value: number, digits = 3): number => Number(value.toFixed(digits
 /** 0 at the harmless end of the policy's range, 1 at the risky end, linear in between. */
 export function strength(
   value: number,
-  settings: SignalSettings,
+  settings: Pick<SignalSettings, 'low' | 'high'>,
   direction: SignalDirection = 'higher-is-riskier',
 ): number {
   const rising = (value - settings.low) / (settings.high - settings.low);
@@ -90,6 +92,25 @@ export function assessRisk(
         text: signal.explain(value),
       });
     }
+  }
+  // Evidence counted, not averaged: an absolute amount of extraction-shaped traffic adds points of
+  // its own, whatever share of the account's traffic it is (its own count is its confidence).
+  const settings = policy.evidence.extractionRequests;
+  const evidence = (window.ex / 3) * (1 - (facts.publicShare ?? 0));
+  const s = strength(evidence, settings);
+  if (s > 0) {
+    const points = settings.points * s;
+    raw += points;
+    reasons.push({
+      signal: 'extractionVolume',
+      value: round(evidence, 1),
+      threshold: settings.low,
+      saturation: settings.high,
+      points: round(points, 1),
+      text:
+        `${Math.round(evidence)} extraction-shaped requests in the window` +
+        (facts.publicShare ? ` (public prompts, ${Math.round(facts.publicShare * 100)}%, not counted)` : ''),
+    });
   }
   reasons.sort((a, b) => b.points - a.points);
   return { score: Math.round(Math.min(100, raw)), reasons, confidence: round(confidence) };

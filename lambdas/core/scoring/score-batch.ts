@@ -15,13 +15,17 @@ import {
   type LinkStore,
   type RejectedRecord,
 } from '../ports';
+import { isPublicPrompt, promptSpread } from '../linking/edge-weights';
 import {
+  extractionEvidence,
   scoreAccount,
+  type AccountCheck,
   type AccountUpdate,
   type LinkEdge,
   type ScorerLimits,
   type SequencedEvent,
 } from './account-scorer';
+import { totals } from './window';
 
 /** One stream record as any Kinesis consumer sees it. */
 export interface StreamRecord {
@@ -207,9 +211,16 @@ async function decideBatch(
   stats: BatchStats,
 ): Promise<{ pending: AccountUpdate[]; linked: LinkDecisions }> {
   const states = await deps.accounts.load([...byAccount.keys()]);
+  const checks = await checkPublicPrompts(states, byAccount, deps, stats);
   const pending: AccountUpdate[] = [];
   for (const [accountId, events] of byAccount) {
-    const update = scoreAccount(states.get(accountId), events, deps.policy, deps.limits);
+    const update = scoreAccount(
+      states.get(accountId),
+      events,
+      deps.policy,
+      deps.limits,
+      checks.get(accountId),
+    );
     stats.duplicates += update.duplicates;
     if (update.applied > 0) pending.push(update);
   }
@@ -228,6 +239,48 @@ async function decideBatch(
     startClusterEnforcement(deps.enforcement, request, stats),
   );
   return { pending, linked };
+}
+
+/**
+ * How much of each heavy account's extraction evidence is public prompts: for accounts whose
+ * evidence is at least half of what starts to count on its own, and not checked for
+ * links.publicRecheckHours of event time, reads who else sent the prompts its census keys sample.
+ * A prompt many unrelated senders send on one topic is public (a benchmark item), whoever they are.
+ */
+async function checkPublicPrompts(
+  states: ReadonlyMap<string, AccountState>,
+  byAccount: ReadonlyMap<string, SequencedEvent[]>,
+  deps: ScoreBatchDependencies,
+  stats: BatchStats,
+): Promise<Map<string, AccountCheck>> {
+  const { policy } = deps;
+  const due = new Map<string, readonly string[]>();
+  for (const [accountId, events] of byAccount) {
+    const state = states.get(accountId);
+    const keys = state?.censusKeys ?? [];
+    if (!state || keys.length === 0) continue;
+    if (extractionEvidence(totals(state.buckets)) < policy.evidence.extractionRequests.low / 2) continue;
+    const latest = events.reduce((t, e) => (e.event.ts > t ? e.event.ts : t), state.lastEventAt);
+    const checkedAt = state.publicCheckedAt ? Date.parse(state.publicCheckedAt) : Number.NEGATIVE_INFINITY;
+    if (Date.parse(latest) - checkedAt < policy.links.publicRecheckHours * 3_600_000) continue;
+    due.set(accountId, keys);
+  }
+  const checks = new Map<string, AccountCheck>();
+  if (due.size === 0) return checks;
+  const keys = [...new Set([...due.values()].flat())];
+  const read = await deps.links.members(keys, policy.links.membersReadPerKey);
+  stats.clusterReads += keys.length;
+  const isPublic = new Map(
+    keys.map((k) => [
+      k,
+      isPublicPrompt(promptSpread(read.get(k) ?? { accountIds: [], truncated: false }), policy),
+    ]),
+  );
+  for (const [accountId, accountKeys] of due) {
+    const publicKeys = accountKeys.filter((k) => isPublic.get(k)).length;
+    checks.set(accountId, { publicShare: Number((publicKeys / accountKeys.length).toFixed(3)) });
+  }
+  return checks;
 }
 
 async function startEnforcement(starter: EnforcementStarter, request: EnforcementRequest, stats: BatchStats) {
@@ -279,16 +332,21 @@ async function linkAccounts(
   const explored = new Set<string>();
   // A risky account's cluster is explored again only when something of it moved: new links,
   // a first score over the floor, or a higher peak. Newcomers to a cluster are seeds themselves.
+  // So are accounts with extraction evidence however low their score: a campaign spread thin.
+  const { candidateFloor, seedEvidence, reexplorePeakRise } = policy.clusters;
+  const evidenceOf = (s: AccountState) => extractionEvidence(totals(s.buckets), s.publicShare);
+  const isCandidate = (s: AccountState) => s.riskScore >= candidateFloor || evidenceOf(s) >= seedEvidence;
   const seeds = pending
     .filter((u) => {
       const s = u.state;
-      if (s.status === 'SUSPENDED' || s.riskScore < policy.clusters.candidateFloor) return false;
+      if (s.status === 'SUSPENDED' || !isCandidate(s)) return false;
       const before = previous.get(s.accountId);
       return (
         !before ||
-        u.newLinks.length > 0 ||
-        before.riskScore < policy.clusters.candidateFloor ||
-        s.peakRiskScore >= (before.peakRiskScore ?? 0) + policy.clusters.reexplorePeakRise
+        u.newLinks.some((l) => l.kind !== 'prm') ||
+        !isCandidate(before) ||
+        s.peakRiskScore >= (before.peakRiskScore ?? 0) + reexplorePeakRise ||
+        evidenceOf(s) >= 2 * Math.max(seedEvidence, evidenceOf(before))
       );
     })
     .map((u) => u.state)

@@ -1,6 +1,6 @@
 import type { UsageEvent } from '../contract/usage-event';
 import type { Policy } from '../policy/policy';
-import { TemplateMemory, type TemplateBandCount } from './signals/template-reuse';
+import { TemplateMemory, topicTag, type TemplateBandCount } from './signals/template-reuse';
 import { TopicMemory, type TopicSeen } from './signals/topic-coverage';
 
 const HOUR_MS = 3_600_000;
@@ -42,6 +42,11 @@ export interface HourBucket {
   tpl: number;
   /** Requests on a model released less than the policy's `models.freshHours` before them. */
   rel: number;
+  /**
+   * Extraction evidence, in thirds of a request: each extraction-shaped request adds 1-3 (see
+   * extractionMarks). Counted, not averaged: ordinary traffic mixed in dilutes a share, never this.
+   */
+  ex: number;
 }
 
 /** Bucket counters in their stored order (append only: old items lack the later ones, read as 0). */
@@ -59,6 +64,7 @@ export const BUCKET_COUNTERS = [
   'nt',
   'tpl',
   'rel',
+  'ex',
 ] as const satisfies ReadonlyArray<keyof Omit<HourBucket, 'h'>>;
 
 export type BucketCounter = (typeof BUCKET_COUNTERS)[number];
@@ -89,7 +95,33 @@ export interface EventObservation {
   readonly gapMs?: number;
   readonly novelTopic?: boolean;
   readonly reusedTemplate?: boolean;
+  /** The opener repeats an earlier prompt of the window exactly, on the same topic. */
+  readonly repeatedPrompt?: boolean;
   readonly freshModel?: boolean;
+}
+
+/** Capabilities whose outputs a distillation campaign is after. */
+export function isExtractionCapability(capability: string): boolean {
+  return EXTRACTION_CAPABILITIES.has(capability);
+}
+
+/**
+ * How extraction-shaped one request is, 0-3: a request for reasoning, coding or agentic work that
+ * shows k of four marks (a conversation opener, a topic new to the account in the window, a reused
+ * prompt template, chain-of-thought asked for) scores k - 1, unless it repeats an earlier prompt
+ * exactly on the same topic (nothing new to extract). Ordinary use shows one or two marks
+ * (a question on something new); a campaign's requests show three or four, however much ordinary
+ * traffic is mixed in around them.
+ */
+export function extractionMarks(event: UsageEvent, seen: EventObservation): number {
+  // The same question asked again extracts nothing new (another sample of a benchmark item).
+  if (!EXTRACTION_CAPABILITIES.has(event.capability) || seen.repeatedPrompt) return 0;
+  let marks = 0;
+  if (event.turn === 1) marks += 1;
+  if (seen.novelTopic) marks += 1;
+  if (seen.reusedTemplate) marks += 1;
+  if (event.reasoningRequested) marks += 1;
+  return Math.max(0, marks - 1);
 }
 
 /** Adds one event to its hour bucket, keeping buckets sorted by hour. Mutates `buckets`. */
@@ -123,6 +155,7 @@ export function addToBuckets(
   if (seen.novelTopic) bucket.nt += 1;
   if (seen.reusedTemplate) bucket.tpl += 1;
   if (seen.freshModel) bucket.rel += 1;
+  bucket.ex += extractionMarks(event, seen);
 }
 
 /** Drops buckets that fell out of the window ending at `latestHour` (inclusive). */
@@ -152,6 +185,7 @@ export function totals(buckets: readonly HourBucket[]): WindowTotals {
   let nt = 0;
   let tpl = 0;
   let rel = 0;
+  let ex = 0;
   let activeHours = 0;
   let peakHour = 0;
   let first = Number.POSITIVE_INFINITY;
@@ -170,6 +204,7 @@ export function totals(buckets: readonly HourBucket[]): WindowTotals {
     nt += b.nt;
     tpl += b.tpl;
     rel += b.rel;
+    ex += b.ex;
     if (b.n > 0) {
       activeHours += 1;
       peakHour = Math.max(peakHour, b.n);
@@ -178,7 +213,25 @@ export function totals(buckets: readonly HourBucket[]): WindowTotals {
     }
   }
   const spanHours = activeHours > 0 ? last - first + 1 : 0;
-  return { activeHours, spanHours, peakHour, n, cap, cot, inTok, outTok, open, fu, gn, gs, gq, nt, tpl, rel };
+  return {
+    activeHours,
+    spanHours,
+    peakHour,
+    n,
+    cap,
+    cot,
+    inTok,
+    outTok,
+    open,
+    fu,
+    gn,
+    gs,
+    gq,
+    nt,
+    tpl,
+    rel,
+    ex,
+  };
 }
 
 /** A model release the security team listed in the policy. */
@@ -236,8 +289,11 @@ export class WindowFolder {
     this.latestMs = Date.parse(state.lastEventAt);
   }
 
-  /** Adds one event; `state.lastEventAt` must still be the latest time before this event. */
-  public add(event: UsageEvent): void {
+  /**
+   * Adds one event; `state.lastEventAt` must still be the latest time before this event. Returns
+   * how extraction-shaped it was (extractionMarks).
+   */
+  public add(event: UsageEvent): number {
     const ms = Date.parse(event.ts);
     const h = Math.floor(ms / HOUR_MS);
     const oldest = h - this.settings.windowHours + 1;
@@ -247,22 +303,31 @@ export class WindowFolder {
     }
     const gap = ms - this.latestMs;
     const releasedAt = this.releases.get(event.model);
-    addToBuckets(
-      this.state.buckets,
-      event,
-      {
-        // A gap longer than the window says no more than "idle the whole window".
-        gapMs: gap > 0 ? Math.min(gap, this.settings.windowHours * HOUR_MS) : undefined,
-        novelTopic: event.topic !== null && this.topics.observe(event.topic, h, oldest),
-        reusedTemplate: event.turn === 1 && this.templates.observe(event.promptHash, h, oldest),
-        freshModel: releasedAt !== undefined && ms >= releasedAt && ms - releasedAt < this.freshMs,
-      },
-      h,
-    );
+    const seen: EventObservation = {
+      // A gap longer than the window says no more than "idle the whole window".
+      gapMs: gap > 0 ? Math.min(gap, this.settings.windowHours * HOUR_MS) : undefined,
+      novelTopic: event.topic !== null && this.topics.observe(event.topic, h, oldest),
+      reusedTemplate:
+        event.turn === 1 && this.templates.observe(event.promptHash, h, oldest, topicTag(event.topic)),
+      repeatedPrompt: event.turn === 1 && this.templates.repeated,
+      freshModel: releasedAt !== undefined && ms >= releasedAt && ms - releasedAt < this.freshMs,
+    };
+    addToBuckets(this.state.buckets, event, seen, h);
+    return extractionMarks(event, seen);
   }
 
-  /** Prunes the window to end at `latestHour` and stores the bounded memories on the state. */
-  public finish(latestHour: number): void {
+  /** The topic tag a band key of this account carries ('' when unknown). */
+  public templateTag(bandKey: string): string {
+    return this.templates.tagOf(bandKey);
+  }
+
+  /**
+   * Prunes the window to end at `latestHour` and stores the bounded memories on the state. An
+   * account showing extraction evidence exposes its template bands for linking from their first
+   * use (`everyTemplate`), so that burner accounts sending a handful of requests each still link
+   * through the templates they share; others only the bands they reuse.
+   */
+  public finish(latestHour: number, everyTemplate = false): void {
     const oldest = latestHour - this.settings.windowHours + 1;
     this.state.buckets = pruneBuckets(this.state.buckets, latestHour, this.settings.windowHours);
     this.state.recentTopics = this.topics.entries(oldest);
@@ -270,6 +335,7 @@ export class WindowFolder {
     this.state.recurringTemplateBands = this.templates.recurring(
       oldest,
       this.settings.recurringBandsKept ?? 16,
+      everyTemplate ? 1 : 2,
     );
   }
 }

@@ -18,12 +18,32 @@ export function templateBandKeys(promptHash: string): string[] {
   });
 }
 
-/** One remembered band key: [band key, uses while live, epoch hour last used]. */
-export type TemplateBandCount = readonly [bandKey: string, count: number, lastHour: number];
+/**
+ * One remembered band key: [band key, uses while live, epoch hour last used, topic tag]. The tag
+ * (see topicTag) is the topic the band was first used with, or MANY_TOPICS once it was used with
+ * another: a scaffold reused across topics is a template; a prompt always on one topic is the same
+ * question asked again (a benchmark item, a homework problem). Absent in items written before tags.
+ */
+export type TemplateBandCount = readonly [bandKey: string, count: number, lastHour: number, tag?: string];
+
+/** The tag of a band used with more than one topic. */
+export const MANY_TOPICS = '*';
+
+/** A two-character tag of a topic (1,296 values: enough to tell topics apart within a band); '' for none. */
+export function topicTag(topic: string | null): string {
+  if (topic === null) return '';
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < topic.length; i++) {
+    hash ^= topic.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return ((hash >>> 0) % 1296).toString(36).padStart(2, '0');
+}
 
 interface BandUse {
   count: number;
   hour: number;
+  tag: string;
 }
 
 /**
@@ -37,6 +57,11 @@ interface BandUse {
  */
 export class TemplateMemory {
   private bands: Map<string, BandUse> | undefined;
+  /**
+   * Whether the last observed prompt repeated an earlier one exactly: every band of it live, on
+   * the same topic. The same question asked again (another sample of a benchmark item).
+   */
+  public repeated = false;
 
   public constructor(
     private readonly stored: readonly TemplateBandCount[],
@@ -47,20 +72,25 @@ export class TemplateMemory {
    * Records an opener with `promptHash` at epoch hour `hour`; true when it reuses a template, i.e.
    * one of its band keys was used earlier in the window starting at `oldestHour`.
    */
-  public observe(promptHash: string, hour: number, oldestHour: number): boolean {
-    this.bands ??= new Map(this.stored.map(([key, count, hour]) => [key, { count, hour }]));
+  public observe(promptHash: string, hour: number, oldestHour: number, tag = ''): boolean {
+    this.bands ??= new Map(this.stored.map(([key, count, hour, t]) => [key, { count, hour, tag: t ?? '' }]));
     let reused = false;
+    let sameQuestion = tag !== '';
     for (const key of templateBandKeys(promptHash)) {
       const use = this.bands.get(key);
       if (use && use.hour >= oldestHour) {
         reused = true;
+        if (use.tag !== tag) sameQuestion = false;
         use.count += 1;
         use.hour = Math.max(use.hour, hour);
+        if (use.tag !== tag) use.tag = MANY_TOPICS;
       } else {
-        this.bands.set(key, { count: 1, hour });
+        sameQuestion = false;
+        this.bands.set(key, { count: 1, hour, tag });
         if (this.bands.size > this.capacity) this.evictOne(this.bands, key, oldestHour);
       }
     }
+    this.repeated = sameQuestion;
     return reused;
   }
 
@@ -69,23 +99,37 @@ export class TemplateMemory {
     if (!this.bands) return this.stored.filter(([, , hour]) => hour >= oldestHour);
     const live: TemplateBandCount[] = [];
     this.bands.forEach((use, key) => {
-      if (use.hour >= oldestHour) live.push([key, use.count, use.hour]);
+      if (use.hour >= oldestHour) live.push([key, use.count, use.hour, use.tag]);
     });
     return live;
   }
 
-  /** Live keys used at least twice, most used first (ties by key): what linking compares across accounts. */
-  public recurring(oldestHour: number, limit: number): string[] {
-    const reused: Array<{ key: string; count: number }> = [];
+  /** The tag of a live band key ('' when unknown). */
+  public tagOf(bandKey: string): string {
+    const use = this.bands?.get(bandKey);
+    if (use) return use.tag;
+    for (const [key, , , tag] of this.stored) if (key === bandKey) return tag ?? '';
+    return '';
+  }
+
+  /**
+   * Live keys used at least `minCount` times, most used first, then most recently used (ties in
+   * the order they were first used): what linking compares across accounts.
+   */
+  public recurring(oldestHour: number, limit: number, minCount = 2): string[] {
+    const reused: Array<{ key: string; count: number; hour: number }> = [];
     const consider = (key: string, count: number, hour: number) => {
-      if (hour >= oldestHour && count >= 2) reused.push({ key, count });
+      if (hour >= oldestHour && count >= minCount) reused.push({ key, count, hour });
     };
     if (this.bands) this.bands.forEach((use, key) => consider(key, use.count, use.hour));
     else for (const [key, count, hour] of this.stored) consider(key, count, hour);
-    return reused
-      .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .slice(0, limit)
-      .map(({ key }) => key);
+    return (
+      reused
+        // Stable: ties keep the memory's order, so the bands of one prompt stay together.
+        .sort((a, b) => b.count - a.count || b.hour - a.hour)
+        .slice(0, limit)
+        .map(({ key }) => key)
+    );
   }
 
   private evictOne(bands: Map<string, BandUse>, keep: string, oldestHour: number): void {
