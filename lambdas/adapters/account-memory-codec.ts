@@ -50,6 +50,7 @@ type Encoding =
   | 'shortHashes'
   | 'numbers'
   | 'strings'
+  | 'censusKeys'
   | 'optionalNumber'
   | 'optionalTime';
 
@@ -75,7 +76,7 @@ export const MEMORY_FIELDS: ReadonlyArray<readonly [keyof AccountState, Encoding
   ['watermarks', 'watermarks'],
   ['recentEventIds', 'shortHashes'],
   ['asns', 'numbers'],
-  ['censusKeys', 'strings'],
+  ['censusKeys', 'censusKeys'],
   ['publicShare', 'optionalNumber'],
   ['publicCheckedAt', 'optionalTime'],
 ];
@@ -191,10 +192,24 @@ const WRITERS: Record<Encoding, (out: ByteWriter, value: unknown) => void> = {
     out.uint(bands.length);
     if (bands.length > 0) out.int(latest);
     out.bandKeys(bands.map((b) => b[0]));
+    // Elements past [key, count, hour]: a topic tag, as an index into the distinct tags written
+    // once (0: no tag); any other shape, as JSON.
+    const tagged = bands.every((b) => b.length === 3 || (b.length === 4 && typeof b[3] === 'string'));
+    out.byte(tagged ? 1 : 0);
+    const tags: string[] = tagged
+      ? [...new Set(bands.flatMap((b) => (b[3] === undefined ? [] : [b[3]])))]
+      : [];
+    if (tagged) {
+      out.uint(tags.length);
+      for (const tag of tags) out.string(tag as string);
+    }
     for (const band of bands) {
       out.number(band[1]);
       out.int(latest - band[2]);
-      // Elements past [key, count, hour] (the topic tag, and any added later), as JSON.
+      if (tagged) {
+        out.uint(band[3] === undefined ? 0 : tags.indexOf(band[3]) + 1);
+        continue;
+      }
       out.uint(band.length - 3);
       for (let i = 3; i < band.length; i++) out.string(JSON.stringify(band[i] ?? null));
     }
@@ -238,6 +253,24 @@ const WRITERS: Record<Encoding, (out: ByteWriter, value: unknown) => void> = {
     out.uint(strings.length);
     for (const text of strings) out.string(text);
   },
+  censusKeys: (out, value) => {
+    const keys = (value ?? []) as readonly string[];
+    out.uint(keys.length);
+    const parsed = keys.map((key) => CENSUS_KEY.exec(key));
+    const packed = parsed.every((m) => m !== null && Number(m[1]) < 256);
+    out.byte(packed ? 1 : 0);
+    keys.forEach((key, i) => {
+      const m = parsed[i];
+      if (!packed || !m) return out.string(key);
+      // "prm#<position>:<8 hex>": a position byte and four bytes instead of about 15 characters.
+      out.byte(Number(m[1]));
+      const bits = parseInt(m[2] as string, 16);
+      out.byte(bits >>> 24);
+      out.byte((bits >>> 16) & 0xff);
+      out.byte((bits >>> 8) & 0xff);
+      out.byte(bits & 0xff);
+    });
+  },
   optionalNumber: (out, value) => {
     if (typeof value !== 'number') return out.byte(0);
     out.byte(1);
@@ -267,11 +300,18 @@ const READERS: Record<Encoding, (input: ByteReader) => unknown> = {
     const latest = count > 0 ? input.int() : 0;
     const keys = input.bandKeys();
     if (keys.length !== count) throw new MemoryLayoutError(`${keys.length} band keys for ${count} bands`);
+    const tagged = input.byte() === 1;
+    const tags: string[] = [];
+    if (tagged) for (let i = input.uint(); i > 0; i--) tags.push(input.string());
     return keys.map((key): TemplateBandCount => {
       const n = input.number();
       const band: unknown[] = [key, n, latest - input.int()];
-      const extra = input.uint();
-      for (let i = 0; i < extra; i++) band.push(JSON.parse(input.string()) as unknown);
+      if (tagged) {
+        const tag = input.uint();
+        if (tag > 0) band.push(tags[tag - 1]);
+      } else {
+        for (let extra = input.uint(); extra > 0; extra--) band.push(JSON.parse(input.string()) as unknown);
+      }
       return band as unknown as TemplateBandCount;
     });
   },
@@ -314,6 +354,21 @@ const READERS: Record<Encoding, (input: ByteReader) => unknown> = {
     const strings: string[] = [];
     for (let i = 0; i < count; i++) strings.push(input.string());
     return strings;
+  },
+  censusKeys: (input) => {
+    const count = input.uint();
+    const packed = input.byte() === 1;
+    const keys: string[] = [];
+    for (let i = 0; i < count; i++) {
+      if (!packed) {
+        keys.push(input.string());
+        continue;
+      }
+      const position = input.byte();
+      const bits = input.byte() * 2 ** 24 + ((input.byte() << 16) | (input.byte() << 8) | input.byte());
+      keys.push(`prm#${position}:${bits.toString(16).padStart(8, '0')}`);
+    }
+    return keys;
   },
   optionalNumber: (input) => (input.byte() === 0 ? undefined : input.number()),
   optionalTime: (input) => (input.byte() === 0 ? undefined : input.time()),
@@ -394,6 +449,7 @@ function readBuckets(input: ByteReader): HourBucket[] {
 
 const BASE36_HASH = /^[0-9a-z]{1,7}$/;
 const BAND_KEY = /^(\d{1,3}):([0-9a-f]{4})$/;
+const CENSUS_KEY = /^prm#(\d{1,3}):([0-9a-f]{8})$/;
 const SHARD_ID = /^shardId-(\d{12})$/;
 const DECIMAL = /^[1-9]\d*$/;
 const NUMBER_INTEGER = 0;

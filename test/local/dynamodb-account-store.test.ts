@@ -222,6 +222,26 @@ describe('Class: DynamoDbAccountStore', () => {
     });
   });
 
+  it('packs census keys into five bytes each, and keeps a key of another shape as text', () => {
+    // Prepare
+    const state = { ...scoredState('acct-census'), version: 1 };
+    const census = Array.from({ length: 32 }, (_, i) => `prm#${i % 4}:${(0x9f3a0000 + i).toString(16)}`);
+    const odd = [...census.slice(1), 'prm#x:unusual'];
+
+    // Act
+    const packed = encodeMemory({ ...state, censusKeys: census }, 2);
+    const none = encodeMemory({ ...state, censusKeys: [] }, 2);
+    const loaded = fromItem({
+      accountId: state.accountId,
+      status: 'ACTIVE',
+      ...accountItem({ ...state, censusKeys: odd }),
+    });
+
+    // Assess
+    expect(packed.length - none.length).toBe(32 * 5);
+    expect(loaded.censusKeys).toEqual(odd);
+  });
+
   it("re-derives reasons' texts from their signals, and keeps a text its signal does not give", () => {
     // Prepare
     const state = { ...scoredState('acct-reasons'), version: 1 };
