@@ -39,9 +39,9 @@ const PROFILE_SPANS = [
  * docs/performance.md: used to price Step Functions and logs when this run has no e2e step.
  */
 const MEASURED_WORKFLOWS: WorkflowMeasures = {
-  accountRun: { transitions: 12.6, taskStates: 5.8, dataEvents: 25, dataBytes: 100_000 },
-  clusterRun: { transitions: 12, taskStates: 4, dataEvents: 24, dataBytes: 40_000 },
-  clusterMember: { transitions: 5, taskStates: 3, dataEvents: 10, dataBytes: 6000 },
+  accountRun: { transitions: 12.57, taskStates: 5.75, dataEvents: 25.1, dataBytes: 116_156 },
+  clusterRun: { transitions: 14, taskStates: 4, dataEvents: 28, dataBytes: 208_687 },
+  clusterMember: { transitions: 3.88, taskStates: 2.88, dataEvents: 8, dataBytes: 1668 },
 };
 
 /** ' (default profile)' for the span of a profile, else ''. */
