@@ -22,12 +22,13 @@ const RECORDS_PER_SHARD_SECOND = 1000;
 const SHARD_HEADROOM = 1.2;
 
 /**
- * Capacity units a table needs per usage event per second, measured by the bench on the default
- * mix at a 300 s span (`npm run bench`, docs/performance.md): they size the auto scaling range.
+ * Capacity units a table needs per usage event, measured by the bench on the default mix at a
+ * 300 s span (accounts 0.593 write and 0.236 read units, links 0.106 and 0.337, seed 1;
+ * docs/performance.md "Cost profiles"), rounded up: they size the auto scaling range.
  */
 export const CAPACITY_UNITS_PER_EVENT = {
-  accounts: { write: 0.6, read: 0.2 },
-  links: { write: 0.05, read: 0.1 },
+  accounts: { write: 0.6, read: 0.25 },
+  links: { write: 0.11, read: 0.35 },
 } as const;
 
 /** A provisioned table's auto scaling range and target (one for reads, one for writes). */
