@@ -34,4 +34,26 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'] }],
     },
   },
+  {
+    // The console's browser code puts text on the page, never markup: every string that came from
+    // events (user agents, ids) is set as a text node (console/web/dom.ts).
+    files: ['console/web/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'srcdoc'].map((property) => ({
+          property,
+          message: 'build elements with el() and set text: data from events is never parsed as HTML',
+        })),
+        { object: 'document', property: 'write', message: 'build elements with el()' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='createContextualFragment']",
+          message: 'no HTML parsing',
+        },
+      ],
+    },
+  },
 );

@@ -16,14 +16,15 @@ import {
   type RunShape,
   type WorkflowMeasures,
 } from './cost-model';
+import { formatConsoleGraph, measureConsoleGraph } from './console-graph';
 import { measureDynamoDbAccounting, type DynamoDbAccounting } from './dynamodb-accounting';
 import { measureEndToEnd, type EndToEndResult, type WorkflowRunFigures } from './end-to-end-replay';
 import { runMeasuringMemory, type TreeMemoryResult } from './process-tree-memory';
 import { measureScorerThroughput, type ThroughputResult } from './scorer-throughput';
 import { prefixFile, readTruth, scaleFor, simulatedTraffic } from './traffic';
 
-type Step = 'throughput' | 'dynamodb' | 'e2e' | 'memory';
-const STEPS: readonly Step[] = ['throughput', 'dynamodb', 'e2e', 'memory'];
+type Step = 'throughput' | 'dynamodb' | 'e2e' | 'memory' | 'console';
+const STEPS: readonly Step[] = ['throughput', 'dynamodb', 'e2e', 'memory', 'console'];
 /** Each profile, and whether to price it with reserved table capacity as well as without. */
 const PRICED_PROFILES: ReadonlyArray<readonly [CostProfileName, readonly boolean[]]> = [
   ['default', [false]],
@@ -465,6 +466,12 @@ async function main(argv: string[]): Promise<void> {
       mb(m.result.peakAnonRssBytes),
       `largest process ${mb(m.result.peakSingleAnonRssBytes)}`,
     ]);
+  }
+  if (options.steps.includes('console')) {
+    log('console: a 400-member cluster case drawn in headless Chromium (layout + first render)');
+    const graph = await measureConsoleGraph(400);
+    results.consoleGraph = graph;
+    process.stdout.write(`${formatConsoleGraph(graph)}\n`);
   }
   const resultsFile = join(options.workDir, 'results.json');
   await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);

@@ -17,3 +17,14 @@ export function table(
 export function formatRate(count: number, ms: number): string {
   return ms > 0 ? `${Math.round((count * 1000) / ms).toLocaleString('en-US')}/s` : 'n/a';
 }
+
+/**
+ * A horizontal bar of `width` cells for a share in [0, 1], in eighths of a cell (no chart library:
+ * one bar per table row is all a per-strategy chart needs).
+ */
+export function bar(share: number | null, width = 20): string {
+  if (share === null || !Number.isFinite(share)) return ''.padEnd(width, ' ');
+  const eighths = Math.round(Math.min(1, Math.max(0, share)) * width * 8);
+  const partial = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8] ?? '';
+  return ('█'.repeat(Math.floor(eighths / 8)) + partial).padEnd(width, '·');
+}

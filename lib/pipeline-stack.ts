@@ -8,6 +8,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { CaseArchiver, DEFAULT_ARCHIVE_RETENTION_DAYS } from './constructs/case-archive';
 import { CasesApi } from './constructs/cases-api';
+import { ChainAnchor } from './constructs/chain-anchor';
 import { ClusterEnforcementWorkflow } from './constructs/cluster-enforcement-workflow';
 import { EnforcementWorkflow } from './constructs/enforcement-workflow';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
@@ -97,6 +98,8 @@ export class PipelineStack extends Stack {
   public readonly casesApi: CasesApi;
   /** Archives CLOSED cases to the Object Lock bucket. */
   public readonly caseArchiver?: CaseArchiver;
+  /** Anchors every case's audit chain head to the Object Lock bucket, hourly. */
+  public readonly chainAnchor?: ChainAnchor;
   /** The policy in AWS AppConfig: the scorer reads it at run time, so changes need no code deploy. */
   public readonly policyConfig: PolicyConfig;
 
@@ -194,6 +197,12 @@ export class PipelineStack extends Stack {
         queueEncryptionKey: props.dataKey,
       });
       pinLogicalId(this.caseArchiver.failureQueue, 'CaseArchiverFailureQueue');
+      // Anchors are kept as long as archived cases: an old anchor still proves a rollback to before it.
+      this.chainAnchor = new ChainAnchor(this, 'ChainAnchor', {
+        casesTable: props.casesTable,
+        archiveBucket: props.caseArchiveBucket,
+        retentionDays: compliance?.archiveRetentionDays ?? DEFAULT_ARCHIVE_RETENTION_DAYS,
+      });
     }
 
     // Queues hold records waiting for re-drive; a replaced queue loses them. The state machine

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -162,12 +163,23 @@ export class StatefulStack extends Stack {
 
     // The bus lives here, not in the pipeline stack: its name and ARN are what the auth
     // service's rules subscribe to, so they must outlive any pipeline redeployment.
+    // Encrypted with the data key through the L1 property, not the L2 `kmsKey` prop: that prop
+    // also adds a key-policy statement granting kms:DescribeKey under an encryption-context
+    // condition, and DescribeKey carries no encryption context, so it never applies.
     this.enforcementBus = new events.EventBus(this, 'EnforcementBus', {
       eventBusName: enforcementBusName,
       description:
         'Cauterize enforcement events: AccountSuspended, AccountReinstated, CaseOpened, CaseUpdated',
-      kmsKey: this.dataKey,
     });
+    (this.enforcementBus.node.defaultChild as events.CfnEventBus).kmsKeyIdentifier = this.dataKey.keyArn;
+    grantEventBridgeUseOfKey(
+      this.dataKey,
+      this.formatArn({
+        service: 'events',
+        resource: 'event-bus',
+        resourceName: enforcementBusName,
+      }),
+    );
     pinLogicalId(this.enforcementBus, 'EnforcementBus');
 
     this.caseArchive = new CaseArchiveBucket(this, 'CaseArchive', {
@@ -211,4 +223,39 @@ function checkTableCapacity(name: string, capacity: TableCapacity | undefined): 
   checkInteger(`${name}.minWriteUnits`, capacity.minWriteUnits, 1, MAX_TABLE_UNITS);
   checkInteger(`${name}.maxWriteUnits`, capacity.maxWriteUnits, capacity.minWriteUnits, MAX_TABLE_UNITS);
   checkInteger(`${name}.targetUtilizationPercent`, capacity.targetUtilizationPercent, 20, 90);
+}
+
+/**
+ * What EventBridge needs to encrypt a bus with a customer managed key, and no more, per
+ * "Authorizing EventBridge to use a customer managed key"
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html):
+ * kms:DescribeKey (to resolve the key ARN and check the key is symmetric), kms:GenerateDataKey and
+ * kms:Decrypt, scoped with aws:SourceAccount, aws:SourceArn and, where the request has one, the
+ * bus's encryption context. Two statements, because DescribeKey carries no encryption context:
+ * a condition on kms:EncryptionContext:aws:events:event-bus:arn would never match it (the gap
+ * aws/aws-cdk#35411 describes in the L2 construct's statement).
+ */
+export function grantEventBridgeUseOfKey(key: kms.IKey, eventBusArn: string): void {
+  const principals = [new iam.ServicePrincipal('events.amazonaws.com')];
+  const source = { 'aws:SourceAccount': Stack.of(key).account, 'aws:SourceArn': eventBusArn };
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'EventBridgeEncryptsEnforcementBus',
+      principals,
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { ...source, 'kms:EncryptionContext:aws:events:event-bus:arn': eventBusArn },
+      },
+    }),
+  );
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'EventBridgeDescribesKeyForEnforcementBus',
+      principals,
+      actions: ['kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { StringEquals: source },
+    }),
+  );
 }

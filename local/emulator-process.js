@@ -6,8 +6,10 @@
 // there instead of in memory, so a long replay's memory stays flat (kinesalite never trims a
 // stream, so in memory it holds every record ever put). dynalite stays in memory: its data grows
 // with the accounts and their links, not with every write (see closeDynaliteIterators), and on disk
-// it is several times slower.
+// it is several times slower. When its parent goes away it removes dataDir before exiting, so even
+// a parent killed outright leaves no folder behind.
 'use strict';
+const fs = require('fs');
 const path = require('path');
 const dynalite = require('dynalite');
 const kinesalite = require('kinesalite');
@@ -35,11 +37,25 @@ async function main() {
       kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit, ...kinesisStore }),
     );
   }
-  process.send(ports);
+  send(ports);
 }
 
-process.on('disconnect', () => process.exit(0));
+/** The parent is gone (even killed with SIGKILL): take the stream's files with us, and exit. */
+function orphaned() {
+  if (process.argv[4]) fs.rmSync(process.argv[4], { recursive: true, force: true });
+  process.exit(0);
+}
+
+/** Reports to the parent; if it is gone already (EPIPE), exits as orphaned. */
+function send(message) {
+  if (!process.connected) return orphaned();
+  process.send(message, (error) => {
+    if (error) orphaned();
+  });
+}
+
+process.on('disconnect', orphaned);
 main().catch((error) => {
-  process.send({ error: String((error && error.stack) || error) });
-  process.exit(1);
+  send({ error: String((error && error.stack) || error) });
+  process.exitCode = 1;
 });

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { accountItem } from '../lambdas/adapters/dynamodb-account-store';
 import { displayStatus } from '../lambdas/core/account-state';
+import { auditToItem, CASE_SK, MEMBER_SK_PREFIX, type AuditEntry } from '../lambdas/core/cases/case-record';
 import { loadPolicyFile, policyToJson, validatePolicy, type Policy } from '../lambdas/core/policy/policy';
 import { systemClock, type Clock } from '../lambdas/core/ports';
 import {
@@ -12,9 +15,17 @@ import {
   type ScoreBatchDependencies,
   type StreamRecord,
 } from '../lambdas/core/scoring/score-batch';
-import { emptySourceStats, readJsonlRecords, type SourceRecord } from './jsonl-source';
+import {
+  emptySourceStats,
+  oversizedLineRecord,
+  readJsonlRecords,
+  type OversizedLine,
+  type SourceRecord,
+} from './jsonl-source';
 import type { AccountSummary, CaseSummary } from './local-pipeline';
 import { LocalEventBus } from './local-event-bus';
+import { DEFAULT_LOCAL_REGION, localArn } from './local-aws-identity';
+import { writeLocalStore, type RawItem } from './local-store';
 import {
   MemoryAccountStore,
   MemoryDeadLetterSink,
@@ -23,9 +34,10 @@ import {
 } from './memory-adapters';
 import {
   countBusEvents,
-  prepareReplayOutDir,
+  stageReplayOutput,
   writeReplayResults,
   writeReplaySummary,
+  type ReplayOutput,
   type ReplaySummary,
 } from './replay-output';
 import { DEFAULT_SCORER_BATCH_SIZE } from '../lib/scorer-batching';
@@ -50,8 +62,10 @@ export function loadScorerPolicy(policyFile: string = DEFAULT_POLICY_FILE): Poli
 export interface FastReplayOptions {
   /** JSON Lines file of usage events, in timestamp order. */
   readonly file: string;
-  /** Folder for accounts.jsonl, cases.jsonl, summary.json, rejected.jsonl and bus-events.jsonl. */
+  /** As for replay: written beside this folder and moved into place once complete. */
   readonly outDir: string;
+  /** Replace an earlier replay's output folder once this run is complete. @default false */
+  readonly force?: boolean;
   /** Resolved against the project root, as for the local pipeline. @default config/policy.yaml */
   readonly policyFile?: string;
   /** Shards the records are spread over by partition key, as on the usage stream. @default 2 */
@@ -119,15 +133,63 @@ export function sequenceNumberOf(shardIndex: number, n: number): string {
   return `49${String(shardIndex).padStart(4, '0')}${String(n).padStart(20, '0')}`;
 }
 
+export interface MemoryReplayOptions {
+  /** Resolved against the project root, as for the local pipeline. @default config/policy.yaml */
+  readonly policyFile?: string;
+  /** @default 2 */
+  readonly shards?: number;
+  /** @default 5000 (the stack's event source mapping) */
+  readonly batchSize?: number;
+  /** @default 5 */
+  readonly maximumRetryAttempts?: number;
+  /** @default 'poller', or 'event-time' with a batching window */
+  readonly interleaving?: ShardInterleaving;
+  /** @default none: batches are cut by size only */
+  readonly batchingWindowSeconds?: number;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** Appends dead-lettered records here as JSON Lines. @default kept in memory only */
+  readonly rejectedFile?: string;
+  /** Appends every event published on the enforcement bus here as JSON Lines. @default kept in memory only */
+  readonly busEventsFile?: string;
+  /** Where rejected records go (the reader's own rejections too). @default a sink on rejectedFile */
+  readonly deadLetters?: MemoryDeadLetterSink;
+}
+
+/** What a replay on the in-memory adapters decided, held in memory. */
+export interface MemoryReplayRun {
+  readonly policyVersion: string;
+  readonly interleaving: ShardInterleaving;
+  readonly shards: number;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds?: number;
+  readonly scoring: BatchStats;
+  readonly failedBatches: number;
+  /** Distinct records dead-lettered. */
+  readonly rejected: number;
+  /** Seconds spent scoring (reading the records included). */
+  readonly seconds: number;
+  readonly busEvents: Readonly<Record<string, number>>;
+  /** accounts.jsonl rows, as replay writes them. */
+  accounts(): Generator<AccountSummary>;
+  /** cases.jsonl rows, as replay writes them. */
+  cases(): Generator<CaseSummary>;
+  /** The cases table items the workflows would have written (see memoryCaseItems). */
+  caseItems(): Generator<RawItem>;
+  /** The accounts table items of every account a case names (see memoryAccountItems). */
+  accountItems(): Generator<RawItem>;
+}
+
 /**
- * Replays an event file through the same scoring core as the pipeline (`scoreBatch`, under the
- * policy the scorer would load) on in-memory adapters, 10x+ faster than the local services. For
- * backtests and tuning; test/integration/fast-replay.test.ts holds it to the full pipeline's
- * decisions. Batching is the event source mapping's (see scoreInShards); the enforcement workflow
- * runs synchronously, so a suspension is in place before the next batch, where on AWS it lands
- * seconds after the crossing. Writes what replay writes, and `engine: 'memory'` in summary.json.
+ * Scores records through the same core as the pipeline (`scoreBatch`, under the policy the scorer
+ * would load) on in-memory adapters: from a file (fastReplay) or straight from a generator (the
+ * multi-world evaluation, which never writes its events out). The records and the options decide
+ * everything: the same records, the same decisions, whichever source they come from.
  */
-export async function fastReplay(options: FastReplayOptions): Promise<FastReplaySummary> {
+export async function replayInMemory(
+  records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>,
+  options: MemoryReplayOptions = {},
+): Promise<MemoryReplayRun> {
   const shards = options.shards ?? 2;
   const batchSize = options.batchSize ?? DEFAULT_SCORER_BATCH_SIZE;
   const maximumRetryAttempts = options.maximumRetryAttempts ?? DEFAULT_SCORER_RETRY_ATTEMPTS;
@@ -143,47 +205,103 @@ export async function fastReplay(options: FastReplayOptions): Promise<FastReplay
   const interleaving =
     options.interleaving ?? (batchingWindowSeconds === undefined ? 'poller' : 'event-time');
 
-  const totalBytes = (await stat(options.file)).size;
-  const { rejectedFile, busEventsFile } = await prepareReplayOutDir(options.outDir);
   const accounts = new MemoryAccountStore();
   const links = new MemoryLinkStore();
-  const bus = new LocalEventBus({ jsonlPath: busEventsFile, clock: () => clock.now() });
+  const bus = new LocalEventBus({ jsonlPath: options.busEventsFile, clock: () => clock.now() });
   const enforcement = new MemoryEnforcement({ accounts, bus, clock });
-  const deadLetters = new MemoryDeadLetterSink(rejectedFile);
+  const deadLetters = options.deadLetters ?? new MemoryDeadLetterSink(options.rejectedFile);
   const deps = { accounts, links, enforcement, deadLetters, policy, clock };
-  const source = emptySourceStats();
   const started = performance.now();
+  let sharded: ShardedScoringResult;
+  try {
+    sharded = await scoreInShards(records, deps, {
+      shards,
+      batchSize,
+      maximumRetryAttempts,
+      interleaving,
+      batchingWindowSeconds,
+    });
+  } catch (error) {
+    // Let the bus's file writes settle before the caller removes their folder.
+    await bus.flush().catch(() => undefined);
+    throw error;
+  }
+  const { scoring, failedBatches } = sharded;
+  const seconds = (performance.now() - started) / 1000;
+  await bus.flush();
+  return {
+    policyVersion: policy.version,
+    interleaving,
+    shards,
+    batchSize,
+    ...(batchingWindowSeconds === undefined ? {} : { batchingWindowSeconds }),
+    scoring,
+    failedBatches,
+    rejected: deadLetters.total,
+    seconds,
+    busEvents: countBusEvents(bus.events()),
+    accounts: () => accountSummaries(accounts),
+    cases: () => caseSummaries(enforcement),
+    caseItems: () => memoryCaseItems(enforcement),
+    accountItems: () => memoryAccountItems(accounts),
+  };
+}
+
+/**
+ * Replays an event file through the same scoring core as the pipeline (`scoreBatch`, under the
+ * policy the scorer would load) on in-memory adapters, 10x+ faster than the local services. For
+ * backtests and tuning; test/integration/fast-replay.test.ts holds it to the full pipeline's
+ * decisions. Batching is the event source mapping's (see scoreInShards); the enforcement workflow
+ * runs synchronously, so a suspension is in place before the next batch, where on AWS it lands
+ * seconds after the crossing. Writes what replay writes (beside outDir, moved into place once
+ * complete), a local cases store, and `engine: 'memory'` in summary.json.
+ */
+export async function fastReplay(options: FastReplayOptions): Promise<FastReplaySummary> {
+  const output = await stageReplayOutput(options.outDir, { inputFile: options.file, force: options.force });
+  try {
+    const summary = await fastReplayInto(output, options);
+    await output.commit();
+    return summary;
+  } catch (error) {
+    await output.discard();
+    throw error;
+  }
+}
+
+async function fastReplayInto(output: ReplayOutput, options: FastReplayOptions): Promise<FastReplaySummary> {
+  const clock = options.clock ?? systemClock;
+  const { rejectedFile, busEventsFile } = output;
+  const totalBytes = (await stat(options.file)).size;
+  const deadLetters = new MemoryDeadLetterSink(rejectedFile);
+  const source = emptySourceStats();
   let lines = 0;
-  const { scoring, failedBatches } = await scoreInShards(
+  const run = await replayInMemory(
     (async function* () {
-      for await (const record of readJsonlRecords(options.file, source)) {
+      const onOversizedLine = (line: OversizedLine) =>
+        deadLetters.send([oversizedLineRecord(line, clock.now().toISOString())]);
+      for await (const record of readJsonlRecords(options.file, source, { onOversizedLine })) {
         if (++lines % 10_000 === 0) options.onProgress?.(source.bytes, totalBytes);
         yield record;
       }
     })(),
-    deps,
-    { shards, batchSize, maximumRetryAttempts, interleaving, batchingWindowSeconds },
+    { ...options, clock, rejectedFile, busEventsFile, deadLetters },
   );
   options.onProgress?.(source.bytes, totalBytes);
-  const seconds = (performance.now() - started) / 1000;
-  await bus.flush();
 
-  const counts = await writeReplayResults(
-    options.outDir,
-    accountSummaries(accounts),
-    caseSummaries(enforcement),
-  );
+  const counts = await writeReplayResults(output.dir, run.accounts(), run.cases());
+  await writeLocalStore(output.dir, run.caseItems(), run.accountItems());
+  const { scoring, seconds } = run;
   const { accountWrites, linkWrites } = scoring;
   const summary: FastReplaySummary = {
     file: options.file,
-    policyVersion: policy.version,
+    policyVersion: run.policyVersion,
     eventsRead: source.lines,
-    rejected: deadLetters.total,
+    rejected: run.rejected,
     duplicates: scoring.duplicates,
     outOfOrder: source.outOfOrder,
     ...counts,
-    busEvents: countBusEvents(bus.events()),
-    failedBatches,
+    busEvents: run.busEvents,
+    failedBatches: run.failedBatches,
     seconds: Number(seconds.toFixed(2)),
     eventsPerSecond: Math.round(source.lines / Math.max(seconds, 1e-3)),
     dynamodb: {
@@ -191,14 +309,14 @@ export async function fastReplay(options: FastReplayOptions): Promise<FastReplay
       linkWrites,
       writesPerEvent: Number(((accountWrites + linkWrites) / Math.max(1, source.lines)).toFixed(4)),
     },
-    shards,
-    batchSize,
+    shards: run.shards,
+    batchSize: run.batchSize,
     engine: 'memory',
-    interleaving,
-    ...(batchingWindowSeconds === undefined ? {} : { batchingWindowSeconds }),
+    interleaving: run.interleaving,
+    ...(run.batchingWindowSeconds === undefined ? {} : { batchingWindowSeconds: run.batchingWindowSeconds }),
     scoring,
   };
-  await writeReplaySummary(options.outDir, summary);
+  await writeReplaySummary(output.dir, summary);
   return summary;
 }
 
@@ -438,6 +556,94 @@ function* accountSummaries(store: MemoryAccountStore): Generator<AccountSummary>
       policyVersion: state.policyVersion,
       totalRequests: state.totalRequests,
     };
+  }
+}
+
+/**
+ * The cases table as the workflows would have written it: per case the CASE item (with the
+ * fields of its kind, evidence and directive as JSON strings), MEMBER# items of a cluster case and
+ * the opening AUDIT#0000 entry. An account case's openedByExecution is the ARN its execution
+ * has in the local pipeline (the EnforcementStateMachine's).
+ */
+export function* memoryCaseItems(
+  enforcement: MemoryEnforcement,
+  region = DEFAULT_LOCAL_REGION,
+): Generator<RawItem> {
+  const pick = (from: Readonly<Record<string, unknown>>, keys: readonly string[]) =>
+    Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]));
+  const openedBy = new Map(
+    enforcement
+      .executions()
+      .filter((e) => e.outcome === 'ENFORCED')
+      .map((e) => [
+        e.input.caseId,
+        localArn('states', region, `execution:EnforcementStateMachine:${e.name}`),
+      ]),
+  );
+  for (const c of enforcement.cases()) {
+    const common = {
+      caseId: c.caseId,
+      sk: CASE_SK,
+      kind: c.kind,
+      ...pick(c, c.kind === 'cluster' ? ['clusterId'] : ['accountId']),
+      accountIds: c.accountIds,
+      status: c.status,
+      action: c.action,
+      ...(c.kind === 'cluster'
+        ? {}
+        : {
+            ...pick(c, ['proposedAction', 'mode', 'actionReason']),
+            directive: JSON.stringify(c.directive ?? {}),
+          }),
+      openedAt: c.openedAt,
+      updatedAt: c.updatedAt,
+      riskScore: c.riskScore,
+      policyVersion: c.policyVersion,
+      triggeredAt: c.triggeredAt,
+      evidence: JSON.stringify(c.evidence),
+      openedBy: c.openedBy,
+      openedByExecution: c.kind === 'cluster' ? undefined : openedBy.get(c.caseId),
+      notes: c.notes,
+      lastAuditSeq: c.lastAuditSeq,
+      lastAuditHash: c.lastAuditHash,
+    };
+    yield marshall(common, { removeUndefinedValues: true });
+    if (c.kind === 'cluster' && Array.isArray(c.accountIds)) {
+      for (const accountId of c.accountIds) {
+        yield marshall({
+          caseId: c.caseId,
+          sk: `${MEMBER_SK_PREFIX}${String(accountId)}`,
+          accountId: String(accountId),
+          openedAt: c.openedAt,
+          kind: 'cluster-member',
+        });
+      }
+    }
+    const opening = enforcement.audit(c.caseId);
+    // The layout the workflows write the opening entry in (its seal as { digest, fields: JSON }).
+    if (opening) {
+      yield marshall(auditToItem({ ...opening, seq: opening.seq ?? 0 } as AuditEntry), {
+        removeUndefinedValues: true,
+      });
+    }
+  }
+}
+
+/**
+ * The accounts table as DynamoDbAccountStore and the workflows would have written it: the
+ * scorer's attributes (accountItem), the workflows' own (suspension, claim, restriction) and status.
+ */
+export function* memoryAccountItems(store: MemoryAccountStore): Generator<RawItem> {
+  for (const item of store.scan()) {
+    yield marshall(
+      {
+        accountId: item.accountId,
+        ...(item.state ? accountItem(item.state) : {}),
+        ...item.enforcement,
+        status: item.status,
+      },
+      { removeUndefinedValues: true },
+    );
   }
 }
 

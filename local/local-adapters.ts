@@ -1,4 +1,5 @@
 import { appendFile } from 'node:fs/promises';
+import { withSourceLine } from './jsonl-source';
 import {
   ClusterEnforcementUnavailableError,
   type ClusterEnforcementRequest,
@@ -57,7 +58,7 @@ export class LocalDeadLetterSink implements DeadLetterSink {
   public async send(records: readonly RejectedRecord[]): Promise<void> {
     const fresh = records.filter((r) => !this.seen.has(r.sequenceNumber));
     if (this.file && fresh.length > 0)
-      await appendFile(this.file, fresh.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      await appendFile(this.file, fresh.map((r) => `${JSON.stringify(withSourceLine(r))}\n`).join(''));
     for (const record of fresh) {
       this.seen.add(record.sequenceNumber);
       if (this.kept.length < this.keep) this.kept.push(record);

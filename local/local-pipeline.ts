@@ -185,7 +185,7 @@ export class LocalPipeline {
       });
       const wiring = scorerWiring(templates.merged, provisioned.resolveRef, provisioned.names);
       const env = wiring.environment;
-      const policy = validatePolicy(JSON.parse(requireKey(env, 'POLICY_JSON')), 'POLICY_JSON');
+      const policy = synthesizedPolicy(templates.merged);
 
       const bus = new LocalEventBus({ region: services.region, jsonlPath: options.busEventsFile });
       const dynamodb = (await options.hooks?.dynamodbClient?.(services)) ?? services.dynamodb;
@@ -367,10 +367,18 @@ export class LocalPipeline {
     }
   }
 
+  /**
+   * Stops polling, lets running workflows finish, then stops the emulators. The emulators stop
+   * (and their temporary folder goes) whatever happens before: a workflow or bus failure is
+   * thrown only after, so a failed run never leaves them running.
+   */
   public async stop(): Promise<void> {
-    await this.poller.stop();
-    await this.drainWorkflows();
-    await this.services.stop();
+    try {
+      await this.poller.stop();
+      await this.drainWorkflows();
+    } finally {
+      await this.services.stop();
+    }
   }
 
   private async *scan(tableName: string): AsyncGenerator<Record<string, unknown>> {
@@ -431,4 +439,25 @@ function scorerWiring(
       mapping.FunctionResponseTypes.includes('ReportBatchItemFailures'),
     functionTimeoutMs: num(fn.Timeout, 3) * 1000,
   };
+}
+
+/**
+ * The policy the stack deploys: the content of its AppConfig hosted configuration version, which
+ * the scorer reads at run time (its code carries the same policy for a first rollout).
+ */
+export function synthesizedPolicy(template: CloudFormationTemplate): Policy {
+  const versions = Object.entries(template.Resources ?? {}).filter(
+    ([, resource]) => resource.Type === 'AWS::AppConfig::HostedConfigurationVersion',
+  );
+  const [first, ...others] = versions;
+  if (!first || others.length > 0) {
+    throw new Error(
+      `expected one AWS::AppConfig::HostedConfigurationVersion in the pipeline template, found ${versions.length}: did the stack change?`,
+    );
+  }
+  const [logicalId, resource] = first;
+  const content = (resource.Properties as { Content?: unknown } | undefined)?.Content;
+  if (typeof content !== 'string')
+    throw new Error(`${logicalId} has no literal Content: did the stack change?`);
+  return validatePolicy(JSON.parse(content), `${logicalId} Content`);
 }

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { fork } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent } from 'node:http';
@@ -12,6 +13,7 @@ import dynalite from 'dynalite';
 import { closeDynaliteIterators } from './dynalite-iterators';
 import kinesalite from 'kinesalite';
 import { DEFAULT_LOCAL_REGION, LOCAL_CREDENTIALS } from './local-aws-identity';
+import { registerCleanup } from './process-cleanup';
 
 /** Thrown when a local emulator cannot be started or stopped. */
 export class LocalServicesError extends Error {
@@ -90,6 +92,11 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
   const credentials = { ...LOCAL_CREDENTIALS };
 
   const dataDir = options.dataDir ? await mkdtemp(join(options.dataDir, 'cauterize-emulators-')) : undefined;
+  // Interrupted from here on, the CLI removes the folder (the emulator processes, registered
+  // as they are forked, are stopped first).
+  const unregisterDataDir = registerCleanup(() => {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
   let emulators: RunningEmulators;
   try {
     emulators = options.isolated
@@ -97,6 +104,7 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
       : await startEmulatorsInProcess(options.shardLimit ?? 100, dataDir);
   } catch (error) {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    unregisterDataDir();
     throw error;
   }
   const { dynamoPort, kinesisPort } = emulators;
@@ -120,6 +128,7 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
   });
 
   let stopping: Promise<void> | undefined;
+  let unregister = () => {};
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       dynamodb.destroy();
@@ -128,10 +137,14 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
         await emulators.close();
       } finally {
         if (dataDir) await rm(dataDir, { recursive: true, force: true });
+        unregister();
       }
     })();
     return stopping;
   };
+  // An interrupted CLI stops the emulators and removes their folder too (cli/main.ts runCli).
+  unregister = registerCleanup(stop);
+  unregisterDataDir();
 
   return {
     dynamodbEndpoint,
@@ -247,12 +260,15 @@ async function forkEmulator(
     },
   );
   const exited = once(child, 'exit');
+  let unregister = () => {};
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill();
       await exited;
     }
+    unregister();
   };
+  unregister = registerCleanup(close);
   try {
     const [message] = (await Promise.race([
       once(child, 'message'),

@@ -22,7 +22,10 @@ import {
 import { LINK_KEY_SHARDS, linkShard, perShardLimit, shardedLinkKey } from '../lambdas/core/linking/link-keys';
 import type { LinkEdge } from '../lambdas/core/scoring/account-scorer';
 import { chainEntry } from '../lambdas/core/cases/audit-chain';
+import type { CaseSeal } from '../lambdas/core/cases/case-seal';
+import { WORKFLOW_ACTOR } from '../lambdas/core/lifecycle/sealed-input';
 import { ACTION_RANK } from '../lambdas/core/scoring/enforcement-action';
+import { withSourceLine } from './jsonl-source';
 import { LocalEventBus } from './local-event-bus';
 
 /**
@@ -423,6 +426,8 @@ export interface MemoryAuditEntry {
   readonly seq?: number;
   readonly prevHash?: string;
   readonly hash?: string;
+  /** Chain v2 openings: the seal of the case's frozen fields (AuditEntry.seal). */
+  readonly seal?: CaseSeal;
 }
 
 export interface MemoryExecution {
@@ -455,7 +460,7 @@ export interface MemoryEnforcementOptions {
   readonly eventBusName?: string;
 }
 
-const ENFORCEMENT_ACTOR = 'cauterize-enforcement';
+const ENFORCEMENT_ACTOR = WORKFLOW_ACTOR;
 /** The reason of a cluster case's opening audit entry (ClusterEnforcementWorkflow's). */
 const CLUSTER_OPENING_REASON = 'cluster risk score crossed the cluster suspend threshold';
 const ENFORCEMENT_EVENT_SOURCE = 'cauterize';
@@ -515,10 +520,10 @@ export class MemoryEnforcement implements EnforcementStarter {
     if (this.clusterExecutionsByName.has(name)) return { started: false };
     const input = copy(request.input) as ClusterEnforcementInput;
     const startedAt = this.clock.now().toISOString();
-    const { clusterId, caseId, riskScore, members, policyVersion, triggeredAt, evidence } = input;
+    const { clusterId, caseId, riskScore, members, policyVersion, triggeredAt, evidence, seal } = input;
     const accountIds = members.map((m) => m.accountId);
     if (!this.casesById.has(caseId)) {
-      this.openCase(caseId, startedAt, CLUSTER_OPENING_REASON, {
+      this.openCase(caseId, startedAt, CLUSTER_OPENING_REASON, seal, {
         kind: 'cluster',
         clusterId,
         accountIds,
@@ -586,12 +591,14 @@ export class MemoryEnforcement implements EnforcementStarter {
 
   /**
    * OpenCase and RecordAudit as both workflows write them: the case with the fields of its kind,
-   * and its hash-chained opening entry (AUDIT#0000) with `reason`.
+   * and its hash-chained opening entry (AUDIT#0000) with `reason`, sealing the case (chain v2)
+   * when the input carried a seal.
    */
   private openCase(
     caseId: string,
     at: string,
     reason: string,
+    seal: CaseSeal | undefined,
     fields: Pick<MemoryCase, 'kind' | 'riskScore' | 'policyVersion' | 'triggeredAt' | 'evidence'> &
       Readonly<Record<string, unknown>>,
   ): void {
@@ -603,6 +610,7 @@ export class MemoryEnforcement implements EnforcementStarter {
       reason,
       fromStatus: 'NONE',
       toStatus: 'OPEN',
+      ...(seal ? { seal } : {}),
     });
     this.casesById.set(caseId, {
       caseId,
@@ -637,6 +645,7 @@ export class MemoryEnforcement implements EnforcementStarter {
       claimCutoff,
       evidence,
       reason,
+      seal,
       ...extra
     } = input;
     const { action, proposedAction, mode, directive } = input;
@@ -662,7 +671,7 @@ export class MemoryEnforcement implements EnforcementStarter {
 
     // OpenCase: the claim; only the execution that opens the case acts and publishes.
     if (this.casesById.has(caseId)) return 'CASE_ALREADY_OPEN';
-    this.openCase(caseId, startedAt, reason, {
+    this.openCase(caseId, startedAt, reason, seal, {
       ...extra,
       kind: 'account',
       accountId,
@@ -754,7 +763,7 @@ export class MemoryDeadLetterSink implements DeadLetterSink {
   public async send(records: readonly RejectedRecord[]): Promise<void> {
     const fresh = records.filter((r) => !this.seen.has(`${r.partitionKey}\u0000${r.sequenceNumber}`));
     if (this.file && fresh.length > 0)
-      await appendFile(this.file, fresh.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      await appendFile(this.file, fresh.map((r) => `${JSON.stringify(withSourceLine(r))}\n`).join(''));
     for (const record of fresh) {
       this.seen.add(`${record.partitionKey}\u0000${record.sequenceNumber}`);
       if (this.kept.length < this.keep) this.kept.push({ ...record });

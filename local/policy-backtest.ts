@@ -93,9 +93,10 @@ export async function backtestPolicy(options: BacktestOptions): Promise<Backtest
       return { summary, accounts: await readAccounts(join(outDir, 'accounts.jsonl')) };
     };
     const baseline = await run('baseline', options.baselineFile);
+    const labels = new Map(truth?.accounts.map((a) => [a.accountId, a]));
+    if (options.truthFile) checkTruthCovers(options.truthFile, labels, options.eventsFile, baseline.accounts);
     const candidate = await run('candidate', options.policyFile);
 
-    const labels = new Map(truth?.accounts.map((a) => [a.accountId, a]));
     const ids = [...new Set([...baseline.accounts.keys(), ...candidate.accounts.keys()])].sort();
     const decision = (accounts: Map<string, AccountSummary>, id: string): Decision => {
       const account = accounts.get(id);
@@ -139,6 +140,33 @@ export async function backtestPolicy(options: BacktestOptions): Promise<Backtest
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Thrown when the backtest's inputs do not belong together. */
+export class BacktestInputError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'BacktestInputError';
+  }
+}
+
+/**
+ * A truth file labels every account of the events it was written with: per-cohort counts from
+ * one that labels only some (another run's, another seed's) would be silently wrong.
+ */
+function checkTruthCovers(
+  truthFile: string,
+  labels: ReadonlyMap<string, unknown>,
+  eventsFile: string,
+  accounts: ReadonlyMap<string, AccountSummary>,
+): void {
+  const unlabelled = [...accounts.keys()].filter((id) => !labels.has(id));
+  if (unlabelled.length === 0) return;
+  throw new BacktestInputError(
+    `${truthFile} labels ${accounts.size - unlabelled.length} of the ${accounts.size} accounts in ` +
+      `${eventsFile} (${unlabelled.length} unlabelled, e.g. ${unlabelled.slice(0, 3).join(', ')}): pass the ` +
+      'truth file written with these events (cauterize simulate writes the two together), or leave out --truth',
+  );
 }
 
 function figures(summary: FastReplaySummary, policyFile: string): RunFigures {

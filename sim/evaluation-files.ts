@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import type { EvaluationTruth, EventRef, ResultAccount } from './evaluation';
+import type { EvaluationTruth, EventRef, ResultAccount, ResultCase } from './evaluation';
 
 /**
  * Readers for the evaluation's inputs: the simulator's truth file, replay's accounts.jsonl and
@@ -176,6 +176,23 @@ export async function* readResultAccounts(file: string): AsyncGenerator<ResultAc
       throw new EvaluationInputError(file, `line ${lineNo}.suspendedAt`, 'null on a SUSPENDED account');
     }
     yield result;
+  }
+}
+
+const caseSchema = z.object({
+  caseId: z.string().min(1),
+  action: z.string().nullable(),
+  accountIds: z.array(z.string()),
+});
+
+/** Streams replay's cases.jsonl, validating what the evaluation reads of each line. */
+export async function* readResultCases(file: string): AsyncGenerator<ResultCase> {
+  await statOrThrow(file);
+  let lineNo = 0;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    lineNo += 1;
+    if (line.trim() === '') continue;
+    yield parseWith(caseSchema, parseJson(line, file, `line ${lineNo}`), file, `line ${lineNo}`);
   }
 }
 

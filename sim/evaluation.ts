@@ -17,8 +17,24 @@ export const QUALITY_BARS = {
   recallPerStrategy: 0.9,
   /** Suspended legitimate accounts / active legitimate accounts. */
   legitSuspendedOverall: 0.001,
-  /** Hard-negative cohorts in which no account may be suspended at all. */
-  zeroSuspensionCohorts: ['enterprise-ci-bot', 'benchmark-researcher', 'campus-nat'],
+  /**
+   * Hard-negative cohorts in which no account may be suspended at all: every cohort registered
+   * with `hardNegative` (a test keeps the two lists equal).
+   */
+  zeroSuspensionCohorts: [
+    'heavy-coding-agent',
+    'enterprise-ci-bot',
+    'benchmark-researcher',
+    'campus-nat',
+    'reseller',
+    'mooc-students',
+    'hackathon',
+    'eval-platform',
+    'tutoring-power-user',
+    'support-team',
+    'family-plan',
+    'research-lab',
+  ],
   /** Attacker requests made before their account's suspension / all attacker requests. */
   servedBeforeSuspension: 0.1,
 } as const;
@@ -40,6 +56,25 @@ export interface ResultAccount {
   readonly suspendedAt: string | null;
 }
 
+/**
+ * One line of replay's cases.jsonl, as far as the evaluation reads it: what enforcement did
+ * (review, throttle, verify, suspend) and to whom. Cases give what accounts.jsonl cannot: whether a
+ * legitimate account was throttled, sent to verification or only put in front of an investigator.
+ */
+export interface ResultCase {
+  readonly caseId: string;
+  readonly action: string | null;
+  readonly accountIds: readonly string[];
+}
+
+/** Case actions by strength; a case with another action counts as a review. */
+export const CASE_ACTION_RANK: Readonly<Record<string, number>> = {
+  review: 1,
+  throttle: 2,
+  verify: 3,
+  suspend: 4,
+};
+
 /** A usage event as the evaluation reads it: only who and when. Anything else is unreadable. */
 export interface EventRef {
   readonly accountId?: unknown;
@@ -54,6 +89,12 @@ export interface GroupFigures {
   readonly accounts: number;
   readonly suspended: number;
   readonly review: number;
+  /** Accounts not suspended whose strongest case throttled them or asked for verification. */
+  readonly throttledOrVerified: number;
+  /** Accounts named by at least one review case. */
+  readonly withReviewCase: number;
+  /** Review cases, one per account each names (a cluster review case of five accounts counts five). */
+  readonly reviewCases: number;
   readonly events: number;
   /** Attack groups: suspended / accounts (null when there are no accounts). */
   readonly recall: number | null;
@@ -83,7 +124,10 @@ export interface CampaignFigures {
   /** Active accounts of the campaign. */
   readonly accounts: number;
   readonly suspended: number;
-  /** The campaign's first event in the event file, or the truth's startedAt if it sent none. */
+  /**
+   * The campaign's first event in the event file, or the truth's startedAt if it sent none or if
+   * that is later (sleeper accounts chat as their owners did before the campaign starts).
+   */
   readonly startedAt: string;
   readonly startedAtSource: 'events' | 'truth';
   /** Earliest suspension of any of its accounts (event time), null if none was suspended. */
@@ -115,6 +159,8 @@ export interface EvaluationInputFigures {
   readonly resultsWithoutEvents: number;
   /** Active accounts with no result line (the pipeline never scored them). */
   readonly activeWithoutResult: number;
+  /** Cases read (0 when no cases were given: the case figures are then all 0). */
+  readonly cases: number;
 }
 
 export interface EvaluationReport {
@@ -144,18 +190,33 @@ interface AccountTrack {
   suspendedAtMs: number | undefined;
   events: number;
   served: number;
+  /** Strongest action of the cases naming the account (CASE_ACTION_RANK), 0 for none. */
+  strongestCase: number;
+  reviewCases: number;
 }
 
 interface Counter {
   accounts: number;
   suspended: number;
   review: number;
+  throttledOrVerified: number;
+  withReviewCase: number;
+  reviewCases: number;
   events: number;
   served: number;
 }
 
 const HOUR_MS = 3_600_000;
-const emptyCounter = (): Counter => ({ accounts: 0, suspended: 0, review: 0, events: 0, served: 0 });
+const emptyCounter = (): Counter => ({
+  accounts: 0,
+  suspended: 0,
+  review: 0,
+  throttledOrVerified: 0,
+  withReviewCase: 0,
+  reviewCases: 0,
+  events: 0,
+  served: 0,
+});
 
 /**
  * Accumulates a run's results and events against the truth. Add every result first (events are
@@ -171,6 +232,7 @@ export class Evaluator {
   private resultAccounts = 0;
   private unlabelledResults = 0;
   private unlabelledSuspended = 0;
+  private cases = 0;
 
   public constructor(private readonly truth: EvaluationTruth) {
     const campaignOf = new Map<string, string>();
@@ -184,6 +246,8 @@ export class Evaluator {
         suspendedAtMs: undefined,
         events: 0,
         served: 0,
+        strongestCase: 0,
+        reviewCases: 0,
       });
     }
   }
@@ -209,6 +273,18 @@ export class Evaluator {
         );
       }
       track.suspendedAtMs = ms;
+    }
+  }
+
+  /** A case from replay's cases.jsonl; any time before `finish()`. */
+  public addCase(result: ResultCase): void {
+    this.cases += 1;
+    const rank = CASE_ACTION_RANK[result.action ?? 'review'] ?? 1;
+    for (const accountId of new Set(result.accountIds)) {
+      const track = this.accounts.get(accountId);
+      if (!track) continue;
+      track.strongestCase = Math.max(track.strongestCase, rank);
+      if (rank === CASE_ACTION_RANK.review) track.reviewCases += 1;
     }
   }
 
@@ -254,7 +330,17 @@ export class Evaluator {
     let resultsWithoutEvents = 0;
     let activeWithoutResult = 0;
 
-    for (const { truth, status, suspendedAtMs, events, served } of this.accounts.values()) {
+    const throttle = CASE_ACTION_RANK.throttle ?? 2;
+    const verify = CASE_ACTION_RANK.verify ?? 3;
+    for (const {
+      truth,
+      status,
+      suspendedAtMs,
+      events,
+      served,
+      strongestCase,
+      reviewCases,
+    } of this.accounts.values()) {
       if (events === 0) {
         if (status !== undefined) resultsWithoutEvents += 1;
         continue;
@@ -272,6 +358,10 @@ export class Evaluator {
         group.served += served;
         if (status === 'SUSPENDED') group.suspended += 1;
         if (status === 'REVIEW') group.review += 1;
+        if (status !== 'SUSPENDED' && (strongestCase === throttle || strongestCase === verify))
+          group.throttledOrVerified += 1;
+        if (reviewCases > 0) group.withReviewCase += 1;
+        group.reviewCases += reviewCases;
       }
       if (truth.campaignId !== null) {
         const campaign = getOrAdd(byCampaign, truth.campaignId, () => ({
@@ -311,7 +401,12 @@ export class Evaluator {
     const campaigns: CampaignFigures[] = this.truth.campaigns.map((c) => {
       const counts = byCampaign.get(c.campaignId);
       const firstEventMs = this.campaignFirstEventMs.get(c.campaignId);
-      const startMs = firstEventMs ?? Date.parse(c.startedAt);
+      // The later of the two: a campaign of sleeper accounts starts when they turn to extraction
+      // (the truth's startedAt), not with their owners' earlier chats. For every other campaign
+      // startedAt is its first account's start, never after its first event.
+      const truthMs = Date.parse(c.startedAt);
+      const useEvents = firstEventMs !== undefined && !(truthMs > firstEventMs);
+      const startMs = useEvents ? firstEventMs : truthMs;
       const firstSuspensionMs = counts?.firstSuspensionMs ?? Number.POSITIVE_INFINITY;
       const suspended = Number.isFinite(firstSuspensionMs);
       return {
@@ -321,7 +416,7 @@ export class Evaluator {
         accounts: counts?.accounts ?? 0,
         suspended: counts?.suspended ?? 0,
         startedAt: Number.isNaN(startMs) ? c.startedAt : new Date(startMs).toISOString(),
-        startedAtSource: firstEventMs === undefined ? 'truth' : 'events',
+        startedAtSource: useEvents ? 'events' : 'truth',
         firstSuspensionAt: suspended ? new Date(firstSuspensionMs).toISOString() : null,
         hoursToFirstSuspension:
           suspended && !Number.isNaN(startMs) ? round((firstSuspensionMs - startMs) / HOUR_MS, 3) : null,
@@ -345,6 +440,7 @@ export class Evaluator {
         unlabelledSuspended: this.unlabelledSuspended,
         resultsWithoutEvents,
         activeWithoutResult,
+        cases: this.cases,
       },
     };
   }
@@ -359,12 +455,15 @@ export interface EvaluateInput {
   readonly truth: EvaluationTruth;
   readonly results: Iterable<ResultAccount> | AsyncIterable<ResultAccount>;
   readonly events: Iterable<EventRef> | AsyncIterable<EventRef>;
+  /** replay's cases, for the throttle, verify and review figures. @default none */
+  readonly cases?: Iterable<ResultCase> | AsyncIterable<ResultCase>;
 }
 
-/** Evaluates a run: every result, then every event (each iterated once), against the truth. */
+/** Evaluates a run: every result, every case, then every event (each iterated once), against the truth. */
 export async function evaluate(input: EvaluateInput): Promise<EvaluationReport> {
   const evaluator = new Evaluator(input.truth);
   for await (const result of input.results) evaluator.addResult(result);
+  for await (const result of input.cases ?? []) evaluator.addCase(result);
   for await (const event of input.events) evaluator.addEvent(event);
   return evaluator.finish();
 }
@@ -374,6 +473,9 @@ function figures(c: Counter, attack: boolean): GroupFigures {
     accounts: c.accounts,
     suspended: c.suspended,
     review: c.review,
+    throttledOrVerified: c.throttledOrVerified,
+    withReviewCase: c.withReviewCase,
+    reviewCases: c.reviewCases,
     events: c.events,
     recall: attack ? share(c.suspended, c.accounts) : null,
     wronglySuspendedShare: attack ? null : share(c.suspended, c.accounts),

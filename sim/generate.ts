@@ -31,6 +31,11 @@ export interface GenerateOptions {
   readonly preset?: PresetName;
   /** Only these cohort ids of the preset (e.g. to test one cohort quickly). @default all */
   readonly cohorts?: readonly string[];
+  /**
+   * Run this mix instead of the preset's (e.g. one cohort with chosen parameters, in a test); the
+   * preset still gives the window length and the truth's preset name. @default the preset's mix
+   */
+  readonly mix?: readonly CohortUse[];
   /** When `model-b-2026-02` is released. @default the preset's (random: 3 days 17 h after the start); else mid-window, 17:00 UTC */
   readonly modelReleaseAt?: Date;
 }
@@ -79,7 +84,7 @@ export function generateTraffic(options: GenerateOptions): Simulation {
       : start.getTime() + preset.releaseAfterHours * HOUR_MS);
   const world = createWorld(options.seed, start.getTime(), days, releaseMs);
 
-  let mix: readonly CohortUse[] = preset.mix;
+  let mix: readonly CohortUse[] = options.mix ?? preset.mix;
   if (options.cohorts) {
     const known = new Set(mix.map((u) => u.cohort.id));
     const unknown = options.cohorts.filter((id) => !known.has(id));

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { finished } from 'node:stream/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { writeFileAtomic } from '../local/atomic-file';
 import { generateTraffic, type GenerateOptions } from './generate';
 import { SummaryCollector, type SimulationProgress, type SimulationSummary } from './summary';
 import type { GroundTruth } from './types';
@@ -16,7 +16,7 @@ export interface WriteSimulationOptions extends GenerateOptions {
 
 const CHUNK_LINES = 2_000;
 
-async function write(stream: WriteStream, text: string): Promise<void> {
+async function write(stream: Writable, text: string): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain');
 }
 
@@ -32,36 +32,50 @@ export async function writeSimulation(
   truthFile: string,
   options: WriteSimulationOptions,
 ): Promise<SimulationSummary> {
+  if (await sameFile(outFile, truthFile)) {
+    throw new Error(`the events file and the truth file are the same file (${outFile}): name two files`);
+  }
   const { events, truth } = generateTraffic(options);
   const every = options.progressEvery ?? 100_000;
   await mkdir(dirname(outFile), { recursive: true });
   await mkdir(dirname(truthFile), { recursive: true });
 
-  const out = createWriteStream(outFile, { encoding: 'utf8' });
-  const collector = new SummaryCollector(truth);
-  let lines: string[] = [];
-  for (const labelled of events) {
-    collector.add(labelled);
-    lines.push(JSON.stringify(labelled.event));
-    if (lines.length >= CHUNK_LINES) {
-      await write(out, lines.join('\n') + '\n');
-      lines = [];
+  // Each file is written beside its target and renamed into place when complete; the truth file
+  // (written last, once the events are) goes into place just before the events file.
+  let summary: SimulationSummary | undefined;
+  await writeFileAtomic(outFile, async (out) => {
+    const collector = new SummaryCollector(truth);
+    let lines: string[] = [];
+    for (const labelled of events) {
+      collector.add(labelled);
+      lines.push(JSON.stringify(labelled.event));
+      if (lines.length >= CHUNK_LINES) {
+        await write(out, lines.join('\n') + '\n');
+        lines = [];
+      }
+      if (options.onProgress && collector.count % every === 0) options.onProgress(collector.progress());
     }
-    if (options.onProgress && collector.count % every === 0) options.onProgress(collector.progress());
-  }
-  if (lines.length > 0) await write(out, lines.join('\n') + '\n');
-  out.end();
-  await finished(out);
-  options.onProgress?.(collector.progress());
-
-  const summary = collector.finish();
-  await writeTruth(truthFile, truth, summary);
+    if (lines.length > 0) await write(out, lines.join('\n') + '\n');
+    options.onProgress?.(collector.progress());
+    const finished = collector.finish();
+    await writeFileAtomic(truthFile, (truthOut) => writeTruth(truthOut, truth, finished));
+    summary = finished;
+  });
+  if (!summary) throw new Error('the simulation wrote no summary');
   return summary;
 }
 
+/** Whether two paths name one file: the same path, or (when it exists) the same file by another name. */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  const canonical = async (path: string) =>
+    join(await realpath(dirname(resolve(path))).catch(() => dirname(resolve(path))), basename(path));
+  if ((await canonical(a)) === (await canonical(b))) return true;
+  const [sa, sb] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  return sa !== undefined && sb !== undefined && sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
 /** The truth document, written piecewise so that millions of account labels never form one string. */
-async function writeTruth(file: string, truth: GroundTruth, summary: SimulationSummary): Promise<void> {
-  const out = createWriteStream(file, { encoding: 'utf8' });
+async function writeTruth(out: Writable, truth: GroundTruth, summary: SimulationSummary): Promise<void> {
   const { accounts, cohorts, campaigns, ...header } = truth;
   const head = JSON.stringify(
     {
@@ -99,5 +113,4 @@ async function writeTruth(file: string, truth: GroundTruth, summary: SimulationS
   if (chunk.length > 0) await write(out, chunk.join('\n') + '\n');
   await write(out, '  ]\n}\n');
   out.end();
-  await finished(out);
 }

@@ -1,6 +1,6 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import {
   percent,
   QUALITY_BARS,
@@ -11,17 +11,29 @@ import {
 import {
   readEventRefs,
   readResultAccounts,
+  readResultCases,
   readTruthFile,
   replayedEventsFile,
 } from '../../sim/evaluation-files';
+import { WORLD_SPLITS, type WorldSplit } from '../../sim/world-seeds';
+import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
 import { table } from '../format';
+import { nonNegativeInt, nonNegativeNumber, positiveInt } from '../options';
 import { Progress } from '../progress';
+import { runWorldsEvaluation } from './evaluate-worlds';
 
 interface EvaluateOptions {
-  truth: string;
-  results: string;
+  truth?: string;
+  results?: string;
   events?: string;
   json?: string;
+  worlds?: WorldSplit;
+  count: number;
+  offset: number;
+  scale: number;
+  days: number;
+  policy?: string;
+  jobs: number;
 }
 
 const write = (text: string) => process.stdout.write(`${text}\n`);
@@ -31,22 +43,67 @@ export function registerEvaluateCommand(program: Command): void {
     .command('evaluate')
     .description(
       "Score a replay's decisions against the simulator's ground truth: recall per strategy, legitimate " +
-        'accounts suspended, attacker requests served before suspension, time to first suspension per ' +
-        'campaign, and a PASS/FAIL verdict per quality bar (exit code 0 either way)',
+        'accounts suspended, throttled or reviewed, attacker requests served before suspension, time to first ' +
+        'suspension per campaign, and a PASS/FAIL verdict per quality bar (exit code 0 either way). ' +
+        'With --worlds: generate, replay (in memory, event time, 60 s batching window) and evaluate N ' +
+        'randomised worlds of the tuning or held-out split, and report the median and the worst world per ' +
+        'strategy and per legitimate cohort against the held-out bars',
     )
-    .requiredOption('--truth <file>', 'ground truth written by `cauterize simulate` (*.truth.json)')
-    .requiredOption('--results <dir>', 'replay output folder (accounts.jsonl, summary.json)')
+    .option('--truth <file>', 'ground truth written by `cauterize simulate` (*.truth.json)')
+    .option('--results <dir>', 'replay output folder (accounts.jsonl, cases.jsonl, summary.json)')
     .option('--events <file>', "the replayed event file (default: summary.json's `file`)")
     .option('--json <file>', 'also write the figures as JSON here')
-    .action(async (options: EvaluateOptions) => runEvaluate(options));
+    .addOption(
+      new Option(
+        '--worlds <split>',
+        'evaluate randomised worlds of this seed split (sim/world-seeds.ts): tune on tuning, quote held-out',
+      ).choices(WORLD_SPLITS),
+    )
+    .option('--count <n>', 'with --worlds: how many worlds (consecutive seeds of the split)', positiveInt, 10)
+    .option('--offset <k>', "with --worlds: skip the split's first k seeds", nonNegativeInt, 0)
+    .option('--scale <s>', 'with --worlds: scale of each world (1 = as designed)', nonNegativeNumber, 1)
+    .option('--days <d>', 'with --worlds: days of each world', positiveInt, 7)
+    .option('--policy <file>', 'with --worlds: policy to replay under (default: config/policy.yaml)')
+    .option(
+      '--jobs <j>',
+      'with --worlds: worlds evaluated at once, each in a process of its own',
+      positiveInt,
+      1,
+    )
+    .action(async (options: EvaluateOptions) => {
+      if (options.worlds) {
+        if (options.truth || options.results || options.events) {
+          throw new Error('--worlds generates its own worlds: leave out --truth, --results and --events');
+        }
+        await runWorldsEvaluation({ ...options, split: options.worlds });
+        return;
+      }
+      if (!options.truth || !options.results) {
+        throw new Error('pass --truth and --results (one replay), or --worlds held-out|tuning (many worlds)');
+      }
+      await runEvaluate({ ...options, truth: options.truth, results: options.results });
+    });
 }
 
-async function runEvaluate(options: EvaluateOptions): Promise<void> {
+async function runEvaluate(
+  options: EvaluateOptions & { readonly truth: string; readonly results: string },
+): Promise<void> {
+  if (options.json) checkOutputPath(options.json, '--json');
   const truth = await readTruthFile(options.truth);
   const eventsFile = options.events ?? (await replayedEventsFile(join(options.results, 'summary.json')));
   const evaluator = new Evaluator(truth);
   for await (const result of readResultAccounts(join(options.results, 'accounts.jsonl')))
     evaluator.addResult(result);
+  // Older result folders may have no cases.jsonl: the case figures are then 0 (inputs.cases says so).
+  const casesFile = join(options.results, 'cases.jsonl');
+  if (
+    await access(casesFile).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    for await (const result of readResultCases(casesFile)) evaluator.addCase(result);
+  }
 
   const totalBytes = (await stat(eventsFile)).size;
   const progress = new Progress('reading events', totalBytes / 1e6, ' MB');
@@ -61,7 +118,7 @@ async function runEvaluate(options: EvaluateOptions): Promise<void> {
 
   printReport(report, eventsFile);
   if (options.json) {
-    await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    await writeTextAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`);
     write(`\nwrote ${options.json}`);
   }
 }
@@ -75,6 +132,8 @@ function printReport(report: EvaluationReport, eventsFile: string): void {
     g.accounts,
     g.suspended,
     g.review,
+    g.throttledOrVerified,
+    g.reviewCases,
     attack ? percent(g.recall) : dash,
     attack ? dash : `${g.suspended} (${percent(g.wronglySuspendedShare, 2)})`,
     attack ? percent(g.servedShare) : dash,
@@ -88,6 +147,8 @@ function printReport(report: EvaluationReport, eventsFile: string): void {
         'accounts',
         'suspended',
         'review',
+        'throttled/verify',
+        'review cases',
         'recall',
         'legit suspended',
         'served before suspension',

@@ -1,10 +1,13 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { CommanderError, Option, type Command } from 'commander';
-import { loadPolicyFile } from '../../lambdas/core/policy/policy';
+import { readFile } from 'node:fs/promises';
+import { accessSync, constants } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { loadPolicyFile, MAX_POLICY_BYTES, PolicyValidationError } from '../../lambdas/core/policy/policy';
 import { diffPolicies, formatPolicyChange } from '../../lambdas/core/policy/policy-diff';
 import { withPolicyKeyTable } from '../../lambdas/core/policy/policy-docs';
 import { policyJsonSchema, type PolicyJsonSchemaTarget } from '../../lambdas/core/policy/policy-json-schema';
+import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
 import { backtestPolicy, type BacktestReport, type DecisionChange } from '../../local/policy-backtest';
+import { VerdictError } from '../exit-codes';
 import { table } from '../format';
 import { positiveInt } from '../options';
 import { Progress } from '../progress';
@@ -31,11 +34,20 @@ export function registerPolicyCommands(program: Command): void {
   policy
     .command('validate')
     .description(
-      'Check a policy file against the schema; exits 1 naming every bad key, its value and the rule',
+      'Check a policy file against the schema; exits 1 naming every bad key, its value and the rule ' +
+        `(2 if the file cannot be read; files over ${MAX_POLICY_BYTES / 1024 / 1024} MiB are refused)`,
     )
     .argument('[file]', 'policy file', DEFAULT_POLICY_FILE)
     .action((file: string) => {
-      const parsed = loadPolicyFile(file);
+      // A file that cannot be read is an error (2); one that is not a valid policy is the answer (1).
+      readableFile(file);
+      let parsed;
+      try {
+        parsed = loadPolicyFile(file);
+      } catch (error) {
+        if (error instanceof PolicyValidationError) throw new VerdictError(error.message, { cause: error });
+        throw error;
+      }
       write(
         `${file}: valid (version ${parsed.version}, mode ${parsed.mode}, review >= ${parsed.thresholds.review}, ` +
           `suspend >= ${parsed.thresholds.suspend})`,
@@ -50,7 +62,10 @@ export function registerPolicyCommands(program: Command): void {
     )
     .argument('<old>', 'the policy in force')
     .argument('<new>', 'the proposed policy')
-    .option('--exit-code', 'exit 1 when the policies differ (as git diff --exit-code)')
+    .option(
+      '--exit-code',
+      'exit 1 when the policies differ, 0 when they do not, 2 on an error (as git diff --exit-code)',
+    )
     .action((oldFile: string, newFile: string, options: { exitCode?: boolean }) => {
       const before = loadPolicyFile(oldFile);
       const after = loadPolicyFile(newFile);
@@ -66,7 +81,7 @@ export function registerPolicyCommands(program: Command): void {
           `warning: version is still ${JSON.stringify(after.version)}: bump it, every decision records the version it was made under`,
         );
       }
-      if (options.exitCode) throw new CommanderError(1, 'cauterize.policy.differ', 'the policies differ');
+      if (options.exitCode) throw new VerdictError('the policies differ', { quiet: true });
     });
 
   policy
@@ -90,7 +105,9 @@ export function registerPolicyCommands(program: Command): void {
         .default(50),
     )
     .action(async (options: BacktestCommandOptions) => {
-      // Validate both policies before minutes of replay, so a typo fails at once.
+      // Validate both policies (and where the report goes) before minutes of replay, so a typo
+      // fails at once.
+      if (options.json) checkOutputPath(options.json, '--json');
       loadPolicyFile(options.baseline);
       loadPolicyFile(options.policy);
       const progress = {
@@ -109,7 +126,7 @@ export function registerPolicyCommands(program: Command): void {
       progress.candidate.done();
       printBacktest(report, options.limit);
       if (options.json) {
-        await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+        await writeTextAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`);
         write(`report written to ${options.json}`);
       }
     });
@@ -138,7 +155,7 @@ export function registerPolicyCommands(program: Command): void {
         write(updated);
         return;
       }
-      await writeFile(file, updated);
+      await writeTextAtomic(file, updated);
       write(updated === page ? `${file}: up to date` : `${file}: key table updated`);
     });
 }
@@ -208,4 +225,13 @@ export async function formatMarkdown(text: string, file: string): Promise<string
   const prettier = await import('prettier');
   const config = (await prettier.resolveConfig(file)) ?? {};
   return prettier.format(text, { ...config, filepath: file });
+}
+
+/** Throws, naming the file and the reason, unless `file` can be read. */
+function readableFile(file: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (error) {
+    throw new Error(`${file}: cannot read the file: ${(error as Error).message}`, { cause: error });
+  }
 }

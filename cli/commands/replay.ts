@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { fastReplay, type ShardInterleaving } from '../../local/fast-replay';
 import { replay } from '../../local/replay';
@@ -8,6 +9,7 @@ import { Progress } from '../progress';
 
 interface ReplayCommandOptions {
   out: string;
+  force?: boolean;
   policy?: string;
   shards: number;
   batchSize?: number;
@@ -26,7 +28,15 @@ export function registerReplayCommand(program: Command): void {
         '(or, with --engine memory, through the same scoring core on in-memory adapters)',
     )
     .argument('<file>', 'usage events, one JSON object per line (e.g. from `cauterize simulate`)')
-    .requiredOption('--out <dir>', 'folder for accounts.jsonl, cases.jsonl, summary.json, rejected.jsonl')
+    .requiredOption(
+      '--out <dir>',
+      'folder for accounts.jsonl, cases.jsonl, summary.json, rejected.jsonl, bus-events.jsonl and a local ' +
+        'cases store (dynamodb/) that `cauterize cases --local DIR` opens',
+    )
+    .option(
+      '--force',
+      "replace --out if it holds an earlier replay's results (only once the new run is complete)",
+    )
     .option('--policy <file>', 'policy to run under (default: config/policy.yaml)')
     .option('--shards <n>', 'shards of the local stream', positiveInt, 2)
     .option('--batch-size <n>', "scorer batch size (default: the stack's event source mapping)", positiveInt)
@@ -83,6 +93,7 @@ export function registerReplayCommand(program: Command): void {
       const common = {
         file,
         outDir: options.out,
+        force: options.force,
         policyFile: options.policy,
         shards: options.shards,
         batchSize: options.batchSize,
@@ -130,8 +141,18 @@ export function registerReplayCommand(program: Command): void {
               summary.seconds,
             ],
           ],
-        )}\n\nwrote ${options.out}/{accounts.jsonl,cases.jsonl,summary.json,rejected.jsonl,bus-events.jsonl}\n`,
+        )}\n\nwrote ${options.out}/{accounts.jsonl,cases.jsonl,summary.json,rejected.jsonl,bus-events.jsonl} ` +
+          `and a local cases store (cauterize cases list --local ${options.out})\n`,
       );
+      if (summary.eventsRead === 0) {
+        throw new Error(`${file} holds no events, only blank lines: nothing was replayed`);
+      }
+      if (summary.eventsRead === summary.rejected) {
+        throw new Error(
+          `no valid event: all ${summary.eventsRead} lines read were rejected (see ` +
+            `${join(options.out, 'rejected.jsonl')}); is ${file} a usage event file (JSON Lines)?`,
+        );
+      }
       if (summary.outOfOrder > 0) {
         process.stderr.write(
           `warning: ${summary.outOfOrder} events were earlier than an event before them; replay expects timestamp order\n`,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { PRESETS, writeSimulation, type PresetName } from '../../sim';
+import { sameFile } from '../../sim/write';
 import { formatRate, table } from '../format';
 import { nonNegativeNumber, positiveInt } from '../options';
 import { Progress } from '../progress';
@@ -39,6 +40,12 @@ export function registerSimulateCommand(program: Command): void {
     .option('--days <n>', "simulated days (default: the preset's)", positiveInt)
     .action(async (options: SimulateOptions) => {
       const truth = options.truth ?? options.out.replace(/(\.jsonl)?$/, '.truth.json');
+      if (await sameFile(options.out, truth)) {
+        throw new Error(
+          `--truth ${truth} is the --out file: the truth would replace the events; name another file ` +
+            '(without --truth: FILE.truth.json beside the events)',
+        );
+      }
       const progress = new Progress('simulating', 100, '%');
       const summary = await writeSimulation(options.out, truth, {
         seed: options.seed,

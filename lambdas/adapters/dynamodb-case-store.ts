@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
@@ -17,6 +18,7 @@ import {
   type CaseWithAudit,
   type NewCase,
 } from '../core/cases/case-ports';
+import type { ChainHead, ChainHeadSource } from '../core/cases/chain-anchor';
 import {
   CaseValidationError,
   filterFingerprint,
@@ -72,11 +74,47 @@ type PageToken = z.infer<typeof tokenSchema>;
  * cluster cases and the AUDIT# trail. Listings walk the byAccount or byStatus index by openedAt
  * and return exact pages: a page token is the index key of the last case returned.
  */
-export class DynamoDbCaseStore implements CaseStore {
+export class DynamoDbCaseStore implements CaseStore, ChainHeadSource {
   public constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  /** The table's name (recorded in chain anchors). */
+  public get table(): string {
+    return this.tableName;
+  }
+
+  /**
+   * Every case's chain head, from a strongly consistent Scan of the CASE items (the base table,
+   * not an index: an index may lag behind the latest entry), page by page.
+   */
+  public async *heads(): AsyncGenerator<ChainHead & { readonly openedAt: string }> {
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          FilterExpression: 'sk = :case',
+          ProjectionExpression: 'caseId, sk, #status, openedAt, lastAuditSeq, lastAuditHash',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':case': CASE_SK },
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        yield {
+          caseId: String(item.caseId),
+          status: item.status as ChainHead['status'],
+          openedAt: String(item.openedAt ?? ''),
+          lastAuditSeq: typeof item.lastAuditSeq === 'number' ? item.lastAuditSeq : 0,
+          lastAuditHash: typeof item.lastAuditHash === 'string' ? item.lastAuditHash : '',
+        };
+      }
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey !== undefined);
+  }
 
   public async get(caseId: string): Promise<CaseRecord | undefined> {
     const out = await this.client.send(
@@ -257,6 +295,13 @@ export class DynamoDbCaseStore implements CaseStore {
   }
 
   private async batchWrite(items: readonly Item[]): Promise<void> {
+    // BatchWriteItem takes 25 items; a cluster case of 400 members has 400 member items.
+    if (items.length > BATCH_WRITE_LIMIT) {
+      for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) {
+        await this.batchWrite(items.slice(i, i + BATCH_WRITE_LIMIT));
+      }
+      return;
+    }
     if (items.length === 0) return;
     await withUnprocessedRetries(
       items.map((Item) => ({ PutRequest: { Item } })),
@@ -358,12 +403,23 @@ function listQuery(
   // account listing filters after reading their cases.
   const filters: string[] = [];
   if (plan.index === CASES_BY_STATUS_INDEX) {
-    const narrow = { kind: filter.kind, clusterId: filter.clusterId, policyVersion: filter.policyVersion };
+    const narrow = {
+      kind: filter.kind,
+      clusterId: filter.clusterId,
+      policyVersion: filter.policyVersion,
+      action: filter.action,
+    };
     for (const [attribute, value] of Object.entries(narrow)) {
       if (value === undefined) continue;
       names[`#${attribute}`] = attribute;
       values[`:${attribute}`] = value;
       filters.push(`#${attribute} = :${attribute}`);
+    }
+    if (filter.minScore !== undefined || filter.maxScore !== undefined) {
+      names['#score'] = 'riskScore';
+      values[':minScore'] = filter.minScore ?? 0;
+      values[':maxScore'] = filter.maxScore ?? 100;
+      filters.push('#score BETWEEN :minScore AND :maxScore');
     }
   }
   return {

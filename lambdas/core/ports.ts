@@ -1,5 +1,6 @@
 import type { AccountState } from './account-state';
 import type { LinkEdge } from './scoring/account-scorer';
+import type { CaseSeal } from './cases/case-seal';
 import type { EnforcementAction, Policy, VerificationCheck } from './policy/policy';
 
 /**
@@ -50,6 +51,12 @@ export interface EnforcementInput {
   readonly reason: string;
   /** What the gateway is told with the action: requestsPerHour (throttle), checks (verify); else {}. */
   readonly directive: EnforcementDirective;
+  /**
+   * The seal of the case's frozen fields (lifecycle/sealed-input.ts), added as the run starts: the
+   * opening audit entry's hash covers its digest (chain v2). An input without one (from a scorer
+   * older than chain v2) opens a v1 case.
+   */
+  readonly seal?: CaseSeal;
 }
 
 export interface EnforcementDirective {
@@ -83,6 +90,8 @@ export interface ClusterEnforcementInput {
   readonly triggeredAt: string;
   /** Frozen at the crossing: cluster score and reasons, edges, members and their signals. */
   readonly evidence: Record<string, unknown>;
+  /** The seal of the case's frozen fields, as EnforcementInput.seal. */
+  readonly seal?: CaseSeal;
 }
 
 export interface EnforcementStarter {

@@ -25,6 +25,9 @@ export const LIST_QUERY_PARAMETERS = [
   'accountId',
   'clusterId',
   'policyVersion',
+  'action',
+  'minScore',
+  'maxScore',
   'limit',
   'nextToken',
 ] as const;

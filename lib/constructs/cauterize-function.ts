@@ -14,6 +14,12 @@ export interface CauterizeFunctionProps {
   readonly logGroup: logs.ILogGroup;
   readonly description: string;
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * Identifiers esbuild replaces with these JavaScript expressions: data compiled into the code
+   * asset (a change re-bundles and redeploys the code).
+   * @default - none
+   */
+  readonly define?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -45,6 +51,7 @@ export function cauterizeFunction(
       externalModules: [],
       // These machines have no Docker: fail on a missing esbuild instead of falling back to it.
       forceDockerBundling: false,
+      ...(props.define ? { define: { ...props.define } } : {}),
     },
     environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
   });

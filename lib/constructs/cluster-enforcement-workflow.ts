@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { CLUSTER_CASE_ACTION } from '../../lambdas/core/lifecycle/sealed-input';
 import { checkInteger } from '../validate-props';
 import {
   AUDIT_GENESIS_HASH,
@@ -14,6 +15,7 @@ import {
   auditHashTemplate,
   retryTransientDynamoDb,
   retryPutEvents,
+  sealedAuditHashTemplate,
   workflowStateMachine,
 } from './workflow-support';
 
@@ -38,6 +40,8 @@ export const CLUSTER_ENFORCEMENT_STATE_NAMES = [
   'HasClusterCase',
   'ResumeClusterCase',
   'StampClusterCase',
+  'IsClusterCaseSealed',
+  'HashSealedClusterCaseOpening',
   'HashClusterCaseOpening',
   'ListCaseAccounts',
   'CaseAccount',
@@ -91,7 +95,7 @@ export interface ClusterEnforcementWorkflowProps {
 /**
  * The cluster enforcement workflow: a STANDARD state machine the scorer starts once per cluster
  * crossing (deterministic execution name), with input
- * `{ clusterId, caseId, riskScore, members: [{ accountId, riskScore }], policyVersion, triggeredAt, evidence }`.
+ * `{ clusterId, caseId, riskScore, members: [{ accountId, riskScore }], policyVersion, triggeredAt, evidence, seal }`.
  *
  * Opens ONE cluster case (the CASE item with every member in accountIds, its hash-chained
  * AUDIT#0000), publishes CaseOpened, then for each member: records a MEMBER# item (so the cases
@@ -143,27 +147,49 @@ export class ClusterEnforcementWorkflow extends Construct {
       parameters: { 'openedAt.$': '$$.Execution.StartTime', memberCount },
       resultPath: '$.case',
     });
-    const hashOpening = sfn.Pass.jsonPath(this, 'HashClusterCaseOpening', {
+    // A sealed input (lambdas/core/lifecycle/sealed-input.ts) opens a chain-v2 case whose opening
+    // hash covers the seal digest; one without (an older scorer, during a deploy) opens a v1 case.
+    const openingFields = {
+      seq: '0',
+      actor: LIFECYCLE_ACTOR,
+      action: 'OPENED',
+      fromStatus: 'NONE',
+      toStatus: 'OPEN',
+      reason: CLUSTER_OPENING_REASON,
+      prevHash: AUDIT_GENESIS_HASH,
+    };
+    const hashArgs = [sfn.JsonPath.stringAt('$.caseId'), sfn.JsonPath.stringAt('$.case.openedAt')];
+    const hashSealedOpening = sfn.Pass.jsonPath(this, 'HashSealedClusterCaseOpening', {
       parameters: {
         hash: sfn.JsonPath.hash(
           sfn.JsonPath.format(
-            auditHashTemplate({
-              seq: '0',
-              actor: LIFECYCLE_ACTOR,
-              action: 'OPENED',
-              fromStatus: 'NONE',
-              toStatus: 'OPEN',
-              reason: CLUSTER_OPENING_REASON,
-              prevHash: AUDIT_GENESIS_HASH,
-            }),
-            sfn.JsonPath.stringAt('$.caseId'),
-            sfn.JsonPath.stringAt('$.case.openedAt'),
+            sealedAuditHashTemplate(openingFields),
+            ...hashArgs,
+            sfn.JsonPath.stringAt('$.seal.digest'),
           ),
           'SHA-256',
         ),
+        // AUDIT#0000's seal attribute, in DynamoDB's typed form.
+        seal: {
+          digest: { 'S.$': '$.seal.digest' },
+          fields: { S: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.seal.fields')) },
+        },
       },
       resultPath: '$.opening',
     });
+    const hashOpening = sfn.Pass.jsonPath(this, 'HashClusterCaseOpening', {
+      parameters: {
+        hash: sfn.JsonPath.hash(
+          sfn.JsonPath.format(auditHashTemplate(openingFields), ...hashArgs),
+          'SHA-256',
+        ),
+        seal: {},
+      },
+      resultPath: '$.opening',
+    });
+    const isSealed = sfn.Choice.jsonPath(this, 'IsClusterCaseSealed')
+      .when(sfn.Condition.isPresent('$.seal.digest'), hashSealedOpening)
+      .otherwise(hashOpening);
 
     // The case lists every member; DynamoDB wants the list as [{ "S": id }, ...].
     const listAccounts = sfn.Map.jsonPath(this, 'ListCaseAccounts', {
@@ -183,7 +209,7 @@ export class ClusterEnforcementWorkflow extends Construct {
         // A path token: listFromJsonPath renders a plain '$...' string as a literal "L" value.
         accountIds: tasks.DynamoAttributeValue.listFromJsonPath(sfn.JsonPath.stringAt('$.case.accountIds')),
         status: literal('OPEN'),
-        action: literal('suspend'),
+        action: literal(CLUSTER_CASE_ACTION),
         openedAt: str('$.case.openedAt'),
         updatedAt: str('$.case.openedAt'),
         riskScore: numberAt('$.riskScore'),
@@ -216,6 +242,7 @@ export class ClusterEnforcementWorkflow extends Construct {
         toStatus: literal('OPEN'),
         prevHash: literal(AUDIT_GENESIS_HASH),
         hash: str('$.opening.hash'),
+        seal: tasks.DynamoAttributeValue.mapFromJsonPath('$.opening.seal'),
       },
       conditionExpression: 'attribute_not_exists(caseId)',
       resultPath: sfn.JsonPath.DISCARD,
@@ -287,9 +314,11 @@ export class ClusterEnforcementWorkflow extends Construct {
       )
       .otherwise(suspendMembers);
 
-    resume.next(hashOpening);
-    stamp.next(hashOpening);
-    hashOpening.next(listAccounts).next(openCase).next(recordOpening).next(publishCaseOpened).next(isLarge);
+    resume.next(isSealed);
+    stamp.next(isSealed);
+    hashSealedOpening.next(listAccounts);
+    hashOpening.next(listAccounts);
+    listAccounts.next(openCase).next(recordOpening).next(publishCaseOpened).next(isLarge);
     const definition = readCase.next(
       sfn.Choice.jsonPath(this, 'HasClusterCase')
         .when(sfn.Condition.isPresent('$.stored.Item.openedAt.S'), resume)

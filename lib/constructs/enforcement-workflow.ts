@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { WORKFLOW_ACTOR } from '../../lambdas/core/lifecycle/sealed-input';
 import { ACTION_RANK } from '../../lambdas/core/scoring/enforcement-action';
 import type { EnforcementAction } from '../../lambdas/core/policy/policy';
 import { checkInteger } from '../validate-props';
@@ -14,6 +15,7 @@ import {
   ENFORCEMENT_EVENT_SOURCE,
   retryPutEvents,
   retryTransientDynamoDb,
+  sealedAuditHashTemplate,
   workflowStateMachine,
 } from './workflow-support';
 
@@ -31,6 +33,8 @@ export const ENFORCEMENT_STATE_NAMES = [
   'ClaimAsVerify',
   'ClaimAsSuspend',
   'ClaimAccount',
+  'IsCaseSealed',
+  'PrepareSealedCase',
   'PrepareCase',
   'OpenCase',
   'GetCase',
@@ -52,7 +56,7 @@ export const ENFORCEMENT_STATE_NAMES = [
 export type EnforcementStateName = (typeof ENFORCEMENT_STATE_NAMES)[number];
 
 /** Who the workflow writes as, in cases, audit entries and events. */
-export const ENFORCEMENT_ACTOR = 'cauterize-enforcement';
+export const ENFORCEMENT_ACTOR = WORKFLOW_ACTOR;
 
 /** Source of every event the workflow publishes on the enforcement bus. */
 export { ENFORCEMENT_EVENT_SOURCE };
@@ -103,9 +107,10 @@ export interface EnforcementWorkflowProps {
  * profile) started by the scorer once per crossing into a stronger action (deterministic
  * execution name, which only STANDARD deduplicates), with input
  * `{ accountId, caseId, riskScore, policyVersion, triggeredAt, claimCutoff, evidence, action,
- * proposedAction, mode, reason, directive }` (lambdas/core/ports.ts EnforcementInput).
+ * proposedAction, mode, reason, directive, seal }` (lambdas/core/ports.ts EnforcementInput).
  *
- * GetAccount -> IsAlreadyEnforced -> RankClaim -> ClaimAs<Action> -> ClaimAccount -> PrepareCase ->
+ * GetAccount -> IsAlreadyEnforced -> RankClaim -> ClaimAs<Action> -> ClaimAccount -> IsCaseSealed ->
+ * PrepareSealedCase (or PrepareCase for an input without a seal) ->
  * OpenCase -> ChooseAction -> (review: nothing | ThrottleAccount | RequireVerification |
  * SuspendAccount) -> RecordAudit -> RouteEvents -> CaseOpened plus the action's event.
  *
@@ -207,30 +212,58 @@ export class EnforcementWorkflow extends Construct {
     });
     for (const pass of Object.values(claimRanks)) pass.next(claimAccount);
 
-    // Computed once per execution, so a retried step writes exactly what the first try wrote.
-    const prepareCase = sfn.Pass.jsonPath(this, 'PrepareCase', {
+    // Computed once per execution, so a retried step writes exactly what the first try wrote. A
+    // sealed input (the scorer seals what it sends: lambdas/core/lifecycle/sealed-input.ts) opens
+    // a chain-v2 case, whose opening hash covers the seal digest; an input without a seal (a
+    // scorer older than this definition, during a deploy) still opens a case, as chain v1.
+    const openingFields = {
+      seq: '0',
+      actor: ENFORCEMENT_ACTOR,
+      action: 'OPENED',
+      fromStatus: 'NONE',
+      toStatus: 'OPEN',
+      prevHash: AUDIT_GENESIS_HASH,
+    };
+    const hashArgs = [
+      sfn.JsonPath.stringAt('$.caseId'),
+      sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+      sfn.JsonPath.stringAt('$.reason'),
+    ];
+    const prepareSealedCase = sfn.Pass.jsonPath(this, 'PrepareSealedCase', {
       parameters: {
         'at.$': '$$.Execution.StartTime',
         'executionId.$': '$$.Execution.Id',
         auditHash: sfn.JsonPath.hash(
           sfn.JsonPath.format(
-            auditHashTemplate({
-              seq: '0',
-              actor: ENFORCEMENT_ACTOR,
-              action: 'OPENED',
-              fromStatus: 'NONE',
-              toStatus: 'OPEN',
-              prevHash: AUDIT_GENESIS_HASH,
-            }),
-            sfn.JsonPath.stringAt('$.caseId'),
-            sfn.JsonPath.stringAt('$$.Execution.StartTime'),
-            sfn.JsonPath.stringAt('$.reason'),
+            sealedAuditHashTemplate(openingFields),
+            ...hashArgs,
+            sfn.JsonPath.stringAt('$.seal.digest'),
           ),
           'SHA-256',
         ),
+        // AUDIT#0000's seal attribute, in DynamoDB's typed form.
+        seal: {
+          digest: { 'S.$': '$.seal.digest' },
+          fields: { S: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.seal.fields')) },
+        },
       },
       resultPath: '$.opening',
     });
+    const prepareCase = sfn.Pass.jsonPath(this, 'PrepareCase', {
+      parameters: {
+        'at.$': '$$.Execution.StartTime',
+        'executionId.$': '$$.Execution.Id',
+        auditHash: sfn.JsonPath.hash(
+          sfn.JsonPath.format(auditHashTemplate(openingFields), ...hashArgs),
+          'SHA-256',
+        ),
+        seal: {},
+      },
+      resultPath: '$.opening',
+    });
+    const isCaseSealed = sfn.Choice.jsonPath(this, 'IsCaseSealed')
+      .when(sfn.Condition.isPresent('$.seal.digest'), prepareSealedCase)
+      .otherwise(prepareCase);
 
     const openCase = tasks.DynamoPutItem.jsonPath(this, 'OpenCase', {
       table: casesTable,
@@ -353,6 +386,7 @@ export class EnforcementWorkflow extends Construct {
         toStatus: literal('OPEN'),
         prevHash: literal(AUDIT_GENESIS_HASH),
         hash: str('$.opening.auditHash'),
+        seal: tasks.DynamoAttributeValue.mapFromJsonPath('$.opening.seal'),
       },
       conditionExpression: 'attribute_not_exists(caseId)',
       resultPath: sfn.JsonPath.DISCARD,
@@ -492,7 +526,8 @@ export class EnforcementWorkflow extends Construct {
       .otherwise(rankClaim);
 
     const definition = getAccount.next(isAlreadyEnforced);
-    claimAccount.next(prepareCase);
+    claimAccount.next(isCaseSealed);
+    prepareSealedCase.next(openCase);
     prepareCase.next(openCase);
 
     ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = workflowStateMachine(this, {

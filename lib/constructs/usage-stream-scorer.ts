@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { BUNDLED_POLICY_IDENTIFIER } from '../../lambdas/handlers/bundled-policy';
 import { cauterizeFunction } from './cauterize-function';
 import { tableIndexWildcardFinding } from '../nag-findings';
 import {
@@ -31,10 +32,12 @@ export const ACCOUNT_SCORER_ENTRY = path.join(
 );
 
 /**
- * Lambda allows 4 KB of environment variables in all. The policy travels in POLICY_JSON next to
- * six other variables (resolved table names, ARNs and a queue URL take a few hundred bytes).
+ * The largest policy accepted: what the AppConfig hosted configuration store takes ("Configurations
+ * must be 1 MB or smaller", AWS::AppConfig::HostedConfigurationVersion). The policy is not in the
+ * Lambda environment (4 KB for every variable together): the first-deploy copy is bundled into the
+ * code (see lambdas/handlers/bundled-policy.ts), and AppConfig serves it at run time.
  */
-export const POLICY_JSON_MAX_BYTES = 3072;
+export const POLICY_JSON_MAX_BYTES = 1_048_576;
 
 export interface UsageStreamScorerProps {
   /** The usage event stream (partition key = accountId). */
@@ -46,7 +49,10 @@ export interface UsageStreamScorerProps {
   readonly enforcementStateMachine: sfn.IStateMachine;
   /** The cluster enforcement workflow the scorer starts once per cluster crossing. */
   readonly clusterEnforcementStateMachine: sfn.IStateMachine;
-  /** Validated policy, compact JSON (see policyToJson); handed to the handler in POLICY_JSON. */
+  /**
+   * Validated policy, compact JSON (see policyToJson): bundled into the handler's code as the
+   * first-deploy policy (AppConfig serves the current one at run time).
+   */
   readonly policyJson: string;
   /** Key encrypting the failure and rejected-events queues. */
   readonly queueEncryptionKey: kms.IKey;
@@ -173,10 +179,11 @@ export class UsageStreamScorer extends Construct {
         STATE_MACHINE_ARN: props.enforcementStateMachine.stateMachineArn,
         CLUSTER_STATE_MACHINE_ARN: props.clusterEnforcementStateMachine.stateMachineArn,
         REJECTED_QUEUE_URL: this.rejectedQueue.queueUrl,
-        POLICY_JSON: props.policyJson,
         POWERTOOLS_SERVICE_NAME: 'cauterize-scorer',
         POWERTOOLS_METRICS_NAMESPACE: 'Cauterize',
       },
+      // The first-deploy policy goes into the code, not the environment: JSON text as a string literal.
+      define: { [BUNDLED_POLICY_IDENTIFIER]: JSON.stringify(props.policyJson) },
     });
 
     props.accountsTable.grantReadWriteData(this.function);
@@ -249,8 +256,8 @@ function checkPolicyJson(policyJson: string): void {
   const bytes = Buffer.byteLength(policyJson, 'utf8');
   if (bytes > POLICY_JSON_MAX_BYTES) {
     throw new Error(
-      `policyJson is ${bytes} bytes, over the ${POLICY_JSON_MAX_BYTES} bytes that fit in the Lambda ` +
-        'environment: shorten the allowlists or deliver the policy through AWS AppConfig',
+      `policyJson is ${bytes} bytes, over the ${POLICY_JSON_MAX_BYTES} bytes the AppConfig hosted ` +
+        'configuration store takes: shorten the allowlists',
     );
   }
 }

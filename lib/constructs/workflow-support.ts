@@ -3,6 +3,8 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { AUDIT_HASH_VERSION, SEALED_AUDIT_HASH_VERSION } from '../../lambdas/core/cases/audit-chain';
+import { WORKFLOW_ACTOR } from '../../lambdas/core/lifecycle/sealed-input';
 
 /**
  * What the account enforcement, cluster enforcement and reinstatement workflows share: error
@@ -11,7 +13,7 @@ import type { Construct } from 'constructs';
  */
 
 /** Who the lifecycle workflows write as, in cases, audit entries and events. */
-export const LIFECYCLE_ACTOR = 'cauterize-enforcement';
+export const LIFECYCLE_ACTOR = WORKFLOW_ACTOR;
 
 /** Source of every event published on the enforcement bus. */
 export const ENFORCEMENT_EVENT_SOURCE = 'cauterize';
@@ -72,19 +74,35 @@ export interface AuditHashFields {
  * lambdas/core/cases/audit-chain.ts computes.
  */
 export function auditHashTemplate(fields: AuditHashFields): string {
-  const order: Array<keyof AuditHashFields> = [
-    'caseId',
-    'seq',
-    'at',
-    'actor',
-    'action',
-    'fromStatus',
-    'toStatus',
-    'reason',
-    'prevHash',
-  ];
-  return ['cauterize-audit-v1', ...order.map((key) => literalOrPlaceholder(key, fields[key]))].join('|');
+  return [AUDIT_HASH_VERSION, ...AUDIT_HASH_ORDER.map((key) => literalOrPlaceholder(key, fields[key]))].join(
+    '|',
+  );
 }
+
+/**
+ * The States.Format template of a sealed opening entry's hash input (chain v2),
+ * `cauterize-audit-v2|<the nine v1 fields>|{seal digest}`: as auditHashTemplate, with one more `{}`
+ * at the end for the seal's digest (lambdas/core/cases/case-seal.ts).
+ */
+export function sealedAuditHashTemplate(fields: AuditHashFields): string {
+  return [
+    SEALED_AUDIT_HASH_VERSION,
+    ...AUDIT_HASH_ORDER.map((key) => literalOrPlaceholder(key, fields[key])),
+    '{}',
+  ].join('|');
+}
+
+const AUDIT_HASH_ORDER: ReadonlyArray<keyof AuditHashFields> = [
+  'caseId',
+  'seq',
+  'at',
+  'actor',
+  'action',
+  'fromStatus',
+  'toStatus',
+  'reason',
+  'prevHash',
+];
 
 function literalOrPlaceholder(key: string, value: string | undefined): string {
   if (value === undefined) return '{}';

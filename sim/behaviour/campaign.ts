@@ -16,13 +16,15 @@ export interface AttackerAccount {
   readonly tier: Tier;
   readonly paymentFingerprint: string | null;
   readonly emailDomain: string;
+  /** A campaign posing as an organisation bills its accounts to one org. @default null */
+  readonly orgId?: string | null;
 }
 
 export function attackerRuntime(world: SimWorld, account: AttackerAccount, rng: Rng): AccountRuntime {
   return new AccountRuntime(
     {
       accountId: account.accountId,
-      orgId: null,
+      orgId: account.orgId ?? null,
       tier: account.tier,
       accountCreatedAt: iso(account.createdMs),
       paymentFingerprint: account.paymentFingerprint,

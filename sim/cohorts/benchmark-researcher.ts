@@ -172,8 +172,8 @@ export const benchmarkResearcher: CohortDefinition<BenchmarkResearcherParams> = 
     itemGapSeconds: 1.2,
   },
   space: {
-    accounts: int(15, 150, 'accounts at scale 1'),
-    runsPerWorkday: num(0.15, 3, 'mean evaluation runs per researcher per workday', { log: true }),
+    accounts: int(15, 100, 'accounts at scale 1'),
+    runsPerWorkday: num(0.15, 1.5, 'mean evaluation runs per researcher per workday', { log: true }),
     weekendFactor: share(0, 1, 'weekend runs as a share of workday runs'),
     labSize: interval(1, 6, 'accounts per lab', { integer: true }),
     academicShare: share(0.1, 0.9, 'share of academic labs (campus NAT, pro) vs companies (cloud, api, org)'),

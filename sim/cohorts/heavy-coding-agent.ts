@@ -200,7 +200,7 @@ export const heavyCodingAgent: CohortDefinition<HeavyCodingAgentParams> = {
     humanSteerShare: 0.35,
   },
   space: {
-    accounts: int(30, 400, 'accounts at scale 1'),
+    accounts: int(30, 250, 'accounts at scale 1'),
     medianTurns: num(4, 45, 'median turns of one agent task', { log: true }),
     agedDays: interval(2, 2_000, 'accounts created this many days before the window', {
       integer: true,

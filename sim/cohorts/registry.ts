@@ -1,5 +1,21 @@
 import type { CohortDefinition } from '../types';
 import { benchmarkResearcher } from './benchmark-researcher';
+import { burners } from './burners';
+import { camouflagedLowAndSlow } from './camouflaged-low-and-slow';
+import { disguisedOrg } from './disguised-org';
+import { evalPlatform } from './eval-platform';
+import { familyPlan } from './family-plan';
+import { hackathon } from './hackathon';
+import { moocStudents } from './mooc-students';
+import { researchLab } from './research-lab';
+import { supportTeam } from './support-team';
+import { tutoringPowerUser } from './tutoring-power-user';
+import { highVolume } from './high-volume';
+import { hydra } from './hydra';
+import { multiTurn } from './multi-turn';
+import { sleeper } from './sleeper';
+import { syllabusSplit } from './syllabus-split';
+import { templateFree } from './template-free';
 import { campusNat } from './campus-nat';
 import { cardSharing } from './card-sharing';
 import { casualChat } from './casual-chat';
@@ -13,7 +29,11 @@ import { releaseChasing } from './release-chasing';
 import { reseller } from './reseller';
 import { rotation } from './rotation';
 
-/** Every cohort the simulator knows, legitimate first, each with its id and description. */
+/**
+ * Every cohort the simulator knows, each with its id and description: the classic thirteen the
+ * default preset runs (legitimate first), then the newer hard negatives and attack strategies that
+ * only randomised worlds run (with the classic ones, every parameter drawn).
+ */
 export const COHORTS: readonly CohortDefinition<unknown>[] = [
   casualChat,
   heavyCodingAgent,
@@ -28,6 +48,22 @@ export const COHORTS: readonly CohortDefinition<unknown>[] = [
   paraphraseTemplates,
   rotation,
   releaseChasing,
+  moocStudents,
+  hackathon,
+  evalPlatform,
+  tutoringPowerUser,
+  supportTeam,
+  familyPlan,
+  researchLab,
+  hydra,
+  highVolume,
+  camouflagedLowAndSlow,
+  burners,
+  disguisedOrg,
+  syllabusSplit,
+  templateFree,
+  multiTurn,
+  sleeper,
 ];
 
 export function cohortById(id: string): CohortDefinition<unknown> {

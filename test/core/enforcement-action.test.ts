@@ -15,6 +15,23 @@ import { POLICY_FILE, testPolicy } from '../support/policy';
 
 const T0 = '2026-02-01T00:00:00.000Z';
 
+/**
+ * The band logic under fixed bands (review 45, throttle 58, verify 64, suspend 70), whatever the
+ * shipped policy's tuning: these tests are about crossing bands, not about where they lie.
+ */
+function bandPolicy(overrides: Parameters<typeof testPolicy>[0] = {}) {
+  const shipped = testPolicy();
+  return testPolicy({
+    thresholds: { review: 45, suspend: 70 },
+    actions: {
+      ...shipped.actions,
+      throttle: { score: 58, requestsPerHour: 10 },
+      verify: { score: 64, checks: ['identity', 'payment'] },
+    },
+    ...overrides,
+  });
+}
+
 /** The scorer's state after one batch of extraction traffic: enough to hold bookkeeping. */
 function baseState(): AccountState {
   const events = [extractionEvent({ accountId: 'acct-e', eventId: 'acct-e-0', ts: T0 })];
@@ -37,7 +54,7 @@ const context = (score: number, overrides: Partial<EscalationContext> = {}): Esc
 });
 
 describe('Function: actionBandOf', () => {
-  const policy = testPolicy();
+  const policy = bandPolicy();
 
   it.each([
     [44, 'no'],
@@ -102,7 +119,7 @@ describe('Function: decideAction', () => {
 
   it('gives the gateway its directive: requests per hour to throttle, checks to verify', () => {
     // Prepare
-    const policy = testPolicy();
+    const policy = bandPolicy();
 
     // Act / Assess
     expect(decideAction('throttle', 'free', policy, 'x').directive).toEqual({ requestsPerHour: 10 });
@@ -112,7 +129,7 @@ describe('Function: decideAction', () => {
 
   it('in shadow mode only reviews, recording what it would have done', () => {
     // Act
-    const decision = decideAction('verify', 'free', testPolicy({ mode: 'shadow' }), 'risk score 66');
+    const decision = decideAction('verify', 'free', bandPolicy({ mode: 'shadow' }), 'risk score 66');
 
     // Assess
     expect(decision).toMatchObject({
@@ -126,7 +143,7 @@ describe('Function: decideAction', () => {
 });
 
 describe('Function: escalate', () => {
-  const policy = testPolicy();
+  const policy = bandPolicy();
 
   it('starts one workflow per crossing into a stronger action, with deterministic names', () => {
     // Prepare
@@ -207,10 +224,10 @@ describe('Function: escalate', () => {
   it('enforces for real after shadow mode, for an account still in its band', () => {
     // Prepare
     const state = baseState();
-    const shadow = escalate(state, testPolicy({ mode: 'shadow' }), context(75));
+    const shadow = escalate(state, bandPolicy({ mode: 'shadow' }), context(75));
 
     // Act
-    const shadowAgain = escalate(state, testPolicy({ mode: 'shadow' }), context(75));
+    const shadowAgain = escalate(state, bandPolicy({ mode: 'shadow' }), context(75));
     const enforced = escalate(state, policy, context(75));
 
     // Assess
@@ -261,7 +278,7 @@ describe('Function: scoreAccount (graduated enforcement)', () => {
         }),
       ),
     );
-    const policy = testPolicy();
+    const policy = bandPolicy();
     let state: AccountState | undefined;
     const actions: string[] = [];
 
@@ -288,17 +305,17 @@ describe('Schema: policy actions', () => {
 
   it.each([
     [
-      'verify: { score: 64',
+      'verify: { score: 66',
       'verify: { score: 50',
-      /actions\.verify\.score: must be greater than actions\.throttle\.score \(58\)/,
+      /actions\.verify\.score: must be greater than actions\.throttle\.score \(62\)/,
     ],
     [
-      'throttle: { score: 58',
+      'throttle: { score: 62',
       'throttle: { score: 40',
-      /actions\.throttle\.score: must be greater than thresholds\.review \(45\)/,
+      /actions\.throttle\.score: must be greater than thresholds\.review \(55\)/,
     ],
     [
-      'verify: { score: 64',
+      'verify: { score: 66',
       'verify: { score: 75',
       /thresholds\.suspend: must be greater than actions\.verify\.score \(75\)/,
     ],

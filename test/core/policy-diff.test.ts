@@ -138,7 +138,7 @@ describe('CLI: policy diff', () => {
     expect(out.join('')).not.toContain('warning');
   });
 
-  it('refuses an invalid policy, naming the key, the value and the rule', async () => {
+  it('refuses an invalid policy with exit 2, naming the key, the value and the rule', async () => {
     // Prepare
     const bad = await writePolicy('bad.yaml', (p) => (p.mode = 'audit'));
 
@@ -146,7 +146,7 @@ describe('CLI: policy diff', () => {
     const code = await run(POLICY_FILE, bad);
 
     // Assess
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(err.join('')).toMatch(/invalid policy .*bad\.yaml:\n {2}- mode: .*\(got "audit"\)/);
   });
 });

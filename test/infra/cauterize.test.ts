@@ -3,8 +3,11 @@ import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { PolicyValidationError } from '../../lambdas/core/policy/policy';
+import { loadPolicyFile, PolicyValidationError } from '../../lambdas/core/policy/policy';
+import { BUNDLED_POLICY_IDENTIFIER } from '../../lambdas/handlers/bundled-policy';
 import { buildCauterize, DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/cauterize';
+import type { CloudFormationTemplate } from '../../local/cloudformation-template';
+import { synthesizedPolicy } from '../../local/local-pipeline';
 import { tempDirPerSuite } from '../support/temp-dir';
 import { synthesizeCauterize } from './support';
 
@@ -23,9 +26,7 @@ describe('Function: buildCauterize', () => {
 
   const policyJsonOf = (app: App): unknown => {
     const { pipeline } = buildCauterize(app);
-    const functions = Template.fromStack(pipeline).findResources('AWS::Lambda::Function');
-    const [scorer] = Object.values(functions);
-    return JSON.parse(scorer?.Properties.Environment.Variables.POLICY_JSON as string);
+    return synthesizedPolicy(Template.fromStack(pipeline).toJSON() as CloudFormationTemplate);
   };
 
   describe('Stacks', () => {
@@ -185,8 +186,17 @@ describe('Function: buildCauterize', () => {
         .readdirSync(assembly.directory)
         .filter((entry) => entry.startsWith('asset.'))
         .map((entry) => path.join(assembly.directory, entry, 'index.js'));
-      // The scorer, the cases API handler and the case archiver.
-      expect(bundles.filter((bundle) => fs.existsSync(bundle))).toHaveLength(3);
+      // The scorer, the cases API handler, the case archiver and the chain anchor.
+      const built = bundles.filter((bundle) => fs.existsSync(bundle));
+      expect(built).toHaveLength(4);
+      // The first-deploy policy is compiled into the scorer's code (its identifier replaced), and
+      // into no other function's.
+      const { version } = loadPolicyFile(path.join(PROJECT_ROOT, DEFAULT_POLICY_FILE));
+      const withPolicy = built.filter((bundle) => fs.readFileSync(bundle, 'utf8').includes(version));
+      expect(withPolicy).toHaveLength(1);
+      for (const bundle of built) {
+        expect(fs.readFileSync(bundle, 'utf8')).not.toContain(BUNDLED_POLICY_IDENTIFIER);
+      }
     });
   });
 });

@@ -172,7 +172,7 @@ describe('Class: EnforcementWorkflow', () => {
         Type: 'Task',
         Resource: 'arn:aws:states:::dynamodb:updateItem',
         ResultPath: null,
-        Next: 'PrepareCase',
+        Next: 'IsCaseSealed',
         Parameters: {
           TableName: 'local-AccountsTable',
           Key: { accountId: { 'S.$': '$.accountId' } },
@@ -191,7 +191,39 @@ describe('Class: EnforcementWorkflow', () => {
       });
     });
 
-    it('PrepareCase computes the opening audit hash with States.Hash(States.Format(...)) per the cases contract', () => {
+    it('IsCaseSealed sends a sealed input to PrepareSealedCase, any other to PrepareCase', () => {
+      // Act & Assess
+      expect(states.IsCaseSealed).toEqual({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.seal.digest', IsPresent: true, Next: 'PrepareSealedCase' }],
+        Default: 'PrepareCase',
+      });
+    });
+
+    it('PrepareSealedCase hashes the opening as chain v2, the seal digest last, and types the seal for AUDIT#0000', () => {
+      // Act
+      const state = states.PrepareSealedCase;
+
+      // Assess
+      expect(state).toEqual({
+        Type: 'Pass',
+        ResultPath: '$.opening',
+        Parameters: {
+          'at.$': '$$.Execution.StartTime',
+          'executionId.$': '$$.Execution.Id',
+          'auditHash.$':
+            "States.Hash(States.Format('cauterize-audit-v2|{}|0|{}|cauterize-enforcement|OPENED|NONE|OPEN|{}|" +
+            `${'0'.repeat(64)}|{}', $.caseId, $$.Execution.StartTime, $.reason, $.seal.digest), 'SHA-256')`,
+          seal: {
+            digest: { 'S.$': '$.seal.digest' },
+            fields: { 'S.$': 'States.JsonToString($.seal.fields)' },
+          },
+        },
+        Next: 'OpenCase',
+      });
+    });
+
+    it('PrepareCase (an input without a seal) computes the v1 opening hash per the cases contract', () => {
       // Act
       const state = states.PrepareCase;
 
@@ -205,6 +237,7 @@ describe('Class: EnforcementWorkflow', () => {
           'auditHash.$':
             "States.Hash(States.Format('cauterize-audit-v1|{}|0|{}|cauterize-enforcement|OPENED|NONE|OPEN|{}|" +
             `${'0'.repeat(64)}', $.caseId, $$.Execution.StartTime, $.reason), 'SHA-256')`,
+          seal: {},
         },
         Next: 'OpenCase',
       });

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { loadPolicyFile, policyToJson } from '../../lambdas/core/policy/policy';
 import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/cauterize';
 import { PipelineStack, type PipelineStackProps } from '../../lib/pipeline-stack';
@@ -81,7 +82,7 @@ describe('Class: PipelineStack', () => {
       });
     });
 
-    it('gets its tables, state machine, queue and policy through the environment', () => {
+    it('gets its tables, state machine and queue through the environment, not the policy', () => {
       // Act & Assess
       template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
@@ -91,7 +92,6 @@ describe('Class: PipelineStack', () => {
             CASES_TABLE: imported('RefCasesTable'),
             STATE_MACHINE_ARN: { Ref: 'EnforcementStateMachine' },
             REJECTED_QUEUE_URL: { Ref: 'RejectedEventsQueue' },
-            POLICY_JSON: policyJson,
             POWERTOOLS_SERVICE_NAME: 'cauterize-scorer',
             POWERTOOLS_METRICS_NAMESPACE: 'Cauterize',
             NODE_OPTIONS: '--enable-source-maps',
@@ -335,9 +335,9 @@ describe('Class: PipelineStack', () => {
         "policyJson must be JSON, got 'version: 1...'",
       ],
       [
-        'a policy too large for the Lambda environment',
-        { policyJson: JSON.stringify({ pad: 'x'.repeat(4000) }) },
-        'policyJson is 4010 bytes, over the 3072 bytes that fit in the Lambda environment',
+        'a policy too large for AppConfig',
+        { policyJson: JSON.stringify({ pad: 'x'.repeat(1_048_576) }) },
+        'policyJson is 1048586 bytes, over the 1048576 bytes the AppConfig hosted configuration store takes',
       ],
     ])('rejects %s, naming the prop and the value', (_case, overrides, message) => {
       // Prepare
@@ -349,6 +349,84 @@ describe('Class: PipelineStack', () => {
 
       // Act & Assess
       expect(() => new PipelineStack(app, 'Pipeline', props)).toThrow(message);
+    });
+  });
+
+  describe('Environment size', () => {
+    /** Lambda's limit on all of a function's environment variables together. */
+    const LAMBDA_ENVIRONMENT_MAX_BYTES = 4096;
+    /**
+     * What one unresolved reference may become when deployed: CloudFormation-generated table
+     * names go up to 255 characters; ARNs and queue URLs of 80-character names stay below that.
+     */
+    const DEPLOYED_REFERENCE_MAX_BYTES = 256;
+
+    /** Bytes of the Variables map as Lambda stores it, each reference counted at its longest. */
+    const worstCaseBytes = (variables: Record<string, unknown>): number =>
+      Buffer.byteLength(
+        JSON.stringify(variables, (_key, value: unknown) =>
+          value !== null && typeof value === 'object' && !Array.isArray(value) && isIntrinsic(value)
+            ? 'x'.repeat(DEPLOYED_REFERENCE_MAX_BYTES)
+            : value,
+        ),
+        'utf8',
+      );
+    const isIntrinsic = (value: object) => {
+      const keys = Object.keys(value);
+      return keys.length === 1 && (keys[0] === 'Ref' || keys[0]!.startsWith('Fn::'));
+    };
+    const environmentsOf = (t: Template) =>
+      Object.entries(t.findResources('AWS::Lambda::Function')).map(([logicalId, fn]) => ({
+        logicalId,
+        variables: (fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>,
+      }));
+
+    it('keeps every function 1 KB below the 4 KB Lambda allows, references at their longest', () => {
+      // Act
+      const sizes = environmentsOf(template).map(({ logicalId, variables }) => ({
+        logicalId,
+        bytes: worstCaseBytes(variables),
+      }));
+
+      // Assess: 1 KB of headroom for more variables (the scorer is near 2 KB at worst); the policy
+      // is in the code, not here.
+      expect(sizes.length).toBeGreaterThanOrEqual(3);
+      expect(sizes.filter((size) => size.bytes > LAMBDA_ENVIRONMENT_MAX_BYTES - 1024)).toEqual([]);
+    });
+
+    it('does not grow with the policy: a 100 KB allowlist leaves the scorer environment as it was', () => {
+      // Prepare
+      const policy = JSON.parse(policyJson) as { allowlist?: Record<string, unknown> };
+      const large = JSON.stringify({
+        ...policy,
+        allowlist: {
+          ...policy.allowlist,
+          accounts: Array.from({ length: 6000 }, (_, i) => `acct_${i}_padded`),
+        },
+      });
+      expect(Buffer.byteLength(large)).toBeGreaterThan(100_000);
+      const app = new App({
+        builtinCloudFormationValidation: false,
+        context: { 'aws:cdk:bundling-stacks': [] },
+      });
+
+      // Act
+      const big = new PipelineStack(app, 'Pipeline', makeProps(app, { policyJson: large }));
+      const scorerId = big.resolve(
+        (big.scorer.function.node.defaultChild as CfnFunction).logicalId,
+      ) as string;
+      const variables = environmentsOf(Template.fromStack(big)).find(
+        (e) => e.logicalId === scorerId,
+      )?.variables;
+      const ours = environmentsOf(template).find(
+        (e) =>
+          e.logicalId === stack.resolve((stack.scorer.function.node.defaultChild as CfnFunction).logicalId),
+      )?.variables;
+
+      // Assess
+      expect(variables).toBeDefined();
+      expect(Object.keys(variables ?? {})).toEqual(Object.keys(ours ?? {}));
+      expect(JSON.stringify(variables)).not.toContain('acct_4999_padded');
     });
   });
 

@@ -180,18 +180,60 @@ describe('Class: StatefulStack', () => {
     });
 
     it('lets EventBridge, and only for this bus, use the data key', () => {
-      // Act & Assess
-      template.hasResourceProperties('AWS::KMS::Key', {
-        KeyPolicy: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Principal: { Service: 'events.amazonaws.com' },
-              Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-              Condition: { StringEquals: Match.objectLike({ 'aws:SourceArn': Match.anyValue() }) },
-            }),
-          ]),
+      // Prepare
+      const busArn = {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':events:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':event-bus/cauterize-enforcement',
+          ],
+        ],
+      };
+      const source = { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': busArn };
+
+      // Act
+      const statements = eventBridgeStatements(template);
+
+      // Assess: what the EventBridge guide lists, each under conditions its request carries.
+      expect(statements).toEqual([
+        {
+          Sid: 'EventBridgeEncryptsEnforcementBus',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Resource: '*',
+          Condition: {
+            StringEquals: { ...source, 'kms:EncryptionContext:aws:events:event-bus:arn': busArn },
+          },
         },
-      });
+        {
+          Sid: 'EventBridgeDescribesKeyForEnforcementBus',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'kms:DescribeKey',
+          Resource: '*',
+          Condition: { StringEquals: source },
+        },
+      ]);
+    });
+
+    it('never puts kms:DescribeKey under an encryption-context condition (DescribeKey has none)', () => {
+      // Act
+      const describing = eventBridgeStatements(template).filter((statement) =>
+        ([] as unknown[]).concat(statement.Action).includes('kms:DescribeKey'),
+      );
+
+      // Assess
+      expect(describing).toHaveLength(1);
+      for (const statement of describing) {
+        expect(JSON.stringify(statement.Condition)).not.toContain('kms:EncryptionContext');
+      }
     });
   });
 
@@ -205,3 +247,21 @@ describe('Class: StatefulStack', () => {
     });
   });
 });
+
+interface PolicyStatementJson {
+  readonly Sid?: string;
+  readonly Principal?: { readonly Service?: string };
+  readonly Action: string | string[];
+  readonly Condition?: unknown;
+}
+
+/** The data key's policy statements for the EventBridge service principal. */
+function eventBridgeStatements(template: Template): PolicyStatementJson[] {
+  const keys = template.findResources('AWS::KMS::Key') as Record<
+    string,
+    { Properties: { KeyPolicy: { Statement: PolicyStatementJson[] } } }
+  >;
+  return Object.values(keys).flatMap((key) =>
+    key.Properties.KeyPolicy.Statement.filter((s) => s.Principal?.Service === 'events.amazonaws.com'),
+  );
+}

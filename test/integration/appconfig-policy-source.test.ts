@@ -344,6 +344,28 @@ describe('Function: policySourceFromEnv', () => {
     expect(policy.version).toBe('from-json');
   });
 
+  it('uses the policy bundled into the code ahead of POLICY_JSON (how the deployed scorer runs)', async () => {
+    // Prepare
+    const bundled = JSON.stringify({ ...testPolicy(), version: 'from-bundle' });
+    const env = { POLICY_JSON: JSON.stringify({ ...testPolicy(), version: 'from-json' }) };
+
+    // Act
+    const policy = await policySourceFromEnv({ logger }, env, bundled).current();
+
+    // Assess
+    expect(policy.version).toBe('from-bundle');
+  });
+
+  it('fails the cold start on a bundled policy that breaks the schema, naming it and the key', () => {
+    // Prepare
+    const bundled = JSON.stringify({ ...testPolicy(), mode: 'audit' });
+
+    // Act & Assess
+    expect(() => policySourceFromEnv({ logger }, {}, bundled)).toThrow(
+      /invalid policy the policy bundled into the code:\n {2}- mode: .*\(got "audit"\)/,
+    );
+  });
+
   it.each([
     [
       'only some of the AppConfig ids',
@@ -351,9 +373,9 @@ describe('Function: policySourceFromEnv', () => {
       /POLICY_APPCONFIG_ENVIRONMENT, POLICY_APPCONFIG_PROFILE are not set but POLICY_APPCONFIG_APPLICATION are/,
     ],
     [
-      'neither POLICY_JSON nor AppConfig ids',
+      'no bundled policy, no POLICY_JSON and no AppConfig ids',
       {},
-      /POLICY_JSON is not set, nor are the POLICY_APPCONFIG_\* identifiers/,
+      /no policy was bundled into the code, and neither POLICY_JSON nor the POLICY_APPCONFIG_\* identifiers are set/,
     ],
     [
       'a POLICY_JSON that breaks the schema',

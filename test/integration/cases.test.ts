@@ -562,12 +562,12 @@ describe('CLI: cauterize cases', () => {
     expect(errors.join('')).toMatch(/audit chain\(s\) broken/);
   });
 
-  it('names the missing connection option', async () => {
+  it('names the missing connection option (exit 2)', async () => {
     const errSpy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const code = await main(['node', 'cauterize', 'cases', 'list']);
     const message = String(errSpy.mock.calls.map((c) => c[0]).join(''));
     errSpy.mockRestore();
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(message).toMatch(/pass --local DIR for local cases, or --table NAME/);
   });
 });

@@ -116,7 +116,9 @@ describe.each([
       notes: [],
     });
     expect(record).not.toHaveProperty('accountId');
-    expect(JSON.parse(String(record.evidence))).toEqual(request.input.evidence);
+    expect(record.evidence).toEqual(request.input.evidence);
+    // Stored as a JSON string, as the cases contract says.
+    expect(JSON.parse(String(items.find((i) => i.sk === 'CASE')?.evidence))).toEqual(request.input.evidence);
     for (const member of items.filter((i) => String(i.sk).startsWith('MEMBER#'))) {
       expect(member).toEqual({
         caseId: 'case-clu-one',

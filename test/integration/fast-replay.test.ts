@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AccountState } from '../../lambdas/core/account-state';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { main } from '../../cli/main';
+import { fromItem } from '../../lambdas/adapters/dynamodb-account-store';
+import { displayStatus, type AccountState } from '../../lambdas/core/account-state';
 import { ConcurrentUpdateError, type DeadLetterSink, type RejectedRecord } from '../../lambdas/core/ports';
 import {
   DEFAULT_SCORER_BATCH_SIZE,
@@ -18,6 +21,13 @@ import {
   MemoryLinkStore,
 } from '../../local/memory-adapters';
 import { replay, type ReplaySummary } from '../../local/replay';
+import {
+  LOCAL_ACCOUNTS_TABLE,
+  LOCAL_CASES_TABLE,
+  openLocalDynamoDb,
+  scanItems,
+  type RawItem,
+} from '../../local/local-store';
 import { writeSimulation } from '../../sim';
 import { testPolicy } from '../support/policy';
 import { tempDirPerSuite } from '../support/temp-dir';
@@ -111,6 +121,91 @@ describe('Function: fastReplay', () => {
     expect(await casedAccounts('memory')).toEqual(await casedAccounts('local'));
     expect(counts(fast)).toEqual(counts(full));
     expect(fast).toMatchObject({ engine: 'memory', interleaving: 'poller', failedBatches: 0 });
+  });
+
+  // The local cases store each engine leaves in --out (writeLocalStore).
+  /** Every item of a store's two tables. */
+  const storeItems = async (folder: string) => {
+    const db = await openLocalDynamoDb(join(dir(), folder));
+    try {
+      const items = async (table: string) => {
+        const all: RawItem[] = [];
+        for await (const item of scanItems(db.client, table)) all.push(item);
+        return all;
+      };
+      return { cases: await items(LOCAL_CASES_TABLE), accounts: await items(LOCAL_ACCOUNTS_TABLE) };
+    } finally {
+      await db.close();
+    }
+  };
+  /** The attribute names of each kind of item: CASE of an account or cluster case, MEMBER#, AUDIT#. */
+  const shapes = (items: readonly RawItem[]) => {
+    const byKind = new Map<string, string>();
+    for (const item of items) {
+      const kind = `${String(item.sk?.S).replace(/#.*/, '#')} ${item.sk?.S === 'CASE' ? String(item.kind?.S) : ''}`;
+      byKind.set(kind, Object.keys(item).sort().join(','));
+    }
+    return byKind;
+  };
+
+  it.each(['memory', 'local'])(
+    'leaves in --out a store that cases --local opens: every case, verified, and its accounts (%s engine)',
+    async (engine) => {
+      // Prepare
+      const jsonl = await readJsonl<{ caseId: string; accountIds: string[] }>(
+        join(dir(), engine, 'cases.jsonl'),
+      );
+      const accounts = byAccount(await readJsonl<AccountSummary>(join(dir(), engine, 'accounts.jsonl')));
+      const out: string[] = [];
+      jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
+
+      // Act
+      const listed = await main([
+        'node',
+        'cauterize',
+        'cases',
+        'list',
+        '--json',
+        '--limit',
+        '1000',
+        '--local',
+        join(dir(), engine),
+      ]);
+      const page = JSON.parse(out.join('')) as { cases: Array<{ caseId: string }> };
+      out.length = 0;
+      const verified = await main(['node', 'cauterize', 'cases', 'verify', '--local', join(dir(), engine)]);
+      jest.restoreAllMocks();
+      const { accounts: accountItems } = await storeItems(engine);
+
+      // Assess
+      expect([listed, verified]).toEqual([0, 0]);
+      expect(jsonl.length).toBeGreaterThan(0);
+      expect(page.cases.map((c) => c.caseId).sort()).toEqual(jsonl.map((c) => c.caseId).sort());
+      expect(out.join('')).toContain(`verified ${jsonl.length} cases: ${jsonl.length} OK, 0 broken`);
+      const named = [...new Set(jsonl.flatMap((c) => c.accountIds))].sort();
+      expect(accountItems.map((a) => String(a.accountId?.S)).sort()).toEqual(named);
+      for (const item of accountItems) {
+        const state = fromItem(unmarshall(item));
+        expect(displayStatus(state)).toBe(accounts.get(state.accountId)?.status);
+        expect(state.reasons).toEqual(accounts.get(state.accountId)?.reasons);
+      }
+    },
+  );
+
+  it('writes the same kinds of items, with the same attributes, from both engines', async () => {
+    // Act
+    const memory = await storeItems('memory');
+    const local = await storeItems('local');
+
+    // Assess: the workflows' items, whichever engine ran them. (Which kinds of case a run opens
+    // may differ: the local engine scores its two shards concurrently.)
+    const fromMemory = shapes(memory.cases);
+    const fromLocal = shapes(local.cases);
+    const both = [...fromMemory.keys()].filter((kind) => fromLocal.has(kind));
+    expect(both).toEqual(
+      expect.arrayContaining(['AUDIT# ', expect.stringMatching(/^CASE (account|cluster)$/)]),
+    );
+    for (const kind of both) expect([kind, fromMemory.get(kind)]).toEqual([kind, fromLocal.get(kind)]);
   });
 });
 

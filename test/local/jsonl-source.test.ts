@@ -73,8 +73,8 @@ describe('Function: readJsonlRecords', () => {
       expect(records.map((r) => r.partitionKey)).toEqual([
         'acct-1',
         'acct-2',
-        'unkeyed-line-3',
-        'unkeyed-line-4',
+        'unkeyed-line-5',
+        'unkeyed-line-6',
       ]);
       expect(Buffer.from(records[1]?.data ?? []).toString('utf8')).toContain('café');
       // The event time, for batching windows: absent where the line has no readable ts.
@@ -85,6 +85,8 @@ describe('Function: readJsonlRecords', () => {
         Date.parse('2026-02-02T00:00:03Z'),
       ]);
       expect(stats).toMatchObject({ lines: 4, unkeyed: 2, outOfOrder: 1 });
+      // Line numbers as an editor shows them: blank lines count.
+      expect(records.map((r) => r.line)).toEqual([1, 4, 5, 6]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -10,6 +10,7 @@ import {
   type EvaluationTruth,
   type EventRef,
   type ResultAccount,
+  type ResultCase,
 } from '../../sim/evaluation';
 import {
   EvaluationInputError,
@@ -221,7 +222,40 @@ describe('Class: Evaluator', () => {
         unlabelledSuspended: 1,
         resultsWithoutEvents: 1,
         activeWithoutResult: 2,
+        cases: 0,
       });
+    });
+
+    it('takes throttling, verification and review cases per account from the cases', async () => {
+      // Prepare
+      const cases: ResultCase[] = [
+        { caseId: 'k1', action: 'throttle', accountIds: ['l2'] },
+        { caseId: 'k2', action: 'review', accountIds: ['l2'] },
+        { caseId: 'k3', action: 'verify', accountIds: ['l3'] },
+        // A cluster review case counts once for each account it names; a suspended account is not "throttled".
+        { caseId: 'k4', action: 'review', accountIds: ['l3', 'l4', 'c1', 'ghost'] },
+        { caseId: 'k5', action: 'throttle', accountIds: ['l1'] },
+        { caseId: 'k6', action: 'suspend', accountIds: ['a1'] },
+        { caseId: 'k7', action: null, accountIds: ['l4'] },
+      ];
+
+      // Act
+      const withCases = await evaluate({ truth, results, events, cases });
+
+      // Assess
+      expect(withCases.inputs.cases).toBe(7);
+      expect(withCases.overall.legitimate).toMatchObject({
+        throttledOrVerified: 2,
+        withReviewCase: 4,
+        reviewCases: 5,
+      });
+      const byCohort = Object.fromEntries(withCases.cohorts.map((c) => [c.cohort, c]));
+      expect(byCohort['enterprise-ci-bot']).toMatchObject({
+        throttledOrVerified: 0,
+        withReviewCase: 1,
+        reviewCases: 1,
+      });
+      expect(withCases.overall.attack).toMatchObject({ throttledOrVerified: 0, reviewCases: 0 });
     });
 
     it('passes every bar when every attacker is suspended before its first request', async () => {
@@ -333,8 +367,11 @@ describe('Function: evaluate over a simulated campaign', () => {
       unreadableEvents: 0,
       unlabelledEvents: 0,
     });
-    // The demo has none of the guarded hard-negative cohorts.
-    expect(report.bars.find((b) => b.id === 'legit-suspended-hard-negatives')?.verdict).toBe('N/A');
+    // The demo's one guarded hard negative is its heavy coding-agent user: failed only if it was the one wronged.
+    const wrongedCohort = legit[0]?.cohort;
+    expect(report.bars.find((b) => b.id === 'legit-suspended-hard-negatives')?.verdict).toBe(
+      wrongedCohort === 'heavy-coding-agent' ? 'FAIL' : 'PASS',
+    );
   });
 });
 
@@ -460,7 +497,7 @@ describe('Command: evaluate', () => {
     expect(err.join('')).toContain('1 result accounts are not in the truth (1 suspended)');
   });
 
-  it('exits 1 naming the file when an input is invalid', async () => {
+  it('exits 2 naming the file when an input is invalid', async () => {
     // Act
     const code = await main([
       'node',
@@ -473,7 +510,7 @@ describe('Command: evaluate', () => {
     ]);
 
     // Assess
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(err.join('')).toContain(`cauterize: ${join(dir(), 'events.jsonl')}: (root): not valid JSON`);
   });
 });

@@ -5,6 +5,7 @@ import { PRESETS } from '../../sim/presets';
 import { collect, digest, groupBy, nearestDistance } from './helpers';
 
 const DAY_MS = 86_400_000;
+const DEFAULT_MIX = PRESETS.default.mix.map((u) => u.cohort);
 
 describe('Function: generateTraffic', () => {
   describe('Preset: demo', () => {
@@ -179,15 +180,15 @@ describe('Function: generateTraffic', () => {
   describe('Preset: default (reduced scale)', () => {
     const small = collect({ preset: 'default', seed: 1, scale: 0.05, days: 3 });
 
-    it('plans every registered cohort and one campaign per attack strategy', () => {
+    it("plans every cohort of the preset's mix and one campaign per attack strategy", () => {
       // Act
       const cohorts = new Set(small.truth.accounts.map((a) => a.cohort));
       const strategies = small.truth.campaigns.map((c) => c.strategy).sort();
 
       // Assess
-      expect([...cohorts].sort()).toEqual(COHORTS.map((c) => c.id).sort());
+      expect([...cohorts].sort()).toEqual(DEFAULT_MIX.map((c) => c.id).sort());
       expect(strategies).toEqual(
-        COHORTS.filter((c) => c.attack)
+        DEFAULT_MIX.filter((c) => c.attack)
           .map((c) => c.strategy)
           .sort(),
       );
@@ -206,7 +207,7 @@ describe('Function: generateTraffic', () => {
       expect(invalid).toEqual([]);
       expect(sorted).toBe(true);
       expect(ids.size).toBe(small.events.length);
-      expect(cohortsWithEvents.size).toBe(COHORTS.length);
+      expect(cohortsWithEvents.size).toBe(DEFAULT_MIX.length);
     });
 
     it('keeps turns consistent: within a conversation, turns count up from 1', () => {
@@ -250,15 +251,19 @@ describe('Function: generateTraffic', () => {
       expect(() => generateTraffic(options)).toThrow(message);
     });
 
-    it('registers each cohort once with an id, a description and its traits, and every one in the default preset', () => {
+    it('registers each cohort once with an id, a description and its traits; the default preset keeps the classic thirteen', () => {
       // Act
       const ids = COHORTS.map((c) => c.id);
+      const strategies = COHORTS.filter((c) => c.attack).map((c) => c.strategy);
 
       // Assess
       expect(new Set(ids).size).toBe(ids.length);
+      expect(new Set(strategies).size).toBe(strategies.length);
       expect(COHORTS.every((c) => c.description.length > 20 && c.traits.length > 0)).toBe(true);
       expect(COHORTS.every((c) => c.attack === (c.strategy !== null))).toBe(true);
-      expect(PRESETS.default.mix.map((u) => u.cohort.id).sort()).toEqual([...ids].sort());
+      expect(COHORTS.every((c) => !(c.attack && c.hardNegative))).toBe(true);
+      expect(DEFAULT_MIX.map((c) => c.id)).toEqual(ids.slice(0, 13));
+      expect(PRESETS.random.mix.map((u) => u.cohort.id)).toEqual(ids);
     });
   });
 });

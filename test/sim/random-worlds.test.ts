@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { usageEventSchema } from '../../lambdas/core/contract/usage-event';
 import { COHORTS, cohortById } from '../../sim/cohorts/registry';
 import { generateTraffic } from '../../sim/generate';
+import { QUALITY_BARS } from '../../sim/evaluation';
 import { paramViolations } from '../../sim/params';
 import { PRESETS } from '../../sim/presets';
 import { digest } from './helpers';
@@ -14,6 +15,14 @@ describe('Preset: random', () => {
     // Assess
     expect(ids.sort()).toEqual(COHORTS.map((c) => c.id).sort());
     expect(COHORTS.filter((c) => !c.space || Object.keys(c.space).length === 0).map((c) => c.id)).toEqual([]);
+  });
+
+  it('guards every registered hard negative with the zero-suspension bar', () => {
+    // Act
+    const hardNegatives = COHORTS.filter((c) => c.hardNegative).map((c) => c.id);
+
+    // Assess
+    expect([...QUALITY_BARS.zeroSuspensionCohorts].sort()).toEqual(hardNegatives.sort());
   });
 
   it.each(COHORTS.map((c) => [c.id, c] as const))(

@@ -1,8 +1,15 @@
-import { AUDIT_HASH_VERSION, GENESIS_HASH, type ChainVerification } from './audit-chain';
+import {
+  AUDIT_HASH_VERSION,
+  GENESIS_HASH,
+  SEALED_AUDIT_HASH_VERSION,
+  type ChainVerification,
+} from './audit-chain';
 import type { CaseWithAudit } from './case-ports';
 import type { AuditEntry, CaseRecord } from './case-record';
 
 export const ARCHIVE_FORMAT = 'cauterize-case-archive/v1';
+
+const HASHED_FIELDS = '{caseId}|{seq}|{at}|{actor}|{action}|{fromStatus}|{toStatus}|{reason}|{prevHash}';
 
 /** The JSON document a closed case is archived as (documented in docs/cases.md). */
 export interface CaseArchiveDocument {
@@ -15,6 +22,9 @@ export interface CaseArchiveDocument {
   readonly chain: {
     readonly algorithm: 'SHA-256';
     readonly hashInput: string;
+    /** The hash input of a sealed opening entry (chain v2); `sealed` says whether this case has one. */
+    readonly sealedOpeningHashInput: string;
+    readonly sealed: boolean;
     readonly genesisPrevHash: string;
     readonly verified: boolean;
     readonly entries: number;
@@ -52,7 +62,9 @@ export function archiveDocument(
     audit: stored.audit,
     chain: {
       algorithm: 'SHA-256',
-      hashInput: `${AUDIT_HASH_VERSION}|{caseId}|{seq}|{at}|{actor}|{action}|{fromStatus}|{toStatus}|{reason}|{prevHash}`,
+      hashInput: `${AUDIT_HASH_VERSION}|${HASHED_FIELDS}`,
+      sealedOpeningHashInput: `${SEALED_AUDIT_HASH_VERSION}|${HASHED_FIELDS}|{seal.digest}`,
+      sealed: verification.sealed,
       genesisPrevHash: GENESIS_HASH,
       verified: verification.ok,
       entries: verification.entries,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   actorSchema,
+  CASE_ACTIONS,
   caseKindSchema,
   caseStatusSchema,
   isoTimestampSchema,
@@ -41,6 +42,12 @@ const shortText = (what: string) =>
 /** Normalized to the ISO form openedAt is stored in, so string comparison is time comparison. */
 const timestamp = isoTimestampSchema.transform((text) => new Date(text).toISOString());
 
+/** A risk score bound; query strings carry it as text. */
+const score = z.coerce
+  .number({ message: 'expected a score from 0 to 100' })
+  .min(0, { message: 'expected a score from 0 to 100' })
+  .max(100, { message: 'expected a score from 0 to 100' });
+
 /** Filters of a case listing or export. Time range is on openedAt: from inclusive, to exclusive. */
 export const caseFilterSchema = z
   .object({
@@ -51,11 +58,19 @@ export const caseFilterSchema = z
     accountId: shortText('an account id').optional(),
     clusterId: shortText('a cluster id').optional(),
     policyVersion: shortText('a policy version').optional(),
+    action: z.enum(CASE_ACTIONS, { message: `expected one of ${CASE_ACTIONS.join(', ')}` }).optional(),
+    /** Risk score range at opening, both ends inclusive. */
+    minScore: score.optional(),
+    maxScore: score.optional(),
   })
   .strict()
   .refine((f) => f.from === undefined || f.to === undefined || f.from < f.to, {
     message: 'to must be later than from',
     path: ['to'],
+  })
+  .refine((f) => f.minScore === undefined || f.maxScore === undefined || f.minScore <= f.maxScore, {
+    message: 'maxScore must be at least minScore',
+    path: ['maxScore'],
   });
 export type CaseFilter = z.output<typeof caseFilterSchema>;
 
@@ -93,7 +108,10 @@ export function matchesFilter(record: CaseRecord, filter: CaseFilter): boolean {
     (filter.to === undefined || record.openedAt < filter.to) &&
     (filter.accountId === undefined || record.accountIds.includes(filter.accountId)) &&
     (filter.clusterId === undefined || record.clusterId === filter.clusterId) &&
-    (filter.policyVersion === undefined || record.policyVersion === filter.policyVersion)
+    (filter.policyVersion === undefined || record.policyVersion === filter.policyVersion) &&
+    (filter.action === undefined || record.action === filter.action) &&
+    (filter.minScore === undefined || record.riskScore >= filter.minScore) &&
+    (filter.maxScore === undefined || record.riskScore <= filter.maxScore)
   );
 }
 

@@ -88,6 +88,14 @@ export interface CaseRecord {
   readonly archive?: ArchiveLocation;
 }
 
+/** What an opening audit entry seals of its case (see case-seal.ts). */
+export interface OpeningSeal {
+  /** SHA-256 of the canonical `fields` map: part of the opening entry's hash (chain v2). */
+  readonly digest: string;
+  /** SHA-256 of each sealed CASE field's canonical JSON, by field name. */
+  readonly fields: Readonly<Record<string, string>>;
+}
+
 export interface AuditEntry {
   readonly caseId: string;
   readonly seq: number;
@@ -100,6 +108,12 @@ export interface AuditEntry {
   readonly toStatus: CaseStatus;
   readonly prevHash: string;
   readonly hash: string;
+  /**
+   * Opening entries of chain v2 only: the seal of the case's frozen fields. Stored as
+   * `seal: { digest, fields: <JSON string> }`; absent (or an empty map) on v1 openings and on every
+   * later entry.
+   */
+  readonly seal?: OpeningSeal;
 }
 
 export const CASE_SK = 'CASE';
@@ -147,7 +161,13 @@ const storedAuditSchema = z.object({
   toStatus: caseStatusSchema,
   prevHash: str.default(''),
   hash: str.default(''),
+  // An empty map: a workflow opening from an input without a seal (a scorer older than chain v2).
+  seal: z
+    .object({ digest: str.optional(), fields: z.union([str, z.record(str, str)]).optional() })
+    .optional(),
 });
+
+const sealFieldsSchema = z.record(z.string(), z.string());
 
 /** Thrown when a stored item does not have the contract's shape. */
 export class MalformedCaseItemError extends Error {
@@ -218,10 +238,30 @@ export function auditFromItem(item: Record<string, unknown>): AuditEntry {
   if (!parsed.success) {
     throw new MalformedCaseItemError(String(item.caseId), String(item.sk), problemsOf(parsed.error));
   }
-  const { sk, seq, ...entry } = parsed.data;
-  return { ...entry, seq: seq ?? Number(sk.slice(AUDIT_SK_PREFIX.length)) };
+  const { sk, seq, seal, ...entry } = parsed.data;
+  const resolvedSeq = seq ?? Number(sk.slice(AUDIT_SK_PREFIX.length));
+  if (seal?.digest === undefined) return { ...entry, seq: resolvedSeq };
+  let fields: unknown = seal.fields ?? {};
+  if (typeof fields === 'string') {
+    try {
+      fields = JSON.parse(fields);
+    } catch {
+      throw new MalformedCaseItemError(entry.caseId, sk, ['seal.fields: not valid JSON']);
+    }
+  }
+  const parsedFields = sealFieldsSchema.safeParse(fields);
+  if (!parsedFields.success) {
+    throw new MalformedCaseItemError(entry.caseId, sk, problemsOf(parsedFields.error));
+  }
+  return { ...entry, seq: resolvedSeq, seal: { digest: seal.digest, fields: parsedFields.data } };
 }
 
+/** The audit item as stored: a seal's field hashes as a JSON string, as the workflows write them. */
 export function auditToItem(entry: AuditEntry): Record<string, unknown> {
-  return { ...entry, sk: auditSortKey(entry.seq) };
+  const { seal, ...rest } = entry;
+  return {
+    ...rest,
+    sk: auditSortKey(entry.seq),
+    ...(seal ? { seal: { digest: seal.digest, fields: JSON.stringify(seal.fields) } } : {}),
+  };
 }

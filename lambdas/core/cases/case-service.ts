@@ -1,5 +1,6 @@
 import type { Clock } from '../ports';
-import { chainEntry, verifyChain, type ChainVerification } from './audit-chain';
+import { chainEntry, GENESIS_HASH, verifyChain, type ChainVerification } from './audit-chain';
+import { checkAgainstAnchor, type AnchorStanding, type LoadedAnchor } from './chain-anchor';
 import { archiveDocument, archiveKey } from './case-archive-document';
 import {
   AuditConflictError,
@@ -30,6 +31,7 @@ import {
   type AuditEntry,
   type CaseRecord,
 } from './case-record';
+import { caseSeal } from './case-seal';
 import { canTransition, InvalidTransitionError } from './status-transitions';
 
 export interface CaseServiceDependencies {
@@ -43,6 +45,11 @@ export interface CaseServiceDependencies {
 
 export interface CaseDetail extends CaseWithAudit {
   readonly verification: ChainVerification;
+}
+
+export interface AnchoredVerification extends ChainVerification {
+  /** How the case stands against the anchor given; 'no-anchor' when none was. */
+  readonly anchor: AnchorStanding | 'no-anchor';
 }
 
 export interface ChangeOutcome {
@@ -99,6 +106,35 @@ export class CaseService {
 
   public async verify(caseId: string): Promise<ChainVerification> {
     return (await this.get(caseId)).verification;
+  }
+
+  /**
+   * The chain's verification, and the case checked against an anchor of the chain heads (the
+   * newest one, kept outside the table): a truncated, rolled-back or rewritten trail, or a deleted
+   * case, contradicts it. A case the anchor does not list is checked by its chain alone.
+   */
+  public async verifyAnchored(caseIdInput: string, anchor?: LoadedAnchor): Promise<AnchoredVerification> {
+    const caseId = parseInput(caseIdSchema, caseIdInput);
+    const stored = await this.deps.store.getWithAudit(caseId);
+    const head = anchor?.heads.get(caseId);
+    if (!stored) {
+      if (!anchor || !head) throw new CaseNotFoundError(caseId);
+      const check = checkAgainstAnchor(undefined, head, anchor.document);
+      return {
+        caseId,
+        ok: false,
+        entries: 0,
+        lastHash: GENESIS_HASH,
+        sealed: false,
+        problems: check.problems,
+        anchor: check.standing,
+      };
+    }
+    const chain = verifyChain(stored.record.caseId, stored.audit, stored.record);
+    if (!anchor) return { ...chain, anchor: 'no-anchor' };
+    const check = checkAgainstAnchor(stored, head, anchor.document);
+    const problems = [...chain.problems, ...check.problems];
+    return { ...chain, ok: problems.length === 0, problems, anchor: check.standing };
   }
 
   public async changeStatus(caseId: string, input: unknown, actorInput: string): Promise<ChangeOutcome> {
@@ -334,9 +370,24 @@ export interface OpenCaseInput {
 
 /**
  * A new OPEN case with its opening audit entry, exactly as the enforcement workflows write them
- * (account cases carry accountId; cluster cases carry clusterId and get member items).
+ * (account cases carry accountId; cluster cases carry clusterId and get member items). The opening
+ * entry seals the case's frozen fields (chain v2), unless `v1Opening` asks for the older form.
  */
-export function newCase(input: OpenCaseInput): NewCase {
+export function newCase(input: OpenCaseInput & { readonly v1Opening?: boolean }): NewCase {
+  const [first] = input.accountIds;
+  const frozen = {
+    caseId: input.caseId,
+    kind: input.kind,
+    ...(input.kind === 'account' && first !== undefined ? { accountId: first } : {}),
+    accountIds: [...input.accountIds],
+    ...(input.clusterId !== undefined ? { clusterId: input.clusterId } : {}),
+    ...(input.action !== undefined ? { action: input.action } : {}),
+    riskScore: input.riskScore,
+    policyVersion: input.policyVersion,
+    triggeredAt: input.triggeredAt,
+    evidence: input.evidence,
+    openedBy: input.openedBy,
+  } satisfies Partial<CaseRecord>;
   const opening = chainEntry(undefined, {
     caseId: input.caseId,
     at: input.openedAt,
@@ -345,23 +396,13 @@ export function newCase(input: OpenCaseInput): NewCase {
     reason: input.reason ?? 'risk score crossed the suspend threshold',
     fromStatus: NO_STATUS,
     toStatus: 'OPEN',
+    ...(input.v1Opening ? {} : { seal: caseSeal(frozen) }),
   });
-  const [first] = input.accountIds;
   const record: CaseRecord = {
-    caseId: input.caseId,
-    kind: input.kind,
-    ...(input.kind === 'account' && first !== undefined ? { accountId: first } : {}),
-    accountIds: [...input.accountIds],
-    ...(input.clusterId !== undefined ? { clusterId: input.clusterId } : {}),
+    ...frozen,
     status: 'OPEN',
-    ...(input.action !== undefined ? { action: input.action } : {}),
     openedAt: input.openedAt,
     updatedAt: input.openedAt,
-    riskScore: input.riskScore,
-    policyVersion: input.policyVersion,
-    triggeredAt: input.triggeredAt,
-    evidence: input.evidence,
-    openedBy: input.openedBy,
     notes: [],
     lastAuditSeq: 0,
     lastAuditHash: opening.hash,

@@ -9,7 +9,7 @@ import type { Policy } from '../policy/policy';
 import type { ClusterEnforcementRequest } from '../ports';
 import { clearanceEvidence, reenforcementCheck } from './protection';
 
-/** Members whose own signals are frozen into a cluster case (the cluster evidence lists 50). */
+/** Members whose own signals are frozen into a cluster case (the cluster evidence lists every member). */
 const EVIDENCE_MEMBER_SIGNALS = 25;
 
 export interface ClusterEnforcementPlan {

@@ -1,8 +1,8 @@
 import type { AccountState } from '../account-state';
 import type { Policy } from '../policy/policy';
 import type { AccountStore, EnforcementRequest, LinkMembers, LinkStore } from '../ports';
-import { accountDigest, extractionEvidence, isAllowlisted } from '../scoring/account-scorer';
-import { totals } from '../scoring/window';
+import { accountDigest, isAllowlisted } from '../scoring/account-scorer';
+import { extractionEvidence, totals } from '../scoring/window';
 import { claimCutoffOf, decideAction } from '../scoring/enforcement-action';
 import type { Reason } from '../scoring/risk';
 import { assessCluster } from './cluster-risk';
@@ -10,7 +10,6 @@ import { weighLink, type LinkEvidence } from './edge-weights';
 
 /** Link evidence kept in a case: the heaviest edges. */
 const EVIDENCE_LINKS = 25;
-const EVIDENCE_MEMBERS = 50;
 
 export interface Cluster {
   readonly clusterId: string;
@@ -148,7 +147,7 @@ export async function exploreCluster(
     }
     for (const [accountId, pairs] of sharedTemplates) {
       const member = lookup.state(accountId);
-      if (!member || member.accountId === seed.accountId) continue;
+      if (!member || member.accountId === seed.accountId || sendsPublicPrompts(member)) continue;
       let shared = 0;
       for (const positions of pairs.values()) shared = Math.max(shared, positions.size);
       if (shared < linkPolicy.minSharedTemplates) continue;
@@ -169,24 +168,70 @@ export async function exploreCluster(
   return { clusterId, members, links, score, reasons, truncated, templateLinked };
 }
 
-/** The cluster evidence frozen into a case. */
-export function clusterEvidence(cluster: Cluster, policy: Policy): Record<string, unknown> {
+/**
+ * An account most of whose extraction-shaped prompts are public (benchmark items, by the census)
+ * shares prompts with the world, not templates with a campaign: it is not joined to a cluster by
+ * template bands, which its many distinct prompts meet by chance now and then.
+ */
+export function sendsPublicPrompts(account: AccountState): boolean {
+  return (account.publicShare ?? 0) >= 0.5;
+}
+
+/** One member as a cluster case freezes it: enough to draw it in the cluster graph. */
+export interface ClusterEvidenceMember {
+  readonly accountId: string;
+  readonly riskScore: number;
+  readonly status: AccountState['status'];
+  readonly accountCreatedAt: string;
+  /** Requests in the account's history when the cluster was explored (the node's size). */
+  readonly totalRequests: number;
+  /** Indexes into the evidence's `links` of the links this member holds: the graph's edges. */
+  readonly links: readonly number[];
+}
+
+/** The cluster evidence frozen into a case (under `evidence.cluster`). */
+export interface ClusterEvidence {
+  readonly clusterId: string;
+  readonly score: number;
+  readonly reasons: readonly Reason[];
+  readonly size: number;
+  readonly truncated: boolean;
+  /** Every member (a cluster is at most clusters.maxSize accounts). */
+  readonly members: readonly ClusterEvidenceMember[];
+  /** The heaviest shared links, discounted ones included, each with its weight and named discount. */
+  readonly links: readonly LinkEvidence[];
+  readonly edgeThreshold: number;
+}
+
+/**
+ * The cluster evidence frozen into a case. Every member is listed with the links it holds, so the
+ * case alone draws the cluster (the console's graph): a member is a node, and each (member, link)
+ * pair an edge to that shared card, device, address, template, network or sign-up burst.
+ */
+export function clusterEvidence(cluster: Cluster, policy: Policy): ClusterEvidence {
+  const links = [...cluster.links]
+    .filter((l) => l.accounts > 1)
+    .sort((a, b) => b.weight * b.accounts - a.weight * a.accounts)
+    .slice(0, EVIDENCE_LINKS);
+  const linkIndex = new Map(links.map((l, i) => [l.linkKey, i]));
   return {
     clusterId: cluster.clusterId,
     score: cluster.score,
     reasons: cluster.reasons,
     size: cluster.members.length,
     truncated: cluster.truncated,
-    members: cluster.members.slice(0, EVIDENCE_MEMBERS).map((m) => ({
+    members: cluster.members.map((m) => ({
       accountId: m.accountId,
       riskScore: m.riskScore,
       status: m.status,
       accountCreatedAt: m.accountCreatedAt,
+      totalRequests: m.totalRequests,
+      links: m.linkKeys
+        .map((k) => linkIndex.get(k))
+        .filter((i): i is number => i !== undefined)
+        .sort((x, y) => x - y),
     })),
-    links: [...cluster.links]
-      .filter((l) => l.accounts > 1)
-      .sort((a, b) => b.weight * b.accounts - a.weight * a.accounts)
-      .slice(0, EVIDENCE_LINKS),
+    links,
     edgeThreshold: policy.clusters.edgeThreshold,
   };
 }
@@ -287,7 +332,9 @@ export function regrowthEnforcement(
     // A shared prompt matches in several of its four bands; matches in one band position only
     // are different prompts colliding by chance.
     const bandPositions = new Set(templates.map((k) => k.slice('tpl#'.length).split(':')[0]));
-    if (bandPositions.size < policy.links.minSharedTemplates) continue;
+    // One band position more than linking asks: a newcomer is enforced on this alone, and 16-bit
+    // bands of a busy account meet a campaign's many paraphrases by chance now and then.
+    if (bandPositions.size < policy.links.minSharedTemplates + 1) continue;
     return regrowthRequest(account, policy, { accountId: suspendedId, templates });
   }
   return undefined;

@@ -1,8 +1,7 @@
 import type { AccountState } from '../account-state';
 import type { Policy } from '../policy/policy';
-import { extractionEvidence } from '../scoring/account-scorer';
 import { strength, type Reason } from '../scoring/risk';
-import { totals } from '../scoring/window';
+import { extractionEvidence, totals } from '../scoring/window';
 import { median, type LinkEvidence } from './edge-weights';
 
 const HOUR_MS = 3_600_000;

@@ -30,11 +30,13 @@ export const POLICY_KEY_DOCS: Readonly<Record<string, string>> = {
   evidence:
     'Evidence counted, not averaged: points added to the account score on top of the signals, so that a large amount of extraction-shaped traffic is enough to act on, on any tier, however much ordinary traffic is mixed in.',
   'evidence.extractionRequests':
-    'Extraction-shaped requests in the window: requests for reasoning, coding or agentic work showing at least two of a conversation opener, a topic new in the window, a reused template, chain-of-thought (two marks count a third, four a whole request; an exact repeat of an earlier question counts nothing). Public prompts are discounted.',
+    'Extraction-shaped requests in the window: requests for reasoning, coding or agentic work showing three of a conversation opener, a topic new in the window, a template scaffold filled with a new question, chain-of-thought (three marks count half a request, four a whole one; an exact repeat of an earlier question counts nothing). Public prompts are discounted.',
   'evidence.extractionRequests.points': 'Points added at `high` and above (linearly from nothing at `low`).',
   'evidence.extractionRequests.low': 'Evidence at which points start to be added.',
   'evidence.extractionRequests.high':
     'Evidence at which the full `points` are added. Must be greater than `low`.',
+  'evidence.extractionRequests.fullShare':
+    'Below this share of the account’s requests, the points shrink in proportion: a reseller’s or a busy team’s occasional extraction-shaped request is not a campaign (a campaign diluting each account that far is caught by its cluster).',
   signals:
     'Account signals. Each adds nothing at `low` and its full `weight` at `high`, linearly in between (the "lower is riskier" signals `timingRegularity` and `accountAge` run the other way). The score is the weighted sum over the sum of weights, times 100.',
   'signals.volume': 'Requests in the window / the tier’s daily norm.',
@@ -102,6 +104,8 @@ export const POLICY_KEY_DOCS: Readonly<Record<string, string>> = {
   clusters: 'Clusters: connected components over heavy edges, scored and enforced as a whole.',
   'clusters.edgeThreshold': 'Edges lighter than this do not join accounts into a cluster.',
   'clusters.candidateFloor': 'Accounts scoring at least this are expanded into their cluster each batch.',
+  'clusters.seedShare':
+    '...and so are accounts with at least one extraction-shaped request making up at least this share of their requests: a low-and-slow account shows its shape long before its count.',
   'clusters.seedEvidence':
     'Accounts with at least this much extraction evidence (extraction-shaped requests in the window, public prompts discounted) are expanded into their cluster too, however low their own score, and expose every template they use for linking (not only the reused ones): a campaign spread thin over many accounts shows in their combined traffic.',
   'clusters.reexplorePeakRise':

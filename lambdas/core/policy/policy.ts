@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { TIERS } from '../contract/usage-event';
@@ -89,6 +89,11 @@ const clusterSettings = z
      * every template they use for linking, not only those they reuse.
      */
     seedEvidence: z.number().min(0),
+    /**
+     * ...and so are accounts with at least one extraction-shaped request that make up this share
+     * of their requests: a low-and-slow account shows its shape long before its count.
+     */
+    seedShare: share,
     /** An account's cluster is explored again when its peak score rose by this much (or it gained links). */
     reexplorePeakRise: z.number().min(0).max(100),
     /** How many edges away from a risky account its cluster is explored. */
@@ -282,6 +287,8 @@ export const policySchema = z
             points: z.number().min(0).max(100),
             low: z.number().min(0),
             high: z.number().min(0),
+            /** Below this share of the account's requests the points shrink in proportion. */
+            fullShare: z.number().gt(0).max(1),
           })
           .strict()
           .refine((s) => s.high > s.low, { message: 'high must be greater than low', path: ['high'] }),
@@ -380,15 +387,30 @@ export type Policy = z.infer<typeof policySchema>;
 export type SignalSettings = z.infer<typeof signalSettings>;
 export type SignalId = keyof Policy['signals'];
 
+/** Largest policy accepted, file or document: far above any real policy (a few KB), far below harm. */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+/** Problems listed in a PolicyValidationError, and characters per problem: never the whole input. */
+const MAX_PROBLEMS_LISTED = 20;
+const MAX_PROBLEM_CHARS = 300;
+const MAX_VALUE_CHARS = 80;
+
 export class PolicyValidationError extends Error {
   public constructor(
     public readonly source: string,
     public readonly problems: readonly string[],
     options?: ErrorOptions,
   ) {
-    super(`invalid policy ${source}:\n  - ${problems.join('\n  - ')}`, options);
+    const listed = problems.slice(0, MAX_PROBLEMS_LISTED).map((p) => truncate(p, MAX_PROBLEM_CHARS));
+    if (problems.length > listed.length) listed.push(`... and ${problems.length - listed.length} more`);
+    super(`invalid policy ${source}:\n  - ${listed.join('\n  - ')}`, options);
     this.name = 'PolicyValidationError';
   }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max
+    ? text
+    : `${text.slice(0, max)}... (${text.length.toLocaleString('en-US')} characters)`;
 }
 
 function describeValue(root: unknown, path: readonly PropertyKey[]): string {
@@ -397,11 +419,38 @@ function describeValue(root: unknown, path: readonly PropertyKey[]): string {
     if (node === null || typeof node !== 'object') return 'missing';
     node = (node as Record<PropertyKey, unknown>)[key];
   }
-  return node === undefined ? 'missing' : JSON.stringify(node);
+  // The value as written, but never the whole input (an unknown key at the root is about the root).
+  return node === undefined ? 'missing' : truncate(JSON.stringify(node), MAX_VALUE_CHARS);
+}
+
+/**
+ * The path of a YAML alias that refers to a node containing it (`a: &a [*a]`): the parsed value
+ * is then circular, which no policy can be. Undefined when there is none.
+ */
+function aliasLoop(value: unknown): string | undefined {
+  const ancestors = new Set<object>();
+  const visit = (node: unknown, path: readonly string[]): string | undefined => {
+    if (node === null || typeof node !== 'object') return undefined;
+    if (ancestors.has(node)) return path.join('.') || '(root)';
+    ancestors.add(node);
+    for (const [key, child] of Object.entries(node)) {
+      const found = visit(child, [...path, key]);
+      if (found) return found;
+    }
+    ancestors.delete(node);
+    return undefined;
+  };
+  return visit(value, []);
 }
 
 /** Validates an already-parsed policy object; throws PolicyValidationError naming key, value and rule. */
 export function validatePolicy(value: unknown, source = '(inline)'): Policy {
+  const loop = aliasLoop(value);
+  if (loop) {
+    throw new PolicyValidationError(source, [
+      `${loop}: a YAML alias refers to a node that contains it (an alias loop): write the value out instead`,
+    ]);
+  }
   const result = policySchema.safeParse(value);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -412,6 +461,8 @@ export function validatePolicy(value: unknown, source = '(inline)'): Policy {
 }
 
 export function parsePolicy(yamlOrJson: string, source = '(inline)'): Policy {
+  const bytes = Buffer.byteLength(yamlOrJson);
+  if (bytes > MAX_POLICY_BYTES) throw new PolicyValidationError(source, [tooLarge('policy', bytes)]);
   let value: unknown;
   try {
     value = parseYaml(yamlOrJson);
@@ -423,11 +474,22 @@ export function parsePolicy(yamlOrJson: string, source = '(inline)'): Policy {
   return validatePolicy(value, source);
 }
 
+function tooLarge(what: string, bytes: number): string {
+  return (
+    `the ${what} is ${bytes.toLocaleString('en-US')} bytes; a ${what === 'file' ? 'policy file' : 'policy'} may be at most 1 MiB ` +
+    `(${MAX_POLICY_BYTES.toLocaleString('en-US')} bytes)`
+  );
+}
+
 export function loadPolicyFile(path: string): Policy {
   let text: string;
   try {
+    // The size first: a file far too large is refused without being read.
+    const { size } = statSync(path);
+    if (size > MAX_POLICY_BYTES) throw new PolicyValidationError(path, [tooLarge('file', size)]);
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof PolicyValidationError) throw error;
     throw new PolicyValidationError(path, [`cannot read the file: ${(error as Error).message}`], {
       cause: error,
     });

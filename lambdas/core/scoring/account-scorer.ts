@@ -19,7 +19,7 @@ import {
 import { topicTag } from './signals/template-reuse';
 import { escalate } from './enforcement-action';
 import { ageAtFirstRequestDays, assessRisk } from './risk';
-import { epochHour, totals, WindowFolder, windowSettings } from './window';
+import { epochHour, extractionEvidence, totals, WindowFolder, windowSettings } from './window';
 
 /** A usage event with its place in the stream, which makes redelivery detectable. */
 export interface SequencedEvent {
@@ -76,14 +76,23 @@ export interface AccountCheck {
   readonly publicShare: number;
 }
 
-/** Extraction evidence in the window, in requests: the window's `ex` counter is in thirds. */
-export function extractionEvidence(window: { readonly ex: number }, publicShare = 0): number {
-  return (window.ex / 3) * (1 - publicShare);
-}
-
 /** A stable, short, name-safe digest of an account id (ids may be 128 arbitrary characters). */
 export function accountDigest(accountId: string): string {
   return createHash('sha256').update(accountId).digest('hex').slice(0, 24);
+}
+
+/**
+ * Whether an account shows enough extraction evidence to be explored into its cluster and to
+ * expose every template it uses for linking (policy clusters.seedEvidence and seedShare).
+ */
+export function isExtractionSeed(
+  window: { readonly n: number; readonly ex: number },
+  publicShare: number | undefined,
+  policy: Policy,
+): boolean {
+  const evidence = extractionEvidence(window, publicShare);
+  const { seedEvidence, seedShare } = policy.clusters;
+  return evidence >= seedEvidence || (evidence >= 1 && evidence >= seedShare * window.n);
 }
 
 export function isAllowlisted(policy: Policy, accountId: string, orgId: string | null): boolean {
@@ -283,8 +292,10 @@ export function scoreAccount(
     state.publicShare = check.publicShare;
     state.publicCheckedAt = state.lastEventAt;
   }
-  const evidenceSoFar = extractionEvidence(totals(state.buckets), state.publicShare);
-  folder.finish(epochHour(state.lastEventAt), evidenceSoFar >= policy.clusters.seedEvidence);
+  folder.finish(
+    epochHour(state.lastEventAt),
+    isExtractionSeed(totals(state.buckets), state.publicShare, policy),
+  );
   // Templates the account keeps reusing become links, and every template of an account showing
   // extraction evidence: campaigns share their templates.
   for (const band of state.recurringTemplateBands)

@@ -1,7 +1,8 @@
 import type { Tier } from '../contract/usage-event';
 import type { Policy, SignalSettings } from '../policy/policy';
 import { ACCOUNT_SIGNALS, type SignalDirection } from './signals';
-import type { WindowTotals } from './window';
+import { percent } from './signals/signal';
+import { extractionEvidence, type WindowTotals } from './window';
 
 /** Why a score is what it is: one signal's value against the policy's thresholds. */
 export interface Reason {
@@ -94,10 +95,13 @@ export function assessRisk(
     }
   }
   // Evidence counted, not averaged: an absolute amount of extraction-shaped traffic adds points of
-  // its own, whatever share of the account's traffic it is (its own count is its confidence).
+  // its own (its count is its own confidence). Only below fullShare of the account's traffic do
+  // they shrink: a reseller's or a busy team's occasional extraction-shaped request is not a
+  // campaign (a campaign diluting each account that far is caught by its cluster).
   const settings = policy.evidence.extractionRequests;
-  const evidence = (window.ex / 3) * (1 - (facts.publicShare ?? 0));
-  const s = strength(evidence, settings);
+  const evidence = extractionEvidence(window, facts.publicShare);
+  const share = evidence / window.n;
+  const s = strength(evidence, settings) * Math.min(1, share / settings.fullShare);
   if (s > 0) {
     const points = settings.points * s;
     raw += points;
@@ -108,8 +112,8 @@ export function assessRisk(
       saturation: settings.high,
       points: round(points, 1),
       text:
-        `${Math.round(evidence)} extraction-shaped requests in the window` +
-        (facts.publicShare ? ` (public prompts, ${Math.round(facts.publicShare * 100)}%, not counted)` : ''),
+        `${Math.round(evidence)} extraction-shaped requests in the window (${percent(share)} of its requests)` +
+        (facts.publicShare ? `, public prompts (${percent(facts.publicShare)}) not counted` : ''),
     });
   }
   reasons.sort((a, b) => b.points - a.points);

@@ -2,7 +2,13 @@ import type { AccountState } from '../account-state';
 import { parseUsageEventBytes } from '../contract/usage-event';
 import { clusterEnforcementPlan } from '../lifecycle/cluster-request';
 import { afterClearance, reenforcementCheck } from '../lifecycle/protection';
-import { ClusterLookup, exploreCluster, regrowthEnforcement } from '../linking/cluster-engine';
+import { sealedClusterRequest, sealedRequest } from '../lifecycle/sealed-input';
+import {
+  ClusterLookup,
+  exploreCluster,
+  regrowthEnforcement,
+  sendsPublicPrompts,
+} from '../linking/cluster-engine';
 import type { Policy } from '../policy/policy';
 import {
   ClusterEnforcementUnavailableError,
@@ -17,7 +23,7 @@ import {
 } from '../ports';
 import { isPublicPrompt, promptSpread } from '../linking/edge-weights';
 import {
-  extractionEvidence,
+  isExtractionSeed,
   scoreAccount,
   type AccountCheck,
   type AccountUpdate,
@@ -25,7 +31,7 @@ import {
   type ScorerLimits,
   type SequencedEvent,
 } from './account-scorer';
-import { totals } from './window';
+import { extractionEvidence, totals } from './window';
 
 /** One stream record as any Kinesis consumer sees it. */
 export interface StreamRecord {
@@ -241,11 +247,16 @@ async function decideBatch(
   return { pending, linked };
 }
 
+/** Census keys read per public check, and the fewest that make a share worth knowing. */
+const PUBLIC_CHECK_KEYS = 16;
+const MIN_PUBLIC_CHECK_KEYS = 4;
+
 /**
- * How much of each heavy account's extraction evidence is public prompts: for accounts whose
- * evidence is at least half of what starts to count on its own, and not checked for
- * links.publicRecheckHours of event time, reads who else sent the prompts its census keys sample.
- * A prompt many unrelated senders send on one topic is public (a benchmark item), whoever they are.
+ * How much of each account's extraction evidence is public prompts: for accounts with at least
+ * clusters.seedEvidence of it (whose evidence can seed a cluster, join one or add points) and a
+ * few census keys, not checked for links.publicRecheckHours of event time, reads who else sent the
+ * prompts its latest census keys sample. A prompt many unrelated senders send on one topic is
+ * public (a benchmark item), whoever they are.
  */
 async function checkPublicPrompts(
   states: ReadonlyMap<string, AccountState>,
@@ -257,9 +268,10 @@ async function checkPublicPrompts(
   const due = new Map<string, readonly string[]>();
   for (const [accountId, events] of byAccount) {
     const state = states.get(accountId);
-    const keys = state?.censusKeys ?? [];
-    if (!state || keys.length === 0) continue;
-    if (extractionEvidence(totals(state.buckets)) < policy.evidence.extractionRequests.low / 2) continue;
+    // The most recent census keys: a sample of what it sends now.
+    const keys = (state?.censusKeys ?? []).slice(-PUBLIC_CHECK_KEYS);
+    if (!state || keys.length < MIN_PUBLIC_CHECK_KEYS) continue;
+    if (extractionEvidence(totals(state.buckets)) < policy.clusters.seedEvidence) continue;
     const latest = events.reduce((t, e) => (e.event.ts > t ? e.event.ts : t), state.lastEventAt);
     const checkedAt = state.publicCheckedAt ? Date.parse(state.publicCheckedAt) : Number.NEGATIVE_INFINITY;
     if (Date.parse(latest) - checkedAt < policy.links.publicRecheckHours * 3_600_000) continue;
@@ -284,7 +296,7 @@ async function checkPublicPrompts(
 }
 
 async function startEnforcement(starter: EnforcementStarter, request: EnforcementRequest, stats: BatchStats) {
-  const { started } = await starter.start(request);
+  const { started } = await starter.start(sealedRequest(request));
   if (started) stats.enforcementsStarted += 1;
 }
 
@@ -294,7 +306,7 @@ async function startClusterEnforcement(
   stats: BatchStats,
 ) {
   if (!starter.startCluster) throw new ClusterEnforcementUnavailableError(request.executionName);
-  const { started } = await starter.startCluster(request);
+  const { started } = await starter.startCluster(sealedClusterRequest(request));
   if (started) stats.enforcementsStarted += 1;
 }
 
@@ -335,11 +347,12 @@ async function linkAccounts(
   // So are accounts with extraction evidence however low their score: a campaign spread thin.
   const { candidateFloor, seedEvidence, reexplorePeakRise } = policy.clusters;
   const evidenceOf = (s: AccountState) => extractionEvidence(totals(s.buckets), s.publicShare);
-  const isCandidate = (s: AccountState) => s.riskScore >= candidateFloor || evidenceOf(s) >= seedEvidence;
+  const isCandidate = (s: AccountState) =>
+    s.riskScore >= candidateFloor || isExtractionSeed(totals(s.buckets), s.publicShare, policy);
   const seeds = pending
     .filter((u) => {
       const s = u.state;
-      if (s.status === 'SUSPENDED' || !isCandidate(s)) return false;
+      if (s.status === 'SUSPENDED' || !isCandidate(s) || sendsPublicPrompts(s)) return false;
       const before = previous.get(s.accountId);
       return (
         !before ||
@@ -375,7 +388,10 @@ async function linkAccounts(
         s.status !== 'SUSPENDED' &&
         s.totalRequests >= regrowth.minRequests &&
         s.riskScore >= regrowth.floor &&
-        (s.totalRequests <= regrowth.maxRequests || newLinks.some((l) => isHeavyKey(l.linkKey))),
+        // Checked while new, and when an account with a history of its own shows up on a new card
+        // or device (templates churn with every new prompt: they do not reopen the check).
+        (s.totalRequests <= regrowth.maxRequests ||
+          newLinks.some((l) => l.kind === 'pay' || l.kind === 'dev')),
     )
     .map((u) => u.state);
   const heavyKeys = newcomers.flatMap((s) => s.linkKeys.filter(isHeavyKey));

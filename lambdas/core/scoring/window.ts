@@ -43,7 +43,7 @@ export interface HourBucket {
   /** Requests on a model released less than the policy's `models.freshHours` before them. */
   rel: number;
   /**
-   * Extraction evidence, in thirds of a request: each extraction-shaped request adds 1-3 (see
+   * Extraction evidence, in halves of a request: each extraction-shaped request adds 1 or 2 (see
    * extractionMarks). Counted, not averaged: ordinary traffic mixed in dilutes a share, never this.
    */
   ex: number;
@@ -95,6 +95,8 @@ export interface EventObservation {
   readonly gapMs?: number;
   readonly novelTopic?: boolean;
   readonly reusedTemplate?: boolean;
+  /** The opener reuses a template band the account filled with another topic before. */
+  readonly scaffold?: boolean;
   /** The opener repeats an earlier prompt of the window exactly, on the same topic. */
   readonly repeatedPrompt?: boolean;
   readonly freshModel?: boolean;
@@ -106,12 +108,13 @@ export function isExtractionCapability(capability: string): boolean {
 }
 
 /**
- * How extraction-shaped one request is, 0-3: a request for reasoning, coding or agentic work that
- * shows k of four marks (a conversation opener, a topic new to the account in the window, a reused
- * prompt template, chain-of-thought asked for) scores k - 1, unless it repeats an earlier prompt
- * exactly on the same topic (nothing new to extract). Ordinary use shows one or two marks
- * (a question on something new); a campaign's requests show three or four, however much ordinary
- * traffic is mixed in around them.
+ * How extraction-shaped one request is, 0-2: a request for reasoning, coding or agentic work that
+ * shows k of four marks (a conversation opener, a topic new to the account in the window, a
+ * template scaffold filled with a new question, chain-of-thought asked for) scores k - 2, unless it
+ * repeats an earlier prompt exactly on the same topic (nothing new to extract). Ordinary use shows
+ * two marks at most (a question on something new, now and then with reasoning); a campaign's
+ * requests show three or four, however much ordinary traffic is mixed in around them. A benchmark
+ * run shows two (new questions, chain-of-thought, but no scaffold and few new topics).
  */
 export function extractionMarks(event: UsageEvent, seen: EventObservation): number {
   // The same question asked again extracts nothing new (another sample of a benchmark item).
@@ -119,9 +122,17 @@ export function extractionMarks(event: UsageEvent, seen: EventObservation): numb
   let marks = 0;
   if (event.turn === 1) marks += 1;
   if (seen.novelTopic) marks += 1;
-  if (seen.reusedTemplate) marks += 1;
+  if (seen.scaffold) marks += 1;
   if (event.reasoningRequested) marks += 1;
-  return Math.max(0, marks - 1);
+  return Math.max(0, marks - 2);
+}
+
+/**
+ * Extraction evidence in a window, in requests (the `ex` counter is in halves), less the share of
+ * it that is public prompts (AccountState.publicShare).
+ */
+export function extractionEvidence(window: { readonly ex: number }, publicShare = 0): number {
+  return (window.ex / 2) * (1 - publicShare);
 }
 
 /** Adds one event to its hour bucket, keeping buckets sorted by hour. Mutates `buckets`. */
@@ -309,6 +320,7 @@ export class WindowFolder {
       novelTopic: event.topic !== null && this.topics.observe(event.topic, h, oldest),
       reusedTemplate:
         event.turn === 1 && this.templates.observe(event.promptHash, h, oldest, topicTag(event.topic)),
+      scaffold: event.turn === 1 && this.templates.scaffold,
       repeatedPrompt: event.turn === 1 && this.templates.repeated,
       freshModel: releasedAt !== undefined && ms >= releasedAt && ms - releasedAt < this.freshMs,
     };

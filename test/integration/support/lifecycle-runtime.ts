@@ -4,7 +4,12 @@ import { App, CfnResource, type IResource } from 'aws-cdk-lib';
 import { DynamoDbAccountStore } from '../../../lambdas/adapters/dynamodb-account-store';
 import { DynamoDbLinkStore } from '../../../lambdas/adapters/dynamodb-link-store';
 import { documentClient } from '../../../lambdas/adapters/aws-clients';
-import type { AuditEntry, CaseRecord } from '../../../lambdas/core/cases/case-record';
+import {
+  auditFromItem,
+  caseFromItem,
+  type AuditEntry,
+  type CaseRecord,
+} from '../../../lambdas/core/cases/case-record';
 import type { Policy } from '../../../lambdas/core/policy/policy';
 import type { ScoreBatchDependencies } from '../../../lambdas/core/scoring/score-batch';
 import { ClusterEnforcementWorkflow } from '../../../lib/constructs/cluster-enforcement-workflow';
@@ -158,10 +163,13 @@ export async function startLifecycleRuntime(template: CloudFormationTemplate): P
       },
       caseChain: async (caseId) => {
         const items = await runtime.caseItems(caseId);
-        const record = items.find((i) => i.sk === 'CASE') as unknown as CaseRecord;
-        const entries = items
+        // Read as the cases store reads them: evidence and seal field hashes are JSON strings.
+        const caseItem = items.find((i) => i.sk === 'CASE');
+        if (!caseItem) throw new Error(`case ${caseId} has no CASE item`);
+        const record: CaseRecord = caseFromItem(caseItem);
+        const entries: AuditEntry[] = items
           .filter((i) => String(i.sk).startsWith('AUDIT#'))
-          .map((i) => i as unknown as AuditEntry);
+          .map((i) => auditFromItem(i));
         return { record, entries };
       },
       stop: async () => {

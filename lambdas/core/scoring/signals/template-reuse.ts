@@ -62,6 +62,11 @@ export class TemplateMemory {
    * the same topic. The same question asked again (another sample of a benchmark item).
    */
   public repeated = false;
+  /**
+   * Whether the last observed prompt reused a band the account used with another topic: a
+   * scaffold filled with a new question, the shape of a template.
+   */
+  public scaffold = false;
 
   public constructor(
     private readonly stored: readonly TemplateBandCount[],
@@ -76,11 +81,15 @@ export class TemplateMemory {
     this.bands ??= new Map(this.stored.map(([key, count, hour, t]) => [key, { count, hour, tag: t ?? '' }]));
     let reused = false;
     let sameQuestion = tag !== '';
+    let scaffold = false;
     for (const key of templateBandKeys(promptHash)) {
       const use = this.bands.get(key);
       if (use && use.hour >= oldestHour) {
         reused = true;
-        if (use.tag !== tag) sameQuestion = false;
+        if (use.tag !== tag) {
+          sameQuestion = false;
+          scaffold = true;
+        }
         use.count += 1;
         use.hour = Math.max(use.hour, hour);
         if (use.tag !== tag) use.tag = MANY_TOPICS;
@@ -91,6 +100,7 @@ export class TemplateMemory {
       }
     }
     this.repeated = sameQuestion;
+    this.scaffold = scaffold && !sameQuestion;
     return reused;
   }
 

@@ -1,0 +1,154 @@
+import { appendFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
+import { runWorlds } from '../../local/world-evaluation';
+import { percent } from '../../sim/evaluation';
+import {
+  summarizeWorlds,
+  type MultiWorldSummary,
+  type Spread,
+  type WorldEvaluation,
+} from '../../sim/multi-world';
+import { worldSeeds, type WorldSplit } from '../../sim/world-seeds';
+import { bar, table } from '../format';
+
+export interface WorldsEvaluationOptions {
+  readonly split: WorldSplit;
+  readonly count: number;
+  readonly offset: number;
+  readonly scale: number;
+  readonly days: number;
+  readonly policy?: string;
+  readonly jobs: number;
+  readonly json?: string;
+}
+
+const write = (text: string) => process.stdout.write(`${text}\n`);
+
+/** `cauterize evaluate --worlds`: runs the worlds, prints the median/worst tables and the bars. */
+export async function runWorldsEvaluation(options: WorldsEvaluationOptions): Promise<MultiWorldSummary> {
+  const seeds = worldSeeds(options.split, options.count, options.offset);
+  process.stderr.write(
+    `evaluating ${seeds.length} ${options.split} worlds (seeds ${seeds[0]}-${seeds[seeds.length - 1]}), ` +
+      `scale ${options.scale}, ${options.days} days, ${options.jobs} at a time\n`,
+  );
+  let finished = 0;
+  if (options.json) checkOutputPath(options.json, '--json');
+  // Each world is kept as it finishes: a long run cut short still leaves the worlds it evaluated.
+  const partial = options.json ? `${options.json}.worlds.jsonl` : undefined;
+  if (partial) await rm(partial, { force: true });
+  const worlds = await runWorlds(seeds, {
+    scale: options.scale,
+    days: options.days,
+    policyFile: options.policy,
+    jobs: options.jobs,
+    onWorld: (w) => {
+      finished += 1;
+      if (partial) appendFileSync(partial, `${JSON.stringify(w, jsonNumbers)}\n`);
+      process.stderr.write(
+        `  world ${w.seed} (${finished}/${seeds.length}): ${w.events.toLocaleString('en-US')} events, ` +
+          `recall ${percent(w.report.overall.attack.recall)}, legit suspended ${w.report.overall.legitimate.suspended}, ` +
+          `${w.seconds.total.toFixed(0)} s\n`,
+      );
+    },
+  });
+  const summary = summarizeWorlds(worlds);
+  printSummary(summary, worlds);
+  if (options.json) {
+    const reports = worlds.map((w) => ({ seed: w.seed, report: w.report }));
+    await writeTextAtomic(options.json, `${JSON.stringify({ ...summary, reports }, jsonNumbers, 2)}\n`);
+    write(`\nwrote ${options.json}`);
+  }
+  return summary;
+}
+
+/** Infinity (a campaign never suspended) is not JSON: it is written as the string "never". */
+function jsonNumbers(_key: string, value: unknown): unknown {
+  return value === Number.POSITIVE_INFINITY ? 'never' : value;
+}
+
+const pct = (value: number | null, digits = 1) => percent(value, digits);
+const hours = (value: number | null) =>
+  value === null ? 'n/a' : Number.isFinite(value) ? value.toFixed(1) : 'never';
+/** The worst world's value and seed; no seed when every world was perfect (0, or 100% recall). */
+const worst = (s: Spread, format: (v: number | null) => string, perfect: number) =>
+  s.worst === null ? 'n/a' : s.worst === perfect ? format(s.worst) : `${format(s.worst)} (${s.worstSeed})`;
+
+export function printSummary(summary: MultiWorldSummary, worlds: readonly WorldEvaluation[]): void {
+  write(
+    table(
+      [
+        'strategy',
+        'accounts',
+        'recall median',
+        'recall worst (world)',
+        'median recall',
+        'served median',
+        'served worst',
+        'h to 1st susp. median',
+        'worst',
+      ],
+      summary.strategies.map((s) => [
+        s.strategy,
+        s.accounts,
+        pct(s.recall.median),
+        worst(s.recall, (v) => pct(v), 1),
+        bar(s.recall.median),
+        pct(s.servedShare.median),
+        worst(s.servedShare, (v) => pct(v), 0),
+        hours(s.hoursToFirstSuspension.median),
+        worst(s.hoursToFirstSuspension, hours, Number.NaN),
+      ]),
+    ),
+  );
+  write('');
+  write(
+    table(
+      [
+        'legitimate cohort',
+        'hard neg.',
+        'accounts',
+        'suspended',
+        'worst world',
+        'throttled/verify',
+        'worst world',
+        'review cases',
+        'worst world',
+      ],
+      summary.cohorts.map((c) => [
+        c.cohort,
+        c.hardNegative ? 'yes' : '',
+        c.accounts,
+        c.suspended,
+        worst(c.suspendedShare, (v) => pct(v, 2), 0),
+        c.throttledOrVerified,
+        worst(c.throttledOrVerifiedShare, (v) => pct(v, 2), 0),
+        c.reviewCases,
+        worst(c.reviewCasesPerAccount, (v) => pct(v, 2), 0),
+      ]),
+    ),
+  );
+  write('');
+  write(
+    table(
+      ['world', 'events', 'accounts', 'recall', 'legit suspended', 'served', 'policy', 'seconds'],
+      worlds.map((w) => [
+        w.seed,
+        w.events,
+        w.accounts,
+        pct(w.report.overall.attack.recall),
+        w.report.overall.legitimate.suspended,
+        pct(w.report.overall.attack.servedShare),
+        w.policyVersion,
+        Math.round(w.seconds.total),
+      ]),
+    ),
+  );
+  write('');
+  write(
+    table(
+      ['bar (held-out worlds)', 'target', 'actual', 'verdict'],
+      summary.bars.map((b) => [b.description, b.target, b.actual, b.verdict]),
+    ),
+  );
+}
