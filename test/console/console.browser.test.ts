@@ -355,17 +355,31 @@ describe('The console’s cluster graph at campaign size', () => {
           globalThis as unknown as { cauterizeGraph: { visibleEdges(): number } }
         ).cauterizeGraph.visibleEdges(),
       );
+    // A toggle restyles 2,500 edges: on a loaded machine the count settles a frame or two later.
+    const settled = (expected: number) =>
+      page
+        .waitForFunction(
+          (n) =>
+            (
+              globalThis as unknown as { cauterizeGraph: { visibleEdges(): number } }
+            ).cauterizeGraph.visibleEdges() === n,
+          expected,
+          { timeout: 10_000 },
+        )
+        .catch(() => undefined);
     expect(await visibleEdges()).toBe(Number(drawn.edges));
     await page.uncheck('#show-tpl');
     const templateEdges = evidence.members.reduce(
       (n, m) => n + m.links.filter((i) => evidence.links[i]!.kind === 'tpl').length,
       0,
     );
+    await settled(Number(drawn.edges) - templateEdges);
     expect(await visibleEdges()).toBe(Number(drawn.edges) - templateEdges);
     await page
       .locator('.graph-wrap')
       .screenshot({ path: join(ARTIFACTS, 'cluster-graph-400-no-templates.png') });
     await page.check('#show-tpl');
+    await settled(Number(drawn.edges));
     expect(await visibleEdges()).toBe(Number(drawn.edges));
     const target = evidence.members[321]!.accountId;
     await page.fill('#graph-search', target.slice(-6));
