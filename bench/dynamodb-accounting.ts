@@ -29,7 +29,23 @@ export interface DynamoDbAccounting {
   readonly linkWritesByKind: Readonly<Record<string, number>>;
   /** Workflow writes: suspend, case, audit entry per account enforced (3 items each). */
   readonly workflowWrites: number;
+  /** Cases opened (account and cluster). */
   readonly enforcements: number;
+  /**
+   * Capacity units by table, every billed one: the scorer's (eventually consistent loads and link
+   * queries), the workflows' (claims, conditional writes that fail, case items and their two index
+   * copies, audit entries, cluster member items and their index copy). The links table has no index.
+   */
+  readonly tables: Readonly<Record<TableName, { readonly writeUnits: number; readonly readUnits: number }>>;
+  /** Workflow runs the scorer started, and the events they published. */
+  readonly workflows: {
+    readonly accountRuns: number;
+    readonly clusterRuns: number;
+    readonly clusterMembers: number;
+    /** Members of each cluster run (the cluster workflow picks its Map by the count). */
+    readonly clusterRunSizes: readonly number[];
+    readonly busEvents: number;
+  };
   /** Items read: account states loaded per batch, plus link members and states read by cluster lookups. */
   readonly accountReads: number;
   readonly accountReadUnits: number;
@@ -77,6 +93,16 @@ export interface DynamoDbAccounting {
     readonly writesPerEvent: number;
   };
 }
+
+export type TableName = 'accounts' | 'links' | 'cases';
+
+/** An eventually consistent read costs half a read unit per started 4 KB. */
+const EVENTUALLY_CONSISTENT = 0.5;
+/** Index copies of a case item: account cases are in byAccount and byStatus, cluster cases in byStatus. */
+const ACCOUNT_CASE_INDEXES = 2;
+const CLUSTER_CASE_INDEXES = 1;
+/** A cluster's MEMBER# item (caseId, sk, accountId, openedAt) is one unit, and one more in byAccount. */
+const MEMBER_ITEM_UNITS = 2;
 
 /** The size DynamoDB bills for the account item DynamoDbAccountStore writes for this state. */
 export function accountItemBytes(state: AccountState): number {
@@ -126,9 +152,16 @@ class CountingAccountStore implements AccountStore {
     for (const id of accountIds) {
       const state = states.get(id);
       this.reads += 1;
-      this.readUnits += state ? readUnitsOf(this.bytesOf(state)) : 1;
+      this.readUnits += (state ? readUnitsOf(this.bytesOf(state)) : 1) * EVENTUALLY_CONSISTENT;
     }
     return states;
+  }
+
+  /** Bytes of the account's item as last written (the mean written item if it never was). */
+  public itemBytes(accountId: string): number {
+    const last = this.lastWrite.get(accountId);
+    if (last) return last.bytes;
+    return this.sizes.reduce((a, b) => a + b, 0) / Math.max(1, this.sizes.length);
   }
 
   /** Packing the item deflates it: reuse the size of the write the state came from. */
@@ -250,15 +283,24 @@ export async function measureDynamoDbAccounting(
   const events = source.lines;
   const enforcements = enforcement.cases().length;
   const workflowWrites = 3 * enforcements;
-  const sizes = [...accounts.sizes].sort((a, b) => a - b);
+  const workflow = workflowUnits(enforcement, (id) => accounts.itemBytes(id));
   const linkQueries = (memoryLinks.counters as { queries?: number }).queries ?? links.keysQueried;
+  const tables: DynamoDbAccounting['tables'] = {
+    accounts: {
+      writeUnits: accounts.writeUnits + workflow.accounts.writeUnits,
+      readUnits: accounts.readUnits + workflow.accounts.readUnits,
+    },
+    // Edges are small items, one unit each; link queries read under 4 KB each.
+    links: { writeUnits: links.writes, readUnits: linkQueries * EVENTUALLY_CONSISTENT },
+    cases: workflow.cases,
+  };
+  const sizes = [...accounts.sizes].sort((a, b) => a - b);
   const writes = accounts.writes + links.writes + workflowWrites;
   let aggregatorLinkWrites = 0;
   for (const id of accounts.everRisky) aggregatorLinkWrites += links.byAccount.get(id) ?? 0;
-  // Link edges are small items (1 unit each); workflow items: the case carries its evidence (~2 units).
-  const writeUnits = accounts.writeUnits + links.writes + 4 * enforcements;
   const reads = accounts.reads + links.itemsRead + enforcements;
-  const readUnits = accounts.readUnits + linkQueries + enforcements;
+  const writeUnits = tables.accounts.writeUnits + tables.links.writeUnits + tables.cases.writeUnits;
+  const readUnits = tables.accounts.readUnits + tables.links.readUnits + tables.cases.readUnits;
   return {
     ...(options.batchingWindowSeconds === undefined
       ? {}
@@ -277,6 +319,8 @@ export async function measureDynamoDbAccounting(
     linkWritesByKind: links.byKind,
     workflowWrites,
     enforcements,
+    tables,
+    workflows: workflow.runs,
     accountReads: accounts.reads,
     accountReadUnits: accounts.readUnits,
     linkQueries,
@@ -306,4 +350,77 @@ export async function measureDynamoDbAccounting(
       writesPerEvent: (accounts.aggregatorWrites['1h'] + aggregatorLinkWrites + workflowWrites) / events,
     },
   };
+}
+
+/** The item OpenCase puts for a case (enforcement-workflow.ts), with the fields the memory engine keeps. */
+function caseItemBytes(record: Readonly<Record<string, unknown>>): number {
+  const { evidence, directive, ...rest } = record;
+  return dynamoDbItemBytes({
+    ...rest,
+    sk: 'CASE',
+    evidence: JSON.stringify(evidence ?? {}),
+    directive: JSON.stringify(directive ?? {}),
+    updatedAt: rest.openedAt,
+    openedByExecution:
+      'arn:aws:states:us-east-1:123456789012:execution:EnforcementStateMachineXXXXXXXX:acct-000000000000000000000000-1',
+    notes: [],
+    lastAuditSeq: 0,
+    lastAuditHash: '0'.repeat(64),
+  });
+}
+
+/** An opening audit entry: case id, sk, seq, time, actor, action, statuses, reason, two hashes. */
+const AUDIT_ENTRY_UNITS = 1;
+
+/**
+ * The capacity units the enforcement workflows use, run by run, as their definitions make the
+ * calls (a conditional write bills its units whether or not it passes).
+ */
+function workflowUnits(enforcement: MemoryEnforcement, accountBytes: (accountId: string) => number) {
+  const accounts = { writeUnits: 0, readUnits: 0 };
+  const cases = { writeUnits: 0, readUnits: 0 };
+  const runs = {
+    accountRuns: 0,
+    clusterRuns: 0,
+    clusterMembers: 0,
+    clusterRunSizes: [] as number[],
+    busEvents: 0,
+  };
+  const caseById = new Map(enforcement.cases().map((c) => [c.caseId, c]));
+  const caseUnits = (caseId: string) => {
+    const record = caseById.get(caseId);
+    return record ? writeUnitsOf(caseItemBytes(record)) : 1;
+  };
+  for (const run of enforcement.executions()) {
+    const { accountId, caseId, action, mode } = run.input;
+    const bytes = accountBytes(accountId);
+    runs.accountRuns += 1;
+    accounts.readUnits += readUnitsOf(bytes); // GetAccount, consistent
+    if (run.outcome === 'ENFORCED' || run.outcome === 'CASE_ALREADY_OPEN')
+      accounts.writeUnits += writeUnitsOf(bytes); // ClaimAccount
+    if (run.outcome === 'CASE_ALREADY_OPEN') {
+      cases.writeUnits += caseUnits(caseId); // the OpenCase put that failed its condition
+      cases.readUnits += 1; // GetCase
+    }
+    if (run.outcome === 'ENFORCED') {
+      cases.writeUnits += caseUnits(caseId) * (1 + ACCOUNT_CASE_INDEXES) + AUDIT_ENTRY_UNITS;
+      const acts = mode !== 'shadow' && action !== 'review';
+      if (acts) accounts.writeUnits += writeUnitsOf(bytes); // SuspendAccount, ThrottleAccount or RequireVerification
+      runs.busEvents += acts ? 2 : 1;
+    }
+  }
+  for (const run of enforcement.clusterExecutions()) {
+    const members = run.input.members;
+    runs.clusterRuns += 1;
+    runs.clusterMembers += members.length;
+    runs.clusterRunSizes.push(members.length);
+    cases.readUnits += 1; // ReadClusterCase
+    cases.writeUnits += caseUnits(run.input.caseId) * (1 + CLUSTER_CASE_INDEXES) + AUDIT_ENTRY_UNITS;
+    runs.busEvents += 1 + run.suspended.length;
+    for (const member of members) {
+      cases.writeUnits += MEMBER_ITEM_UNITS;
+      accounts.writeUnits += writeUnitsOf(accountBytes(member.accountId)); // SuspendMember
+    }
+  }
+  return { accounts, cases, runs };
 }

@@ -2,6 +2,20 @@ import { tmpdir } from 'node:os';
 import type { GroundTruth } from '../sim';
 import { emptySourceStats, readJsonlRecords, type SourceRecord } from '../local/jsonl-source';
 import { LocalPipeline } from '../local/local-pipeline';
+import type { LocalExecution } from '../local/local-state-machine';
+import { CLUSTER_MEMBER_STATE_NAMES } from '../lib/constructs/cluster-enforcement-workflow';
+
+/** Totals over one workflow's runs. */
+export interface WorkflowRunFigures {
+  readonly executions: number;
+  /** States entered (Map iterations' included): what a Standard run is billed for. */
+  readonly transitions: number;
+  /** Task states entered: the service calls an Express run waits on. */
+  readonly taskStates: number;
+  /** History events that carry state data, and the bytes of that data (what ALL logging ingests). */
+  readonly dataEvents: number;
+  readonly dataBytes: number;
+}
 
 export interface EndToEndResult {
   readonly events: number;
@@ -21,6 +35,11 @@ export interface EndToEndResult {
     readonly executions: number;
     readonly stateTransitions: number;
     readonly transitionsPerExecution: number;
+    /** What prices each workflow under either type (bench/cost-model.ts WorkflowMeasures). */
+    readonly account: WorkflowRunFigures;
+    /** The cluster workflow's states outside its member steps, and its member steps, with the members. */
+    readonly cluster: WorkflowRunFigures;
+    readonly clusterMembers: WorkflowRunFigures & { readonly members: number };
   };
   /** Per campaign, in processing (wall-clock) seconds of this replay. */
   readonly campaigns: ReadonlyArray<{
@@ -153,11 +172,27 @@ export async function measureEndToEnd(file: string, truth: GroundTruth): Promise
       0,
     );
     const events = source.lines;
+    const clusterRuns = pipeline.clusterStateMachine.executions();
     return {
       stepFunctions: {
         executions: executions.length,
         stateTransitions,
         transitionsPerExecution: executions.length > 0 ? stateTransitions / executions.length : 0,
+        account: runFigures(pipeline.stateMachine.executions(), pipeline.stateMachine.taskStateNames),
+        cluster: runFigures(
+          clusterRuns,
+          pipeline.clusterStateMachine.taskStateNames,
+          (name) => !MEMBER_STATES.has(name),
+        ),
+        clusterMembers: {
+          ...runFigures(clusterRuns, pipeline.clusterStateMachine.taskStateNames, (name) =>
+            MEMBER_STATES.has(name),
+          ),
+          members: clusterRuns.reduce(
+            (n, e) => n + ((e.input as { members?: unknown[] }).members?.length ?? 0),
+            0,
+          ),
+        },
       },
       events,
       seconds,
@@ -176,4 +211,36 @@ export async function measureEndToEnd(file: string, truth: GroundTruth): Promise
     clearInterval(watch);
     await pipeline.stop();
   }
+}
+
+/** The cluster workflow's per-member states, in either Map. */
+const MEMBER_STATES = new Set<string>([
+  ...CLUSTER_MEMBER_STATE_NAMES,
+  ...CLUSTER_MEMBER_STATE_NAMES.map((name) => `${name}Distributed`),
+]);
+
+/** Totals over the runs' states that `counts` accepts. */
+function runFigures(
+  executions: readonly LocalExecution[],
+  taskStates: ReadonlySet<string>,
+  counts: (stateName: string) => boolean = () => true,
+): WorkflowRunFigures {
+  let transitions = 0;
+  let tasks = 0;
+  let dataEvents = 0;
+  let dataBytes = 0;
+  for (const execution of executions) {
+    for (const event of execution.history) {
+      if (event.stateName === undefined || !counts(event.stateName)) continue;
+      if (event.type === 'StateEntered') {
+        transitions += 1;
+        if (taskStates.has(event.stateName)) tasks += 1;
+      }
+      if (event.dataBytes !== undefined) {
+        dataEvents += 1;
+        dataBytes += event.dataBytes;
+      }
+    }
+  }
+  return { executions: executions.length, transitions, taskStates: tasks, dataEvents, dataBytes };
 }

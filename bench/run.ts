@@ -6,34 +6,68 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { table } from '../cli/format';
+import { type CostProfileName } from '../lib/cost-profile';
 import {
-  DEFAULT_BATCHING_WINDOW_SECONDS,
-  DEFAULT_PARALLELIZATION_FACTOR,
-  DEFAULT_SCORER_BATCH_SIZE,
-} from '../lib/scorer-batching';
-import {
-  batchRecords,
   batchSpanSeconds,
   costPerMillionEvents,
+  deploymentFor,
   PRICES,
-  shardsFor,
-  type StreamBatching,
+  type CostBreakdown,
+  type RunShape,
+  type WorkflowMeasures,
 } from './cost-model';
 import { formatConsoleGraph, measureConsoleGraph } from './console-graph';
 import { measureDynamoDbAccounting, type DynamoDbAccounting } from './dynamodb-accounting';
-import { measureEndToEnd, type EndToEndResult } from './end-to-end-replay';
+import { measureEndToEnd, type EndToEndResult, type WorkflowRunFigures } from './end-to-end-replay';
 import { runMeasuringMemory, type TreeMemoryResult } from './process-tree-memory';
 import { measureScorerThroughput, type ThroughputResult } from './scorer-throughput';
 import { prefixFile, readTruth, scaleFor, simulatedTraffic } from './traffic';
 
 type Step = 'throughput' | 'dynamodb' | 'e2e' | 'memory' | 'console';
 const STEPS: readonly Step[] = ['throughput', 'dynamodb', 'e2e', 'memory', 'console'];
-/** The stack's event source mapping. */
-const STACK_BATCHING = {
-  parallelizationFactor: DEFAULT_PARALLELIZATION_FACTOR,
-  batchSize: DEFAULT_SCORER_BATCH_SIZE,
-  batchingWindowSeconds: DEFAULT_BATCHING_WINDOW_SECONDS,
-} as const;
+/** Each profile, and whether to price it with reserved table capacity as well as without. */
+const PRICED_PROFILES: ReadonlyArray<readonly [CostProfileName, readonly boolean[]]> = [
+  ['default', [false]],
+  ['optimised', [false, true]],
+];
+/** The batch span of each profile: 60 s and 300 s at every rate (lib/cost-profile.ts). */
+const PROFILE_SPANS = [
+  ...new Set(PRICED_PROFILES.map(([p]) => Math.round(batchSpanSeconds(deploymentFor(p, 1000).batching)))),
+];
+
+/**
+ * Workflow figures of the e2e step (seed 1, --e2e-scale 0.05) of the run quoted in
+ * docs/performance.md: used to price Step Functions and logs when this run has no e2e step.
+ */
+const MEASURED_WORKFLOWS: WorkflowMeasures = {
+  accountRun: { transitions: 12.57, taskStates: 5.75, dataEvents: 25.1, dataBytes: 116_156 },
+  clusterRun: { transitions: 14, taskStates: 4, dataEvents: 28, dataBytes: 208_687 },
+  clusterMember: { transitions: 3.88, taskStates: 2.88, dataEvents: 8, dataBytes: 1668 },
+};
+
+/** ' (default profile)' for the span of a profile, else ''. */
+function profileAt(seconds: number | undefined): string {
+  const names = PRICED_PROFILES.map(([p]) => p).filter(
+    (p) => Math.round(batchSpanSeconds(deploymentFor(p, 1000).batching)) === seconds,
+  );
+  return names.length > 0 ? ` (${names.join(', ')} profile)` : '';
+}
+
+/** The workflow figures of an e2e run: per account run, per cluster run, per cluster member. */
+function workflowMeasures(e2e: EndToEndResult): WorkflowMeasures {
+  const { account, cluster, clusterMembers } = e2e.stepFunctions;
+  const per = (figures: WorkflowRunFigures, n: number): RunShape => ({
+    transitions: figures.transitions / Math.max(1, n),
+    taskStates: figures.taskStates / Math.max(1, n),
+    dataEvents: figures.dataEvents / Math.max(1, n),
+    dataBytes: figures.dataBytes / Math.max(1, n),
+  });
+  return {
+    accountRun: per(account, account.executions),
+    clusterRun: per(cluster, cluster.executions),
+    clusterMember: per(clusterMembers, clusterMembers.members),
+  };
+}
 
 interface BenchOptions {
   seed: number;
@@ -43,6 +77,7 @@ interface BenchOptions {
   memoryMb: number[];
   replayMemoryMb: number[];
   batchingWindows: number[];
+  rates: number[];
   workDir: string;
   steps: Step[];
 }
@@ -99,9 +134,15 @@ async function main(argv: string[]): Promise<void> {
     .option(
       '--batching-windows <list>',
       'throughput and dynamodb steps: also run with batches cut by these event-time batching windows ' +
-        "in seconds, as the event source mapping cuts them on AWS (the stack's span at scale: 60)",
+        "in seconds, as the event source mapping cuts them on AWS (the profiles' spans: default 60, optimised 300)",
       (v: string) => v.split(',').map(positive('--batching-windows')),
-      [12, 20, 60, 300],
+      PROFILE_SPANS,
+    )
+    .option(
+      '--rates <list>',
+      'sustained events/s each profile is priced at',
+      (v: string) => v.split(',').map(positive('--rates')),
+      [1000, 10_000, 100_000],
     )
     .option('--work-dir <dir>', 'where traffic files and results go', '/tmp/cauterize-bench')
     .addOption(
@@ -236,7 +277,7 @@ async function main(argv: string[]): Promise<void> {
       rate(throughput.coreEventsPerSecond),
       `${fixed(throughput.coreMsPerEvent, 4)} ms/event; ${codecShare(throughput)}`,
     ]);
-    rows.push(['core / baseline', fixed(throughput.ratio), 'target >= 0.5']);
+    rows.push(['core / baseline', fixed(throughput.ratio), 'replay batching (spans of hours)']);
   }
   for (const t of throughputWindowed) {
     rows.push([
@@ -245,6 +286,13 @@ async function main(argv: string[]): Promise<void> {
       `${fixed(t.coreMsPerEvent, 4)} ms/event, ${t.batches} batches; core / baseline ${fixed(t.ratio)}; ` +
         codecShare(t),
     ]);
+    if (t.batchingWindowSeconds === 300) {
+      rows.push([
+        '  core / baseline at the optimised span (300 s)',
+        fixed(t.ratio),
+        'target >= 0.1, same run',
+      ]);
+    }
   }
   if (accounting) {
     rows.push(['DynamoDB writes per event (items)', fixed(accounting.writesPerEvent, 4), 'target <= 0.05']);
@@ -335,7 +383,7 @@ async function main(argv: string[]): Promise<void> {
   }
   for (const w of windowed) {
     rows.push([
-      `DynamoDB writes per event, batches spanning ${w.batchingWindowSeconds} s`,
+      `DynamoDB writes per event, batches spanning ${w.batchingWindowSeconds} s${profileAt(w.batchingWindowSeconds)}`,
       fixed(w.writesPerEvent, 4),
       `states ${fixed(w.accountWrites / w.events, 4)}, links ${fixed(w.linkWrites / w.events, 4)}; ` +
         `${fixed(w.writeUnitsPerEvent, 3)} write units, ${fixed(w.readUnitsPerEvent, 3)} read units per event; ` +
@@ -344,61 +392,64 @@ async function main(argv: string[]): Promise<void> {
     ]);
   }
   if (accounting) {
-    // Dollars per million events from this run's figures (prices and sources: bench/cost-model.ts).
-    const transitionsPerRun = e2e?.stepFunctions.transitionsPerExecution;
-    const assumptions = {
-      eventsPerSecond: 1000,
-      coreMsPerEvent: throughput?.coreMsPerEvent ?? (accounting.seconds * 1000) / accounting.events,
-      transitionsPerRun: transitionsPerRun ?? 0,
-      // Invocations are paid per batch of the stack at that rate (see the span rows below), not per
-      // batch of the quiet simulated traffic.
-      eventsPerBatch: batchRecords({ ...STACK_BATCHING, eventsPerSecond: 1000, shards: shardsFor(1000) }),
-    };
-    // Each batching is priced with the scorer CPU measured at that batching, when the throughput step
-    // measured it: short batches hold fewer events per account, so each event carries more of the
-    // per-account work (load, fold, score, save).
+    // Dollars per million events from this run's figures (prices and sources: bench/cost-model.ts),
+    // for each profile at each rate, each priced from the run whose batches span what that
+    // deployment's batches span.
+    const workflows = e2e ? workflowMeasures(e2e) : MEASURED_WORKFLOWS;
     const cpuAt = (seconds: number | undefined) =>
-      seconds === undefined
-        ? assumptions.coreMsPerEvent
-        : (throughputWindowed.find((t) => t.batchingWindowSeconds === seconds)?.coreMsPerEvent ??
-          assumptions.coreMsPerEvent);
-    const costs = [accounting, ...windowed].map((measured) =>
-      costPerMillionEvents(measured, {
-        ...assumptions,
-        coreMsPerEvent: cpuAt(measured.batchingWindowSeconds),
-      }),
-    );
-    results.cost = { assumptions, costs };
+      (seconds === undefined
+        ? throughput?.coreMsPerEvent
+        : throughputWindowed.find((t) => t.batchingWindowSeconds === seconds)?.coreMsPerEvent) ??
+      throughput?.coreMsPerEvent ??
+      (accounting.seconds * 1000) / accounting.events;
     const dollars = (n: number) => `$${n.toFixed(3)}`;
+    const costs: CostBreakdown[] = [];
+    const missing = new Set<number>();
+    for (const [profile, variants] of PRICED_PROFILES) {
+      for (const eventsPerSecond of options.rates) {
+        for (const reserved of variants) {
+          const deployment = deploymentFor(profile, eventsPerSecond, reserved);
+          const span = Math.round(batchSpanSeconds(deployment.batching));
+          const measured = windowed.find((w) => w.batchingWindowSeconds === span);
+          if (!measured) {
+            missing.add(span);
+            continue;
+          }
+          costs.push(costPerMillionEvents(measured, deployment, workflows, cpuAt(span)));
+        }
+      }
+    }
+    results.cost = { workflows, costs };
     for (const c of costs) {
       rows.push([
-        `cost per million events, ${c.batching}`,
+        `$/M events, ${c.profile} at ${c.eventsPerSecond.toLocaleString('en-US')}/s, tables ${c.tables}`,
         dollars(c.total),
-        `DynamoDB writes ${dollars(c.dynamoDbWrites)} (${fixed(c.writeUnitsPerEvent, 2)} units/event), reads ` +
-          `${dollars(c.dynamoDbReads)}, Kinesis ${dollars(c.kinesis)}, Step Functions ${dollars(c.stepFunctions)}, ` +
-          `Lambda ${dollars(c.lambda)} (${fixed(c.coreMsPerEvent, 4)} ms/event), EventBridge ${dollars(c.eventBridge)}`,
+        `span ${fixed(c.spanSeconds, 0)} s (${c.shards} shards); writes ${dollars(c.dynamoDbWrites)} ` +
+          `(${fixed(c.writeUnitsPerEvent, 3)} units/event), reads ${dollars(c.dynamoDbReads)}, Kinesis ` +
+          `${dollars(c.kinesis)}, Step Functions ${dollars(c.stepFunctions)} (${c.accountWorkflow}), Lambda ` +
+          `${dollars(c.lambda)}, EventBridge ${dollars(c.eventBridge)}, KMS ${dollars(c.kms)}, logs ` +
+          `${dollars(c.logs)}; crossing -> suspension <= ${fixed(c.crossingToSuspensionSeconds, 0)} s`,
       ]);
     }
-    // Which of those columns a deployment gets: its batches span the window only while they do not
-    // fill first, and each shard fills `factor` batches at once.
-    for (const eventsPerSecond of [1000, 10_000, 100_000]) {
-      const shards = shardsFor(eventsPerSecond);
-      const span = (batching: Partial<StreamBatching>) =>
-        fixed(batchSpanSeconds({ ...STACK_BATCHING, eventsPerSecond, shards, ...batching }), 0);
+    if (missing.size > 0) {
       rows.push([
-        `  batches span on AWS at ${eventsPerSecond.toLocaleString('en-US')} events/s`,
-        `${span({})} s`,
-        `${shards} shards x ${STACK_BATCHING.parallelizationFactor}, window ${STACK_BATCHING.batchingWindowSeconds} s; ` +
-          `window 300 s: ${span({ batchingWindowSeconds: 300 })} s; factor 2 and window 20 s: ` +
-          `${span({ parallelizationFactor: 2, batchingWindowSeconds: 20 })} s`,
+        '  not priced',
+        [...missing].join(', '),
+        `no dynamodb run with batches spanning these seconds: add them to --batching-windows`,
       ]);
     }
+    const { accountRun, clusterRun, clusterMember } = workflows;
+    rows.push([
+      '  workflow runs priced with',
+      `${fixed(accountRun.transitions, 1)} transitions`,
+      `per account run (${fixed(accountRun.taskStates, 1)} tasks, ${Math.round(accountRun.dataBytes)} B of state ` +
+        `data); cluster run ${fixed(clusterRun.transitions, 1)} + ${fixed(clusterMember.transitions, 1)} per member ` +
+        `inline; ${e2e ? "measured by this run's e2e step" : 'the e2e figures of docs/performance.md (add --steps e2e to measure)'}`,
+    ]);
     rows.push([
       '  against AWS WAF Bot Control (common)',
       dollars(PRICES.wafBotControlPerRequest * 1e6),
-      transitionsPerRun === undefined
-        ? 'Step Functions not priced: add the e2e step to measure transitions per run'
-        : `at 1,000 events/s; ${fixed(transitionsPerRun, 1)} transitions per workflow run (e2e step)`,
+      'per request, with the WAF request fee',
     ]);
   }
   for (const m of memory) {

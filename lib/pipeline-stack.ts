@@ -15,6 +15,7 @@ import { PipelineMonitoring } from './constructs/pipeline-monitoring';
 import { PolicyConfig } from './constructs/policy-config';
 import { ReinstatementWorkflow } from './constructs/reinstatement-workflow';
 import { UsageStreamScorer } from './constructs/usage-stream-scorer';
+import type { WorkflowType } from './cost-profile';
 import { DEFAULT_BATCHING_WINDOW_SECONDS } from './scorer-batching';
 import { pinLogicalId } from './logical-id';
 
@@ -55,6 +56,25 @@ export interface PipelineStackProps extends StackProps {
    * @default 60
    */
   readonly scorerMaxBatchingWindowSeconds?: number;
+  /**
+   * Type of the account enforcement workflow: EXPRESS costs about 1/200 of STANDARD per run and
+   * keeps exactly-once effects through its conditional writes. The cluster workflow stays STANDARD
+   * (its Distributed Map needs it).
+   * @default 'STANDARD'
+   */
+  readonly enforcementWorkflowType?: WorkflowType;
+  /**
+   * Clusters with at least this many members run them in the cluster workflow's Distributed Map,
+   * each member an Express child execution (one state transition each in the parent), instead of
+   * the inline Map (about 10 transitions per member).
+   * @default 100
+   */
+  readonly clusterDistributedMapThreshold?: number;
+  /**
+   * Whether the enforcement workflows' execution logs carry each state's input and output.
+   * @default true
+   */
+  readonly workflowLogExecutionData?: boolean;
   /**
    * Topic the pipeline's alarms notify.
    * @default - no notification
@@ -102,12 +122,16 @@ export class PipelineStack extends Stack {
       accountsTable: props.accountsTable,
       casesTable: props.casesTable,
       enforcementBus: props.enforcementBus,
+      workflowType: props.enforcementWorkflowType,
+      logExecutionData: props.workflowLogExecutionData,
     });
 
     this.clusterEnforcement = new ClusterEnforcementWorkflow(this, 'ClusterEnforcement', {
       accountsTable: props.accountsTable,
       casesTable: props.casesTable,
       enforcementBus: props.enforcementBus,
+      distributedMapThreshold: props.clusterDistributedMapThreshold,
+      logExecutionData: props.workflowLogExecutionData,
     });
     this.reinstatement = new ReinstatementWorkflow(this, 'Reinstatement', {
       accountsTable: props.accountsTable,

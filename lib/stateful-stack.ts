@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { DEFAULT_ENFORCEMENT_BUS_NAME } from '../lambdas/core/events';
 import { CaseArchiveBucket } from './constructs/case-archive';
+import type { TableCapacity } from './cost-profile';
 import { pinLogicalId } from './logical-id';
 import { checkInteger } from './validate-props';
 
@@ -23,6 +24,18 @@ export interface StatefulStackProps extends StackProps {
    * @default - on-demand capacity mode
    */
   readonly streamShardCount?: number;
+  /**
+   * Provisioned capacity of the accounts table, auto scaled by target tracking between the bounds
+   * (about 2x cheaper per unit than on-demand at steady load; 1-year reserved capacity, bought
+   * outside CDK, applies to it). Leave unset for on-demand, which follows any burst at once.
+   * @default - on-demand capacity mode
+   */
+  readonly accountsTableCapacity?: TableCapacity;
+  /**
+   * Provisioned capacity of the links table, as accountsTableCapacity.
+   * @default - on-demand capacity mode
+   */
+  readonly linksTableCapacity?: TableCapacity;
   /**
    * Name of the EventBridge bus that carries AccountSuspended / CaseOpened events to the
    * platform's auth service. It is part of the contract with that service.
@@ -64,6 +77,8 @@ export class StatefulStack extends Stack {
     super(scope, id, props);
     checkInteger('streamRetentionHours', props.streamRetentionHours, 24, 8760);
     checkInteger('streamShardCount', props.streamShardCount, 1, 10_000);
+    checkTableCapacity('accountsTableCapacity', props.accountsTableCapacity);
+    checkTableCapacity('linksTableCapacity', props.linksTableCapacity);
     const enforcementBusName = props.enforcementBusName ?? DEFAULT_ENFORCEMENT_BUS_NAME;
     if (!/^[A-Za-z0-9._-]{1,256}$/.test(enforcementBusName)) {
       throw new Error(
@@ -96,7 +111,6 @@ export class StatefulStack extends Stack {
     });
 
     const tableDefaults = {
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.dataKey,
@@ -105,28 +119,29 @@ export class StatefulStack extends Stack {
 
     this.accountsTable = new dynamodb.Table(this, 'AccountsTable', {
       ...tableDefaults,
+      ...billing(props.accountsTableCapacity),
       partitionKey: { name: 'accountId', type: dynamodb.AttributeType.STRING },
     });
+    autoScale(this.accountsTable, props.accountsTableCapacity);
     pinLogicalId(this.accountsTable, 'AccountsTable');
 
-    // linkKey is "<kind>#<value>" (e.g. "payment#<fingerprint hash>"): the base table answers
-    // "which accounts share this link", the byAccount index "which links does this account have".
+    // linkKey is "<kind>#<value>" (e.g. "payment#<fingerprint hash>"): the table answers "which
+    // accounts share this link". No index answers "which links does this account have": nothing
+    // asks it (the account item keeps its linkKeys), and an index would bill every edge twice.
     this.linksTable = new dynamodb.Table(this, 'LinksTable', {
       ...tableDefaults,
+      ...billing(props.linksTableCapacity),
       partitionKey: { name: 'linkKey', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'accountId', type: dynamodb.AttributeType.STRING },
     });
-    this.linksTable.addGlobalSecondaryIndex({
-      indexName: 'byAccount',
-      partitionKey: { name: 'accountId', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'linkKey', type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
+    autoScale(this.linksTable, props.linksTableCapacity);
     pinLogicalId(this.linksTable, 'LinksTable');
 
     // Audit entries carry neither accountId nor status, so both indexes only hold case items.
+    // On-demand in every profile: cases come in bursts (a cluster case writes a member item each).
     this.casesTable = new dynamodb.Table(this, 'CasesTable', {
       ...tableDefaults,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       partitionKey: { name: 'caseId', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       deletionProtection: true,
@@ -175,6 +190,40 @@ export class StatefulStack extends Stack {
     pinLogicalId(this.caseArchive.bucket, 'CaseArchiveBucket');
     pinLogicalId(this.caseArchive.accessLogsBucket, 'CaseArchiveAccessLogsBucket');
   }
+}
+
+/** On-demand without a capacity, else provisioned at the range's minimum (auto scaling moves it). */
+function billing(capacity: TableCapacity | undefined): Partial<dynamodb.TableProps> {
+  if (capacity === undefined) return { billingMode: dynamodb.BillingMode.PAY_PER_REQUEST };
+  return {
+    billingMode: dynamodb.BillingMode.PROVISIONED,
+    readCapacity: capacity.minReadUnits,
+    writeCapacity: capacity.minWriteUnits,
+  };
+}
+
+/** Target tracking on reads and writes, within the range. */
+function autoScale(table: dynamodb.Table, capacity: TableCapacity | undefined): void {
+  if (capacity === undefined) return;
+  const targetUtilizationPercent = capacity.targetUtilizationPercent;
+  table
+    .autoScaleReadCapacity({ minCapacity: capacity.minReadUnits, maxCapacity: capacity.maxReadUnits })
+    .scaleOnUtilization({ targetUtilizationPercent });
+  table
+    .autoScaleWriteCapacity({ minCapacity: capacity.minWriteUnits, maxCapacity: capacity.maxWriteUnits })
+    .scaleOnUtilization({ targetUtilizationPercent });
+}
+
+/** Units above the default quota of 40,000 per table need a quota increase first. */
+const MAX_TABLE_UNITS = 1_000_000;
+
+function checkTableCapacity(name: string, capacity: TableCapacity | undefined): void {
+  if (capacity === undefined) return;
+  checkInteger(`${name}.minReadUnits`, capacity.minReadUnits, 1, MAX_TABLE_UNITS);
+  checkInteger(`${name}.maxReadUnits`, capacity.maxReadUnits, capacity.minReadUnits, MAX_TABLE_UNITS);
+  checkInteger(`${name}.minWriteUnits`, capacity.minWriteUnits, 1, MAX_TABLE_UNITS);
+  checkInteger(`${name}.maxWriteUnits`, capacity.maxWriteUnits, capacity.minWriteUnits, MAX_TABLE_UNITS);
+  checkInteger(`${name}.targetUtilizationPercent`, capacity.targetUtilizationPercent, 20, 90);
 }
 
 /**

@@ -8,7 +8,7 @@ import { DynamoDbLinkStore } from '../lambdas/adapters/dynamodb-link-store';
 import { createAccountScorerHandler } from '../lambdas/handlers/account-scorer';
 import { displayStatus, type DisplayStatus } from '../lambdas/core/account-state';
 import { validatePolicy, type Policy } from '../lambdas/core/policy/policy';
-import { systemClock } from '../lambdas/core/ports';
+import { systemClock, type EnforcementStarter } from '../lambdas/core/ports';
 import type { Reason } from '../lambdas/core/scoring/risk';
 import { emptyBatchStats, type BatchOutcome, type BatchStats } from '../lambdas/core/batch/score-batch';
 import { resolveStateMachineDefinition } from './asl-definition';
@@ -27,7 +27,8 @@ import {
 import { collectTaskStates } from './task-resource-handlers';
 import { putAll, type KinesisWriteRecord, type PutAllResult } from './kinesis-writer';
 import { provisionFromTemplate, type IgnoredSetting } from './provision-from-template';
-import { synthesizeTemplates } from './synthesized-templates';
+import { stateMachineTypeOf, synthesizeTemplates } from './synthesized-templates';
+import type { CostProfileName } from '../lib/cost-profile';
 
 export interface LocalPipelineOptions {
   /**
@@ -35,6 +36,12 @@ export interface LocalPipelineOptions {
    * @default config/policy.yaml
    */
   readonly policyFile?: string;
+  /**
+   * Deployment profile the stacks are synthesized with: under `optimised` the account workflow
+   * runs as EXPRESS (no execution-name dedupe).
+   * @default 'default'
+   */
+  readonly costProfile?: CostProfileName;
   /**
    * Shards of the local usage stream (kinesalite has no on-demand mode).
    * @default 2
@@ -86,6 +93,8 @@ export interface LocalPipelineHooks {
   readonly wrapScorer?: (scorer: KinesisBatchHandler) => KinesisBatchHandler;
   /** Milliseconds the workflows wait before every retry, instead of the definitions' intervals. */
   readonly workflowRetryMs?: number;
+  /** Wraps how the scorer starts the workflows (e.g. to start each one twice, as a redelivered batch does). */
+  readonly wrapEnforcement?: (starter: EnforcementStarter) => EnforcementStarter;
 }
 
 /** What a user sees of one account: the contract of replay's accounts.jsonl. */
@@ -162,7 +171,7 @@ export class LocalPipeline {
   ) {}
 
   public static async start(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
-    const templates = synthesizeTemplates(options.policyFile);
+    const templates = synthesizeTemplates(options.policyFile, { costProfile: options.costProfile });
     const services = await startLocalServices({
       isolated: options.isolatedServices ?? true,
       dataDir: options.dataDir,
@@ -198,6 +207,7 @@ export class LocalPipeline {
           stateMachineArn: provisioned.resolveRef(logicalId),
           region: services.region,
           maxConcurrentExecutions: options.maxConcurrentExecutions ?? 8,
+          workflowType: stateMachineTypeOf(templates.merged, logicalId),
         });
       };
       // The logical ids PipelineStack pins; the scorer finds two of them by its environment.
@@ -221,6 +231,7 @@ export class LocalPipeline {
         reinstatementStateMachine,
       ]);
       const deadLetters = new LocalDeadLetterSink(options.deadLetterFile);
+      const wrapEnforcement = options.hooks?.wrapEnforcement ?? ((starter: EnforcementStarter) => starter);
       const documents = documentClient(dynamodb);
       const scoring = emptyBatchStats();
       const failedBatches: KinesisFailureDestinationRecord[] = [];
@@ -228,7 +239,7 @@ export class LocalPipeline {
         logger: new Logger({ serviceName: 'cauterize-scorer', logLevel: options.logLevel ?? 'ERROR' }),
         accounts: new DynamoDbAccountStore(documents, requireKey(env, 'ACCOUNTS_TABLE')),
         links: new DynamoDbLinkStore(documents, requireKey(env, 'LINKS_TABLE')),
-        enforcement: new LocalEnforcementStarter(stateMachine, clusterStateMachine),
+        enforcement: wrapEnforcement(new LocalEnforcementStarter(stateMachine, clusterStateMachine)),
         deadLetters,
         policy,
         clock: systemClock,

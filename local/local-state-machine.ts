@@ -50,6 +50,8 @@ export interface ExecutionHistoryEvent {
   readonly timestamp: Date;
   readonly stateName?: string;
   readonly error?: string;
+  /** Bytes of the JSON input (StateEntered) or output (StateExited) the event carries. */
+  readonly dataBytes?: number;
 }
 
 export interface LocalExecution {
@@ -90,6 +92,14 @@ export interface LocalStateMachineOptions {
   readonly waitTimeOverrides?: Readonly<Record<string, number>>;
   /** @default () => new Date() */
   readonly clock?: () => Date;
+  /**
+   * STANDARD: a name is unique per state machine (see the class). EXPRESS: as Step Functions
+   * Express, every StartExecution starts a new execution whatever its name, with its own ARN
+   * (`...:express:<machine>:<name>:<uuid>`), so exactly once must come from the definition's own
+   * conditional writes.
+   * @default 'STANDARD'
+   */
+  readonly workflowType?: 'STANDARD' | 'EXPRESS';
 }
 
 interface ExecutionRecord {
@@ -119,18 +129,21 @@ function isValidExecutionName(name: string): boolean {
 }
 
 /**
- * Runs a synthesized Standard state machine with aws-local-stepfunctions, its DynamoDB Tasks
- * against the real SDK client (dynalite locally) and its EventBridge Tasks on a LocalEventBus.
- * Execution names behave as in Step Functions Standard: unique per state machine; the same name
+ * Runs a synthesized state machine with aws-local-stepfunctions, its DynamoDB Tasks against the
+ * real SDK client (dynalite locally) and its EventBridge Tasks on a LocalEventBus. Under STANDARD,
+ * execution names behave as in Step Functions Standard: unique per state machine; the same name
  * and input while RUNNING returns the running execution (started=false); otherwise the name is
- * taken and StartExecution throws ExecutionAlreadyExists. A failing execution never throws out of
- * this class: it is recorded as FAILED with its error and cause.
+ * taken and StartExecution throws ExecutionAlreadyExists. Under EXPRESS no name is ever refused.
+ * A failing execution never throws out of this class: it is recorded as FAILED with its error and
+ * cause.
  */
 export class LocalStateMachine {
   public readonly stateMachineArn: string;
   private readonly machine: StateMachine;
   private readonly handlers: ReadonlyMap<string, LocalTaskHandler>;
+  /** By name under STANDARD, by execution ARN under EXPRESS (names repeat there). */
   private readonly records = new Map<string, ExecutionRecord>();
+  public readonly workflowType: 'STANDARD' | 'EXPRESS';
   private readonly limit: Limiter;
   private readonly clock: () => Date;
   private readonly stateMachineName: string;
@@ -145,13 +158,14 @@ export class LocalStateMachine {
     this.machine = new StateMachine(options.definition as unknown as StateMachineDefinition);
     this.limit = createLimiter(options.maxConcurrentExecutions ?? 8);
     this.clock = options.clock ?? (() => new Date());
+    this.workflowType = options.workflowType ?? 'STANDARD';
   }
 
   /**
    * StartExecution. Resolves as soon as the execution is accepted; it runs in the background.
    * @param request.name execution name; a random UUID when absent
    * @param request.input a JSON value, or its text; compared as text, as Step Functions does
-   * @throws ExecutionAlreadyExistsError if the name is taken by a closed execution or another input
+   * @throws ExecutionAlreadyExistsError (STANDARD only) if the name is taken by a closed execution or another input
    */
   public async startExecution(request: {
     readonly name?: string;
@@ -175,8 +189,9 @@ export class LocalStateMachine {
       );
     }
 
+    const express = this.workflowType === 'EXPRESS';
     // Check and claim the name synchronously, so concurrent calls cannot both start it.
-    const existing = this.records.get(name);
+    const existing = express ? undefined : this.records.get(name);
     if (existing) {
       const sameInput = existing.inputText === inputText;
       if (sameInput && existing.status === 'RUNNING') {
@@ -186,7 +201,9 @@ export class LocalStateMachine {
     }
     const record: ExecutionRecord = {
       name,
-      executionArn: `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`,
+      executionArn: express
+        ? `${this.stateMachineArn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`
+        : `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`,
       status: 'RUNNING',
       inputText,
       input,
@@ -194,9 +211,14 @@ export class LocalStateMachine {
       history: [],
       done: Promise.resolve(),
     };
-    this.records.set(name, record);
+    this.records.set(express ? record.executionArn : name, record);
     record.done = this.limit(() => this.run(record));
     return { started: true, executionArn: record.executionArn, startDate: record.startDate };
+  }
+
+  /** Names of the definition's Task states (Map iterations' included). */
+  public get taskStateNames(): ReadonlySet<string> {
+    return new Set(this.handlers.keys());
   }
 
   /** Every execution started so far, in start order. */
@@ -204,9 +226,12 @@ export class LocalStateMachine {
     return [...this.records.values()].map((record) => this.view(record));
   }
 
-  /** DescribeExecution by name; undefined if no such execution. */
+  /** DescribeExecution by name (under EXPRESS, the first execution of that name); undefined if none. */
   public describeExecution(name: string): LocalExecution | undefined {
-    const record = this.records.get(name);
+    const record =
+      this.workflowType === 'EXPRESS'
+        ? [...this.records.values()].find((r) => r.name === name)
+        : this.records.get(name);
     return record ? this.view(record) : undefined;
   }
 
@@ -268,12 +293,19 @@ export class LocalStateMachine {
   private async recordHistory(record: ExecutionRecord, events: AsyncGenerator<EventLog>): Promise<void> {
     try {
       for await (const event of events) {
-        const entry = event as { type: string; timestamp: number; state?: { name?: string }; Error?: string };
+        const entry = event as {
+          type: string;
+          timestamp: number;
+          state?: { name?: string; input?: unknown; output?: unknown };
+          Error?: string;
+        };
+        const data = entry.type === 'StateExited' ? entry.state?.output : entry.state?.input;
         record.history.push({
           type: entry.type,
           timestamp: new Date(entry.timestamp),
           ...(entry.state?.name === undefined ? {} : { stateName: entry.state.name }),
           ...(entry.Error === undefined ? {} : { error: entry.Error }),
+          ...(data === undefined ? {} : { dataBytes: Buffer.byteLength(JSON.stringify(data)) }),
         });
       }
     } catch {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { buildCauterize } from '../lib/cauterize';
+import { buildCauterize, type CauterizeProps } from '../lib/cauterize';
 import type { CloudFormationResource, CloudFormationTemplate } from './cloudformation-template';
 
 export interface SynthesizedTemplates {
@@ -16,7 +16,10 @@ export interface SynthesizedTemplates {
  * Synthesizes the real CDK app in-process (asset bundling skipped: the local runtime runs the
  * handler source directly), so what runs locally is exactly what `cdk deploy` would create.
  */
-export function synthesizeTemplates(policyFile?: string): SynthesizedTemplates {
+export function synthesizeTemplates(
+  policyFile?: string,
+  props: Omit<CauterizeProps, 'policyFile'> = {},
+): SynthesizedTemplates {
   const outdir = mkdtempSync(join(tmpdir(), 'cauterize-synth-'));
   try {
     // Template validation (a WebAssembly engine, ~9 s) belongs to `cdk synth` and the infra tests.
@@ -25,7 +28,7 @@ export function synthesizeTemplates(policyFile?: string): SynthesizedTemplates {
       builtinCloudFormationValidation: false,
       context: { 'aws:cdk:bundling-stacks': [] },
     });
-    const { stateful, pipeline } = buildCauterize(app, { policyFile });
+    const { stateful, pipeline } = buildCauterize(app, { ...props, policyFile });
     const assembly = app.synth();
     const statefulTemplate = assembly.getStackByName(stateful.stackName).template as CloudFormationTemplate;
     const pipelineTemplate = assembly.getStackByName(pipeline.stackName).template as CloudFormationTemplate;
@@ -74,4 +77,16 @@ export function mergeStacks(
     }
   }
   return { ...consumer, Resources: { ...(producer.Resources ?? {}), ...consumerResources } };
+}
+
+/** The StateMachineType of a state machine in a template (CloudFormation's default is STANDARD). */
+export function stateMachineTypeOf(
+  template: CloudFormationTemplate,
+  logicalId: string,
+): 'STANDARD' | 'EXPRESS' {
+  const resource = template.Resources?.[logicalId];
+  if (resource?.Type !== 'AWS::StepFunctions::StateMachine') {
+    throw new Error(`the template has no state machine ${logicalId}`);
+  }
+  return resource.Properties?.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
 }

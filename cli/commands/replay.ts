@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { fastReplay, type ShardInterleaving } from '../../local/fast-replay';
 import { replay } from '../../local/replay';
+import { COST_PROFILES, costProfileSettings, type CostProfileName } from '../../lib/cost-profile';
 import { table } from '../format';
 import { nonNegativeInt, positiveInt } from '../options';
 import { Progress } from '../progress';
@@ -15,6 +16,7 @@ interface ReplayCommandOptions {
   engine: 'local' | 'memory';
   interleaving?: ShardInterleaving;
   batchingWindow?: number;
+  costProfile?: CostProfileName;
   streamStore: 'memory' | 'disk';
 }
 
@@ -64,6 +66,15 @@ export function registerReplayCommand(program: Command): void {
     )
     .addOption(
       new Option(
+        '--cost-profile <profile>',
+        "the deployment profile's batches and workflows: with --engine memory, batches cut as on AWS " +
+          '(event-time) at the span its batches really have (default 60 s, optimised 300 s; ' +
+          '--batching-window overrides it); with --engine local, its workflow types (optimised: the ' +
+          'account workflow on Express)',
+      ).choices([...COST_PROFILES]),
+    )
+    .addOption(
+      new Option(
         '--stream-store <where>',
         'local engine: where the stream keeps its records: memory (fastest; memory grows with the ' +
           'file, about 5.5 GB per GB of events) or disk (flat memory for files of any size, about a quarter slower)',
@@ -88,14 +99,21 @@ export function registerReplayCommand(program: Command): void {
         batchSize: options.batchSize,
         onProgress: (read: number, total: number) => progress.update(read / 1e6, total / 1e6),
       };
+      // A profile's batches span its window at the rates it is sized for (docs/performance.md).
+      const profileSpan =
+        options.costProfile === undefined
+          ? undefined
+          : costProfileSettings(options.costProfile).scorerBatchingWindowSeconds;
+      const batchingWindowSeconds = options.batchingWindow ?? profileSpan;
       const summary =
         options.engine === 'memory'
           ? await fastReplay({
               ...common,
-              interleaving: options.interleaving,
-              batchingWindowSeconds: options.batchingWindow,
+              interleaving:
+                options.interleaving ?? (options.costProfile === undefined ? undefined : 'event-time'),
+              batchingWindowSeconds,
             })
-          : await replay({ ...common, streamStore: options.streamStore });
+          : await replay({ ...common, streamStore: options.streamStore, costProfile: options.costProfile });
       progress.done();
       process.stdout.write(
         `${table(

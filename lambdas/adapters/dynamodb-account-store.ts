@@ -7,6 +7,7 @@ import { ENFORCEMENT_ACTIONS, type EnforcementAction } from '../core/policy/poli
 import { ConcurrentUpdateError, type AccountStore } from '../core/ports';
 import { BUCKET_COUNTERS, type HourBucket } from '../core/scoring/window';
 import { MEMORY_DICTIONARY_V1 } from './account-memory-dictionary';
+import { decodeMemory, encodeMemory, MemoryLayoutError } from './account-memory-codec';
 import { withUnprocessedRetries } from './batch-retry';
 import type { TemplateBandCount } from '../core/scoring/template-memory';
 import type { TopicSeen } from '../core/scoring/topic-memory';
@@ -49,9 +50,11 @@ const UNPACKED_ATTRIBUTES = [
 const MEMORY_VALUES_BEFORE_CENSUS = 20;
 /**
  * The memory's layout, its first byte: a new layout (or dictionary) gets a new number, and the
- * reader keeps reading the old ones.
+ * reader keeps reading the old ones. 1: deflated JSON of UNPACKED_ATTRIBUTES' values (read only);
+ * 2: the binary layout of account-memory-codec.ts (written).
  */
-const MEMORY_FORMAT = 1;
+const MEMORY_FORMAT_DEFLATED_JSON = 1;
+const MEMORY_FORMAT_BINARY = 2;
 /** The update's REMOVE clause and its names: items written before the memories were packed lose their separate attributes. */
 const REMOVE_UNPACKED = `REMOVE ${UNPACKED_ATTRIBUTES.map((n) => `#${n}`).join(', ')}`;
 const UNPACKED_NAMES = Object.fromEntries(UNPACKED_ATTRIBUTES.map((n) => [`#${n}`, n]));
@@ -73,7 +76,9 @@ export class DynamoDbAccountStore implements AccountStore {
       const keys = accountIds.slice(i, i + BATCH_GET_LIMIT).map((accountId) => ({ accountId }));
       await withUnprocessedRetries(keys, async (batch) => {
         const out = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: batch, ConsistentRead: true } } }),
+          // Eventually consistent (half the read units): a stale item carries an older version, so
+          // its save fails the version condition and the records are delivered again.
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: batch, ConsistentRead: false } } }),
         );
         for (const item of out.Responses?.[this.tableName] ?? []) {
           const state = fromItem(item);
@@ -140,13 +145,19 @@ export function accountItem(state: AccountState): Record<string, unknown> {
     peakRiskScore: state.peakRiskScore,
     linkKeys: state.linkKeys,
     band: state.band,
-    [MEMORY_ATTRIBUTE]: packMemory(state),
+    [MEMORY_ATTRIBUTE]: encodeMemory(state, MEMORY_FORMAT_BINARY),
     version: state.version,
   };
 }
 
 /** Reads an accounts-table item back into state (also used by exports of the table). */
 export function fromItem(stored: Record<string, unknown>): AccountState {
+  const packed = stored[MEMORY_ATTRIBUTE];
+  if (packed instanceof Uint8Array && packed[0] === MEMORY_FORMAT_BINARY) {
+    const { [MEMORY_ATTRIBUTE]: _memory, ...plain } = stored;
+    // The plain attributes with every memory field at its default, then the memory's fields.
+    return Object.assign(fromItem(plain), decodeBinaryMemory(stored, packed));
+  }
   const item = unpackAccountItem(stored);
   const str = (key: string, fallback = ''): string =>
     typeof item[key] === 'string' ? (item[key] as string) : fallback;
@@ -207,10 +218,11 @@ function withReinstatement(item: Record<string, unknown>): Pick<AccountState, 'r
 }
 
 /**
- * The memory attribute: a format byte, then the unpacked attributes' values as JSON in their order,
- * deflated with the format's preset dictionary.
+ * A format-1 memory attribute: a format byte, then the unpacked attributes' values as JSON in their
+ * order, deflated with the format's preset dictionary. No longer written: tests write it to check
+ * that old items are still read.
  */
-function packMemory(state: AccountState): Uint8Array {
+export function packMemoryV1(state: AccountState): Uint8Array {
   const values: Record<(typeof UNPACKED_ATTRIBUTES)[number], unknown> = {
     buckets: encodeBuckets(state.buckets),
     recentTopics: encodeTopics(state.recentTopics),
@@ -239,7 +251,7 @@ function packMemory(state: AccountState): Uint8Array {
   const json = JSON.stringify(UNPACKED_ATTRIBUTES.map((name) => values[name]));
   const packed = deflateRawSync(json, { dictionary: MEMORY_DICTIONARY_V1 });
   const memory = new Uint8Array(packed.length + 1);
-  memory[0] = MEMORY_FORMAT;
+  memory[0] = MEMORY_FORMAT_DEFLATED_JSON;
   memory.set(packed, 1);
   return memory;
 }
@@ -260,10 +272,15 @@ export function unpackAccountItem(item: Record<string, unknown>): Record<string,
         'delete the attribute to have the scorer start its memory afresh',
     );
   }
-  if (packed[0] !== MEMORY_FORMAT) {
+  if (packed[0] === MEMORY_FORMAT_BINARY) {
+    const { [MEMORY_ATTRIBUTE]: _memory, ...plain } = item;
+    return { ...plain, ...decodeBinaryMemory(item, packed) };
+  }
+  if (packed[0] !== MEMORY_FORMAT_DEFLATED_JSON) {
     throw new Error(
-      `${account} has layout ${packed[0]}, this scorer reads layout ${MEMORY_FORMAT}; deploy the scorer ` +
-        'that wrote it, or delete the attribute to have the scorer start its memory afresh',
+      `${account} has layout ${packed[0]}, this scorer reads layouts ${MEMORY_FORMAT_DEFLATED_JSON} and ` +
+        `${MEMORY_FORMAT_BINARY}; deploy the scorer that wrote it, or delete the attribute to have the ` +
+        'scorer start its memory afresh',
     );
   }
   let values: unknown;
@@ -284,7 +301,7 @@ export function unpackAccountItem(item: Record<string, unknown>): Record<string,
     values.length > UNPACKED_ATTRIBUTES.length
   ) {
     throw new Error(
-      `${account} does not hold the ${UNPACKED_ATTRIBUTES.length} values of layout ${MEMORY_FORMAT}; delete ` +
+      `${account} does not hold the ${UNPACKED_ATTRIBUTES.length} values of layout ${MEMORY_FORMAT_DEFLATED_JSON}; delete ` +
         'the attribute to have the scorer start its memory afresh',
     );
   }
@@ -293,6 +310,21 @@ export function unpackAccountItem(item: Record<string, unknown>): Record<string,
     if (i < values.length) unpacked[name] = values[i];
   });
   return unpacked;
+}
+
+/** A format-2 memory's fields; a corrupt one fails with the account, the attribute and the fix. */
+function decodeBinaryMemory(item: Record<string, unknown>, packed: Uint8Array): Record<string, unknown> {
+  try {
+    return decodeMemory(packed);
+  } catch (error) {
+    const reason =
+      error instanceof MemoryLayoutError ? error.message : `unreadable (${(error as Error).message})`;
+    throw new Error(
+      `account ${String(item.accountId)}: its "${MEMORY_ATTRIBUTE}" attribute is not a layout-${MEMORY_FORMAT_BINARY} ` +
+        `memory: ${reason}; delete the attribute to have the scorer start its memory afresh`,
+      { cause: error },
+    );
+  }
 }
 
 /*

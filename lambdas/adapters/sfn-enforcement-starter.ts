@@ -8,8 +8,10 @@ import {
 
 /**
  * Starts the enforcement state machines: the account workflow, and the cluster workflow when its
- * ARN is given. Standard workflows refuse a second execution with the same name (for 90 days),
- * which is what makes "once per crossing" hold under retries.
+ * ARN is given. Standard workflows refuse a second execution with the same name (for 90 days);
+ * Express ones (the optimised profile's account workflow) start it, and its conditional writes
+ * (account claim, case put, audit put) end it without effect. Either way "once per crossing" holds
+ * under retries.
  */
 export class SfnEnforcementStarter implements EnforcementStarter {
   public constructor(

@@ -84,6 +84,12 @@ export interface ClusterEnforcementWorkflowProps {
    * @default logs.RetentionDays.ONE_YEAR - enforcement decisions are audit material
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Whether the execution log carries each state's input and output (about 100 KB a run at level
+   * ALL); without it, events, errors and state names only. The decisions stay in the cases table.
+   * @default true
+   */
+  readonly logExecutionData?: boolean;
 }
 
 /**
@@ -325,6 +331,7 @@ export class ClusterEnforcementWorkflow extends Construct {
       definition,
       timeoutMinutes: props.timeoutMinutes ?? 30,
       logRetention: props.logRetention,
+      logExecutionData: props.logExecutionData,
       tables: [accountsTable, casesTable],
     }));
   }

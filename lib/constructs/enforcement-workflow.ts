@@ -72,10 +72,23 @@ export interface EnforcementWorkflowProps {
   /** Bus receiving CaseOpened and AccountSuspended, AccountThrottled or VerificationRequired. */
   readonly enforcementBus: events.IEventBus;
   /**
-   * Maximum duration of one execution, in minutes.
+   * Maximum duration of one execution, in minutes (at most 5 under EXPRESS).
    * @default 5
    */
   readonly timeoutMinutes?: number;
+  /**
+   * STANDARD, or EXPRESS: about 1/200 of the price per run. Exactly once holds under both: every
+   * effect is claimed by a conditional write (the account claim, the case put, the audit put), not
+   * by the execution name, which Express does not deduplicate (docs/performance.md, "Cost profiles").
+   * @default 'STANDARD'
+   */
+  readonly workflowType?: 'STANDARD' | 'EXPRESS';
+  /**
+   * Whether the execution log carries each state's input and output (about 100 KB a run at level
+   * ALL); without it, events, errors and state names only. The decisions stay in the cases table.
+   * @default true
+   */
+  readonly logExecutionData?: boolean;
   /**
    * Retention of the execution log group.
    * @default logs.RetentionDays.ONE_YEAR - enforcement decisions are audit material
@@ -84,8 +97,9 @@ export interface EnforcementWorkflowProps {
 }
 
 /**
- * The account enforcement workflow: a STANDARD state machine started by the scorer once per
- * crossing into a stronger action (deterministic execution name), with input
+ * The account enforcement workflow: a state machine (STANDARD, or EXPRESS in the optimised
+ * profile) started by the scorer once per crossing into a stronger action (deterministic
+ * execution name, which only STANDARD deduplicates), with input
  * `{ accountId, caseId, riskScore, policyVersion, triggeredAt, claimCutoff, evidence, action,
  * proposedAction, mode, reason, directive, seal }` (lambdas/core/ports.ts EnforcementInput).
  *
@@ -516,6 +530,8 @@ export class EnforcementWorkflow extends Construct {
       definition,
       timeoutMinutes: props.timeoutMinutes ?? 5,
       logRetention: props.logRetention,
+      workflowType: props.workflowType,
+      logExecutionData: props.logExecutionData,
       tables: [accountsTable, casesTable],
     }));
   }

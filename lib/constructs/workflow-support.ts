@@ -129,17 +129,34 @@ export function acknowledgeWorkflowRoleFindings(stateMachine: sfn.StateMachine):
   );
 }
 
+/** Longest an Express execution may run. */
+const EXPRESS_MAX_MINUTES = 5;
+
 export interface WorkflowStateMachineProps {
   readonly comment: string;
   readonly definition: sfn.IChainable;
   readonly timeoutMinutes: number;
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * STANDARD, or EXPRESS for a definition that keeps its effects exactly once by conditional
+   * writes alone (Express does not refuse a second start under the same name) and ends within 5
+   * minutes.
+   * @default 'STANDARD'
+   */
+  readonly workflowType?: 'STANDARD' | 'EXPRESS';
+  /**
+   * Whether the execution log (level ALL) carries each state's input and output. With it, a run
+   * logs about 100 KB, most of a cheap run's price; without it, the events, errors and names only
+   * (the decisions stay in the cases table: case evidence and hash-chained audit entries).
+   * @default true
+   */
+  readonly logExecutionData?: boolean;
   /** Tables the definition's DynamoDB tasks use: their keys are granted to the state machine. */
   readonly tables: readonly dynamodb.ITable[];
 }
 
 /**
- * The STANDARD state machine every workflow runs as: X-Ray tracing, every execution logged with
+ * The state machine every workflow runs as (STANDARD unless told): X-Ray tracing, every execution logged with
  * its data (a year by default: enforcement decisions are audit material), the tables' customer
  * managed keys granted (the optimized DynamoDB integrations grant the table actions, not the key),
  * and the workflow role's cdk-nag findings acknowledged. Creates `LogGroup` and `StateMachine` in
@@ -149,16 +166,27 @@ export function workflowStateMachine(
   scope: Construct,
   props: WorkflowStateMachineProps,
 ): { stateMachine: sfn.StateMachine; logGroup: logs.LogGroup } {
+  const express = props.workflowType === 'EXPRESS';
+  if (express && props.timeoutMinutes > EXPRESS_MAX_MINUTES) {
+    throw new Error(
+      `an EXPRESS workflow runs at most ${EXPRESS_MAX_MINUTES} minutes, got timeoutMinutes ${props.timeoutMinutes}: ` +
+        `lower it or use STANDARD`,
+    );
+  }
   const logGroup = new logs.LogGroup(scope, 'LogGroup', {
     retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
   });
   const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
     comment: props.comment,
-    stateMachineType: sfn.StateMachineType.STANDARD,
+    stateMachineType: express ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
     definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
     timeout: Duration.minutes(props.timeoutMinutes),
     tracingEnabled: true,
-    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    logs: {
+      destination: logGroup,
+      level: sfn.LogLevel.ALL,
+      includeExecutionData: props.logExecutionData ?? true,
+    },
   });
   const keys = new Set(props.tables.map((table) => table.encryptionKey));
   for (const key of keys) key?.grantEncryptDecrypt(stateMachine);

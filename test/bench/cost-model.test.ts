@@ -2,8 +2,11 @@ import {
   batchRecords,
   batchSpanSeconds,
   costPerMillionEvents,
+  deploymentFor,
+  loggedBytes,
   PRICES,
   shardsFor,
+  type WorkflowMeasures,
 } from '../../bench/cost-model';
 import type { DynamoDbAccounting } from '../../bench/dynamodb-accounting';
 
@@ -20,6 +23,18 @@ function measured(overrides: Partial<DynamoDbAccounting> = {}): DynamoDbAccounti
     linkWritesByKind: { ip: 50_000 },
     workflowWrites: 3000,
     enforcements: 1000,
+    tables: {
+      accounts: { writeUnits: 210_000, readUnits: 52_000 },
+      links: { writeUnits: 50_000, readUnits: 18_000 },
+      cases: { writeUnits: 12_000, readUnits: 2000 },
+    },
+    workflows: {
+      accountRuns: 1000,
+      clusterRuns: 20,
+      clusterMembers: 500,
+      clusterRunSizes: Array.from({ length: 20 }, () => 25),
+      busEvents: 2500,
+    },
     accountReads: 100_000,
     accountReadUnits: 100_000,
     linkQueries: 40_000,
@@ -46,21 +61,79 @@ function measured(overrides: Partial<DynamoDbAccounting> = {}): DynamoDbAccounti
   };
 }
 
-const assumptions = { eventsPerSecond: 1000, coreMsPerEvent: 0.03, transitionsPerRun: 16 };
+const workflows: WorkflowMeasures = {
+  accountRun: { transitions: 16, taskStates: 7, dataEvents: 30, dataBytes: 40_000 },
+  clusterRun: { transitions: 10, taskStates: 4, dataEvents: 20, dataBytes: 20_000 },
+  clusterMember: { transitions: 6, taskStates: 3, dataEvents: 12, dataBytes: 5000 },
+};
+/** Logged bytes of each shape: events x 300 B (three more per task), with the data or without. */
+const logged = {
+  account: [(30 + 21) * 300, 40_000],
+  cluster: [(20 + 12) * 300, 20_000],
+  member: [(12 + 9) * 300, 5000],
+};
+const million = 1e6;
+
+describe('Function: deploymentFor', () => {
+  it('gives each profile its stream, batching, tables and account workflow', () => {
+    // Act
+    const byDefault = deploymentFor('default', 10_000);
+    const optimised = deploymentFor('optimised', 10_000);
+    const reserved = deploymentFor('optimised', 10_000, true);
+
+    // Assess
+    expect(byDefault).toMatchObject({
+      stream: 'on-demand',
+      tables: 'on-demand',
+      accountWorkflow: 'STANDARD',
+    });
+    expect(byDefault.batching).toMatchObject({
+      shards: 20,
+      batchingWindowSeconds: 60,
+      parallelizationFactor: 10,
+    });
+    expect(optimised).toMatchObject({
+      stream: 'provisioned',
+      tables: 'provisioned',
+      accountWorkflow: 'EXPRESS',
+    });
+    expect(optimised.batching).toMatchObject({ shards: 60, batchingWindowSeconds: 300, batchSize: 5000 });
+    expect(reserved.tables).toBe('reserved');
+  });
+
+  it.each([1000, 10_000, 100_000])(
+    'has batches that really span each profile window at %i events/s',
+    (rate) => {
+      // Act & Assess
+      expect(batchSpanSeconds(deploymentFor('default', rate).batching)).toBe(60);
+      expect(batchSpanSeconds(deploymentFor('optimised', rate).batching)).toBe(300);
+    },
+  );
+});
 
 describe('Function: costPerMillionEvents', () => {
-  it('prices the replay batching from the measured units, links and workflow items', () => {
+  it("prices the default profile on-demand, from every table's units", () => {
     // Act
-    const cost = costPerMillionEvents(measured(), assumptions);
+    const cost = costPerMillionEvents(measured(), deploymentFor('default', 1000), workflows, 0.03);
 
     // Assess
     expect(cost.stateWritesPerEvent).toBeCloseTo(0.1, 10);
-    expect(cost.writeUnitsPerEvent).toBeCloseTo(0.254, 10);
-    expect(cost.dynamoDbWrites).toBeCloseTo(0.254 * 0.625, 10);
-    expect(cost.dynamoDbReads).toBeCloseTo(0.141 * 0.125, 10);
-    expect(cost.stepFunctions).toBeCloseTo(1000 * 16 * 0.000025, 10);
+    // accounts 210,000 + links 50,000 on-demand; cases 12,000 on-demand
+    expect(cost.dynamoDbWrites).toBeCloseTo((272_000 / million) * 0.625, 10);
+    expect(cost.dynamoDbReads).toBeCloseTo((72_000 / million) * 0.125, 10);
+    // 1,000 account runs of 16 transitions; 20 cluster runs of 10, and their 500 members of 6 (inline: under 100)
+    expect(cost.stepFunctions).toBeCloseTo((1000 * 16 + 20 * 10 + 500 * 6) * 0.000025, 10);
+    expect(cost.eventBridge).toBeCloseTo(2500 * 1e-6, 10);
     const kinesis = (1024e6 / 2 ** 30) * 0.08 + (600e6 / 2 ** 30) * 0.04 + (0.04 / 3600 / 1000) * 1e6;
     expect(cost.kinesis).toBeCloseTo(kinesis, 10);
+    const bytes = (withData: 0 | 1) =>
+      1000 * (logged.account[0]! + withData * logged.account[1]!) +
+      20 * (logged.cluster[0]! + withData * logged.cluster[1]!) +
+      500 * (logged.member[0]! + withData * logged.member[1]!);
+    expect(cost.logs).toBeCloseTo((bytes(1) / 2 ** 30) * 0.5, 10);
+    // The optimised profile logs the events without their data.
+    const optimised = costPerMillionEvents(measured(), deploymentFor('optimised', 1000), workflows, 0.03);
+    expect(optimised.logs).toBeCloseTo((bytes(0) / 2 ** 30) * 0.5, 10);
     const parts = [
       cost.kinesis,
       cost.lambda,
@@ -68,6 +141,8 @@ describe('Function: costPerMillionEvents', () => {
       cost.dynamoDbReads,
       cost.stepFunctions,
       cost.eventBridge,
+      cost.kms,
+      cost.logs,
     ];
     expect(cost.total).toBeCloseTo(
       parts.reduce((a, b) => a + b, 0),
@@ -75,13 +150,42 @@ describe('Function: costPerMillionEvents', () => {
     );
   });
 
-  it('prices the Lambda line with the scorer CPU it is given, and reports it', () => {
-    // Prepare: the same counts with ten times the CPU per event (short batches: fewer events per account)
-    const slower = { ...assumptions, coreMsPerEvent: 0.3 };
-
+  it('prices the optimised profile: provisioned shards, provisioned accounts and links, Express account runs', () => {
     // Act
-    const base = costPerMillionEvents(measured(), assumptions);
-    const cost = costPerMillionEvents(measured(), slower);
+    const cost = costPerMillionEvents(measured(), deploymentFor('optimised', 1000), workflows, 0.03);
+
+    // Assess: a unit-hour at 70% use serves 2,520 units
+    const write = 0.00065 / 3600 / 0.7;
+    const read = 0.00013 / 3600 / 0.7;
+    expect(cost.dynamoDbWrites).toBeCloseTo(260_000 * write + (12_000 / million) * 0.625, 10);
+    expect(cost.dynamoDbReads).toBeCloseTo(70_000 * read + (2000 / million) * 0.125, 10);
+    // 6 shards for 3.6 million events an hour, one 25 KB payload unit per record
+    expect(cost.kinesis).toBeCloseTo(((6 * 0.015) / 3_600_000) * million + 0.014, 10);
+    // Express: a request and 7 tasks x 30 ms billed as 300 ms at 64 MB, per account run; every
+    // cluster member in the Distributed Map: one parent transition and an Express child of 3 tasks
+    const express = (ms: number) => 1e-6 + (ms / 1000) * (64 / 1024) * 0.00001667;
+    expect(cost.stepFunctions).toBeCloseTo(
+      1000 * express(300) + 20 * 10 * 0.000025 + 500 * (0.000025 + express(100)),
+      10,
+    );
+    expect(cost.spanSeconds).toBe(300);
+  });
+
+  it('prices reserved capacity at the upfront fee spread over the year plus the hourly rate', () => {
+    // Act
+    const cost = costPerMillionEvents(measured(), deploymentFor('optimised', 1000, true), workflows, 0.03);
+
+    // Assess
+    const write = (150 / 8760 + 0.0128) / 100 / 3600 / 0.7;
+    const read = (30 / 8760 + 0.0025) / 100 / 3600 / 0.7;
+    expect(cost.dynamoDbWrites).toBeCloseTo(260_000 * write + (12_000 / million) * 0.625, 10);
+    expect(cost.dynamoDbReads).toBeCloseTo(70_000 * read + (2000 / million) * 0.125, 10);
+  });
+
+  it('prices the Lambda line with the scorer CPU it is given', () => {
+    // Act
+    const base = costPerMillionEvents(measured(), deploymentFor('default', 1000), workflows, 0.03);
+    const cost = costPerMillionEvents(measured(), deploymentFor('default', 1000), workflows, 0.3);
 
     // Assess: 0.27 ms more per event on a 1 GB function with 1024/1769 of a vCPU, at the arm price
     expect(cost.coreMsPerEvent).toBe(0.3);
@@ -92,34 +196,34 @@ describe('Function: costPerMillionEvents', () => {
     expect(cost.dynamoDbWrites).toBe(base.dynamoDbWrites);
   });
 
-  it('pays invocations per batch of the modeled rate when given one, else per measured batch', () => {
-    // Act: the measured run made 200 batches of 5,000; a busy stream fills batches of 10,000
-    const measuredBatches = costPerMillionEvents(measured(), assumptions);
-    const fuller = costPerMillionEvents(measured(), { ...assumptions, eventsPerBatch: 10_000 });
+  it("pays one invocation per batch of the deployment: the window's worth, or a full batch", () => {
+    // Act: 1,000 events/s in the default profile fill 40 batches of 1,500 a minute; the optimised
+    // profile's 60 batches fill 5,000 each in 300 s
+    const byDefault = costPerMillionEvents(measured(), deploymentFor('default', 1000), workflows, 0);
+    const optimised = costPerMillionEvents(measured(), deploymentFor('optimised', 1000), workflows, 0);
 
-    // Assess: half the invocations, at $0.20 per million
-    expect(measuredBatches.lambda - fuller.lambda).toBeCloseTo((1 / 5000 - 1 / 10_000) * 0.2, 10);
+    // Assess: the same waits, invocations at $0.20 per million
+    expect(byDefault.lambda - optimised.lambda).toBeCloseTo((1 / 1500 - 1 / 5000) * 0.2, 10);
   });
 
-  it('prices a run batched by a window from its own counts, and names the window', () => {
-    // Prepare: the same traffic with batches of 20 s: the state written 8 times as often
-    const windowed = measured({
-      batchingWindowSeconds: 20,
-      batches: 60_000,
-      accountWrites: 800_000,
-      accountWriteUnits: 1_600_000,
-      writeUnitsPerEvent: 1.654,
-    });
-
+  it("puts the crossing-to-suspension time at the span plus the batch's scoring and the workflow", () => {
     // Act
-    const cost = costPerMillionEvents(windowed, assumptions);
+    const cost = costPerMillionEvents(measured(), deploymentFor('optimised', 1000), workflows, 0.03);
 
-    // Assess
-    expect(cost.batching).toBe('batches spanning 20 s');
-    expect(cost.stateWritesPerEvent).toBe(0.8);
-    expect(cost.dynamoDbWrites).toBeCloseTo(1.654 * 0.625, 10);
-    expect(cost.lambda).toBeGreaterThan(costPerMillionEvents(measured(), assumptions).lambda);
-    expect(cost.total).toBeGreaterThan(costPerMillionEvents(measured(), assumptions).total);
+    // Assess: under 6 minutes
+    expect(cost.crossingToSuspensionSeconds).toBeGreaterThan(300);
+    expect(cost.crossingToSuspensionSeconds).toBeLessThan(360);
+  });
+});
+
+describe('Function: loggedBytes', () => {
+  it('adds an envelope per logged event, three more events per task, and the state data when logged', () => {
+    // Prepare
+    const shape = { transitions: 10, taskStates: 4, dataEvents: 20, dataBytes: 30_000 };
+
+    // Act & Assess
+    expect(loggedBytes(shape, true)).toBe((20 + 12) * 300 + 30_000);
+    expect(loggedBytes(shape, false)).toBe((20 + 12) * 300);
   });
 });
 

@@ -174,7 +174,7 @@ describe('Class: PipelineStack', () => {
       ['dynamodb:PutItem', /AccountsTableArn/],
       ['dynamodb:PutItem', /LinksTableArn/],
       ['dynamodb:BatchWriteItem', /LinksTableArn/],
-      ['dynamodb:Query', /LinksTableArn.*index/],
+      ['dynamodb:Query', /LinksTableArn/],
       ['dynamodb:Query', /CasesTableArn/],
       ['states:StartExecution', /EnforcementStateMachine/],
       ['sqs:SendMessage', /RejectedEventsQueue/],

@@ -1,4 +1,4 @@
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLinkStore } from '../../lambdas/adapters/dynamodb-link-store';
 import { LINK_KEY_SHARDS, linkShard } from '../../lambdas/core/linking/link-keys';
@@ -71,5 +71,55 @@ describe('Class: DynamoDbLinkStore', () => {
         await memory.members(['pay#campaign-card', 'pay#solo'], limit),
       );
     }
+  });
+
+  describe('Method: members, eventually consistent', () => {
+    /**
+     * A store whose writes land in `shadowTable` instead: its queries of the real table then miss
+     * them, as an eventually consistent query can miss a write made milliseconds before.
+     */
+    const storeWithUnseenWrites = (shadowTable: string, now: () => number) => {
+      // A client of its own: a document client shares its middleware with the client it wraps.
+      const client = DynamoDBDocumentClient.from(
+        new DynamoDBClient({
+          endpoint: services.dynamodbEndpoint,
+          region: services.region,
+          credentials: services.credentials,
+        }),
+      );
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          const input = args.input as { RequestItems?: Record<string, unknown> };
+          if (input.RequestItems?.[tableName]) {
+            input.RequestItems = { [shadowTable]: input.RequestItems[tableName] };
+          }
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
+      return new DynamoDbLinkStore(client, tableName, now);
+    };
+
+    it('always sees the members it wrote itself, and others once the table shows them', async () => {
+      // Prepare
+      const shadowTable = 'links-not-yet-visible';
+      await createStringKeyTable(services.dynamodb, shadowTable, 'linkKey', 'accountId');
+      let now = 1_000_000;
+      const writer = storeWithUnseenWrites(shadowTable, () => now);
+      await writer.put([edge('pay#fresh', 'fresh-2'), edge('pay#solo', 'solo-0')]);
+
+      // Act
+      const own = await writer.members(['pay#fresh', 'pay#solo'], 200);
+      const other = await store.members(['pay#fresh', 'pay#solo'], 200);
+      now += 11_000;
+      const later = await writer.members(['pay#fresh'], 200);
+
+      // Assess: the writer reads its own writes in accountId order, as a consistent query would.
+      expect(own.get('pay#fresh')).toEqual({ accountIds: ['fresh-2'], truncated: false });
+      expect([...(own.get('pay#solo')?.accountIds ?? [])].sort()).toEqual(['solo-0', 'solo-1']);
+      expect(other.get('pay#fresh')).toEqual({ accountIds: [], truncated: false });
+      // Past OWN_WRITES_VISIBLE_MS the table is trusted again (here it never showed them).
+      expect(later.get('pay#fresh')).toEqual({ accountIds: [], truncated: false });
+    });
   });
 });

@@ -5,7 +5,7 @@ import { LocalEventBus, type LocalBusEvent } from '../../local/local-event-bus';
 import { startLocalServices, type LocalServices } from '../../local/local-services';
 import { LocalStateMachine } from '../../local/local-state-machine';
 import { provisionFromTemplate } from '../../local/provision-from-template';
-import type { SynthesizedTemplates } from '../../local/synthesized-templates';
+import { stateMachineTypeOf, type SynthesizedTemplates } from '../../local/synthesized-templates';
 import { buildTaskHandlers, type LocalTaskHandler } from '../../local/task-resource-handlers';
 import type { EnforcementInput } from '../../lambdas/core/ports';
 import { claimCutoffOf } from '../../lambdas/core/lifecycle/enforcement-action';
@@ -67,6 +67,7 @@ export class EnforcementHarness {
         stateMachineArn: provisioned.resolveRef(STATE_MACHINE),
         region: services.region,
         maxConcurrentExecutions: options.maxConcurrentExecutions ?? 16,
+        workflowType: stateMachineTypeOf(templates.merged, STATE_MACHINE),
         stateHandlers,
         retryIntervalOverrides: Object.fromEntries(taskStates.map((state) => [state, 0])),
       });

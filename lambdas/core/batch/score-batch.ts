@@ -183,7 +183,9 @@ export async function scoreBatch(
       const { accountId } = update.state;
       try {
         // Start before saving: if the save fails the redelivered batch recomputes the same
-        // request, and starting an execution with the same name again is a no-op.
+        // request. Standard refuses a second execution of the same name; under Express (the
+        // optimised profile) the second one runs and loses the workflow's conditional claim and
+        // case puts, writing and publishing nothing.
         // A member of a cluster crossing is enforced with its cluster, never on its own as well;
         // its crossing counts as requested.
         const clustered = linked.covered.has(accountId);

@@ -14,6 +14,7 @@ import { FaultInjectionProxy, type FaultRule } from '../../../local/fault-inject
 import type { KinesisWriteRecord } from '../../../local/kinesis-writer';
 import { LocalPipeline } from '../../../local/local-pipeline';
 import type { LocalExecution } from '../../../local/local-state-machine';
+import type { CostProfileName } from '../../../lib/cost-profile';
 
 /** Pause before the SDK's n-th retry of a DynamoDB call: n times this. */
 const RETRY_PAUSE_MS = 10;
@@ -27,6 +28,13 @@ export interface ReliabilityPipelineOptions {
   readonly batchSize?: number;
   /** Times each batch the poller takes is handed to the scorer (2: every batch twice). @default 1 */
   readonly deliveriesPerBatch?: number;
+  /** The stacks' profile: `optimised` runs the account workflow as EXPRESS. @default 'default' */
+  readonly costProfile?: CostProfileName;
+  /**
+   * Times the scorer's every account workflow start is sent (2: as a batch redelivered after its
+   * start and before its save sends it again). @default 1
+   */
+  readonly startsPerEnforcement?: number;
 }
 
 /**
@@ -83,6 +91,7 @@ export class ReliabilityPipeline {
     const calls: ScorerCalls = { invocations: 0, lastHandlerError: undefined };
     const deliveries = options.deliveriesPerBatch ?? 1;
     const pipeline = await LocalPipeline.start({
+      costProfile: options.costProfile,
       isolatedServices: false,
       logLevel: 'SILENT',
       batchSize: options.batchSize ?? 1000,
@@ -124,6 +133,18 @@ export class ReliabilityPipeline {
           }
         },
         workflowRetryMs: 20,
+        wrapEnforcement: (starter) => ({
+          ...starter,
+          start: async (request) => {
+            let result = { started: false };
+            for (let i = 0; i < (options.startsPerEnforcement ?? 1); i += 1) {
+              const { started } = await starter.start(request);
+              result = { started: result.started || started };
+            }
+            return result;
+          },
+          startCluster: starter.startCluster?.bind(starter),
+        }),
       },
     });
     if (!proxy || !client) throw new Error('LocalPipeline did not ask for its DynamoDB client');
@@ -223,10 +244,11 @@ async function scanAll(pipeline: LocalPipeline, tableName: string): Promise<Reco
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const HASH_FIELDS = new Set(['hash', 'prevHash', 'lastAuditHash']);
+const EXPRESS_EXECUTION_ARN = /^(arn:[^:]+:states:[^:]*:[^:]*:express:[^:]+:[^:]+):[0-9a-f-]{36}$/;
 
 /**
  * Replaces what depends on the wall clock (times stamped by the workflows during this run, and
- * audit hashes, which cover them) and Kinesis sequence numbers by placeholders, so two runs of the same traffic compare equal
+ * audit hashes, which cover them), Kinesis sequence numbers and Express execution ids by placeholders, so two runs of the same traffic compare equal
  * exactly when they made the same decisions. Event-time fields (the simulated traffic's) are kept.
  */
 export function normalizeWallClock(value: unknown, since: Date): unknown {
@@ -243,6 +265,8 @@ export function normalizeWallClock(value: unknown, since: Date): unknown {
     }
     if (typeof v === 'string') {
       if (key && HASH_FIELDS.has(key) && /^[0-9a-f]{64}$/.test(v) && !/^0+$/.test(v)) return '<hash>';
+      // An Express execution's ARN ends in an id of its own: keep the name, which the scorer chose.
+      if (EXPRESS_EXECUTION_ARN.test(v)) return v.replace(EXPRESS_EXECUTION_ARN, '$1:<execution-id>');
       if (ISO_TIME.test(v)) {
         const t = Date.parse(v);
         if (t >= from && t <= to) return '<wall-clock>';
