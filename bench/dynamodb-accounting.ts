@@ -2,7 +2,8 @@ import { accountItem } from '../lambdas/adapters/dynamodb-account-store';
 import { dynamoDbItemBytes, readUnitsOf, writeUnitsOf } from '../lambdas/adapters/dynamodb-item-size';
 import type { AccountState } from '../lambdas/core/account-state';
 import type { AccountStore, Clock, LinkMembers, LinkStore } from '../lambdas/core/ports';
-import { DEFAULT_SCORER_BATCH_SIZE, loadScorerPolicy, scoreInShards } from '../local/fast-replay';
+import { loadScorerPolicy, scoreInShards } from '../local/fast-replay';
+import { DEFAULT_SCORER_BATCH_SIZE, DEFAULT_SCORER_RETRY_ATTEMPTS } from '../lib/scorer-batching';
 import { emptySourceStats, readJsonlRecords } from '../local/jsonl-source';
 import { LocalEventBus } from '../local/local-event-bus';
 import {
@@ -275,7 +276,7 @@ export async function measureDynamoDbAccounting(
   const result = await scoreInShards(observed(), deps, {
     shards: options.shards ?? 2,
     batchSize: options.batchSize ?? DEFAULT_SCORER_BATCH_SIZE,
-    maximumRetryAttempts: 5,
+    maximumRetryAttempts: DEFAULT_SCORER_RETRY_ATTEMPTS,
     interleaving: 'event-time',
     batchingWindowSeconds: options.batchingWindowSeconds,
   });

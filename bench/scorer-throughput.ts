@@ -5,13 +5,7 @@ import {
   type ScoreBatchDependencies,
   type StreamRecord,
 } from '../lambdas/core/batch/score-batch';
-import {
-  DEFAULT_SCORER_BATCH_SIZE,
-  loadScorerPolicy,
-  sequenceNumberOf,
-  shardIdOf,
-  shardIndexOf,
-} from '../local/fast-replay';
+import { loadScorerPolicy, sequenceNumberOf, shardIdOf, shardIndexOf } from '../local/fast-replay';
 import { emptySourceStats, readJsonlRecords } from '../local/jsonl-source';
 import { LocalEventBus } from '../local/local-event-bus';
 import {
@@ -20,6 +14,7 @@ import {
   MemoryEnforcement,
   MemoryLinkStore,
 } from '../local/memory-adapters';
+import { DEFAULT_SCORER_BATCH_SIZE } from '../lib/scorer-batching';
 
 export interface ThroughputResult {
   readonly events: number;

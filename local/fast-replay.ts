@@ -43,9 +43,6 @@ import {
 import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../lib/policy-file';
 import { DEFAULT_SCORER_BATCH_SIZE, DEFAULT_SCORER_RETRY_ATTEMPTS } from '../lib/scorer-batching';
 
-/** The scorer's event source mapping batch size (UsageStreamScorer's default), as the local replay uses. */
-export { DEFAULT_SCORER_BATCH_SIZE };
-
 /**
  * The policy as the scorer gets it at cold start: the file validated, rendered as compact JSON and
  * validated again. Paths resolve against the project root, as for the local pipeline.

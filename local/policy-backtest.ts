@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_POLICY_FILE } from '../lib/policy-file';
 import { readTruthFile } from '../sim/evaluation-files';
 import { fastReplay, type FastReplaySummary } from './fast-replay';
 import type { AccountSummary } from './local-pipeline';
@@ -131,7 +132,7 @@ export async function backtestPolicy(options: BacktestOptions): Promise<Backtest
     return {
       eventsFile: options.eventsFile,
       engine: 'memory',
-      baseline: figures(baseline.summary, options.baselineFile ?? 'config/policy.yaml'),
+      baseline: figures(baseline.summary, options.baselineFile ?? DEFAULT_POLICY_FILE),
       candidate: figures(candidate.summary, options.policyFile),
       transitions,
       changes,

@@ -5,13 +5,7 @@ import { main } from '../../cli/main';
 import { fromItem } from '../../lambdas/adapters/dynamodb-account-store';
 import { displayStatus, type AccountState } from '../../lambdas/core/account-state';
 import { ConcurrentUpdateError, type DeadLetterSink, type RejectedRecord } from '../../lambdas/core/ports';
-import {
-  DEFAULT_SCORER_BATCH_SIZE,
-  fastReplay,
-  scoreInShards,
-  shardIndexOf,
-  type FastReplaySummary,
-} from '../../local/fast-replay';
+import { fastReplay, scoreInShards, shardIndexOf, type FastReplaySummary } from '../../local/fast-replay';
 import { emptySourceStats, readJsonlRecords } from '../../local/jsonl-source';
 import type { AccountSummary } from '../../local/local-pipeline';
 import {
@@ -31,6 +25,7 @@ import {
 import { writeSimulation } from '../../sim';
 import { testPolicy } from '../support/policy';
 import { tempDirPerSuite } from '../support/temp-dir';
+import { DEFAULT_SCORER_BATCH_SIZE } from '../../lib/scorer-batching';
 
 const readJsonl = async <T>(file: string): Promise<T[]> =>
   (await readFile(file, 'utf8'))
