@@ -11,13 +11,24 @@ export default tseslint.config(
     },
   },
   {
-    // The core is pure: no AWS SDK, no CDK, no environment, so it serves Lambda, CLI and benchmarks alike.
+    // The core is pure: no AWS SDK, no CDK, no environment, no files (the CLI and lib/ read them),
+    // so it serves Lambda, CLI and benchmarks alike.
     files: ['lambdas/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          patterns: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '@aws-lambda-powertools/*', 'constructs'],
+          patterns: [
+            '@aws-sdk/*',
+            'aws-cdk-lib',
+            'aws-cdk-lib/*',
+            '@aws-lambda-powertools/*',
+            'constructs',
+            'node:fs',
+            'node:fs/*',
+            'fs',
+            'fs/*',
+          ],
         },
       ],
       'no-restricted-properties': [

@@ -1,4 +1,3 @@
-import { accountItem } from '../lambdas/adapters/dynamodb-account-store';
 import { dynamoDbItemBytes, readUnitsOf, writeUnitsOf } from '../lambdas/adapters/dynamodb-item-size';
 import type { AccountState } from '../lambdas/core/account-state';
 import type { AccountStore, Clock, LinkMembers, LinkStore } from '../lambdas/core/ports';
@@ -13,6 +12,7 @@ import {
   MemoryLinkStore,
 } from '../local/memory-adapters';
 import type { LinkEdge } from '../lambdas/core/linking/link-keys';
+import { accountItem } from '../lambdas/adapters/account-item-codec';
 
 export interface DynamoDbAccounting {
   /** Batches were cut by this event-time window as well as by size (absent: by size only). */

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { App, Environment } from 'aws-cdk-lib';
-import { loadPolicyFile, policyToJson } from '../lambdas/core/policy/policy';
+import { policyToJson } from '../lambdas/core/policy/policy';
 import {
   costProfileSettings,
   DEFAULT_EXPECTED_EVENTS_PER_SECOND,
@@ -12,6 +12,7 @@ import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from './policy-file';
 import { PipelineStack } from './pipeline-stack';
 import { StatefulStack } from './stateful-stack';
 import { checkInteger } from './validate-props';
+import { loadPolicyFile } from './policy-file';
 
 export const STATEFUL_STACK_NAME = 'CauterizeStateful';
 export const PIPELINE_STACK_NAME = 'CauterizePipeline';

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { accountItem } from '../lambdas/adapters/dynamodb-account-store';
 import { displayStatus } from '../lambdas/core/account-state';
 import { auditToItem, CASE_SK, MEMBER_SK_PREFIX, type AuditEntry } from '../lambdas/core/cases/case-record';
-import { loadPolicyFile, policyToJson, validatePolicy, type Policy } from '../lambdas/core/policy/policy';
+import { policyToJson, validatePolicy, type Policy } from '../lambdas/core/policy/policy';
 import { systemClock, type Clock } from '../lambdas/core/ports';
 import {
   emptyBatchStats,
@@ -42,6 +41,8 @@ import {
 } from './replay-output';
 import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../lib/policy-file';
 import { DEFAULT_SCORER_BATCH_SIZE, DEFAULT_SCORER_RETRY_ATTEMPTS } from '../lib/scorer-batching';
+import { accountItem } from '../lambdas/adapters/account-item-codec';
+import { loadPolicyFile } from '../lib/policy-file';
 
 /**
  * The policy as the scorer gets it at cold start: the file validated, rendered as compact JSON and

@@ -3,7 +3,7 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../lambdas/adapters/aws-clients';
-import { DynamoDbAccountStore, fromItem } from '../lambdas/adapters/dynamodb-account-store';
+import { DynamoDbAccountStore } from '../lambdas/adapters/dynamodb-account-store';
 import { DynamoDbLinkStore } from '../lambdas/adapters/dynamodb-link-store';
 import { createAccountScorerHandler } from '../lambdas/handlers/account-scorer';
 import { displayStatus, type DisplayStatus } from '../lambdas/core/account-state';
@@ -29,6 +29,7 @@ import { putAll, type KinesisWriteRecord, type PutAllResult } from './kinesis-wr
 import { provisionFromTemplate, type IgnoredSetting } from './provision-from-template';
 import { stateMachineTypeOf, synthesizeTemplates } from './synthesized-templates';
 import type { CostProfileName } from '../lib/cost-profile';
+import { fromItem } from '../lambdas/adapters/account-item-codec';
 
 export interface LocalPipelineOptions {
   /**

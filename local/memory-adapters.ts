@@ -1,7 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { accountItem, fromItem } from '../lambdas/adapters/dynamodb-account-store';
 import { edgeTraits } from '../lambdas/adapters/dynamodb-link-store';
 import type { AccountState } from '../lambdas/core/account-state';
 import {
@@ -33,6 +32,7 @@ import { ACTION_RANK } from '../lambdas/core/lifecycle/enforcement-action';
 import { withSourceLine } from './jsonl-source';
 import { LocalEventBus, type PutEventsEntry } from './local-event-bus';
 import type { LinkEdge } from '../lambdas/core/linking/link-keys';
+import { accountItem, fromItem } from '../lambdas/adapters/account-item-codec';
 
 /**
  * In-memory adapters for the core's ports, with the semantics of the AWS ones they stand for

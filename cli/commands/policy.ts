@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { accessSync, constants } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { loadPolicyFile, MAX_POLICY_BYTES, PolicyValidationError } from '../../lambdas/core/policy/policy';
+import { MAX_POLICY_BYTES, PolicyValidationError } from '../../lambdas/core/policy/policy';
 import { diffPolicies, formatPolicyChange } from '../../lambdas/core/policy/policy-diff';
 import { withPolicyKeyTable } from '../../lambdas/core/policy/policy-docs';
 import { policyJsonSchema, type PolicyJsonSchemaTarget } from '../../lambdas/core/policy/policy-json-schema';
@@ -12,6 +12,7 @@ import { VerdictError } from '../exit-codes';
 import { table } from '../format';
 import { positiveInt } from '../options';
 import { Progress } from '../progress';
+import { loadPolicyFile } from '../../lib/policy-file';
 
 export const POLICY_DOCS_FILE = 'docs/policy.md';
 

@@ -5,7 +5,6 @@ import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_ACCOUNTS_TABLE, openLocalCases, type CaseConnection } from '../../cli/commands/cases';
 import { documentClient } from '../../lambdas/adapters/aws-clients';
-import { fromItem } from '../../lambdas/adapters/dynamodb-account-store';
 import { displayStatus } from '../../lambdas/core/account-state';
 import { AccessDeniedError, isAllowed } from '../../lambdas/core/cases/case-access';
 import { CASE_STATUSES, type CaseStatus } from '../../lambdas/core/cases/case-record';
@@ -20,6 +19,7 @@ import type {
   StatusCounts,
 } from '../shared/api';
 import { ConsoleRequestError, type ConsoleSource } from './console-source';
+import { fromItem } from '../../lambdas/adapters/account-item-codec';
 
 /** Cases counted per status before the count shows as "at least". */
 export const COUNT_CAP = 20_000;

@@ -1,6 +1,7 @@
-import { loadPolicyFile, parsePolicy, PolicyValidationError } from '../../lambdas/core/policy/policy';
+import { parsePolicy, PolicyValidationError } from '../../lambdas/core/policy/policy';
 import { POLICY_FILE } from '../support/policy';
 import { readFileSync } from 'node:fs';
+import { loadPolicyFile } from '../../lib/policy-file';
 
 describe('Function: loadPolicyFile', () => {
   it('accepts the shipped config/policy.yaml', () => {

@@ -1,4 +1,9 @@
 import fc from 'fast-check';
+import { scoreAccount } from '../../lambdas/core/batch/account-scorer';
+import { BUCKET_COUNTERS, emptyBucket, type HourBucket } from '../../lambdas/core/scoring/window';
+import { extractionEvent, flipHashBits, makeEvent, minutesAfter, sequenced } from '../support/events';
+import { testPolicy } from '../support/policy';
+import { templateBandKeys } from '../../lambdas/core/scoring/template-memory';
 import {
   decodeBuckets,
   decodeTemplateBands,
@@ -7,12 +12,7 @@ import {
   encodeTemplateBands,
   encodeTopics,
   fromItem,
-} from '../../lambdas/adapters/dynamodb-account-store';
-import { scoreAccount } from '../../lambdas/core/batch/account-scorer';
-import { BUCKET_COUNTERS, emptyBucket, type HourBucket } from '../../lambdas/core/scoring/window';
-import { extractionEvent, flipHashBits, makeEvent, minutesAfter, sequenced } from '../support/events';
-import { testPolicy } from '../support/policy';
-import { templateBandKeys } from '../../lambdas/core/scoring/template-memory';
+} from '../../lambdas/adapters/account-item-codec';
 
 const T0 = '2026-02-01T00:00:00.000Z';
 const HOUR = 493_000;

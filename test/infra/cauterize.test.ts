@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadPolicyFile, PolicyValidationError } from '../../lambdas/core/policy/policy';
+import { PolicyValidationError } from '../../lambdas/core/policy/policy';
 import { BUNDLED_POLICY_IDENTIFIER } from '../../lambdas/handlers/bundled-policy';
 import { buildCauterize } from '../../lib/cauterize';
 import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/policy-file';
@@ -11,6 +11,7 @@ import type { CloudFormationTemplate } from '../../local/cloudformation-template
 import { synthesizedPolicy } from '../../local/local-pipeline';
 import { tempDirPerSuite } from '../support/temp-dir';
 import { synthesizeCauterize } from './support';
+import { loadPolicyFile } from '../../lib/policy-file';
 
 const noBundling = { 'aws:cdk:bundling-stacks': [] };
 

@@ -3,11 +3,12 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { loadPolicyFile, policyToJson } from '../../lambdas/core/policy/policy';
+import { policyToJson } from '../../lambdas/core/policy/policy';
 import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/policy-file';
 import { PipelineStack, type PipelineStackProps } from '../../lib/pipeline-stack';
 import { StatefulStack } from '../../lib/stateful-stack';
 import { synthesizeCauterize, unacknowledgedNagFindings } from './support';
+import { loadPolicyFile } from '../../lib/policy-file';
 
 /** How the pipeline template refers to a stateful resource: an import of its export. */
 const imported = (exportPrefix: string) => ({

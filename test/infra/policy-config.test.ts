@@ -3,12 +3,13 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
-import { loadPolicyFile, policyToJson } from '../../lambdas/core/policy/policy';
+import { policyToJson } from '../../lambdas/core/policy/policy';
 import { appConfigValidatorSchema } from '../../lambdas/core/policy/policy-json-schema';
 import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/policy-file';
 import { PolicyConfig, type PolicyConfigProps } from '../../lib/constructs/policy-config';
 import type { PipelineStack } from '../../lib/pipeline-stack';
 import { synthesizeCauterize, unacknowledgedNagFindings } from './support';
+import { loadPolicyFile } from '../../lib/policy-file';
 
 interface PolicyStatement {
   readonly Action: string | string[];

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { main } from '../../cli/main';
-import { fromItem } from '../../lambdas/adapters/dynamodb-account-store';
 import { displayStatus, type AccountState } from '../../lambdas/core/account-state';
 import { ConcurrentUpdateError, type DeadLetterSink, type RejectedRecord } from '../../lambdas/core/ports';
 import { fastReplay, scoreInShards, shardIndexOf, type FastReplaySummary } from '../../local/fast-replay';
@@ -26,6 +25,7 @@ import { writeSimulation } from '../../sim';
 import { testPolicy } from '../support/policy';
 import { tempDirPerSuite } from '../support/temp-dir';
 import { DEFAULT_SCORER_BATCH_SIZE } from '../../lib/scorer-batching';
+import { fromItem } from '../../lambdas/adapters/account-item-codec';
 
 const readJsonl = async <T>(file: string): Promise<T[]> =>
   (await readFile(file, 'utf8'))

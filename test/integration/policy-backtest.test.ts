@@ -2,7 +2,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { main } from '../../cli/main';
-import { loadPolicyFile } from '../../lambdas/core/policy/policy';
 import { fastReplay } from '../../local/fast-replay';
 import type { AccountSummary } from '../../local/local-pipeline';
 import type { BacktestReport } from '../../local/policy-backtest';
@@ -10,6 +9,7 @@ import { replay } from '../../local/replay';
 import { writeSimulation } from '../../sim';
 import { POLICY_FILE } from '../support/policy';
 import { tempDirPerSuite } from '../support/temp-dir';
+import { loadPolicyFile } from '../../lib/policy-file';
 
 const readJsonl = async <T>(file: string): Promise<T[]> =>
   (await readFile(file, 'utf8'))

@@ -2,17 +2,7 @@ import { createHash } from 'node:crypto';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MEMORY_DICTIONARY_V1 } from '../../lambdas/adapters/account-memory-dictionary';
 import { encodeMemory, MEMORY_FIELDS } from '../../lambdas/adapters/account-memory-codec';
-import {
-  accountItem,
-  DynamoDbAccountStore,
-  encodeBuckets,
-  encodeTemplateBands,
-  encodeTopics,
-  fromItem,
-  MEMORY_ATTRIBUTE,
-  packMemoryV1,
-  unpackAccountItem,
-} from '../../lambdas/adapters/dynamodb-account-store';
+import { DynamoDbAccountStore } from '../../lambdas/adapters/dynamodb-account-store';
 import { dynamoDbItemBytes, readUnitsOf, writeUnitsOf } from '../../lambdas/adapters/dynamodb-item-size';
 import type { AccountState } from '../../lambdas/core/account-state';
 import { ConcurrentUpdateError } from '../../lambdas/core/ports';
@@ -22,6 +12,16 @@ import { startLocalServices, type LocalServices } from '../../local/local-servic
 import { extractionEvent, minutesAfter, openerEvent, sequenced } from '../support/events';
 import { testPolicy } from '../support/policy';
 import { createStringKeyTable } from '../support/tables';
+import {
+  accountItem,
+  encodeBuckets,
+  encodeTemplateBands,
+  encodeTopics,
+  fromItem,
+  MEMORY_ATTRIBUTE,
+  packMemoryV1,
+  unpackAccountItem,
+} from '../../lambdas/adapters/account-item-codec';
 
 /** A state with every memory filled: hours, topics, template bands, reasons, an action pending. */
 function scoredState(accountId: string): AccountState {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { loadPolicyFile, validatePolicy, type Policy } from '../../lambdas/core/policy/policy';
+import { validatePolicy, type Policy } from '../../lambdas/core/policy/policy';
+import { loadPolicyFile } from '../../lib/policy-file';
 
 export const POLICY_FILE = join(__dirname, '..', '..', 'config', 'policy.yaml');
 

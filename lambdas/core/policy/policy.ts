@@ -1,4 +1,3 @@
-import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { TIERS } from '../contract/usage-event';
@@ -462,7 +461,7 @@ export function validatePolicy(value: unknown, source = '(inline)'): Policy {
 
 export function parsePolicy(yamlOrJson: string, source = '(inline)'): Policy {
   const bytes = Buffer.byteLength(yamlOrJson);
-  if (bytes > MAX_POLICY_BYTES) throw new PolicyValidationError(source, [tooLarge('policy', bytes)]);
+  if (bytes > MAX_POLICY_BYTES) throw new PolicyValidationError(source, [policyTooLarge('policy', bytes)]);
   let value: unknown;
   try {
     value = parseYaml(yamlOrJson);
@@ -474,27 +473,12 @@ export function parsePolicy(yamlOrJson: string, source = '(inline)'): Policy {
   return validatePolicy(value, source);
 }
 
-function tooLarge(what: string, bytes: number): string {
+/** The problem of a policy (what = 'policy') or policy file (what = 'file') over MAX_POLICY_BYTES. */
+export function policyTooLarge(what: 'policy' | 'file', bytes: number): string {
   return (
     `the ${what} is ${bytes.toLocaleString('en-US')} bytes; a ${what === 'file' ? 'policy file' : 'policy'} may be at most 1 MiB ` +
     `(${MAX_POLICY_BYTES.toLocaleString('en-US')} bytes)`
   );
-}
-
-export function loadPolicyFile(path: string): Policy {
-  let text: string;
-  try {
-    // The size first: a file far too large is refused without being read.
-    const { size } = statSync(path);
-    if (size > MAX_POLICY_BYTES) throw new PolicyValidationError(path, [tooLarge('file', size)]);
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if (error instanceof PolicyValidationError) throw error;
-    throw new PolicyValidationError(path, [`cannot read the file: ${(error as Error).message}`], {
-      cause: error,
-    });
-  }
-  return parsePolicy(text, path);
 }
 
 /** The compact JSON form handed to the Lambdas. */

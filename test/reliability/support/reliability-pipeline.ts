@@ -8,13 +8,13 @@ import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import { documentClient } from '../../../lambdas/adapters/aws-clients';
-import { unpackAccountItem } from '../../../lambdas/adapters/dynamodb-account-store';
 import type { RejectedRecord } from '../../../lambdas/core/ports';
 import { FaultInjectionProxy, type FaultRule } from '../../../local/fault-injection-proxy';
 import type { KinesisWriteRecord } from '../../../local/kinesis-writer';
 import { LocalPipeline } from '../../../local/local-pipeline';
 import type { LocalExecution } from '../../../local/local-state-machine';
 import type { CostProfileName } from '../../../lib/cost-profile';
+import { unpackAccountItem } from '../../../lambdas/adapters/account-item-codec';
 
 /** Pause before the SDK's n-th retry of a DynamoDB call: n times this. */
 const RETRY_PAUSE_MS = 10;
