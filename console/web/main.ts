@@ -1,14 +1,9 @@
 import { getSession } from './api';
 import { append, clear, el } from './dom';
 import { renderCase } from './pages/case-page';
+import type { PageContext } from './pages/page-context';
 import { renderEvaluation } from './pages/evaluation-page';
 import { renderQueue } from './pages/queue-page';
-
-/** Each page gets the main element and a signal that it was left (to drop late answers). */
-export interface PageContext {
-  readonly main: HTMLElement;
-  readonly isCurrent: () => boolean;
-}
 
 let generation = 0;
 

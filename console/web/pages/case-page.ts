@@ -20,7 +20,7 @@ import {
   displayedStatus,
 } from '../graph';
 import type { NodeSingular } from 'cytoscape';
-import type { PageContext } from '../main';
+import type { PageContext } from './page-context';
 
 interface AccountEvidence {
   readonly reasons?: readonly Reason[];

@@ -2,7 +2,7 @@ import type { EvaluationReport } from '../../shared/api';
 import { get } from '../api';
 import { chart, PALETTE } from '../charts';
 import { append, badge, el, fmtNumber, section, table } from '../dom';
-import type { PageContext } from '../main';
+import type { PageContext } from './page-context';
 
 const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
 

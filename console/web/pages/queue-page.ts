@@ -1,7 +1,7 @@
 import type { CaseListResponse, CaseRecord, StatusCounts } from '../../shared/api';
 import { get } from '../api';
 import { append, badge, clear, el, fmtNumber, fmtTime, type Child } from '../dom';
-import type { PageContext } from '../main';
+import type { PageContext } from './page-context';
 
 const STATUSES = ['OPEN', 'UNDER_REVIEW', 'CONFIRMED', 'FALSE_POSITIVE', 'CLOSED'] as const;
 const ACTIONS = ['review', 'throttle', 'verify', 'suspend'] as const;
