@@ -46,6 +46,26 @@ module.exports = {
       from: { path: '^lambdas/' },
       to: { path: '^(lib|local|cli|sim|console|bench)/' },
     },
+    {
+      name: 'local-emulators-are-the-ground',
+      severity: 'error',
+      comment: 'The emulators (dynalite, kinesalite, the local identity) need nothing else of local/.',
+      from: { path: '^local/emulators/' },
+      to: { path: '^local/', pathNot: '^local/emulators/' },
+    },
+    {
+      name: 'local-services-below-the-runtime',
+      severity: 'error',
+      comment: 'A stand-in for one AWS service knows nothing of the runtime that composes them.',
+      from: { path: '^local/(cloudformation|kinesis|eventbridge|stepfunctions)/' },
+      to: { path: '^local/([^/]+\\.ts|replay/)' },
+    },
+    {
+      name: 'replay-on-top',
+      severity: 'error',
+      from: { path: '^local/', pathNot: '^local/replay/' },
+      to: { path: '^local/replay/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -1,18 +1,14 @@
 import { dynamoDbItemBytes, readUnitsOf, writeUnitsOf } from '../lambdas/adapters/dynamodb-item-size';
 import type { AccountState } from '../lambdas/core/account-state';
 import type { AccountStore, Clock, LinkMembers, LinkStore } from '../lambdas/core/ports';
-import { loadScorerPolicy, scoreInShards } from '../local/fast-replay';
+import { loadScorerPolicy, scoreInShards } from '../local/replay/fast-replay';
 import { DEFAULT_SCORER_BATCH_SIZE, DEFAULT_SCORER_RETRY_ATTEMPTS } from '../lib/scorer-batching';
 import { emptySourceStats, readJsonlRecords } from '../local/jsonl-source';
-import { LocalEventBus } from '../local/local-event-bus';
-import {
-  MemoryAccountStore,
-  MemoryDeadLetterSink,
-  MemoryEnforcement,
-  MemoryLinkStore,
-} from '../local/memory-adapters';
+import { LocalEventBus } from '../local/eventbridge/local-event-bus';
+import { MemoryAccountStore, MemoryEnforcement, MemoryLinkStore } from '../local/replay/memory-adapters';
 import type { LinkEdge } from '../lambdas/core/linking/link-keys';
 import { accountItem } from '../lambdas/adapters/account-item-codec';
+import { LocalDeadLetterSink } from '../local/dead-letter-sink';
 
 export interface DynamoDbAccounting {
   /** Batches were cut by this event-time window as well as by size (absent: by size only). */
@@ -252,7 +248,7 @@ export async function measureDynamoDbAccounting(
   const memoryLinks = new MemoryLinkStore();
   const links = new CountingLinkStore(memoryLinks, (id) => (accounts.lastScore.get(id) ?? 0) < floor);
   const enforcement = new MemoryEnforcement({ accounts: memoryAccounts, bus: new LocalEventBus(), clock });
-  const deps = { accounts, links, enforcement, deadLetters: new MemoryDeadLetterSink(), policy, clock };
+  const deps = { accounts, links, enforcement, deadLetters: new LocalDeadLetterSink(), policy, clock };
   const source = emptySourceStats();
   const started = performance.now();
   const windows: Record<string, number> = { '20s': 20, '1min': 60, '5min': 300, '1h': 3600, '1day': 86_400 };

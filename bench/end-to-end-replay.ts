@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import type { GroundTruth } from '../sim';
 import { emptySourceStats, readJsonlRecords, type SourceRecord } from '../local/jsonl-source';
 import { LocalPipeline } from '../local/local-pipeline';
-import type { LocalExecution } from '../local/local-state-machine';
+import type { LocalExecution } from '../local/stepfunctions/local-state-machine';
 import { CLUSTER_MEMBER_STATE_NAMES } from '../lib/constructs/cluster-enforcement-workflow';
 
 /** Totals over one workflow's runs. */

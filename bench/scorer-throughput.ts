@@ -5,16 +5,12 @@ import {
   type ScoreBatchDependencies,
   type StreamRecord,
 } from '../lambdas/core/batch/score-batch';
-import { loadScorerPolicy, sequenceNumberOf, shardIdOf, shardIndexOf } from '../local/fast-replay';
+import { loadScorerPolicy, sequenceNumberOf, shardIdOf, shardIndexOf } from '../local/replay/fast-replay';
 import { emptySourceStats, readJsonlRecords } from '../local/jsonl-source';
-import { LocalEventBus } from '../local/local-event-bus';
-import {
-  MemoryAccountStore,
-  MemoryDeadLetterSink,
-  MemoryEnforcement,
-  MemoryLinkStore,
-} from '../local/memory-adapters';
+import { LocalEventBus } from '../local/eventbridge/local-event-bus';
+import { MemoryAccountStore, MemoryEnforcement, MemoryLinkStore } from '../local/replay/memory-adapters';
 import { DEFAULT_SCORER_BATCH_SIZE } from '../lib/scorer-batching';
+import { LocalDeadLetterSink } from '../local/dead-letter-sink';
 
 export interface ThroughputResult {
   readonly events: number;
@@ -117,7 +113,7 @@ export function freshDependencies(): ScoreBatchDependencies & { readonly account
     accounts,
     links: new MemoryLinkStore(),
     enforcement: new MemoryEnforcement({ accounts, bus: new LocalEventBus(), clock: fixedClock }),
-    deadLetters: new MemoryDeadLetterSink(),
+    deadLetters: new LocalDeadLetterSink(),
     policy,
     clock: fixedClock,
   };

@@ -7,9 +7,9 @@
 import { tmpdir } from 'node:os';
 import { CreateStreamCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { emptySourceStats, readJsonlRecords } from '../local/jsonl-source';
-import { KinesisPoller } from '../local/kinesis-poller';
-import { paceToConsumer, putAll } from '../local/kinesis-writer';
-import { startLocalServices } from '../local/local-services';
+import { KinesisPoller } from '../local/kinesis/kinesis-poller';
+import { paceToConsumer, putAll } from '../local/kinesis/kinesis-writer';
+import { startLocalServices } from '../local/emulators/local-services';
 
 async function main(): Promise<void> {
   const [file, storage = 'disk', backlogArg = '40000'] = process.argv.slice(2);

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { pendingCleanups, runCleanups } from '../local/process-cleanup';
+import { pendingCleanups, runCleanups } from '../local/emulators/process-cleanup';
 import { registerCasesCommands } from './commands/cases';
 import { registerConsoleCommand } from './commands/console';
 import { registerDemoCommand } from './commands/demo';
@@ -49,7 +49,7 @@ const EXIT_GRACE_MS = 5_000;
 /**
  * The process's entry point (bin/cauterize.js): runs main, and on SIGINT or SIGTERM, or when
  * stdout is closed early (`| head`), stops what the command started (local emulators, temporary
- * folders, half-written files: local/process-cleanup.ts) and exits with the code of
+ * folders, half-written files: local/emulators/process-cleanup.ts) and exits with the code of
  * cli/exit-codes.ts. A second signal exits at once.
  */
 export async function runCli(argv: readonly string[]): Promise<void> {

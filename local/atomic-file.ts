@@ -5,7 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { registerCleanup } from './process-cleanup';
+import { registerCleanup } from './emulators/process-cleanup';
 
 /**
  * Output files are written beside their target and renamed into place once complete, so a reader

@@ -1,8 +1,12 @@
-import { resolveIntrinsics } from './cloudformation-intrinsics';
-import { logicalIdsOfType, type CloudFormationTemplate, type ResolveRef } from './cloudformation-template';
-import type { EventPattern } from './event-pattern';
-import type { LocalEventBus } from './local-event-bus';
-import type { LocalStateMachine } from './local-state-machine';
+import { resolveIntrinsics } from './cloudformation/cloudformation-intrinsics';
+import {
+  logicalIdsOfType,
+  type CloudFormationTemplate,
+  type ResolveRef,
+} from './cloudformation/cloudformation-template';
+import type { EventPattern } from './eventbridge/event-pattern';
+import type { LocalEventBus } from './eventbridge/local-event-bus';
+import type { LocalStateMachine } from './stepfunctions/local-state-machine';
 
 /** An EventBridge rule of the synthesized template, resolved to local names. */
 export interface TemplateEventRule {

@@ -11,25 +11,26 @@ import { validatePolicy, type Policy } from '../lambdas/core/policy/policy';
 import { systemClock, type EnforcementStarter } from '../lambdas/core/ports';
 import type { Reason } from '../lambdas/core/scoring/risk';
 import { emptyBatchStats, type BatchOutcome, type BatchStats } from '../lambdas/core/batch/score-batch';
-import { resolveStateMachineDefinition } from './asl-definition';
-import { resolveIntrinsics } from './cloudformation-intrinsics';
-import { logicalIdsOfType, type CloudFormationTemplate } from './cloudformation-template';
+import { resolveStateMachineDefinition } from './stepfunctions/asl-definition';
+import { resolveIntrinsics } from './cloudformation/cloudformation-intrinsics';
+import { logicalIdsOfType, type CloudFormationTemplate } from './cloudformation/cloudformation-template';
 import { connectEventRules, eventRulesFromTemplate } from './event-rules';
-import { LocalDeadLetterSink, LocalEnforcementStarter } from './local-adapters';
-import { LocalEventBus } from './local-event-bus';
-import { startLocalServices, type LocalServices } from './local-services';
-import { LocalStateMachine } from './local-state-machine';
+import { LocalEnforcementStarter } from './stepfunctions/local-enforcement-starter';
+import { LocalEventBus } from './eventbridge/local-event-bus';
+import { startLocalServices, type LocalServices } from './emulators/local-services';
+import { LocalStateMachine } from './stepfunctions/local-state-machine';
 import {
   KinesisPoller,
   type KinesisBatchHandler,
   type KinesisFailureDestinationRecord,
-} from './kinesis-poller';
-import { collectTaskStates } from './task-resource-handlers';
-import { putAll, type KinesisWriteRecord, type PutAllResult } from './kinesis-writer';
-import { provisionFromTemplate, type IgnoredSetting } from './provision-from-template';
-import { stateMachineTypeOf, synthesizeTemplates } from './synthesized-templates';
+} from './kinesis/kinesis-poller';
+import { collectTaskStates } from './stepfunctions/task-resource-handlers';
+import { putAll, type KinesisWriteRecord, type PutAllResult } from './kinesis/kinesis-writer';
+import { provisionFromTemplate, type IgnoredSetting } from './cloudformation/provision-from-template';
+import { stateMachineTypeOf, synthesizeTemplates } from './cloudformation/synthesized-templates';
 import type { CostProfileName } from '../lib/cost-profile';
 import { fromItem } from '../lambdas/adapters/account-item-codec';
+import { LocalDeadLetterSink } from './dead-letter-sink';
 
 export interface LocalPipelineOptions {
   /**

@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { resolveStateMachineDefinition } from './asl-definition';
-import type { CloudFormationTemplate } from './cloudformation-template';
+import { resolveStateMachineDefinition } from './stepfunctions/asl-definition';
+import type { CloudFormationTemplate } from './cloudformation/cloudformation-template';
 import { connectEventRules, eventRulesFromTemplate } from './event-rules';
-import { DEFAULT_LOCAL_REGION } from './local-aws-identity';
-import type { LocalEventBus } from './local-event-bus';
-import { describeLocalResource, referenceResolver } from './local-resource-names';
-import { LocalStateMachine } from './local-state-machine';
-import { synthesizeTemplates } from './synthesized-templates';
+import { DEFAULT_LOCAL_REGION } from './emulators/local-aws-identity';
+import type { LocalEventBus } from './eventbridge/local-event-bus';
+import { describeLocalResource, referenceResolver } from './cloudformation/local-resource-names';
+import { LocalStateMachine } from './stepfunctions/local-state-machine';
+import { synthesizeTemplates } from './cloudformation/synthesized-templates';
 
 /** The logical id PipelineStack pins for the reinstatement workflow. */
 export const REINSTATEMENT_STATE_MACHINE = 'ReinstatementStateMachine';

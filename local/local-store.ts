@@ -16,9 +16,12 @@ import { App } from 'aws-cdk-lib';
 import dynalite from 'dynalite';
 import { withUnprocessedRetries } from '../lambdas/adapters/batch-retry';
 import { StatefulStack } from '../lib/stateful-stack';
-import type { CloudFormationResource, CloudFormationTemplate } from './cloudformation-template';
-import { DEFAULT_LOCAL_REGION, LOCAL_CREDENTIALS } from './local-aws-identity';
-import { provisionFromTemplate } from './provision-from-template';
+import type {
+  CloudFormationResource,
+  CloudFormationTemplate,
+} from './cloudformation/cloudformation-template';
+import { DEFAULT_LOCAL_REGION, LOCAL_CREDENTIALS } from './emulators/local-aws-identity';
+import { provisionFromTemplate } from './cloudformation/provision-from-template';
 
 /**
  * A local cases store: the folder `cauterize cases --local DIR` (and `cauterize console --local

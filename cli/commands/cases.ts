@@ -26,7 +26,7 @@ import { CaseService, type AnchoredVerification } from '../../lambdas/core/cases
 import { systemClock } from '../../lambdas/core/ports';
 import { caseFilterSchema, parseInput } from '../../lambdas/core/cases/case-query';
 import { checkOutputPath, writeFileAtomic } from '../../local/atomic-file';
-import { LocalEventBus } from '../../local/local-event-bus';
+import { LocalEventBus } from '../../local/eventbridge/local-event-bus';
 import { LocalReinstatement } from '../../local/local-reinstatement';
 import {
   createStatefulTables,

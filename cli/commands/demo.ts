@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { UsageEvent } from '../../lambdas/core/contract/usage-event';
-import type { KinesisWriteRecord } from '../../local/kinesis-writer';
+import type { KinesisWriteRecord } from '../../local/kinesis/kinesis-writer';
 import { LocalPipeline, type AccountSummary, type CaseSummary } from '../../local/local-pipeline';
 import { generateTraffic } from '../../sim';
 import { formatRate, table } from '../format';

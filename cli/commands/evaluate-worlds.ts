@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
-import { runWorlds } from '../../local/world-evaluation';
+import { runWorlds } from '../../local/replay/world-evaluation';
 import { percent } from '../../sim/evaluation';
 import {
   summarizeWorlds,

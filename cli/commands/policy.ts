@@ -7,7 +7,7 @@ import { withPolicyKeyTable } from '../../lambdas/core/policy/policy-docs';
 import { policyJsonSchema, type PolicyJsonSchemaTarget } from '../../lambdas/core/policy/policy-json-schema';
 import { DEFAULT_POLICY_FILE } from '../../lib/policy-file';
 import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
-import { backtestPolicy, type BacktestReport, type DecisionChange } from '../../local/policy-backtest';
+import { backtestPolicy, type BacktestReport, type DecisionChange } from '../../local/replay/policy-backtest';
 import { VerdictError } from '../exit-codes';
 import { table } from '../format';
 import { positiveInt } from '../options';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { fastReplay, type ShardInterleaving } from '../../local/fast-replay';
-import { replay } from '../../local/replay';
+import { fastReplay, type ShardInterleaving } from '../../local/replay/fast-replay';
+import { replay } from '../../local/replay/replay';
 import { COST_PROFILES, costProfileSettings, type CostProfileName } from '../../lib/cost-profile';
 import { table } from '../format';
 import { nonNegativeInt, positiveInt } from '../options';

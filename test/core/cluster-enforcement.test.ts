@@ -1,14 +1,10 @@
 import { scoreBatch, type StreamRecord } from '../../lambdas/core/batch/score-batch';
 import { systemClock } from '../../lambdas/core/ports';
 import type { UsageEvent } from '../../lambdas/core/contract/usage-event';
-import {
-  MemoryAccountStore,
-  MemoryDeadLetterSink,
-  MemoryEnforcement,
-  MemoryLinkStore,
-} from '../../local/memory-adapters';
+import { MemoryAccountStore, MemoryEnforcement, MemoryLinkStore } from '../../local/replay/memory-adapters';
 import { extractionEvent, makeEvent, minutesAfter } from '../support/events';
 import { testPolicy } from '../support/policy';
+import { LocalDeadLetterSink } from '../../local/dead-letter-sink';
 
 const T0 = '2026-02-02T00:00:00.000Z';
 const policy = testPolicy();
@@ -59,7 +55,7 @@ function memoryEngine() {
     accounts,
     links: new MemoryLinkStore(),
     enforcement,
-    deadLetters: new MemoryDeadLetterSink(),
+    deadLetters: new LocalDeadLetterSink(),
     policy,
     clock: systemClock,
   };

@@ -7,13 +7,8 @@ import { isExtractionSeed, scoreAccount } from '../../lambdas/core/batch/account
 import { assessRisk } from '../../lambdas/core/scoring/risk';
 import { scoreBatch, type StreamRecord } from '../../lambdas/core/batch/score-batch';
 import { extractionEvidence, extractionMarks, totals } from '../../lambdas/core/scoring/window';
-import {
-  MemoryAccountStore,
-  MemoryDeadLetterSink,
-  MemoryEnforcement,
-  MemoryLinkStore,
-} from '../../local/memory-adapters';
-import { LocalEventBus } from '../../local/local-event-bus';
+import { MemoryAccountStore, MemoryEnforcement, MemoryLinkStore } from '../../local/replay/memory-adapters';
+import { LocalEventBus } from '../../local/eventbridge/local-event-bus';
 import {
   extractionEvent,
   flipHashBits,
@@ -24,6 +19,7 @@ import {
 } from '../support/events';
 import { testPolicy } from '../support/policy';
 import { TemplateMemory, topicTag } from '../../lambdas/core/scoring/template-memory';
+import { LocalDeadLetterSink } from '../../local/dead-letter-sink';
 
 const T0 = '2026-02-01T00:00:00.000Z';
 // No band of it is a census sample (no band value a multiple of CENSUS_SAMPLE_MODULUS).
@@ -254,7 +250,7 @@ describe('Function: scoreBatch (public prompts)', () => {
       accounts,
       links,
       enforcement: new MemoryEnforcement({ accounts, bus, clock }),
-      deadLetters: new MemoryDeadLetterSink(),
+      deadLetters: new LocalDeadLetterSink(),
       policy,
       clock,
     };

@@ -3,7 +3,7 @@ import { ClusterLookup, exploreCluster } from '../../lambdas/core/linking/cluste
 import { weighLink } from '../../lambdas/core/linking/edge-weights';
 import { footprintLinkKey, signupBurstLinkKey } from '../../lambdas/core/linking/link-keys';
 import { scoreAccount } from '../../lambdas/core/batch/account-scorer';
-import { MemoryAccountStore, MemoryLinkStore } from '../../local/memory-adapters';
+import { MemoryAccountStore, MemoryLinkStore } from '../../local/replay/memory-adapters';
 import { makeEvent, minutesAfter, sequenced } from '../support/events';
 import { testPolicy } from '../support/policy';
 import type { LinkEdge } from '../../lambdas/core/linking/link-keys';

@@ -1,4 +1,4 @@
-import { runWorlds } from '../../local/world-evaluation';
+import { runWorlds } from '../../local/replay/world-evaluation';
 import { COHORTS } from '../../sim/cohorts/registry';
 import { HELD_OUT_BARS, summarizeWorlds, type MultiWorldSummary } from '../../sim/multi-world';
 import { worldSeeds } from '../../sim/world-seeds';

@@ -7,7 +7,7 @@ import { PolicyValidationError } from '../../lambdas/core/policy/policy';
 import { BUNDLED_POLICY_IDENTIFIER } from '../../lambdas/handlers/bundled-policy';
 import { buildCauterize } from '../../lib/cauterize';
 import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/policy-file';
-import type { CloudFormationTemplate } from '../../local/cloudformation-template';
+import type { CloudFormationTemplate } from '../../local/cloudformation/cloudformation-template';
 import { synthesizedPolicy } from '../../local/local-pipeline';
 import { tempDirPerSuite } from '../support/temp-dir';
 import { synthesizeCauterize } from './support';

@@ -12,7 +12,7 @@ import {
   ReinstatementWorkflow,
 } from '../../lib/constructs/reinstatement-workflow';
 import { auditHashTemplate } from '../../lib/constructs/workflow-support';
-import { findUnsupportedFeatures } from '../../local/asl-definition';
+import { findUnsupportedFeatures } from '../../local/stepfunctions/asl-definition';
 import {
   placeholderRef,
   resolveStateMachineDefinition,

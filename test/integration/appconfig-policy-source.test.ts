@@ -12,15 +12,11 @@ import type { UsageEvent } from '../../lambdas/core/contract/usage-event';
 import type { Policy } from '../../lambdas/core/policy/policy';
 import { createAccountScorerHandler } from '../../lambdas/handlers/account-scorer';
 import { POLICY_APPCONFIG_ENV, policySourceFromEnv } from '../../lambdas/handlers/policy-source-from-env';
-import { AppConfigDataEmulator } from '../../local/appconfig-data-emulator';
-import {
-  MemoryAccountStore,
-  MemoryDeadLetterSink,
-  MemoryEnforcement,
-  MemoryLinkStore,
-} from '../../local/memory-adapters';
+import { AppConfigDataEmulator } from '../support/appconfig-data-emulator';
+import { MemoryAccountStore, MemoryEnforcement, MemoryLinkStore } from '../../local/replay/memory-adapters';
 import { extractionEvent, minutesAfter } from '../support/events';
 import { testPolicy } from '../support/policy';
+import { LocalDeadLetterSink } from '../../local/dead-letter-sink';
 
 const ADDRESS = { application: 'cauterize', environment: 'production', profile: 'policy' } as const;
 
@@ -275,7 +271,7 @@ describe('Class: AppConfigPolicySource', () => {
         accounts,
         links: new MemoryLinkStore(),
         enforcement,
-        deadLetters: new MemoryDeadLetterSink(),
+        deadLetters: new LocalDeadLetterSink(),
         policy: source(new Recorder(), 1),
         clock: { now: () => new Date('2026-02-02T00:00:00.000Z') },
       });

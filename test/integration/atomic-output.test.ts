@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { openLocalCases } from '../../cli/commands/cases';
 import { main } from '../../cli/main';
 import { atomicFs, type AtomicFileSystem } from '../../local/atomic-file';
-import { fastReplay } from '../../local/fast-replay';
+import { fastReplay } from '../../local/replay/fast-replay';
 import { writeSimulation } from '../../sim';
 import { startCli, waitFor } from '../support/cli-process';
 import { tempDirPerSuite } from '../support/temp-dir';

@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fastReplay } from '../../local/fast-replay';
-import { replay } from '../../local/replay';
-import type { ReplaySummary } from '../../local/replay-output';
+import { fastReplay } from '../../local/replay/fast-replay';
+import { replay } from '../../local/replay/replay';
+import type { ReplaySummary } from '../../local/replay/replay-output';
 import { writeSimulation } from '../../sim';
 import { tempDirPerSuite } from '../support/temp-dir';
 

@@ -31,7 +31,7 @@ import {
   synthesizeLifecycleStack,
   type LifecycleRuntime,
 } from './support/lifecycle-runtime';
-import type { CloudFormationTemplate } from '../../local/cloudformation-template';
+import type { CloudFormationTemplate } from '../../local/cloudformation/cloudformation-template';
 
 /**
  * Every forgery issue #15 names, and a few more, against cases opened by the synthesized account

@@ -7,7 +7,7 @@ import { exportCases } from '../../cli/commands/cases';
 import type { DynamoDbCaseStore } from '../../lambdas/adapters/dynamodb-case-store';
 import { CaseService, newCase } from '../../lambdas/core/cases/case-service';
 import { systemClock } from '../../lambdas/core/ports';
-import type { LocalServices } from '../../local/local-services';
+import type { LocalServices } from '../../local/emulators/local-services';
 import { tempDirPerSuite } from '../support/temp-dir';
 import { startCasesTable } from './cases-support';
 

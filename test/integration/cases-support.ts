@@ -12,7 +12,7 @@ import {
   startLocalServices,
   type LocalServices,
   type LocalServicesOptions,
-} from '../../local/local-services';
+} from '../../local/emulators/local-services';
 
 export const CASES_TABLE = 'CasesTable';
 

@@ -15,8 +15,8 @@ import { CaseService } from '../../lambdas/core/cases/case-service';
 import { systemClock } from '../../lambdas/core/ports';
 import { createCaseArchiverHandler } from '../../lambdas/handlers/case-archiver';
 import { createCasesApiHandler } from '../../lambdas/handlers/cases-api';
-import { LocalEventBus } from '../../local/local-event-bus';
-import type { LocalServices } from '../../local/local-services';
+import { LocalEventBus } from '../../local/eventbridge/local-event-bus';
+import type { LocalServices } from '../../local/emulators/local-services';
 import {
   apiEvent,
   CASES_TABLE,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { openLocalCases } from '../../cli/commands/cases';
 import { main } from '../../cli/main';
-import { fastReplay } from '../../local/fast-replay';
+import { fastReplay } from '../../local/replay/fast-replay';
 import { writeSimulation } from '../../sim';
 import { POLICY_FILE } from '../support/policy';
 import { tempDirPerSuite, tempDirPerTest } from '../support/temp-dir';

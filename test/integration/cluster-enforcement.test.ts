@@ -2,8 +2,8 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { verifyChain } from '../../lambdas/core/cases/audit-chain';
 import type { ClusterEnforcementRequest } from '../../lambdas/core/ports';
 import { scoreBatch } from '../../lambdas/core/batch/score-batch';
-import type { CloudFormationTemplate } from '../../local/cloudformation-template';
-import { ExecutionAlreadyExistsError } from '../../local/local-state-machine';
+import type { CloudFormationTemplate } from '../../local/cloudformation/cloudformation-template';
+import { ExecutionAlreadyExistsError } from '../../local/stepfunctions/local-state-machine';
 import { testPolicy } from '../support/policy';
 import {
   startLifecycleRuntime,

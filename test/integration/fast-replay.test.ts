@@ -4,16 +4,16 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { main } from '../../cli/main';
 import { displayStatus, type AccountState } from '../../lambdas/core/account-state';
 import { ConcurrentUpdateError, type DeadLetterSink, type RejectedRecord } from '../../lambdas/core/ports';
-import { fastReplay, scoreInShards, shardIndexOf, type FastReplaySummary } from '../../local/fast-replay';
+import {
+  fastReplay,
+  scoreInShards,
+  shardIndexOf,
+  type FastReplaySummary,
+} from '../../local/replay/fast-replay';
 import { emptySourceStats, readJsonlRecords } from '../../local/jsonl-source';
 import type { AccountSummary } from '../../local/local-pipeline';
-import {
-  MemoryAccountStore,
-  MemoryDeadLetterSink,
-  MemoryEnforcement,
-  MemoryLinkStore,
-} from '../../local/memory-adapters';
-import { replay, type ReplaySummary } from '../../local/replay';
+import { MemoryAccountStore, MemoryEnforcement, MemoryLinkStore } from '../../local/replay/memory-adapters';
+import { replay, type ReplaySummary } from '../../local/replay/replay';
 import {
   LOCAL_ACCOUNTS_TABLE,
   LOCAL_CASES_TABLE,
@@ -26,6 +26,7 @@ import { testPolicy } from '../support/policy';
 import { tempDirPerSuite } from '../support/temp-dir';
 import { DEFAULT_SCORER_BATCH_SIZE } from '../../lib/scorer-batching';
 import { fromItem } from '../../lambdas/adapters/account-item-codec';
+import { LocalDeadLetterSink } from '../../local/dead-letter-sink';
 
 const readJsonl = async <T>(file: string): Promise<T[]> =>
   (await readFile(file, 'utf8'))
@@ -224,7 +225,7 @@ describe('Function: scoreInShards', () => {
   });
 
   /** In-memory dependencies; `deadLetters` may record each batch's rejected records. */
-  const memoryDeps = (deadLetters: DeadLetterSink = new MemoryDeadLetterSink()) => {
+  const memoryDeps = (deadLetters: DeadLetterSink = new LocalDeadLetterSink()) => {
     const accounts = new MemoryAccountStore();
     return {
       accounts,
@@ -258,7 +259,7 @@ describe('Function: scoreInShards', () => {
       accounts,
       links,
       enforcement,
-      deadLetters: new MemoryDeadLetterSink(),
+      deadLetters: new LocalDeadLetterSink(),
       policy: testPolicy(),
       clock: { now: () => new Date('2026-03-01T00:00:00.000Z') },
     };

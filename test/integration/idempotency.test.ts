@@ -1,7 +1,10 @@
-import type { LocalExecution } from '../../local/local-state-machine';
-import { StepFunctionsTaskError } from '../../local/step-functions-task-error';
-import { synthesizeTemplates, type SynthesizedTemplates } from '../../local/synthesized-templates';
-import type { LocalTaskHandler } from '../../local/task-resource-handlers';
+import type { LocalExecution } from '../../local/stepfunctions/local-state-machine';
+import { StepFunctionsTaskError } from '../../local/stepfunctions/step-functions-task-error';
+import {
+  synthesizeTemplates,
+  type SynthesizedTemplates,
+} from '../../local/cloudformation/synthesized-templates';
+import type { LocalTaskHandler } from '../../local/stepfunctions/task-resource-handlers';
 import { EnforcementHarness, enforcementInput } from '../support/enforcement-harness';
 
 /**

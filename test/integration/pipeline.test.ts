@@ -1,7 +1,7 @@
 import { LocalPipeline, type AccountSummary, type CaseSummary } from '../../local/local-pipeline';
 import type { EnforcementAction } from '../../lambdas/core/policy/policy';
 import { ACTION_RANK, actionBandOf } from '../../lambdas/core/lifecycle/enforcement-action';
-import type { KinesisWriteRecord } from '../../local/kinesis-writer';
+import type { KinesisWriteRecord } from '../../local/kinesis/kinesis-writer';
 import { generateTraffic, type GroundTruth, type LabelledEvent } from '../../sim';
 
 /**

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { replay, type ReplaySummary } from '../../local/replay';
+import { replay, type ReplaySummary } from '../../local/replay/replay';
 import { writeSimulation, type GroundTruth } from '../../sim';
 import { tempDirPerSuite } from '../support/temp-dir';
 

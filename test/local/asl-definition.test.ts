@@ -2,8 +2,8 @@ import {
   resolveStateMachineDefinition,
   StateMachineDefinitionError,
   UnsupportedDefinitionError,
-} from '../../local/asl-definition';
-import type { CloudFormationTemplate, ResolveRef } from '../../local/cloudformation-template';
+} from '../../local/stepfunctions/asl-definition';
+import type { CloudFormationTemplate, ResolveRef } from '../../local/cloudformation/cloudformation-template';
 
 /** Resolves the two resources the templates below refer to, the way provisionFromTemplate does. */
 const resolveRef: ResolveRef = (logicalId, attribute) => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { StateMachine } from '../../local/aws-local-stepfunctions';
+import { StateMachine } from '../../local/stepfunctions/aws-local-stepfunctions';
 
 describe('Module: aws-local-stepfunctions (as the local runtime loads it)', () => {
   describe('Intrinsic: States.Hash', () => {

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { startLocalServices } from '../../local/local-services';
+import { startLocalServices } from '../../local/emulators/local-services';
 import { createStringKeyTable } from '../support/tables';
 
 /** The iterator classes of the abstract-level that dynalite's memory-level uses (as the fix finds them). */

@@ -8,7 +8,7 @@ import type { AccountState } from '../../lambdas/core/account-state';
 import { ConcurrentUpdateError } from '../../lambdas/core/ports';
 import { scoreAccount } from '../../lambdas/core/batch/account-scorer';
 import { BUCKET_COUNTERS } from '../../lambdas/core/scoring/window';
-import { startLocalServices, type LocalServices } from '../../local/local-services';
+import { startLocalServices, type LocalServices } from '../../local/emulators/local-services';
 import { extractionEvent, minutesAfter, openerEvent, sequenced } from '../support/events';
 import { testPolicy } from '../support/policy';
 import { createStringKeyTable } from '../support/tables';

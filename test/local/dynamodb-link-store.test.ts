@@ -2,8 +2,8 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLinkStore } from '../../lambdas/adapters/dynamodb-link-store';
 import { LINK_KEY_SHARDS, linkShard } from '../../lambdas/core/linking/link-keys';
-import { startLocalServices, type LocalServices } from '../../local/local-services';
-import { MemoryLinkStore } from '../../local/memory-adapters';
+import { startLocalServices, type LocalServices } from '../../local/emulators/local-services';
+import { MemoryLinkStore } from '../../local/replay/memory-adapters';
 import { createStringKeyTable } from '../support/tables';
 import type { LinkEdge } from '../../lambdas/core/linking/link-keys';
 

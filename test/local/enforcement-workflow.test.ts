@@ -5,7 +5,10 @@ import addFormats from 'ajv-formats';
 import { auditHash, verifyChain } from '../../lambdas/core/cases/audit-chain';
 import { auditFromItem, caseFromItem } from '../../lambdas/core/cases/case-record';
 import { EVENT_DETAIL_SCHEMAS, parseEnforcementEvent, type EventDetailType } from '../../lambdas/core/events';
-import { synthesizeTemplates, type SynthesizedTemplates } from '../../local/synthesized-templates';
+import {
+  synthesizeTemplates,
+  type SynthesizedTemplates,
+} from '../../local/cloudformation/synthesized-templates';
 import { EnforcementHarness, enforcementInput } from '../support/enforcement-harness';
 
 /**

@@ -1,5 +1,5 @@
-import { matchesEventPattern, UnsupportedEventPatternError } from '../../local/event-pattern';
-import { LocalEventBus } from '../../local/local-event-bus';
+import { matchesEventPattern, UnsupportedEventPatternError } from '../../local/eventbridge/event-pattern';
+import { LocalEventBus } from '../../local/eventbridge/local-event-bus';
 
 const event = {
   source: 'cauterize',

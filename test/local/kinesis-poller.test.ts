@@ -9,9 +9,9 @@ import {
   KinesisPoller,
   KinesisPollerError,
   type KinesisFailureDestinationRecord,
-} from '../../local/kinesis-poller';
-import { putAll } from '../../local/kinesis-writer';
-import { startLocalServices, type LocalServices } from '../../local/local-services';
+} from '../../local/kinesis/kinesis-poller';
+import { putAll } from '../../local/kinesis/kinesis-writer';
+import { startLocalServices, type LocalServices } from '../../local/emulators/local-services';
 
 interface Payload {
   readonly key: string;

@@ -5,8 +5,8 @@ import {
   type _Record as KinesisRecord,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { emptyStats } from '../../local/kinesis-poller-stats';
-import { ShardConsumer } from '../../local/kinesis-shard-consumer';
+import { emptyStats } from '../../local/kinesis/kinesis-poller-stats';
+import { ShardConsumer } from '../../local/kinesis/kinesis-shard-consumer';
 
 /**
  * A one-shard stream that behaves as kinesalite does when a put and an empty read race: the put

@@ -6,9 +6,9 @@ import {
   type KinesisClient,
   type PutRecordsCommandOutput,
 } from '@aws-sdk/client-kinesis';
-import { KinesisPoller } from '../../local/kinesis-poller';
-import { KinesisWriteError, putAll, type KinesisWriteRecord } from '../../local/kinesis-writer';
-import { startLocalServices, type LocalServices } from '../../local/local-services';
+import { KinesisPoller } from '../../local/kinesis/kinesis-poller';
+import { KinesisWriteError, putAll, type KinesisWriteRecord } from '../../local/kinesis/kinesis-writer';
+import { startLocalServices, type LocalServices } from '../../local/emulators/local-services';
 
 describe('Function: putAll', () => {
   let services: LocalServices;

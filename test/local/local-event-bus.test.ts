@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LocalEventBus, LocalEventBusError } from '../../local/local-event-bus';
+import { LocalEventBus, LocalEventBusError } from '../../local/eventbridge/local-event-bus';
 import { tempDirPerTest } from '../support/temp-dir';
 
 describe('Class: LocalEventBus', () => {

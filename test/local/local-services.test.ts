@@ -1,6 +1,6 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
-import { startLocalServices, type LocalServices } from '../../local/local-services';
+import { startLocalServices, type LocalServices } from '../../local/emulators/local-services';
 import { createStringKeyTable } from '../support/tables';
 
 /** Creates a table and a stream through the clients and lists them back: the emulators answer. */

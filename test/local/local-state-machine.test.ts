@@ -1,11 +1,14 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { resolveStateMachineDefinition } from '../../local/asl-definition';
-import type { CloudFormationTemplate } from '../../local/cloudformation-template';
-import { LocalEventBus } from '../../local/local-event-bus';
-import { startLocalServices, type LocalServices } from '../../local/local-services';
-import { ExecutionAlreadyExistsError, LocalStateMachine } from '../../local/local-state-machine';
-import { provisionFromTemplate } from '../../local/provision-from-template';
-import { UnsupportedTaskResourceError } from '../../local/step-functions-task-error';
+import { resolveStateMachineDefinition } from '../../local/stepfunctions/asl-definition';
+import type { CloudFormationTemplate } from '../../local/cloudformation/cloudformation-template';
+import { LocalEventBus } from '../../local/eventbridge/local-event-bus';
+import { startLocalServices, type LocalServices } from '../../local/emulators/local-services';
+import {
+  ExecutionAlreadyExistsError,
+  LocalStateMachine,
+} from '../../local/stepfunctions/local-state-machine';
+import { provisionFromTemplate } from '../../local/cloudformation/provision-from-template';
+import { UnsupportedTaskResourceError } from '../../local/stepfunctions/step-functions-task-error';
 import { synthesizeEnforcementTestStack, TEST_STACK_IDS } from './support/enforcement-test-stack';
 
 const TABLE = TEST_STACK_IDS.table;

@@ -16,13 +16,13 @@ import {
   compareUtf8,
   InvalidExecutionNameError,
   MemoryAccountStore,
-  MemoryDeadLetterSink,
   MemoryEnforcement,
   MemoryLinkStore,
-} from '../../local/memory-adapters';
+} from '../../local/replay/memory-adapters';
 import { extractionEvent, minutesAfter, sequenced } from '../support/events';
 import { testPolicy } from '../support/policy';
 import type { LinkEdge } from '../../lambdas/core/linking/link-keys';
+import { LocalDeadLetterSink } from '../../local/dead-letter-sink';
 
 const policy = testPolicy();
 const T0 = '2026-02-02T00:00:00.000Z';
@@ -385,11 +385,11 @@ describe('Class: MemoryEnforcement', () => {
   });
 });
 
-describe('Class: MemoryDeadLetterSink', () => {
+describe('Class: LocalDeadLetterSink', () => {
   it('counts each record once and appends it to the file once', async () => {
     // Prepare
     const dir = await mkdtemp(join(tmpdir(), 'cauterize-dlq-'));
-    const sink = new MemoryDeadLetterSink(join(dir, 'rejected.jsonl'));
+    const sink = new LocalDeadLetterSink(join(dir, 'rejected.jsonl'));
     const record = (sequenceNumber: string): RejectedRecord => ({
       sequenceNumber,
       partitionKey: 'p',
@@ -419,7 +419,7 @@ describe('Function: scoreBatch on the memory adapters', () => {
   const memoryDependencies = (links: MemoryLinkStore = new MemoryLinkStore()) => {
     const accounts = new MemoryAccountStore();
     const enforcement = new MemoryEnforcement({ accounts, clock: fixedClock });
-    const deadLetters = new MemoryDeadLetterSink();
+    const deadLetters = new LocalDeadLetterSink();
     return { accounts, links, enforcement, deadLetters, policy, clock: fixedClock };
   };
 

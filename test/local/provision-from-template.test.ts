@@ -1,8 +1,8 @@
 import { DescribeTableCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import type { CloudFormationTemplate } from '../../local/cloudformation-template';
-import { startLocalServices, type LocalServices } from '../../local/local-services';
-import { ProvisioningError, provisionFromTemplate } from '../../local/provision-from-template';
+import type { CloudFormationTemplate } from '../../local/cloudformation/cloudformation-template';
+import { startLocalServices, type LocalServices } from '../../local/emulators/local-services';
+import { ProvisioningError, provisionFromTemplate } from '../../local/cloudformation/provision-from-template';
 import { synthesizeEnforcementTestStack, TEST_STACK_IDS } from './support/enforcement-test-stack';
 
 describe('Function: provisionFromTemplate', () => {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../lambdas/core/ports';
-import { fastReplay, replayInMemory } from '../../local/fast-replay';
-import { runWorld, runWorlds, simulationRecords } from '../../local/world-evaluation';
+import { fastReplay, replayInMemory } from '../../local/replay/fast-replay';
+import { runWorld, runWorlds, simulationRecords } from '../../local/replay/world-evaluation';
 import { generateTraffic } from '../../sim/generate';
 import { writeSimulation } from '../../sim/write';
 import { tempDirPerSuite } from '../support/temp-dir';

@@ -1,8 +1,8 @@
 import { Agent } from 'node:http';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { FaultInjectionError, FaultInjectionProxy } from '../../local/fault-injection-proxy';
-import { startLocalServices, type LocalServices } from '../../local/local-services';
+import { FaultInjectionError, FaultInjectionProxy } from '../support/fault-injection-proxy';
+import { startLocalServices, type LocalServices } from '../../local/emulators/local-services';
 import { createStringKeyTable } from '../support/tables';
 
 describe('Class: FaultInjectionProxy', () => {

@@ -1,4 +1,4 @@
-import type { KinesisWriteRecord } from '../../local/kinesis-writer';
+import type { KinesisWriteRecord } from '../../local/kinesis/kinesis-writer';
 import { generateTraffic } from '../../sim';
 import {
   failedExecutions,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { CAPABILITIES, TIERS } from '../../lambdas/core/contract/usage-event';
-import type { KinesisWriteRecord } from '../../local/kinesis-writer';
+import type { KinesisWriteRecord } from '../../local/kinesis/kinesis-writer';
 import { ReliabilityPipeline, stopPipelinesLeftRunning } from './support/reliability-pipeline';
 
 /**

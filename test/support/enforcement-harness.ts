@@ -1,12 +1,15 @@
 import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { resolveStateMachineDefinition } from '../../local/asl-definition';
-import { LocalEventBus, type LocalBusEvent } from '../../local/local-event-bus';
-import { startLocalServices, type LocalServices } from '../../local/local-services';
-import { LocalStateMachine } from '../../local/local-state-machine';
-import { provisionFromTemplate } from '../../local/provision-from-template';
-import { stateMachineTypeOf, type SynthesizedTemplates } from '../../local/synthesized-templates';
-import { buildTaskHandlers, type LocalTaskHandler } from '../../local/task-resource-handlers';
+import { resolveStateMachineDefinition } from '../../local/stepfunctions/asl-definition';
+import { LocalEventBus, type LocalBusEvent } from '../../local/eventbridge/local-event-bus';
+import { startLocalServices, type LocalServices } from '../../local/emulators/local-services';
+import { LocalStateMachine } from '../../local/stepfunctions/local-state-machine';
+import { provisionFromTemplate } from '../../local/cloudformation/provision-from-template';
+import {
+  stateMachineTypeOf,
+  type SynthesizedTemplates,
+} from '../../local/cloudformation/synthesized-templates';
+import { buildTaskHandlers, type LocalTaskHandler } from '../../local/stepfunctions/task-resource-handlers';
 import type { EnforcementInput } from '../../lambdas/core/ports';
 import { claimCutoffOf } from '../../lambdas/core/lifecycle/enforcement-action';
 

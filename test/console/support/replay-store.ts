@@ -12,11 +12,11 @@ import {
 import { App } from 'aws-cdk-lib';
 import { openLocalCases } from '../../../cli/commands/cases';
 import { StatefulStack } from '../../../lib/stateful-stack';
-import type { CloudFormationTemplate } from '../../../local/cloudformation-template';
+import type { CloudFormationTemplate } from '../../../local/cloudformation/cloudformation-template';
 import { emptySourceStats, readJsonlRecords } from '../../../local/jsonl-source';
 import { LocalPipeline } from '../../../local/local-pipeline';
-import { provisionFromTemplate } from '../../../local/provision-from-template';
-import { countBusEvents, writeReplayResults, writeReplaySummary } from '../../../local/replay-output';
+import { provisionFromTemplate } from '../../../local/cloudformation/provision-from-template';
+import { countBusEvents, writeReplayResults, writeReplaySummary } from '../../../local/replay/replay-output';
 import { writeSimulation, type WriteSimulationOptions } from '../../../sim';
 import { readTruthFile } from '../../../sim/evaluation-files';
 import { KinesisClient } from '@aws-sdk/client-kinesis';

@@ -16,15 +16,16 @@ import { ClusterEnforcementWorkflow } from '../../../lib/constructs/cluster-enfo
 import { EnforcementWorkflow } from '../../../lib/constructs/enforcement-workflow';
 import { ReinstatementWorkflow } from '../../../lib/constructs/reinstatement-workflow';
 import { StatefulStack } from '../../../lib/stateful-stack';
-import { resolveStateMachineDefinition } from '../../../local/asl-definition';
-import type { CloudFormationTemplate } from '../../../local/cloudformation-template';
+import { resolveStateMachineDefinition } from '../../../local/stepfunctions/asl-definition';
+import type { CloudFormationTemplate } from '../../../local/cloudformation/cloudformation-template';
 import { connectEventRules, eventRulesFromTemplate } from '../../../local/event-rules';
-import { LocalDeadLetterSink, LocalEnforcementStarter } from '../../../local/local-adapters';
-import { LocalEventBus } from '../../../local/local-event-bus';
-import { startLocalServices, type LocalServices } from '../../../local/local-services';
-import { LocalStateMachine } from '../../../local/local-state-machine';
-import { provisionFromTemplate } from '../../../local/provision-from-template';
+import { LocalEnforcementStarter } from '../../../local/stepfunctions/local-enforcement-starter';
+import { LocalEventBus } from '../../../local/eventbridge/local-event-bus';
+import { startLocalServices, type LocalServices } from '../../../local/emulators/local-services';
+import { LocalStateMachine } from '../../../local/stepfunctions/local-state-machine';
+import { provisionFromTemplate } from '../../../local/cloudformation/provision-from-template';
 import { testPolicy } from '../../support/policy';
+import { LocalDeadLetterSink } from '../../../local/dead-letter-sink';
 
 /** Logical ids the lifecycle test stack pins. */
 const IDS = {

@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import type { CloudFormationTemplate } from '../../../local/cloudformation-template';
+import type { CloudFormationTemplate } from '../../../local/cloudformation/cloudformation-template';
 
 /** Logical ids fixed by the test stack, so tests can address its resources. */
 export const TEST_STACK_IDS = {

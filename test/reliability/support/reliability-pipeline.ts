@@ -9,10 +9,10 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import { documentClient } from '../../../lambdas/adapters/aws-clients';
 import type { RejectedRecord } from '../../../lambdas/core/ports';
-import { FaultInjectionProxy, type FaultRule } from '../../../local/fault-injection-proxy';
-import type { KinesisWriteRecord } from '../../../local/kinesis-writer';
+import { FaultInjectionProxy, type FaultRule } from '../../support/fault-injection-proxy';
+import type { KinesisWriteRecord } from '../../../local/kinesis/kinesis-writer';
 import { LocalPipeline } from '../../../local/local-pipeline';
-import type { LocalExecution } from '../../../local/local-state-machine';
+import type { LocalExecution } from '../../../local/stepfunctions/local-state-machine';
 import type { CostProfileName } from '../../../lib/cost-profile';
 import { unpackAccountItem } from '../../../lambdas/adapters/account-item-codec';
 

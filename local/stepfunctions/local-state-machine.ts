@@ -10,8 +10,9 @@ import {
   type StateMachineDefinition,
 } from './aws-local-stepfunctions';
 import { createLimiter, type Limiter } from './concurrency-limiter';
-import { DEFAULT_LOCAL_REGION, localArn } from './local-aws-identity';
-import type { LocalEventBus } from './local-event-bus';
+import { isValidExecutionName } from './execution-name';
+import { DEFAULT_LOCAL_REGION, localArn } from '../emulators/local-aws-identity';
+import type { LocalEventBus } from '../eventbridge/local-event-bus';
 import { buildTaskHandlers, type LocalTaskHandler } from './task-resource-handlers';
 
 /** Step Functions' `ExecutionAlreadyExists`: the name is taken by a closed execution or another input. */
@@ -115,17 +116,6 @@ interface ExecutionRecord {
   stopDate?: Date;
   history: ExecutionHistoryEvent[];
   done: Promise<void>;
-}
-
-const INVALID_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
-
-/** Step Functions execution names: 1-80 characters, no whitespace, brackets, wildcards or controls. */
-function isValidExecutionName(name: string): boolean {
-  if (name.length < 1 || name.length > 80 || INVALID_NAME_CHARACTERS.test(name)) return false;
-  return [...name].every((character) => {
-    const code = character.charCodeAt(0);
-    return code > 0x1f && (code < 0x7f || code > 0x9f);
-  });
 }
 
 /**

@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_POLICY_FILE } from '../lib/policy-file';
-import { readTruthFile } from '../sim/evaluation-files';
+import { DEFAULT_POLICY_FILE } from '../../lib/policy-file';
+import { readTruthFile } from '../../sim/evaluation-files';
 import { fastReplay, type FastReplaySummary } from './fast-replay';
-import type { AccountSummary } from './local-pipeline';
+import type { AccountSummary } from '../local-pipeline';
 
 export type DecisionStatus = AccountSummary['status'];
 

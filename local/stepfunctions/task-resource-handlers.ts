@@ -5,7 +5,7 @@ import {
   isSupportedDynamoDbAction,
   type DynamoDbIntegrationKind,
 } from './dynamodb-task-integration';
-import type { LocalEventBus, PutEventsEntry } from './local-event-bus';
+import type { LocalEventBus, PutEventsEntry } from '../eventbridge/local-event-bus';
 import { StepFunctionsTaskError, UnsupportedTaskResourceError } from './step-functions-task-error';
 
 /** What a Task handler knows about the execution it runs in. */

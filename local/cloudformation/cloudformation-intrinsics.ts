@@ -4,7 +4,7 @@ import {
   LOCAL_ACCOUNT_ID,
   LOCAL_PARTITION,
   LOCAL_URL_SUFFIX,
-} from './local-aws-identity';
+} from '../emulators/local-aws-identity';
 
 /** Thrown when a template value uses an intrinsic function the local runtime cannot evaluate. */
 export class UnsupportedIntrinsicError extends Error {

@@ -2,10 +2,15 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { displayStatus } from '../lambdas/core/account-state';
-import { auditToItem, CASE_SK, MEMBER_SK_PREFIX, type AuditEntry } from '../lambdas/core/cases/case-record';
-import { policyToJson, validatePolicy, type Policy } from '../lambdas/core/policy/policy';
-import { systemClock, type Clock } from '../lambdas/core/ports';
+import { displayStatus } from '../../lambdas/core/account-state';
+import {
+  auditToItem,
+  CASE_SK,
+  MEMBER_SK_PREFIX,
+  type AuditEntry,
+} from '../../lambdas/core/cases/case-record';
+import { policyToJson, validatePolicy, type Policy } from '../../lambdas/core/policy/policy';
+import { systemClock, type Clock } from '../../lambdas/core/ports';
 import {
   emptyBatchStats,
   scoreBatch,
@@ -13,24 +18,19 @@ import {
   type BatchStats,
   type ScoreBatchDependencies,
   type StreamRecord,
-} from '../lambdas/core/batch/score-batch';
+} from '../../lambdas/core/batch/score-batch';
 import {
   emptySourceStats,
   oversizedLineRecord,
   readJsonlRecords,
   type OversizedLine,
   type SourceRecord,
-} from './jsonl-source';
-import type { AccountSummary, CaseSummary } from './local-pipeline';
-import { LocalEventBus } from './local-event-bus';
-import { DEFAULT_LOCAL_REGION, localArn } from './local-aws-identity';
-import { writeLocalStore, type RawItem } from './local-store';
-import {
-  MemoryAccountStore,
-  MemoryDeadLetterSink,
-  MemoryEnforcement,
-  MemoryLinkStore,
-} from './memory-adapters';
+} from '../jsonl-source';
+import type { AccountSummary, CaseSummary } from '../local-pipeline';
+import { LocalEventBus } from '../eventbridge/local-event-bus';
+import { DEFAULT_LOCAL_REGION, localArn } from '../emulators/local-aws-identity';
+import { writeLocalStore, type RawItem } from '../local-store';
+import { MemoryAccountStore, MemoryEnforcement, MemoryLinkStore } from './memory-adapters';
 import {
   countBusEvents,
   stageReplayOutput,
@@ -39,10 +39,11 @@ import {
   type ReplayOutput,
   type ReplaySummary,
 } from './replay-output';
-import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../lib/policy-file';
-import { DEFAULT_SCORER_BATCH_SIZE, DEFAULT_SCORER_RETRY_ATTEMPTS } from '../lib/scorer-batching';
-import { accountItem } from '../lambdas/adapters/account-item-codec';
-import { loadPolicyFile } from '../lib/policy-file';
+import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/policy-file';
+import { DEFAULT_SCORER_BATCH_SIZE, DEFAULT_SCORER_RETRY_ATTEMPTS } from '../../lib/scorer-batching';
+import { accountItem } from '../../lambdas/adapters/account-item-codec';
+import { loadPolicyFile } from '../../lib/policy-file';
+import { LocalDeadLetterSink } from '../dead-letter-sink';
 
 /**
  * The policy as the scorer gets it at cold start: the file validated, rendered as compact JSON and
@@ -147,7 +148,7 @@ export interface MemoryReplayOptions {
   /** Appends every event published on the enforcement bus here as JSON Lines. @default kept in memory only */
   readonly busEventsFile?: string;
   /** Where rejected records go (the reader's own rejections too). @default a sink on rejectedFile */
-  readonly deadLetters?: MemoryDeadLetterSink;
+  readonly deadLetters?: LocalDeadLetterSink;
 }
 
 /** What a replay on the in-memory adapters decided, held in memory. */
@@ -203,7 +204,7 @@ export async function replayInMemory(
   const links = new MemoryLinkStore();
   const bus = new LocalEventBus({ jsonlPath: options.busEventsFile, clock: () => clock.now() });
   const enforcement = new MemoryEnforcement({ accounts, bus, clock });
-  const deadLetters = options.deadLetters ?? new MemoryDeadLetterSink(options.rejectedFile);
+  const deadLetters = options.deadLetters ?? new LocalDeadLetterSink(options.rejectedFile);
   const deps = { accounts, links, enforcement, deadLetters, policy, clock };
   const started = performance.now();
   let sharded: ShardedScoringResult;
@@ -266,7 +267,7 @@ async function fastReplayInto(output: ReplayOutput, options: FastReplayOptions):
   const clock = options.clock ?? systemClock;
   const { rejectedFile, busEventsFile } = output;
   const totalBytes = (await stat(options.file)).size;
-  const deadLetters = new MemoryDeadLetterSink(rejectedFile);
+  const deadLetters = new LocalDeadLetterSink(rejectedFile);
   const source = emptySourceStats();
   let lines = 0;
   const run = await replayInMemory(

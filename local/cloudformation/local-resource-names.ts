@@ -1,5 +1,5 @@
 import type { CloudFormationResource } from './cloudformation-template';
-import { LOCAL_ACCOUNT_ID, LOCAL_PARTITION, localArn } from './local-aws-identity';
+import { LOCAL_ACCOUNT_ID, LOCAL_PARTITION, localArn } from '../emulators/local-aws-identity';
 
 /** Thrown when a Ref or Fn::GetAtt names a resource or attribute the local runtime does not know. */
 export class UnresolvableReferenceError extends Error {

@@ -1,12 +1,12 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { Evaluator } from '../sim/evaluation';
-import { generateTraffic } from '../sim/generate';
-import type { WorldEvaluation } from '../sim/multi-world';
-import type { LabelledEvent, PresetName } from '../sim/types';
-import { splitOfSeed } from '../sim/world-seeds';
+import { Evaluator } from '../../sim/evaluation';
+import { generateTraffic } from '../../sim/generate';
+import type { WorldEvaluation } from '../../sim/multi-world';
+import type { LabelledEvent, PresetName } from '../../sim/types';
+import { splitOfSeed } from '../../sim/world-seeds';
 import { replayInMemory } from './fast-replay';
-import type { SourceRecord } from './jsonl-source';
+import type { SourceRecord } from '../jsonl-source';
 
 /**
  * Multi-world evaluation: each world generated in memory, replayed through the scoring core on the

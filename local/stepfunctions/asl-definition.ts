@@ -1,5 +1,9 @@
-import { resolveIntrinsics, type PseudoParameters } from './cloudformation-intrinsics';
-import { logicalIdsOfType, type CloudFormationTemplate, type ResolveRef } from './cloudformation-template';
+import { resolveIntrinsics, type PseudoParameters } from '../cloudformation/cloudformation-intrinsics';
+import {
+  logicalIdsOfType,
+  type CloudFormationTemplate,
+  type ResolveRef,
+} from '../cloudformation/cloudformation-template';
 
 /** Thrown when the template has no usable state machine definition. */
 export class StateMachineDefinitionError extends Error {

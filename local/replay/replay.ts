@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { emptySourceStats, oversizedLineRecord, readJsonlRecords, type OversizedLine } from './jsonl-source';
-import { paceToConsumer } from './kinesis-writer';
-import { LocalPipeline, type LocalPipelineOptions } from './local-pipeline';
-import { LOCAL_ACCOUNTS_TABLE, LOCAL_CASES_TABLE, scanItems, writeLocalStore } from './local-store';
+import { emptySourceStats, oversizedLineRecord, readJsonlRecords, type OversizedLine } from '../jsonl-source';
+import { paceToConsumer } from '../kinesis/kinesis-writer';
+import { LocalPipeline, type LocalPipelineOptions } from '../local-pipeline';
+import { LOCAL_ACCOUNTS_TABLE, LOCAL_CASES_TABLE, scanItems, writeLocalStore } from '../local-store';
 import {
   countBusEvents,
   stageReplayOutput,

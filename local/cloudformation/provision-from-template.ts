@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { resolveIntrinsics } from './cloudformation-intrinsics';
 import type { CloudFormationResource, CloudFormationTemplate, ResolveRef } from './cloudformation-template';
-import { DEFAULT_LOCAL_REGION } from './local-aws-identity';
+import { DEFAULT_LOCAL_REGION } from '../emulators/local-aws-identity';
 import {
   describeLocalResource,
   localPhysicalName,

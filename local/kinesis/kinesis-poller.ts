@@ -13,7 +13,7 @@ import {
   type ShardConsumerSettings,
   type StartingPosition,
 } from './kinesis-shard-consumer';
-import { DEFAULT_LOCAL_REGION } from './local-aws-identity';
+import { DEFAULT_LOCAL_REGION } from '../emulators/local-aws-identity';
 
 export type { KinesisBatchHandler, StartingPosition } from './kinesis-shard-consumer';
 export type { KinesisFailureDestinationRecord } from './kinesis-lambda-event';

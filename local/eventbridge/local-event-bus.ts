@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { matchesEventPattern, type EventPattern } from './event-pattern';
-import { DEFAULT_LOCAL_REGION, LOCAL_ACCOUNT_ID } from './local-aws-identity';
+import { DEFAULT_LOCAL_REGION, LOCAL_ACCOUNT_ID } from '../emulators/local-aws-identity';
 
 /** Thrown for a PutEvents call EventBridge itself would reject as a whole. */
 export class LocalEventBusError extends Error {

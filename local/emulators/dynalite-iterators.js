@@ -1,5 +1,5 @@
 'use strict';
-// Shared by local/emulator-process.js (plain Node) and local/local-services.ts (in-process).
+// Shared by local/emulators/emulator-process.js (plain Node) and local/emulators/local-services.ts (in-process).
 const path = require('path');
 
 // dynalite 4 reads a Query or Scan through a stream whose destroy() calls iterator.return(), a

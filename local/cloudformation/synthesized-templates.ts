@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { buildCauterize, type CauterizeProps } from '../lib/cauterize';
+import { buildCauterize, type CauterizeProps } from '../../lib/cauterize';
 import type { CloudFormationResource, CloudFormationTemplate } from './cloudformation-template';
 
 export interface SynthesizedTemplates {

@@ -1,14 +1,12 @@
-import { appendFile } from 'node:fs/promises';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { edgeTraits } from '../lambdas/adapters/dynamodb-link-store';
-import type { AccountState } from '../lambdas/core/account-state';
+import { edgeTraits } from '../../lambdas/adapters/dynamodb-link-store';
+import type { AccountState } from '../../lambdas/core/account-state';
 import {
   ConcurrentUpdateError,
   systemClock,
   type AccountStore,
   type Clock,
-  type DeadLetterSink,
   type ClusterEnforcementInput,
   type ClusterEnforcementRequest,
   type EnforcementInput,
@@ -16,23 +14,27 @@ import {
   type EnforcementStarter,
   type LinkMembers,
   type LinkStore,
-  type RejectedRecord,
-} from '../lambdas/core/ports';
-import { LINK_KEY_SHARDS, linkShard, perShardLimit, shardedLinkKey } from '../lambdas/core/linking/link-keys';
-import { chainEntry } from '../lambdas/core/cases/audit-chain';
-import type { CaseSeal } from '../lambdas/core/cases/case-seal';
+} from '../../lambdas/core/ports';
+import {
+  LINK_KEY_SHARDS,
+  linkShard,
+  perShardLimit,
+  shardedLinkKey,
+} from '../../lambdas/core/linking/link-keys';
+import { chainEntry } from '../../lambdas/core/cases/audit-chain';
+import type { CaseSeal } from '../../lambdas/core/cases/case-seal';
 import {
   DEFAULT_ENFORCEMENT_BUS_NAME,
   EVENT_SOURCE,
   type EventDetailType,
   type PublishedDetail,
-} from '../lambdas/core/events';
-import { CLUSTER_OPENING_REASON, WORKFLOW_ACTOR } from '../lambdas/core/lifecycle/sealed-input';
-import { ACTION_RANK } from '../lambdas/core/lifecycle/enforcement-action';
-import { withSourceLine } from './jsonl-source';
-import { LocalEventBus, type PutEventsEntry } from './local-event-bus';
-import type { LinkEdge } from '../lambdas/core/linking/link-keys';
-import { accountItem, fromItem } from '../lambdas/adapters/account-item-codec';
+} from '../../lambdas/core/events';
+import { CLUSTER_OPENING_REASON, WORKFLOW_ACTOR } from '../../lambdas/core/lifecycle/sealed-input';
+import { ACTION_RANK } from '../../lambdas/core/lifecycle/enforcement-action';
+import { isValidExecutionName } from '../stepfunctions/execution-name';
+import { LocalEventBus, type PutEventsEntry } from '../eventbridge/local-event-bus';
+import type { LinkEdge } from '../../lambdas/core/linking/link-keys';
+import { accountItem, fromItem } from '../../lambdas/adapters/account-item-codec';
 
 /**
  * In-memory adapters for the core's ports, with the semantics of the AWS ones they stand for
@@ -392,17 +394,6 @@ export class InvalidExecutionNameError extends Error {
   }
 }
 
-const INVALID_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
-
-/** Step Functions execution names: 1-80 characters, no whitespace, brackets, wildcards or controls. */
-function isValidExecutionName(name: string): boolean {
-  if (name.length < 1 || name.length > 80 || INVALID_NAME_CHARACTERS.test(name)) return false;
-  return [...name].every((character) => {
-    const code = character.charCodeAt(0);
-    return code > 0x1f && (code < 0x7f || code > 0x9f);
-  });
-}
-
 /** One case item (the cases table's `sk = CASE` item), evidence as an object. */
 export interface MemoryCase {
   readonly caseId: string;
@@ -755,39 +746,5 @@ export class MemoryEnforcement implements EnforcementStarter {
     const event = applied ? actionEvent() : undefined;
     await this.bus.putEvents([...(event ? [event] : []), caseOpened]);
     return 'ENFORCED';
-  }
-}
-
-/**
- * The rejected-events queue in memory: every record dead-lettered, each counted once (a batch
- * retried after a partial failure sends its rejects again), optionally appended to a JSON Lines file.
- */
-export class MemoryDeadLetterSink implements DeadLetterSink {
-  private readonly kept: RejectedRecord[] = [];
-  private readonly seen = new Set<string>();
-
-  public constructor(
-    private readonly file?: string,
-    /** Records kept for inspection; counting goes on past it. @default 10000 */
-    private readonly keep = 10_000,
-  ) {}
-
-  public async send(records: readonly RejectedRecord[]): Promise<void> {
-    const fresh = records.filter((r) => !this.seen.has(`${r.partitionKey}\u0000${r.sequenceNumber}`));
-    if (this.file && fresh.length > 0)
-      await appendFile(this.file, fresh.map((r) => `${JSON.stringify(withSourceLine(r))}\n`).join(''));
-    for (const record of fresh) {
-      this.seen.add(`${record.partitionKey}\u0000${record.sequenceNumber}`);
-      if (this.kept.length < this.keep) this.kept.push({ ...record });
-    }
-  }
-
-  /** Distinct records dead-lettered. */
-  public get total(): number {
-    return this.seen.size;
-  }
-
-  public records(): readonly RejectedRecord[] {
-    return this.kept;
   }
 }

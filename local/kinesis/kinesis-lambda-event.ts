@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamRecord } from 'aws-lambda';
-import { localArn } from './local-aws-identity';
+import { localArn } from '../emulators/local-aws-identity';
 
 /** A record read from a shard, already in the shape Lambda delivers it, plus what the poller needs. */
 export interface PolledRecord {

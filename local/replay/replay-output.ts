@@ -3,8 +3,8 @@ import { readdir, realpath, stat, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { stageFolder } from './atomic-file';
-import type { AccountSummary, CaseSummary } from './local-pipeline';
+import { stageFolder } from '../atomic-file';
+import type { AccountSummary, CaseSummary } from '../local-pipeline';
 
 /**
  * What a replay writes, whichever engine ran it (the local services or the in-memory adapters):
