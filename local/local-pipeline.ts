@@ -6,10 +6,8 @@ import { documentClient } from '../lambdas/adapters/aws-clients';
 import { DynamoDbAccountStore } from '../lambdas/adapters/dynamodb-account-store';
 import { DynamoDbLinkStore } from '../lambdas/adapters/dynamodb-link-store';
 import { createAccountScorerHandler } from '../lambdas/handlers/account-scorer';
-import { displayStatus, type DisplayStatus } from '../lambdas/core/account-state';
 import { validatePolicy, type Policy } from '../lambdas/core/policy/policy';
 import { systemClock, type EnforcementStarter } from '../lambdas/core/ports';
-import type { Reason } from '../lambdas/core/scoring/risk';
 import { emptyBatchStats, type BatchOutcome, type BatchStats } from '../lambdas/core/batch/score-batch';
 import { resolveStateMachineDefinition } from './stepfunctions/asl-definition';
 import { resolveIntrinsics } from './cloudformation/cloudformation-intrinsics';
@@ -31,6 +29,7 @@ import { stateMachineTypeOf, synthesizeTemplates } from './cloudformation/synthe
 import type { CostProfileName } from '../lib/cost-profile';
 import { fromItem } from '../lambdas/adapters/account-item-codec';
 import { LocalDeadLetterSink } from './dead-letter-sink';
+import { accountSummary, caseSummary, type AccountSummary, type CaseSummary } from './summaries';
 
 export interface LocalPipelineOptions {
   /**
@@ -97,37 +96,6 @@ export interface LocalPipelineHooks {
   readonly workflowRetryMs?: number;
   /** Wraps how the scorer starts the workflows (e.g. to start each one twice, as a redelivered batch does). */
   readonly wrapEnforcement?: (starter: EnforcementStarter) => EnforcementStarter;
-}
-
-/** What a user sees of one account: the contract of replay's accounts.jsonl. */
-export interface AccountSummary {
-  readonly accountId: string;
-  readonly status: DisplayStatus;
-  readonly riskScore: number;
-  /** When the account was suspended, on the stream's event-time clock (the crossing's event time). */
-  readonly suspendedAt: string | null;
-  readonly clusterId: string | null;
-  readonly reasons: readonly Reason[];
-  readonly caseId: string | null;
-  readonly policyVersion: string;
-  readonly totalRequests: number;
-}
-
-export interface CaseSummary {
-  readonly caseId: string;
-  readonly kind: string;
-  /** The account of an account case; null for a cluster case. */
-  readonly accountId: string | null;
-  /** Every account of the case (the one account of an account case, the members of a cluster case). */
-  readonly accountIds: readonly string[];
-  readonly status: string;
-  /** What enforcement did when it opened the case: review, throttle, verify or suspend. */
-  readonly action: string | null;
-  readonly openedAt: string;
-  readonly riskScore: number;
-  readonly policyVersion: string;
-  readonly triggeredAt: string;
-  readonly evidence: unknown;
 }
 
 /** The scorer's Lambda wiring, read from the synthesized template rather than restated here. */
@@ -329,43 +297,14 @@ export class LocalPipeline {
   /** Every account the scorer has seen, straight from the accounts table. */
   public async *accounts(): AsyncGenerator<AccountSummary> {
     for await (const item of this.scan(requireKey(this.names, 'AccountsTable'))) {
-      const state = fromItem(item);
-      const suspended = state.status === 'SUSPENDED';
-      yield {
-        accountId: state.accountId,
-        status: displayStatus(state),
-        riskScore: state.riskScore,
-        suspendedAt: suspended
-          ? (stringOrNull(item.suspendedTriggeredAt) ?? stringOrNull(item.suspendedAt))
-          : null,
-        clusterId: stringOrNull(item.clusterId),
-        reasons: state.reasons,
-        caseId: stringOrNull(item.suspendedCaseId),
-        policyVersion: state.policyVersion,
-        totalRequests: state.totalRequests,
-      };
+      yield accountSummary(fromItem(item), item);
     }
   }
 
   /** Every case opened, with its frozen evidence. */
   public async *cases(): AsyncGenerator<CaseSummary> {
     for await (const item of this.scan(requireKey(this.names, 'CasesTable'))) {
-      if (item.sk !== 'CASE') continue;
-      yield {
-        caseId: String(item.caseId),
-        kind: String(item.kind),
-        accountId: stringOrNull(item.accountId),
-        accountIds: Array.isArray(item.accountIds)
-          ? item.accountIds.map(String)
-          : [item.accountId].filter((id): id is string => typeof id === 'string'),
-        status: String(item.status),
-        action: stringOrNull(item.action),
-        openedAt: String(item.openedAt),
-        riskScore: Number(item.riskScore),
-        policyVersion: String(item.policyVersion),
-        triggeredAt: String(item.triggeredAt),
-        evidence: typeof item.evidence === 'string' ? JSON.parse(item.evidence) : item.evidence,
-      };
+      if (item.sk === 'CASE') yield caseSummary(item);
     }
   }
 
@@ -394,10 +333,6 @@ export class LocalPipeline {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }
-}
-
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 function requireKey(record: Readonly<Record<string, string>>, key: string): string {

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import type { UsageEvent } from '../../lambdas/core/contract/usage-event';
 import type { KinesisWriteRecord } from '../../local/kinesis/kinesis-writer';
-import { LocalPipeline, type AccountSummary, type CaseSummary } from '../../local/local-pipeline';
+import { LocalPipeline } from '../../local/local-pipeline';
 import { generateTraffic } from '../../sim';
 import { formatRate, table } from '../format';
 import { positiveInt } from '../options';
 import { Progress } from '../progress';
+import type { AccountSummary, CaseSummary } from '../../local/summaries';
 
 /**
  * Records a broken gateway might send: the pipeline must count and dead-letter them, not fail.

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { displayStatus } from '../../lambdas/core/account-state';
 import {
   auditToItem,
   CASE_SK,
@@ -26,7 +25,6 @@ import {
   type OversizedLine,
   type SourceRecord,
 } from '../jsonl-source';
-import type { AccountSummary, CaseSummary } from '../local-pipeline';
 import { LocalEventBus } from '../eventbridge/local-event-bus';
 import { DEFAULT_LOCAL_REGION, localArn } from '../emulators/local-aws-identity';
 import { writeLocalStore, type RawItem } from '../local-store';
@@ -44,6 +42,8 @@ import { DEFAULT_SCORER_BATCH_SIZE, DEFAULT_SCORER_RETRY_ATTEMPTS } from '../../
 import { accountItem } from '../../lambdas/adapters/account-item-codec';
 import { loadPolicyFile } from '../../lib/policy-file';
 import { LocalDeadLetterSink } from '../dead-letter-sink';
+import { accountSummary, caseSummary, type AccountSummary, type CaseSummary } from '../summaries';
+import { checkInteger } from '../../lib/validate-props';
 
 /**
  * The policy as the scorer gets it at cold start: the file validated, rendered as compact JSON and
@@ -534,23 +534,7 @@ async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
 function* accountSummaries(store: MemoryAccountStore): Generator<AccountSummary> {
   for (const item of store.scan()) {
     const state = store.stateOf(item.accountId);
-    if (!state) continue;
-    const suspended = state.status === 'SUSPENDED';
-    const attributes = item.enforcement;
-    yield {
-      accountId: state.accountId,
-      status: displayStatus(state),
-      riskScore: state.riskScore,
-      suspendedAt: suspended
-        ? (stringOrNull(attributes.suspendedTriggeredAt) ?? stringOrNull(attributes.suspendedAt))
-        : null,
-      clusterId:
-        stringOrNull(attributes.clusterId) ?? stringOrNull((state as { clusterId?: unknown }).clusterId),
-      reasons: state.reasons,
-      caseId: stringOrNull(attributes.suspendedCaseId),
-      policyVersion: state.policyVersion,
-      totalRequests: state.totalRequests,
-    };
+    if (state) yield accountSummary(state, item.enforcement);
   }
 }
 
@@ -643,35 +627,9 @@ export function* memoryAccountItems(store: MemoryAccountStore): Generator<RawIte
 }
 
 function* caseSummaries(enforcement: MemoryEnforcement): Generator<CaseSummary> {
-  for (const c of enforcement.cases()) {
-    yield {
-      caseId: c.caseId,
-      kind: c.kind,
-      accountId: c.accountId ?? null,
-      accountIds: Array.isArray(c.accountIds)
-        ? c.accountIds.map(String)
-        : [c.accountId].filter((id): id is string => typeof id === 'string'),
-      status: c.status,
-      action: stringOrNull(c.action),
-      openedAt: c.openedAt,
-      riskScore: c.riskScore,
-      policyVersion: c.policyVersion,
-      triggeredAt: c.triggeredAt,
-      evidence: c.evidence,
-    };
-  }
-}
-
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
+  for (const c of enforcement.cases()) yield caseSummary(c);
 }
 
 function addStats(total: BatchStats, add: BatchStats): void {
   for (const key of Object.keys(total) as Array<keyof BatchStats>) total[key] += add[key];
-}
-
-function checkInteger(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
-  }
 }

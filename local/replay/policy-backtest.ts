@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DEFAULT_POLICY_FILE } from '../../lib/policy-file';
 import { readTruthFile } from '../../sim/evaluation-files';
 import { fastReplay, type FastReplaySummary } from './fast-replay';
-import type { AccountSummary } from '../local-pipeline';
+import type { AccountSummary } from '../summaries';
 
 export type DecisionStatus = AccountSummary['status'];
 

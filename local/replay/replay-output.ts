@@ -4,7 +4,7 @@ import { join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stageFolder } from '../atomic-file';
-import type { AccountSummary, CaseSummary } from '../local-pipeline';
+import type { AccountSummary, CaseSummary } from '../summaries';
 
 /**
  * What a replay writes, whichever engine ran it (the local services or the in-memory adapters):

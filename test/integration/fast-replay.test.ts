@@ -11,7 +11,6 @@ import {
   type FastReplaySummary,
 } from '../../local/replay/fast-replay';
 import { emptySourceStats, readJsonlRecords } from '../../local/jsonl-source';
-import type { AccountSummary } from '../../local/local-pipeline';
 import { MemoryAccountStore, MemoryEnforcement, MemoryLinkStore } from '../../local/replay/memory-adapters';
 import { replay, type ReplaySummary } from '../../local/replay/replay';
 import {
@@ -27,6 +26,7 @@ import { tempDirPerSuite } from '../support/temp-dir';
 import { DEFAULT_SCORER_BATCH_SIZE } from '../../lib/scorer-batching';
 import { fromItem } from '../../lambdas/adapters/account-item-codec';
 import { LocalDeadLetterSink } from '../../local/dead-letter-sink';
+import type { AccountSummary } from '../../local/summaries';
 
 const readJsonl = async <T>(file: string): Promise<T[]> =>
   (await readFile(file, 'utf8'))

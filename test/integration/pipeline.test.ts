@@ -1,8 +1,9 @@
-import { LocalPipeline, type AccountSummary, type CaseSummary } from '../../local/local-pipeline';
+import { LocalPipeline } from '../../local/local-pipeline';
 import type { EnforcementAction } from '../../lambdas/core/policy/policy';
 import { ACTION_RANK, actionBandOf } from '../../lambdas/core/lifecycle/enforcement-action';
 import type { KinesisWriteRecord } from '../../local/kinesis/kinesis-writer';
 import { generateTraffic, type GroundTruth, type LabelledEvent } from '../../sim';
+import type { AccountSummary, CaseSummary } from '../../local/summaries';
 
 /**
  * The whole pipeline against the local services: the synthesized stacks provisioned in dynalite

@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { main } from '../../cli/main';
 import { fastReplay } from '../../local/replay/fast-replay';
-import type { AccountSummary } from '../../local/local-pipeline';
 import type { BacktestReport } from '../../local/replay/policy-backtest';
 import { replay } from '../../local/replay/replay';
 import { writeSimulation } from '../../sim';
 import { POLICY_FILE } from '../support/policy';
 import { tempDirPerSuite } from '../support/temp-dir';
 import { loadPolicyFile } from '../../lib/policy-file';
+import type { AccountSummary } from '../../local/summaries';
 
 const readJsonl = async <T>(file: string): Promise<T[]> =>
   (await readFile(file, 'utf8'))
