@@ -4,18 +4,20 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { EVENT_SOURCE } from '../../lambdas/core/events';
+import { EVENT_SOURCE, type EventDetailType } from '../../lambdas/core/events';
 import { WORKFLOW_ACTOR } from '../../lambdas/core/lifecycle/sealed-input';
 import { ACTION_RANK } from '../../lambdas/core/lifecycle/enforcement-action';
 import type { EnforcementAction } from '../../lambdas/core/policy/policy';
 import { checkInteger } from '../validate-props';
 import {
-  AUDIT_GENESIS_HASH,
-  auditHashTemplate,
   CONDITIONAL_CHECK_FAILED,
+  literal,
+  numberAt,
+  openingAuditItem,
+  openingHashSteps,
   retryPutEvents,
   retryTransientDynamoDb,
-  sealedAuditHashTemplate,
+  stringAt,
   workflowStateMachine,
 } from './workflow-support';
 
@@ -130,37 +132,94 @@ export class EnforcementWorkflow extends Construct {
     super(scope, id);
     checkInteger('timeoutMinutes', props.timeoutMinutes, 1, 525_600);
 
-    const { accountsTable, casesTable, enforcementBus } = props;
-    const str = (path: string) => tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt(path));
-    const literal = (value: string) => tasks.DynamoAttributeValue.fromString(value);
-    // DynamoDB wants numbers as strings; States.Format renders the input number as one.
-    const numberAt = (path: string) =>
-      tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.format('{}', sfn.JsonPath.stringAt(path)));
-    const riskScore = numberAt('$.riskScore');
-    const openedAt = sfn.JsonPath.stringAt('$.opening.at');
+    // The flow, built from its end back: each step is given the one it leads to.
+    const ends = this.ends();
+    const publish = this.publishSteps(props, ends.enforced);
+    const recordAudit = this.recordAuditStep(props, publish);
+    const act = this.actSteps(props, recordAudit);
+    const openCase = this.openCaseSteps(props, act, ends.caseAlreadyOpen);
+    const claim = this.claimSteps(props, openCase, ends.alreadyEnforced);
+    const definition = this.guardSteps(props, claim, ends.alreadyEnforced);
 
-    const alreadyEnforced = sfn.Succeed.jsonPath(this, 'AlreadyEnforced', {
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = workflowStateMachine(this, {
       comment:
-        'The account is suspended, already under this action or a stronger one, or claimed by another case of this rank or a stronger one: nothing to do.',
-    });
-    const caseAlreadyOpen = sfn.Succeed.jsonPath(this, 'CaseAlreadyOpen', {
-      comment: 'Another execution opened this case: it acts and publishes, not this one.',
-    });
-    const enforced = sfn.Succeed.jsonPath(this, 'Enforced');
-    const isShadow = sfn.Condition.and(
-      sfn.Condition.isPresent('$.mode'),
-      sfn.Condition.stringEquals('$.mode', 'shadow'),
-    );
-    const actionIs = (action: string) => sfn.Condition.stringEquals('$.action', action);
+        'Cauterize account enforcement: open a case, then review, throttle, require verification or suspend, and publish events',
+      definition,
+      timeoutMinutes: props.timeoutMinutes ?? 5,
+      logRetention: props.logRetention,
+      workflowType: props.workflowType,
+      logExecutionData: props.logExecutionData,
+      tables: [props.accountsTable, props.casesTable],
+    }));
+  }
 
+  private ends() {
+    return {
+      alreadyEnforced: sfn.Succeed.jsonPath(this, 'AlreadyEnforced', {
+        comment:
+          'The account is suspended, already under this action or a stronger one, or claimed by another case of this rank or a stronger one: nothing to do.',
+      }),
+      caseAlreadyOpen: sfn.Succeed.jsonPath(this, 'CaseAlreadyOpen', {
+        comment: 'Another execution opened this case: it acts and publishes, not this one.',
+      }),
+      enforced: sfn.Succeed.jsonPath(this, 'Enforced'),
+    };
+  }
+
+  /** GetAccount -> IsAlreadyEnforced: a suspended account, or one already under this action, ends here. */
+  private guardSteps(
+    props: EnforcementWorkflowProps,
+    claim: sfn.IChainable,
+    alreadyEnforced: sfn.State,
+  ): sfn.IChainable {
     const getAccount = tasks.DynamoGetItem.jsonPath(this, 'GetAccount', {
-      table: accountsTable,
-      key: { accountId: str('$.accountId') },
+      table: props.accountsTable,
+      key: { accountId: stringAt('$.accountId') },
       consistentRead: true,
       resultPath: '$.account',
     });
     retryTransientDynamoDb(getAccount);
 
+    const enforcementState = '$.account.Item.enforcementState.S';
+    const stateIs = (state: string) =>
+      sfn.Condition.and(
+        sfn.Condition.isPresent(enforcementState),
+        sfn.Condition.stringEquals(enforcementState, state),
+      );
+    const isAlreadyEnforced = sfn.Choice.jsonPath(this, 'IsAlreadyEnforced')
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.account.Item.status.S'),
+          sfn.Condition.stringEquals('$.account.Item.status.S', 'SUSPENDED'),
+        ),
+        alreadyEnforced,
+      )
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.not(IS_SHADOW),
+          sfn.Condition.or(
+            sfn.Condition.and(actionIs('verify'), stateIs(ENFORCEMENT_STATES.verify)),
+            sfn.Condition.and(
+              actionIs('throttle'),
+              sfn.Condition.or(stateIs(ENFORCEMENT_STATES.throttle), stateIs(ENFORCEMENT_STATES.verify)),
+            ),
+          ),
+        ),
+        alreadyEnforced,
+      )
+      .otherwise(claim);
+    return getAccount.next(isAlreadyEnforced);
+  }
+
+  /**
+   * RankClaim -> ClaimAs<Action> -> ClaimAccount: one case per account and rank. A lost claim ends
+   * the execution like IsAlreadyEnforced, writing nothing.
+   */
+  private claimSteps(
+    props: EnforcementWorkflowProps,
+    openCase: sfn.IChainable,
+    alreadyEnforced: sfn.State,
+  ): sfn.IChainable {
     // The claim's rank, from the action (shadow mode acts as review). JSONPath has no map lookup:
     // a Choice picks a Pass state per action.
     const claimAs = (name: string, action: EnforcementAction) =>
@@ -175,15 +234,15 @@ export class EnforcementWorkflow extends Construct {
       suspend: claimAs('ClaimAsSuspend', 'suspend'),
     };
     const rankClaim = sfn.Choice.jsonPath(this, 'RankClaim')
-      .when(isShadow, claimRanks.review)
+      .when(IS_SHADOW, claimRanks.review)
       .when(actionIs('suspend'), claimRanks.suspend)
       .when(actionIs('verify'), claimRanks.verify)
       .when(actionIs('throttle'), claimRanks.throttle)
       .otherwise(claimRanks.review);
 
     const claimAccount = tasks.DynamoUpdateItem.jsonPath(this, 'ClaimAccount', {
-      table: accountsTable,
-      key: { accountId: str('$.accountId') },
+      table: props.accountsTable,
+      key: { accountId: stringAt('$.accountId') },
       updateExpression: 'SET claimCaseId = :caseId, claimRank = :rank, claimTriggeredAt = :triggeredAt',
       // One case per account and rank: a stronger action, this very case (a retry) or a claim
       // older than the cutoff (a new crossing much later) may take it.
@@ -191,10 +250,10 @@ export class EnforcementWorkflow extends Construct {
         'attribute_not_exists(claimRank) OR claimRank < :rank OR claimCaseId = :caseId ' +
         'OR claimTriggeredAt < :claimCutoff',
       expressionAttributeValues: {
-        ':caseId': str('$.caseId'),
+        ':caseId': stringAt('$.caseId'),
         ':rank': tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.stringAt('$.claim.rank')),
-        ':triggeredAt': str('$.triggeredAt'),
-        ':claimCutoff': str('$.claimCutoff'),
+        ':triggeredAt': stringAt('$.triggeredAt'),
+        ':claimCutoff': stringAt('$.claimCutoff'),
       },
       resultPath: sfn.JsonPath.DISCARD,
     });
@@ -205,89 +264,57 @@ export class EnforcementWorkflow extends Construct {
       resultPath: '$.claimError',
     });
     for (const pass of Object.values(claimRanks)) pass.next(claimAccount);
+    claimAccount.next(openCase);
+    return rankClaim;
+  }
 
-    // Computed once per execution, so a retried step writes exactly what the first try wrote. A
-    // sealed input (the scorer seals what it sends: lambdas/core/lifecycle/sealed-input.ts) opens
-    // a chain-v2 case, whose opening hash covers the seal digest; an input without a seal (a
-    // scorer older than this definition, during a deploy) still opens a case, as chain v1.
-    const openingFields = {
-      seq: '0',
-      actor: WORKFLOW_ACTOR,
-      action: 'OPENED',
-      fromStatus: 'NONE',
-      toStatus: 'OPEN',
-      prevHash: AUDIT_GENESIS_HASH,
-    };
-    const hashArgs = [
-      sfn.JsonPath.stringAt('$.caseId'),
-      sfn.JsonPath.stringAt('$$.Execution.StartTime'),
-      sfn.JsonPath.stringAt('$.reason'),
-    ];
-    const prepareSealedCase = sfn.Pass.jsonPath(this, 'PrepareSealedCase', {
-      parameters: {
-        'at.$': '$$.Execution.StartTime',
-        'executionId.$': '$$.Execution.Id',
-        auditHash: sfn.JsonPath.hash(
-          sfn.JsonPath.format(
-            sealedAuditHashTemplate(openingFields),
-            ...hashArgs,
-            sfn.JsonPath.stringAt('$.seal.digest'),
-          ),
-          'SHA-256',
-        ),
-        // AUDIT#0000's seal attribute, in DynamoDB's typed form.
-        seal: {
-          digest: { 'S.$': '$.seal.digest' },
-          fields: { S: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.seal.fields')) },
-        },
-      },
+  /**
+   * IsCaseSealed -> PrepareSealedCase | PrepareCase -> OpenCase: the case's conditional put lets
+   * exactly one execution per caseId go on to act. A retried step of that execution finds its own
+   * case (GetCase, openedByExecution) and goes on; any other ends in CaseAlreadyOpen.
+   */
+  private openCaseSteps(
+    props: EnforcementWorkflowProps,
+    act: sfn.State,
+    caseAlreadyOpen: sfn.State,
+  ): sfn.IChainable {
+    const prepare = openingHashSteps(this, {
+      names: { choice: 'IsCaseSealed', sealed: 'PrepareSealedCase', unsealed: 'PrepareCase' },
+      hashArgs: ['$.caseId', '$$.Execution.StartTime', '$.reason'],
+      fields: { 'at.$': '$$.Execution.StartTime', 'executionId.$': '$$.Execution.Id' },
+      hashKey: 'auditHash',
       resultPath: '$.opening',
     });
-    const prepareCase = sfn.Pass.jsonPath(this, 'PrepareCase', {
-      parameters: {
-        'at.$': '$$.Execution.StartTime',
-        'executionId.$': '$$.Execution.Id',
-        auditHash: sfn.JsonPath.hash(
-          sfn.JsonPath.format(auditHashTemplate(openingFields), ...hashArgs),
-          'SHA-256',
-        ),
-        seal: {},
-      },
-      resultPath: '$.opening',
-    });
-    const isCaseSealed = sfn.Choice.jsonPath(this, 'IsCaseSealed')
-      .when(sfn.Condition.isPresent('$.seal.digest'), prepareSealedCase)
-      .otherwise(prepareCase);
 
     const openCase = tasks.DynamoPutItem.jsonPath(this, 'OpenCase', {
-      table: casesTable,
+      table: props.casesTable,
       item: {
-        caseId: str('$.caseId'),
+        caseId: stringAt('$.caseId'),
         sk: literal('CASE'),
         kind: literal('account'),
-        accountId: str('$.accountId'),
-        accountIds: tasks.DynamoAttributeValue.fromList([str('$.accountId')]),
+        accountId: stringAt('$.accountId'),
+        accountIds: tasks.DynamoAttributeValue.fromList([stringAt('$.accountId')]),
         status: literal('OPEN'),
-        action: str('$.action'),
-        proposedAction: str('$.proposedAction'),
-        mode: str('$.mode'),
-        actionReason: str('$.reason'),
+        action: stringAt('$.action'),
+        proposedAction: stringAt('$.proposedAction'),
+        mode: stringAt('$.mode'),
+        actionReason: stringAt('$.reason'),
         directive: tasks.DynamoAttributeValue.fromString(
           sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.directive')),
         ),
-        openedAt: tasks.DynamoAttributeValue.fromString(openedAt),
-        updatedAt: tasks.DynamoAttributeValue.fromString(openedAt),
-        riskScore,
-        policyVersion: str('$.policyVersion'),
-        triggeredAt: str('$.triggeredAt'),
+        openedAt: tasks.DynamoAttributeValue.fromString(OPENED_AT),
+        updatedAt: tasks.DynamoAttributeValue.fromString(OPENED_AT),
+        riskScore: numberAt('$.riskScore'),
+        policyVersion: stringAt('$.policyVersion'),
+        triggeredAt: stringAt('$.triggeredAt'),
         evidence: tasks.DynamoAttributeValue.fromString(
           sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.evidence')),
         ),
         openedBy: literal(WORKFLOW_ACTOR),
-        openedByExecution: str('$.opening.executionId'),
+        openedByExecution: stringAt('$.opening.executionId'),
         notes: tasks.DynamoAttributeValue.fromList([]),
         lastAuditSeq: tasks.DynamoAttributeValue.fromNumber(0),
-        lastAuditHash: str('$.opening.auditHash'),
+        lastAuditHash: stringAt('$.opening.auditHash'),
       },
       // The claim: one execution per case gets past this put.
       conditionExpression: 'attribute_not_exists(caseId)',
@@ -296,19 +323,45 @@ export class EnforcementWorkflow extends Construct {
     retryTransientDynamoDb(openCase);
 
     const getCase = tasks.DynamoGetItem.jsonPath(this, 'GetCase', {
-      table: casesTable,
-      key: { caseId: str('$.caseId'), sk: literal('CASE') },
+      table: props.casesTable,
+      key: { caseId: stringAt('$.caseId'), sk: literal('CASE') },
       consistentRead: true,
       resultPath: '$.existingCase',
     });
     retryTransientDynamoDb(getCase);
     openCase.addCatch(getCase, { errors: [CONDITIONAL_CHECK_FAILED], resultPath: '$.openCaseError' });
+    openCase.next(act);
 
-    const accountKey = { accountId: str('$.accountId') };
+    const isCaseOpenedHere = sfn.Choice.jsonPath(this, 'IsCaseOpenedHere')
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.existingCase.Item.openedByExecution.S'),
+          sfn.Condition.stringEqualsJsonPath(
+            '$.existingCase.Item.openedByExecution.S',
+            '$.opening.executionId',
+          ),
+        ),
+        act,
+      )
+      .otherwise(caseAlreadyOpen);
+    getCase.next(isCaseOpenedHere);
+
+    prepare.sealed.next(openCase);
+    prepare.unsealed.next(openCase);
+    return prepare.choice;
+  }
+
+  /**
+   * ChooseAction -> SuspendAccount | ThrottleAccount | RequireVerification (review and shadow mode:
+   * none). Every account write is conditional and never replaces a stronger action; one that loses
+   * to another case goes on to the audit entry with `$.actionSkipped`.
+   */
+  private actSteps(props: EnforcementWorkflowProps, recordAudit: sfn.State): sfn.State {
+    const accountKey = { accountId: stringAt('$.accountId') };
     const notSuspended = '(attribute_not_exists(#status) OR #status <> :suspended)';
 
     const suspendAccount = tasks.DynamoUpdateItem.jsonPath(this, 'SuspendAccount', {
-      table: accountsTable,
+      table: props.accountsTable,
       key: accountKey,
       updateExpression:
         'SET #status = :suspended, suspendedAt = :now, suspendedCaseId = :caseId, ' +
@@ -319,12 +372,12 @@ export class EnforcementWorkflow extends Construct {
       expressionAttributeNames: { '#status': 'status' },
       expressionAttributeValues: {
         ':suspended': literal('SUSPENDED'),
-        ':now': tasks.DynamoAttributeValue.fromString(openedAt),
-        ':caseId': str('$.caseId'),
-        ':score': riskScore,
-        ':pv': str('$.policyVersion'),
+        ':now': tasks.DynamoAttributeValue.fromString(OPENED_AT),
+        ':caseId': stringAt('$.caseId'),
+        ':score': numberAt('$.riskScore'),
+        ':pv': stringAt('$.policyVersion'),
         // Event time of the crossing: replays, which run faster than event time, measure by it.
-        ':triggeredAt': str('$.triggeredAt'),
+        ':triggeredAt': stringAt('$.triggeredAt'),
       },
       resultPath: sfn.JsonPath.DISCARD,
     });
@@ -335,7 +388,7 @@ export class EnforcementWorkflow extends Construct {
       directive: { readonly expression: string; readonly value: tasks.DynamoAttributeValue },
     ) =>
       tasks.DynamoUpdateItem.jsonPath(this, name, {
-        table: accountsTable,
+        table: props.accountsTable,
         key: accountKey,
         updateExpression:
           'SET enforcementState = :state, enforcementRank = :rank, enforcementCaseId = :caseId, ' +
@@ -350,9 +403,9 @@ export class EnforcementWorkflow extends Construct {
           ':suspended': literal('SUSPENDED'),
           ':state': literal(ENFORCEMENT_STATES[action]),
           ':rank': tasks.DynamoAttributeValue.fromNumber(ENFORCEMENT_RANK[action]),
-          ':caseId': str('$.caseId'),
-          ':now': tasks.DynamoAttributeValue.fromString(openedAt),
-          ':pv': str('$.policyVersion'),
+          ':caseId': stringAt('$.caseId'),
+          ':now': tasks.DynamoAttributeValue.fromString(OPENED_AT),
+          ':pv': stringAt('$.policyVersion'),
           ':directive': directive.value,
         },
         resultPath: sfn.JsonPath.DISCARD,
@@ -366,27 +419,6 @@ export class EnforcementWorkflow extends Construct {
       value: tasks.DynamoAttributeValue.fromStringSet(sfn.JsonPath.listAt('$.directive.checks')),
     });
 
-    const recordAudit = tasks.DynamoPutItem.jsonPath(this, 'RecordAudit', {
-      table: casesTable,
-      item: {
-        caseId: str('$.caseId'),
-        sk: literal('AUDIT#0000'),
-        seq: tasks.DynamoAttributeValue.fromNumber(0),
-        at: tasks.DynamoAttributeValue.fromString(openedAt),
-        actor: literal(WORKFLOW_ACTOR),
-        action: literal('OPENED'),
-        reason: str('$.reason'),
-        fromStatus: literal('NONE'),
-        toStatus: literal('OPEN'),
-        prevHash: literal(AUDIT_GENESIS_HASH),
-        hash: str('$.opening.auditHash'),
-        seal: tasks.DynamoAttributeValue.mapFromJsonPath('$.opening.seal'),
-      },
-      conditionExpression: 'attribute_not_exists(caseId)',
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    retryTransientDynamoDb(recordAudit);
-
     for (const task of [suspendAccount, throttleAccount, requireVerification]) {
       retryTransientDynamoDb(task);
       // Another case got there first with this action or a stronger one: the case stays open for
@@ -395,6 +427,44 @@ export class EnforcementWorkflow extends Construct {
       task.next(recordAudit);
     }
 
+    // Shadow mode never touches the account, whatever the action says.
+    return sfn.Choice.jsonPath(this, 'ChooseAction')
+      .when(IS_SHADOW, recordAudit)
+      .when(actionIs('suspend'), suspendAccount)
+      .when(actionIs('throttle'), throttleAccount)
+      .when(actionIs('verify'), requireVerification)
+      .otherwise(recordAudit);
+  }
+
+  /** RecordAudit: the case's hash-chained opening entry, written once (a retry of it goes on). */
+  private recordAuditStep(props: EnforcementWorkflowProps, publish: sfn.State): sfn.State {
+    const recordAudit = tasks.DynamoPutItem.jsonPath(this, 'RecordAudit', {
+      table: props.casesTable,
+      item: openingAuditItem({
+        at: tasks.DynamoAttributeValue.fromString(OPENED_AT),
+        reason: stringAt('$.reason'),
+        opening: '$.opening',
+        hashKey: 'auditHash',
+      }),
+      conditionExpression: 'attribute_not_exists(caseId)',
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    retryTransientDynamoDb(recordAudit);
+    recordAudit.next(publish);
+    // This execution's own case (a retried OpenCase) goes on; nothing is written twice after it.
+    recordAudit.addCatch(publish, {
+      errors: [CONDITIONAL_CHECK_FAILED],
+      resultPath: '$.recordAuditError',
+    });
+    return recordAudit;
+  }
+
+  /**
+   * RouteEvents -> Publish<Action> (the action's event and CaseOpened) | PublishCaseOpened (review,
+   * shadow mode, or an action another case's stronger one had already covered).
+   */
+  private publishSteps(props: EnforcementWorkflowProps, enforced: sfn.State): sfn.State {
+    const { enforcementBus } = props;
     const common = {
       accountId: sfn.JsonPath.stringAt('$.accountId'),
       caseId: sfn.JsonPath.stringAt('$.caseId'),
@@ -414,7 +484,7 @@ export class EnforcementWorkflow extends Construct {
         action: sfn.JsonPath.stringAt('$.action'),
         proposedAction: sfn.JsonPath.stringAt('$.proposedAction'),
         mode: sfn.JsonPath.stringAt('$.mode'),
-        openedAt,
+        openedAt: OPENED_AT,
       }),
     };
     const publish = (name: string, entries: tasks.EventBridgePutEventsEntry[]) => {
@@ -427,112 +497,50 @@ export class EnforcementWorkflow extends Construct {
       retryPutEvents(task);
       return task.next(enforced);
     };
-    const actionEvent = (detailType: string, detail: Record<string, unknown>) => ({
+    const actionEvent = (detailType: EventDetailType, detail: Record<string, unknown>) => ({
       eventBus: enforcementBus,
       source: EVENT_SOURCE,
       detailType,
       detail: sfn.TaskInput.fromObject({ ...common, ...detail }),
     });
     const publishSuspended = publish('PublishAccountSuspended', [
-      actionEvent('AccountSuspended', { suspendedAt: openedAt }),
+      actionEvent('AccountSuspended', { suspendedAt: OPENED_AT }),
       caseOpened,
     ]);
     const publishThrottled = publish('PublishAccountThrottled', [
       actionEvent('AccountThrottled', {
-        throttledAt: openedAt,
+        throttledAt: OPENED_AT,
         requestsPerHour: sfn.JsonPath.numberAt('$.directive.requestsPerHour'),
       }),
       caseOpened,
     ]);
     const publishVerification = publish('PublishVerificationRequired', [
       actionEvent('VerificationRequired', {
-        requiredAt: openedAt,
+        requiredAt: OPENED_AT,
         checks: sfn.JsonPath.listAt('$.directive.checks'),
       }),
       caseOpened,
     ]);
     const publishCaseOpened = publish('PublishCaseOpened', [caseOpened]);
 
-    const routeEvents = sfn.Choice.jsonPath(this, 'RouteEvents')
+    return sfn.Choice.jsonPath(this, 'RouteEvents')
       .when(sfn.Condition.isPresent('$.actionSkipped'), publishCaseOpened)
-      .when(isShadow, publishCaseOpened)
+      .when(IS_SHADOW, publishCaseOpened)
       .when(actionIs('suspend'), publishSuspended)
       .when(actionIs('throttle'), publishThrottled)
       .when(actionIs('verify'), publishVerification)
       .otherwise(publishCaseOpened);
-    recordAudit.next(routeEvents);
-    // This execution's own case (a retried OpenCase) goes on; nothing is written twice after it.
-    recordAudit.addCatch(routeEvents, {
-      errors: [CONDITIONAL_CHECK_FAILED],
-      resultPath: '$.recordAuditError',
-    });
-
-    // Shadow mode never touches the account, whatever the action says.
-    const chooseAction = sfn.Choice.jsonPath(this, 'ChooseAction')
-      .when(isShadow, recordAudit)
-      .when(actionIs('suspend'), suspendAccount)
-      .when(actionIs('throttle'), throttleAccount)
-      .when(actionIs('verify'), requireVerification)
-      .otherwise(recordAudit);
-    openCase.next(chooseAction);
-
-    const isCaseOpenedHere = sfn.Choice.jsonPath(this, 'IsCaseOpenedHere')
-      .when(
-        sfn.Condition.and(
-          sfn.Condition.isPresent('$.existingCase.Item.openedByExecution.S'),
-          sfn.Condition.stringEqualsJsonPath(
-            '$.existingCase.Item.openedByExecution.S',
-            '$.opening.executionId',
-          ),
-        ),
-        chooseAction,
-      )
-      .otherwise(caseAlreadyOpen);
-    getCase.next(isCaseOpenedHere);
-
-    const enforcementState = '$.account.Item.enforcementState.S';
-    const stateIs = (state: string) =>
-      sfn.Condition.and(
-        sfn.Condition.isPresent(enforcementState),
-        sfn.Condition.stringEquals(enforcementState, state),
-      );
-    const isAlreadyEnforced = sfn.Choice.jsonPath(this, 'IsAlreadyEnforced')
-      .when(
-        sfn.Condition.and(
-          sfn.Condition.isPresent('$.account.Item.status.S'),
-          sfn.Condition.stringEquals('$.account.Item.status.S', 'SUSPENDED'),
-        ),
-        alreadyEnforced,
-      )
-      .when(
-        sfn.Condition.and(
-          sfn.Condition.not(isShadow),
-          sfn.Condition.or(
-            sfn.Condition.and(actionIs('verify'), stateIs(ENFORCEMENT_STATES.verify)),
-            sfn.Condition.and(
-              actionIs('throttle'),
-              sfn.Condition.or(stateIs(ENFORCEMENT_STATES.throttle), stateIs(ENFORCEMENT_STATES.verify)),
-            ),
-          ),
-        ),
-        alreadyEnforced,
-      )
-      .otherwise(rankClaim);
-
-    const definition = getAccount.next(isAlreadyEnforced);
-    claimAccount.next(isCaseSealed);
-    prepareSealedCase.next(openCase);
-    prepareCase.next(openCase);
-
-    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = workflowStateMachine(this, {
-      comment:
-        'Cauterize account enforcement: open a case, then review, throttle, require verification or suspend, and publish events',
-      definition,
-      timeoutMinutes: props.timeoutMinutes ?? 5,
-      logRetention: props.logRetention,
-      workflowType: props.workflowType,
-      logExecutionData: props.logExecutionData,
-      tables: [accountsTable, casesTable],
-    }));
   }
+}
+
+/** The case's opening time: the execution's start, prepared once with the opening hash. */
+const OPENED_AT = sfn.JsonPath.stringAt('$.opening.at');
+
+const IS_SHADOW = sfn.Condition.and(
+  sfn.Condition.isPresent('$.mode'),
+  sfn.Condition.stringEquals('$.mode', 'shadow'),
+);
+
+function actionIs(action: EnforcementAction): sfn.Condition {
+  return sfn.Condition.stringEquals('$.action', action);
 }

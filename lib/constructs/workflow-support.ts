@@ -2,14 +2,32 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { AUDIT_HASH_VERSION, SEALED_AUDIT_HASH_VERSION } from '../../lambdas/core/cases/audit-chain';
+import { WORKFLOW_ACTOR } from '../../lambdas/core/lifecycle/sealed-input';
 
 /**
  * What the account enforcement, cluster enforcement and reinstatement workflows share: error
- * names, retry policies, the audit hash template of the cases contract, the state machine they
- * run as, and the cdk-nag acknowledgements every workflow role needs.
+ * names, retry policies, DynamoDB attribute values from the state input, the opening audit entry
+ * of the cases contract and its hash, the state machine they run as, and the cdk-nag
+ * acknowledgements every workflow role needs.
  */
+
+/** A string attribute read from the state input at `path`. */
+export function stringAt(path: string): tasks.DynamoAttributeValue {
+  return tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt(path));
+}
+
+/** A string attribute with a fixed value. */
+export function literal(value: string): tasks.DynamoAttributeValue {
+  return tasks.DynamoAttributeValue.fromString(value);
+}
+
+/** A number attribute from the input number at `path` (DynamoDB wants it as text: States.Format renders it). */
+export function numberAt(path: string): tasks.DynamoAttributeValue {
+  return tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.format('{}', sfn.JsonPath.stringAt(path)));
+}
 
 /** prevHash of an audit trail's first entry (seq 0). */
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
@@ -192,4 +210,99 @@ export function workflowStateMachine(
   for (const key of keys) key?.grantEncryptDecrypt(stateMachine);
   acknowledgeWorkflowRoleFindings(stateMachine);
   return { stateMachine, logGroup };
+}
+
+/** The opening audit entry's fields that every workflow writes the same (seq 0, genesis hash). */
+const OPENING_ENTRY = {
+  seq: '0',
+  actor: WORKFLOW_ACTOR,
+  action: 'OPENED',
+  fromStatus: 'NONE',
+  toStatus: 'OPEN',
+} as const;
+
+export interface OpeningHashProps {
+  /** Names of the Choice and of the Pass states for a sealed input and for one without a seal. */
+  readonly names: { readonly choice: string; readonly sealed: string; readonly unsealed: string };
+  /** The reason, when the workflow's is fixed; else a `{}` for it among hashArgs. */
+  readonly reason?: string;
+  /** JSONPaths of the hash input's other fields, in template order: caseId, at (and reason). */
+  readonly hashArgs: readonly string[];
+  /** Written under resultPath beside the hash and the seal (first, in this order). */
+  readonly fields?: Readonly<Record<string, unknown>>;
+  /** The name of the hash under resultPath. */
+  readonly hashKey: string;
+  readonly resultPath: string;
+}
+
+/**
+ * The opening audit entry's hash, computed once per execution so that a retried step writes what
+ * the first try wrote: a sealed input (lambdas/core/lifecycle/sealed-input.ts) gets a chain-v2
+ * hash covering the seal digest, and the entry's seal attribute in DynamoDB's typed form; an input
+ * without a seal (from a scorer older than the definition, during a deploy) a chain-v1 hash.
+ * Returns the Choice, and the two Pass states to continue from.
+ */
+export function openingHashSteps(
+  scope: Construct,
+  props: OpeningHashProps,
+): { readonly choice: sfn.Choice; readonly sealed: sfn.Pass; readonly unsealed: sfn.Pass } {
+  const fields = {
+    ...OPENING_ENTRY,
+    ...(props.reason === undefined ? {} : { reason: props.reason }),
+    prevHash: AUDIT_GENESIS_HASH,
+  };
+  const args = props.hashArgs.map((path) => sfn.JsonPath.stringAt(path));
+  const sealed = sfn.Pass.jsonPath(scope, props.names.sealed, {
+    parameters: {
+      ...props.fields,
+      [props.hashKey]: sfn.JsonPath.hash(
+        sfn.JsonPath.format(sealedAuditHashTemplate(fields), ...args, sfn.JsonPath.stringAt('$.seal.digest')),
+        'SHA-256',
+      ),
+      seal: {
+        digest: { 'S.$': '$.seal.digest' },
+        fields: { S: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.seal.fields')) },
+      },
+    },
+    resultPath: props.resultPath,
+  });
+  const unsealed = sfn.Pass.jsonPath(scope, props.names.unsealed, {
+    parameters: {
+      ...props.fields,
+      [props.hashKey]: sfn.JsonPath.hash(sfn.JsonPath.format(auditHashTemplate(fields), ...args), 'SHA-256'),
+      seal: {},
+    },
+    resultPath: props.resultPath,
+  });
+  const choice = sfn.Choice.jsonPath(scope, props.names.choice)
+    .when(sfn.Condition.isPresent('$.seal.digest'), sealed)
+    .otherwise(unsealed);
+  return { choice, sealed, unsealed };
+}
+
+/**
+ * The opening audit entry (AUDIT#0000) as a workflow puts it, hash-chained from the genesis hash
+ * and carrying the seal the opening-hash step prepared.
+ */
+export function openingAuditItem(values: {
+  readonly at: tasks.DynamoAttributeValue;
+  readonly reason: tasks.DynamoAttributeValue;
+  /** The JSONPath of the object the opening-hash step wrote (its hash and seal). */
+  readonly opening: string;
+  readonly hashKey: string;
+}): Record<string, tasks.DynamoAttributeValue> {
+  return {
+    caseId: stringAt('$.caseId'),
+    sk: literal('AUDIT#0000'),
+    seq: tasks.DynamoAttributeValue.fromNumber(0),
+    at: values.at,
+    actor: literal(WORKFLOW_ACTOR),
+    action: literal(OPENING_ENTRY.action),
+    reason: values.reason,
+    fromStatus: literal(OPENING_ENTRY.fromStatus),
+    toStatus: literal(OPENING_ENTRY.toStatus),
+    prevHash: literal(AUDIT_GENESIS_HASH),
+    hash: stringAt(`${values.opening}.${values.hashKey}`),
+    seal: tasks.DynamoAttributeValue.mapFromJsonPath(`${values.opening}.seal`),
+  };
 }
