@@ -13,12 +13,14 @@ import {
 } from '../../lambdas/core/lifecycle/sealed-input';
 import { checkInteger } from '../validate-props';
 import {
-  AUDIT_GENESIS_HASH,
   CONDITIONAL_CHECK_FAILED,
-  auditHashTemplate,
+  literal,
+  numberAt,
+  openingAuditItem,
+  openingHashSteps,
   retryTransientDynamoDb,
   retryPutEvents,
-  sealedAuditHashTemplate,
+  stringAt,
   workflowStateMachine,
 } from './workflow-support';
 
@@ -121,18 +123,34 @@ export class ClusterEnforcementWorkflow extends Construct {
     checkInteger('distributedMaxConcurrency', props.distributedMaxConcurrency, 1, 10_000);
     checkInteger('timeoutMinutes', props.timeoutMinutes, 1, 525_600);
 
-    const { accountsTable, casesTable, enforcementBus } = props;
-    const str = (path: string) => tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt(path));
-    const literal = (value: string) => tasks.DynamoAttributeValue.fromString(value);
-    const numberAt = (path: string) =>
-      tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.format('{}', sfn.JsonPath.stringAt(path)));
+    // The flow, built from its end back: each step is given the one it leads to.
+    const enforced = sfn.Succeed.jsonPath(this, 'ClusterEnforced');
+    const suspendMembers = this.suspendMembersSteps(props, enforced);
+    const publish = this.publishCaseOpenedStep(props, suspendMembers);
+    const openCase = this.openCaseSteps(props, publish);
+    const definition = this.caseTimeSteps(props, openCase);
 
-    // One time for the whole case: the stored openedAt when a previous run opened it, else this
-    // execution's start. Every write (child executions included, whose own start time differs)
-    // carries it, so a re-run writes exactly what the first run wrote.
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = workflowStateMachine(this, {
+      comment:
+        'Cauterize cluster enforcement: one cluster case, then suspend each member and publish its event',
+      definition,
+      timeoutMinutes: props.timeoutMinutes ?? 30,
+      logRetention: props.logRetention,
+      logExecutionData: props.logExecutionData,
+      tables: [props.accountsTable, props.casesTable],
+    }));
+  }
+
+  /**
+   * ReadClusterCase -> HasClusterCase -> ResumeClusterCase | StampClusterCase: one time for the
+   * whole case, the stored openedAt when a previous run opened it, else this execution's start.
+   * Every write (child executions included, whose own start time differs) carries it, so a re-run
+   * writes exactly what the first run wrote.
+   */
+  private caseTimeSteps(props: ClusterEnforcementWorkflowProps, openCase: sfn.IChainable): sfn.IChainable {
     const readCase = tasks.DynamoGetItem.jsonPath(this, 'ReadClusterCase', {
-      table: casesTable,
-      key: { caseId: str('$.caseId'), sk: literal('CASE') },
+      table: props.casesTable,
+      key: { caseId: stringAt('$.caseId'), sk: literal('CASE') },
       consistentRead: true,
       projectionExpression: [new tasks.DynamoProjectionExpression().withAttribute('openedAt')],
       resultPath: '$.stored',
@@ -147,49 +165,32 @@ export class ClusterEnforcementWorkflow extends Construct {
       parameters: { 'openedAt.$': '$$.Execution.StartTime', memberCount },
       resultPath: '$.case',
     });
-    // A sealed input (lambdas/core/lifecycle/sealed-input.ts) opens a chain-v2 case whose opening
-    // hash covers the seal digest; one without (an older scorer, during a deploy) opens a v1 case.
-    const openingFields = {
-      seq: '0',
-      actor: WORKFLOW_ACTOR,
-      action: 'OPENED',
-      fromStatus: 'NONE',
-      toStatus: 'OPEN',
+    resume.next(openCase);
+    stamp.next(openCase);
+    return readCase.next(
+      sfn.Choice.jsonPath(this, 'HasClusterCase')
+        .when(sfn.Condition.isPresent('$.stored.Item.openedAt.S'), resume)
+        .otherwise(stamp),
+    );
+  }
+
+  /**
+   * IsClusterCaseSealed -> Hash(Sealed)ClusterCaseOpening -> ListCaseAccounts -> OpenClusterCase ->
+   * RecordClusterCaseOpening: the case with every member in accountIds and its hash-chained opening
+   * entry, each put only if absent (a retried execution finds them written and goes on).
+   */
+  private openCaseSteps(props: ClusterEnforcementWorkflowProps, publish: sfn.State): sfn.IChainable {
+    const hash = openingHashSteps(this, {
+      names: {
+        choice: 'IsClusterCaseSealed',
+        sealed: 'HashSealedClusterCaseOpening',
+        unsealed: 'HashClusterCaseOpening',
+      },
       reason: CLUSTER_OPENING_REASON,
-      prevHash: AUDIT_GENESIS_HASH,
-    };
-    const hashArgs = [sfn.JsonPath.stringAt('$.caseId'), sfn.JsonPath.stringAt('$.case.openedAt')];
-    const hashSealedOpening = sfn.Pass.jsonPath(this, 'HashSealedClusterCaseOpening', {
-      parameters: {
-        hash: sfn.JsonPath.hash(
-          sfn.JsonPath.format(
-            sealedAuditHashTemplate(openingFields),
-            ...hashArgs,
-            sfn.JsonPath.stringAt('$.seal.digest'),
-          ),
-          'SHA-256',
-        ),
-        // AUDIT#0000's seal attribute, in DynamoDB's typed form.
-        seal: {
-          digest: { 'S.$': '$.seal.digest' },
-          fields: { S: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.seal.fields')) },
-        },
-      },
+      hashArgs: ['$.caseId', '$.case.openedAt'],
+      hashKey: 'hash',
       resultPath: '$.opening',
     });
-    const hashOpening = sfn.Pass.jsonPath(this, 'HashClusterCaseOpening', {
-      parameters: {
-        hash: sfn.JsonPath.hash(
-          sfn.JsonPath.format(auditHashTemplate(openingFields), ...hashArgs),
-          'SHA-256',
-        ),
-        seal: {},
-      },
-      resultPath: '$.opening',
-    });
-    const isSealed = sfn.Choice.jsonPath(this, 'IsClusterCaseSealed')
-      .when(sfn.Condition.isPresent('$.seal.digest'), hashSealedOpening)
-      .otherwise(hashOpening);
 
     // The case lists every member; DynamoDB wants the list as [{ "S": id }, ...].
     const listAccounts = sfn.Map.jsonPath(this, 'ListCaseAccounts', {
@@ -200,28 +201,28 @@ export class ClusterEnforcementWorkflow extends Construct {
     listAccounts.itemProcessor(sfn.Pass.jsonPath(this, 'CaseAccount'));
 
     const openCase = tasks.DynamoPutItem.jsonPath(this, 'OpenClusterCase', {
-      table: casesTable,
+      table: props.casesTable,
       item: {
-        caseId: str('$.caseId'),
+        caseId: stringAt('$.caseId'),
         sk: literal('CASE'),
         kind: literal('cluster'),
-        clusterId: str('$.clusterId'),
+        clusterId: stringAt('$.clusterId'),
         // A path token: listFromJsonPath renders a plain '$...' string as a literal "L" value.
         accountIds: tasks.DynamoAttributeValue.listFromJsonPath(sfn.JsonPath.stringAt('$.case.accountIds')),
         status: literal('OPEN'),
         action: literal(CLUSTER_CASE_ACTION),
-        openedAt: str('$.case.openedAt'),
-        updatedAt: str('$.case.openedAt'),
+        openedAt: stringAt('$.case.openedAt'),
+        updatedAt: stringAt('$.case.openedAt'),
         riskScore: numberAt('$.riskScore'),
-        policyVersion: str('$.policyVersion'),
-        triggeredAt: str('$.triggeredAt'),
+        policyVersion: stringAt('$.policyVersion'),
+        triggeredAt: stringAt('$.triggeredAt'),
         evidence: tasks.DynamoAttributeValue.fromString(
           sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.evidence')),
         ),
         openedBy: literal(WORKFLOW_ACTOR),
         notes: tasks.DynamoAttributeValue.fromList([]),
         lastAuditSeq: tasks.DynamoAttributeValue.fromNumber(0),
-        lastAuditHash: str('$.opening.hash'),
+        lastAuditHash: stringAt('$.opening.hash'),
       },
       conditionExpression: 'attribute_not_exists(caseId)',
       resultPath: sfn.JsonPath.DISCARD,
@@ -229,30 +230,39 @@ export class ClusterEnforcementWorkflow extends Construct {
     retryTransientDynamoDb(openCase);
 
     const recordOpening = tasks.DynamoPutItem.jsonPath(this, 'RecordClusterCaseOpening', {
-      table: casesTable,
-      item: {
-        caseId: str('$.caseId'),
-        sk: literal('AUDIT#0000'),
-        seq: tasks.DynamoAttributeValue.fromNumber(0),
-        at: str('$.case.openedAt'),
-        actor: literal(WORKFLOW_ACTOR),
-        action: literal('OPENED'),
+      table: props.casesTable,
+      item: openingAuditItem({
+        at: stringAt('$.case.openedAt'),
         reason: literal(CLUSTER_OPENING_REASON),
-        fromStatus: literal('NONE'),
-        toStatus: literal('OPEN'),
-        prevHash: literal(AUDIT_GENESIS_HASH),
-        hash: str('$.opening.hash'),
-        seal: tasks.DynamoAttributeValue.mapFromJsonPath('$.opening.seal'),
-      },
+        opening: '$.opening',
+        hashKey: 'hash',
+      }),
       conditionExpression: 'attribute_not_exists(caseId)',
       resultPath: sfn.JsonPath.DISCARD,
     });
     retryTransientDynamoDb(recordOpening);
 
+    // A retried execution finds its case or opening entry written: skip ahead, never fail.
+    openCase.addCatch(recordOpening, { errors: [CONDITIONAL_CHECK_FAILED], resultPath: '$.openCaseError' });
+    recordOpening.addCatch(publish, {
+      errors: [CONDITIONAL_CHECK_FAILED],
+      resultPath: '$.openingError',
+    });
+    hash.sealed.next(listAccounts);
+    hash.unsealed.next(listAccounts);
+    listAccounts.next(openCase).next(recordOpening).next(publish);
+    return hash.choice;
+  }
+
+  /** PublishClusterCaseOpened: one CaseOpened for the whole cluster. */
+  private publishCaseOpenedStep(
+    props: ClusterEnforcementWorkflowProps,
+    suspendMembers: sfn.State,
+  ): sfn.State {
     const publishCaseOpened = tasks.EventBridgePutEvents.jsonPath(this, 'PublishClusterCaseOpened', {
       entries: [
         {
-          eventBus: enforcementBus,
+          eventBus: props.enforcementBus,
           source: EVENT_SOURCE,
           detailType: 'CaseOpened',
           detail: sfn.TaskInput.fromObject({
@@ -270,14 +280,15 @@ export class ClusterEnforcementWorkflow extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
     retryPutEvents(publishCaseOpened);
+    publishCaseOpened.next(suspendMembers);
+    return publishCaseOpened;
+  }
 
-    // A retried execution finds its case or opening entry written: skip ahead, never fail.
-    openCase.addCatch(recordOpening, { errors: [CONDITIONAL_CHECK_FAILED], resultPath: '$.openCaseError' });
-    recordOpening.addCatch(publishCaseOpened, {
-      errors: [CONDITIONAL_CHECK_FAILED],
-      resultPath: '$.openingError',
-    });
-
+  /**
+   * IsLargeCluster -> SuspendMembers (inline Map) | SuspendMembersDistributed (Distributed Map,
+   * each member an EXPRESS child execution), both running memberSteps.
+   */
+  private suspendMembersSteps(props: ClusterEnforcementWorkflowProps, enforced: sfn.State): sfn.State {
     const itemSelector = {
       'accountId.$': '$$.Map.Item.Value.accountId',
       'riskScore.$': '$$.Map.Item.Value.riskScore',
@@ -303,37 +314,14 @@ export class ClusterEnforcementWorkflow extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
     suspendMembersDistributed.itemProcessor(this.memberSteps('Distributed', props));
-
-    const enforced = sfn.Succeed.jsonPath(this, 'ClusterEnforced');
     suspendMembers.next(enforced);
     suspendMembersDistributed.next(enforced);
-    const isLarge = sfn.Choice.jsonPath(this, 'IsLargeCluster')
+    return sfn.Choice.jsonPath(this, 'IsLargeCluster')
       .when(
         sfn.Condition.numberGreaterThanEquals('$.case.memberCount', props.distributedMapThreshold ?? 100),
         suspendMembersDistributed,
       )
       .otherwise(suspendMembers);
-
-    resume.next(isSealed);
-    stamp.next(isSealed);
-    hashSealedOpening.next(listAccounts);
-    hashOpening.next(listAccounts);
-    listAccounts.next(openCase).next(recordOpening).next(publishCaseOpened).next(isLarge);
-    const definition = readCase.next(
-      sfn.Choice.jsonPath(this, 'HasClusterCase')
-        .when(sfn.Condition.isPresent('$.stored.Item.openedAt.S'), resume)
-        .otherwise(stamp),
-    );
-
-    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = workflowStateMachine(this, {
-      comment:
-        'Cauterize cluster enforcement: one cluster case, then suspend each member and publish its event',
-      definition,
-      timeoutMinutes: props.timeoutMinutes ?? 30,
-      logRetention: props.logRetention,
-      logExecutionData: props.logExecutionData,
-      tables: [accountsTable, casesTable],
-    }));
   }
 
   /**
@@ -363,19 +351,17 @@ export class ClusterEnforcementWorkflow extends Construct {
 
   /** One member: MEMBER# item, conditional suspend, AccountSuspended. Names end in `suffix`. */
   private memberSteps(suffix: string, props: ClusterEnforcementWorkflowProps): sfn.IChainable {
-    const str = (path: string) => tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt(path));
-    const literal = (value: string) => tasks.DynamoAttributeValue.fromString(value);
     const recordMember = tasks.DynamoPutItem.jsonPath(this, `RecordCaseMember${suffix}`, {
       table: props.casesTable,
       // Idempotent: a retry writes the same item again. No status attribute, so the cases
       // byStatus index only sees cases, while byAccount finds the cluster case by member.
       item: {
-        caseId: str('$.caseId'),
+        caseId: stringAt('$.caseId'),
         sk: tasks.DynamoAttributeValue.fromString(
           sfn.JsonPath.format('MEMBER#{}', sfn.JsonPath.stringAt('$.accountId')),
         ),
-        accountId: str('$.accountId'),
-        openedAt: str('$.openedAt'),
+        accountId: stringAt('$.accountId'),
+        openedAt: stringAt('$.openedAt'),
         kind: literal('cluster-member'),
       },
       resultPath: sfn.JsonPath.DISCARD,
@@ -384,7 +370,7 @@ export class ClusterEnforcementWorkflow extends Construct {
 
     const suspendMember = tasks.DynamoUpdateItem.jsonPath(this, `SuspendMember${suffix}`, {
       table: props.accountsTable,
-      key: { accountId: str('$.accountId') },
+      key: { accountId: stringAt('$.accountId') },
       updateExpression:
         'SET #status = :suspended, suspendedAt = :at, suspendedCaseId = :caseId, suspendedScore = :score, ' +
         'suspendedPolicyVersion = :pv, suspendedTriggeredAt = :triggeredAt, suspendedClusterId = :clusterId',
@@ -396,14 +382,12 @@ export class ClusterEnforcementWorkflow extends Construct {
       expressionAttributeNames: { '#status': 'status' },
       expressionAttributeValues: {
         ':suspended': literal('SUSPENDED'),
-        ':at': str('$.openedAt'),
-        ':caseId': str('$.caseId'),
-        ':score': tasks.DynamoAttributeValue.numberFromString(
-          sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.riskScore')),
-        ),
-        ':pv': str('$.policyVersion'),
-        ':triggeredAt': str('$.triggeredAt'),
-        ':clusterId': str('$.clusterId'),
+        ':at': stringAt('$.openedAt'),
+        ':caseId': stringAt('$.caseId'),
+        ':score': numberAt('$.riskScore'),
+        ':pv': stringAt('$.policyVersion'),
+        ':triggeredAt': stringAt('$.triggeredAt'),
+        ':clusterId': stringAt('$.clusterId'),
       },
       resultPath: sfn.JsonPath.DISCARD,
     });
