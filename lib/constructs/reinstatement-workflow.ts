@@ -13,8 +13,11 @@ import { checkInteger } from '../validate-props';
 import {
   CONDITIONAL_CHECK_FAILED,
   auditHashTemplate,
+  literal,
+  numberAt,
   retryPutEvents,
   retryTransientDynamoDb,
+  stringAt,
   workflowStateMachine,
 } from './workflow-support';
 
@@ -117,16 +120,37 @@ export class ReinstatementWorkflow extends Construct {
     super(scope, id);
     checkInteger('maxChainAttempts', props.maxChainAttempts, 1, 100);
     checkInteger('timeoutMinutes', props.timeoutMinutes, 1, 525_600);
-    const { accountsTable, casesTable, enforcementBus } = props;
-    const str = (path: string) => tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt(path));
-    const literal = (value: string) => tasks.DynamoAttributeValue.fromString(value);
-    const numberAt = (path: string) =>
-      tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.format('{}', sfn.JsonPath.stringAt(path)));
-    const caseKey = { caseId: str('$.caseId'), sk: literal('CASE') };
 
+    // The flow, built from its end back: each step is given the one it leads to.
+    const announce = this.announceSteps(props);
+    const recordEntry = this.recordEntrySteps(props, announce);
+    const reinstateAccount = this.reinstateAccountSteps(props, recordEntry.start);
+    // Linked last: the definition lists the states in the order it always has (CDK lists a state
+    // after the states that lead to it, in the order they were linked).
+    recordEntry.closeRetryLoop();
+    const definition = this.caseSteps(props, reinstateAccount);
+
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = workflowStateMachine(this, {
+      comment:
+        'Cauterize reinstatement: a case cleared as a false positive sets its accounts back to ACTIVE, ' +
+        'audited and announced',
+      definition,
+      timeoutMinutes: props.timeoutMinutes ?? 30,
+      logRetention: props.logRetention,
+      tables: [props.accountsTable, props.casesTable],
+    }));
+    ({ rule: this.rule, deadLetterQueue: this.deadLetterQueue } = this.startOnCaseCleared(props));
+  }
+
+  /**
+   * ReadClearedCase -> IsCaseCleared -> HasAccountList (ListSingleAccount) -> ReinstateCaseAccounts:
+   * a case still FALSE_POSITIVE has its accounts reinstated one at a time.
+   */
+  private caseSteps(props: ReinstatementWorkflowProps, reinstateAccount: sfn.IChainable): sfn.IChainable {
+    const { casesTable } = props;
     const readCase = tasks.DynamoGetItem.jsonPath(this, 'ReadClearedCase', {
       table: casesTable,
-      key: { caseId: str('$.detail.caseId'), sk: literal('CASE') },
+      key: { caseId: stringAt('$.detail.caseId'), sk: literal('CASE') },
       consistentRead: true,
       resultPath: '$.case',
     });
@@ -158,10 +182,35 @@ export class ReinstatementWorkflow extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
 
-    // --- one account ---
+    reinstateAccounts.itemProcessor(reinstateAccount);
+    reinstateAccounts.next(sfn.Succeed.jsonPath(this, 'CaseReinstated'));
+
+    const cleared = sfn.Condition.and(
+      sfn.Condition.isPresent('$.case.Item.status.S'),
+      sfn.Condition.stringEquals('$.case.Item.status.S', 'FALSE_POSITIVE'),
+    );
+    return readCase.next(
+      sfn.Choice.jsonPath(this, 'IsCaseCleared')
+        .when(
+          cleared,
+          sfn.Choice.jsonPath(this, 'HasAccountList')
+            .when(sfn.Condition.isPresent('$.case.Item.accountIds.L'), reinstateAccounts)
+            .otherwise(listSingle.next(reinstateAccounts)),
+        )
+        .otherwise(notCleared),
+    );
+  }
+
+  /**
+   * ReinstateAccount (only an account this very case enforced) -> the audit entry; a failed
+   * condition reads the account (ReadReinstatedAccount -> IsReinstatedUnderCase) and finishes a
+   * reinstatement a previous attempt began, or ends in AccountNotReinstated.
+   */
+  private reinstateAccountSteps(props: ReinstatementWorkflowProps, recordEntry: sfn.State): sfn.IChainable {
+    const { accountsTable } = props;
     const reinstate = tasks.DynamoUpdateItem.jsonPath(this, 'ReinstateAccount', {
       table: accountsTable,
-      key: { accountId: str('$.accountId') },
+      key: { accountId: stringAt('$.accountId') },
       updateExpression:
         'SET #status = :active, reinstatedAt = :now, reinstatedCaseId = :caseId, reinstatedBy = :by, ' +
         'clearedAt = :clearedAt, clearedScore = if_not_exists(suspendedScore, :caseScore), ' +
@@ -180,10 +229,10 @@ export class ReinstatementWorkflow extends Construct {
       expressionAttributeValues: {
         ':active': literal('ACTIVE'),
         ':suspended': literal('SUSPENDED'),
-        ':now': str('$.startedAt'),
-        ':caseId': str('$.caseId'),
-        ':by': str('$.clearedBy'),
-        ':clearedAt': str('$.clearedAt'),
+        ':now': stringAt('$.startedAt'),
+        ':caseId': stringAt('$.caseId'),
+        ':by': stringAt('$.clearedBy'),
+        ':clearedAt': stringAt('$.clearedAt'),
         // The score the case was opened at: what a throttled or verified account was cleared for.
         ':caseScore': tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.stringAt('$.caseScore')),
         ':noKeys': tasks.DynamoAttributeValue.fromList([]),
@@ -194,7 +243,7 @@ export class ReinstatementWorkflow extends Construct {
 
     const readAccount = tasks.DynamoGetItem.jsonPath(this, 'ReadReinstatedAccount', {
       table: accountsTable,
-      key: { accountId: str('$.accountId') },
+      key: { accountId: stringAt('$.accountId') },
       consistentRead: true,
       resultPath: '$.account',
     });
@@ -204,6 +253,40 @@ export class ReinstatementWorkflow extends Construct {
       result: sfn.Result.fromObject({}),
     });
 
+    reinstate.addCatch(readAccount, { errors: [CONDITIONAL_CHECK_FAILED], resultPath: sfn.JsonPath.DISCARD });
+    const account = (field: string) => `$.account.Item.${field}`;
+    readAccount.next(
+      sfn.Choice.jsonPath(this, 'IsReinstatedUnderCase')
+        .when(
+          sfn.Condition.and(
+            sfn.Condition.isPresent(account('reinstatedCaseId.S')),
+            sfn.Condition.stringEqualsJsonPath(account('reinstatedCaseId.S'), '$.caseId'),
+            sfn.Condition.isPresent(account('status.S')),
+            sfn.Condition.stringEquals(account('status.S'), 'ACTIVE'),
+            // Not(IsPresent) rather than IsPresent: false, which aws-local-stepfunctions 3.0.0
+            // evaluates as false whatever the input.
+            sfn.Condition.not(sfn.Condition.isPresent(account('reinstatedAuditSeq'))),
+          ),
+          recordEntry,
+        )
+        .otherwise(notReinstated),
+    );
+    reinstate.next(recordEntry);
+    return reinstate;
+  }
+
+  /**
+   * FindReinstatedEntry -> IsEntryRecorded -> AdoptRecordedEntry | ReadCaseChain -> NextAuditSeq ->
+   * PadAuditSeq -> AuditKey<n> -> HashReinstatedEntry -> AppendReinstatedEntry: the account's
+   * REINSTATED entry, appended to the case's chain once (a contended append reads the chain again,
+   * a bounded number of times).
+   */
+  private recordEntrySteps(
+    props: ReinstatementWorkflowProps,
+    advance: sfn.State,
+  ): { readonly start: sfn.State; closeRetryLoop(): void } {
+    const { casesTable } = props;
+    const caseKey = { caseId: stringAt('$.caseId'), sk: literal('CASE') };
     const findEntry = tasks.CallAwsService.jsonPath(this, 'FindReinstatedEntry', {
       service: 'dynamodb',
       action: 'query',
@@ -302,17 +385,17 @@ export class ReinstatementWorkflow extends Construct {
     const append = tasks.DynamoPutItem.jsonPath(this, 'AppendReinstatedEntry', {
       table: casesTable,
       item: {
-        caseId: str('$.caseId'),
-        sk: str('$.key.sk'),
+        caseId: stringAt('$.caseId'),
+        sk: stringAt('$.key.sk'),
         seq: numberAt('$.next.seq'),
-        at: str('$.startedAt'),
+        at: stringAt('$.startedAt'),
         actor: literal(WORKFLOW_ACTOR),
         action: literal('REINSTATED'),
-        reason: str('$.next.reason'),
+        reason: stringAt('$.next.reason'),
         fromStatus: literal('FALSE_POSITIVE'),
         toStatus: literal('FALSE_POSITIVE'),
-        prevHash: str('$.chain.hash'),
-        hash: str('$.entry.hash'),
+        prevHash: stringAt('$.chain.hash'),
+        hash: stringAt('$.entry.hash'),
       },
       conditionExpression: 'attribute_not_exists(caseId)',
       resultPath: sfn.JsonPath.DISCARD,
@@ -334,6 +417,38 @@ export class ReinstatementWorkflow extends Construct {
     });
     append.addCatch(countAttempt, { errors: [CONDITIONAL_CHECK_FAILED], resultPath: sfn.JsonPath.DISCARD });
 
+    findEntry.next(
+      sfn.Choice.jsonPath(this, 'IsEntryRecorded')
+        .when(sfn.Condition.numberGreaterThan('$.found.count', 0), adopt)
+        .otherwise(readChain),
+    );
+    adopt.next(advance);
+    readChain
+      .next(nextSeq)
+      .next(
+        sfn.Choice.jsonPath(this, 'PadAuditSeq')
+          .when(sfn.Condition.numberLessThan('$.next.seq', 10), key1)
+          .when(sfn.Condition.numberLessThan('$.next.seq', 100), key2)
+          .when(sfn.Condition.numberLessThan('$.next.seq', 1000), key3)
+          .otherwise(key4),
+      );
+    for (const k of [key1, key2, key3, key4]) k.next(hashEntry);
+    hashEntry.next(append).next(advance);
+    countAttempt.next(
+      sfn.Choice.jsonPath(this, 'IsChainContended')
+        .when(sfn.Condition.numberGreaterThanEquals('$.retry.n', props.maxChainAttempts ?? 20), contended)
+        .otherwise(waitForChain),
+    );
+    return { start: findEntry, closeRetryLoop: () => waitForChain.next(findEntry) };
+  }
+
+  /**
+   * AdvanceCaseChain -> PublishAccountReinstated -> MarkAccountAudited -> AccountReinstated: the
+   * chain moved on to the entry, the event, and the account marked so a retry skips it.
+   */
+  private announceSteps(props: ReinstatementWorkflowProps): sfn.State {
+    const { accountsTable, casesTable, enforcementBus } = props;
+    const caseKey = { caseId: stringAt('$.caseId'), sk: literal('CASE') };
     const advance = tasks.DynamoUpdateItem.jsonPath(this, 'AdvanceCaseChain', {
       table: casesTable,
       key: caseKey,
@@ -342,8 +457,8 @@ export class ReinstatementWorkflow extends Construct {
       expressionAttributeValues: {
         ':seq': numberAt('$.entry.seq'),
         ':prev': numberAt('$.entry.prevSeq'),
-        ':hash': str('$.entry.hash'),
-        ':now': str('$.startedAt'),
+        ':hash': stringAt('$.entry.hash'),
+        ':now': stringAt('$.startedAt'),
       },
       resultPath: sfn.JsonPath.DISCARD,
     });
@@ -373,10 +488,10 @@ export class ReinstatementWorkflow extends Construct {
 
     const markAudited = tasks.DynamoUpdateItem.jsonPath(this, 'MarkAccountAudited', {
       table: accountsTable,
-      key: { accountId: str('$.accountId') },
+      key: { accountId: stringAt('$.accountId') },
       updateExpression: 'SET reinstatedAuditSeq = :seq',
       conditionExpression: 'reinstatedCaseId = :caseId',
-      expressionAttributeValues: { ':seq': numberAt('$.entry.seq'), ':caseId': str('$.caseId') },
+      expressionAttributeValues: { ':seq': numberAt('$.entry.seq'), ':caseId': stringAt('$.caseId') },
       resultPath: sfn.JsonPath.DISCARD,
     });
     retryTransientDynamoDb(markAudited);
@@ -386,89 +501,28 @@ export class ReinstatementWorkflow extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
 
-    reinstate.addCatch(readAccount, { errors: [CONDITIONAL_CHECK_FAILED], resultPath: sfn.JsonPath.DISCARD });
-    const account = (field: string) => `$.account.Item.${field}`;
-    readAccount.next(
-      sfn.Choice.jsonPath(this, 'IsReinstatedUnderCase')
-        .when(
-          sfn.Condition.and(
-            sfn.Condition.isPresent(account('reinstatedCaseId.S')),
-            sfn.Condition.stringEqualsJsonPath(account('reinstatedCaseId.S'), '$.caseId'),
-            sfn.Condition.isPresent(account('status.S')),
-            sfn.Condition.stringEquals(account('status.S'), 'ACTIVE'),
-            // Not(IsPresent) rather than IsPresent: false, which aws-local-stepfunctions 3.0.0
-            // evaluates as false whatever the input.
-            sfn.Condition.not(sfn.Condition.isPresent(account('reinstatedAuditSeq'))),
-          ),
-          findEntry,
-        )
-        .otherwise(notReinstated),
-    );
-    reinstate.next(findEntry);
-    findEntry.next(
-      sfn.Choice.jsonPath(this, 'IsEntryRecorded')
-        .when(sfn.Condition.numberGreaterThan('$.found.count', 0), adopt)
-        .otherwise(readChain),
-    );
-    adopt.next(advance);
-    readChain
-      .next(nextSeq)
-      .next(
-        sfn.Choice.jsonPath(this, 'PadAuditSeq')
-          .when(sfn.Condition.numberLessThan('$.next.seq', 10), key1)
-          .when(sfn.Condition.numberLessThan('$.next.seq', 100), key2)
-          .when(sfn.Condition.numberLessThan('$.next.seq', 1000), key3)
-          .otherwise(key4),
-      );
-    for (const k of [key1, key2, key3, key4]) k.next(hashEntry);
-    hashEntry.next(append).next(advance).next(publish).next(markAudited).next(reinstated);
-    countAttempt.next(
-      sfn.Choice.jsonPath(this, 'IsChainContended')
-        .when(sfn.Condition.numberGreaterThanEquals('$.retry.n', props.maxChainAttempts ?? 20), contended)
-        .otherwise(waitForChain),
-    );
-    waitForChain.next(findEntry);
-    reinstateAccounts.itemProcessor(reinstate);
-    reinstateAccounts.next(sfn.Succeed.jsonPath(this, 'CaseReinstated'));
+    advance.next(publish).next(markAudited).next(reinstated);
+    return advance;
+  }
 
-    const cleared = sfn.Condition.and(
-      sfn.Condition.isPresent('$.case.Item.status.S'),
-      sfn.Condition.stringEquals('$.case.Item.status.S', 'FALSE_POSITIVE'),
-    );
-    const definition = readCase.next(
-      sfn.Choice.jsonPath(this, 'IsCaseCleared')
-        .when(
-          cleared,
-          sfn.Choice.jsonPath(this, 'HasAccountList')
-            .when(sfn.Condition.isPresent('$.case.Item.accountIds.L'), reinstateAccounts)
-            .otherwise(listSingle.next(reinstateAccounts)),
-        )
-        .otherwise(notCleared),
-    );
-
-    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = workflowStateMachine(this, {
-      comment:
-        'Cauterize reinstatement: a case cleared as a false positive sets its accounts back to ACTIVE, ' +
-        'audited and announced',
-      definition,
-      timeoutMinutes: props.timeoutMinutes ?? 30,
-      logRetention: props.logRetention,
-      tables: [accountsTable, casesTable],
-    }));
-
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+  /** The rule on the enforcement bus that starts the workflow, and its dead-letter queue. */
+  private startOnCaseCleared(props: ReinstatementWorkflowProps): {
+    rule: events.Rule;
+    deadLetterQueue: sqs.Queue;
+  } {
+    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.deadLetterQueue).acknowledge({
+    Validations.of(deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue is itself the dead-letter queue of the reinstatement rule: CaseUpdated events it ' +
         'could not deliver wait here 14 days for a redrive.',
     });
-    this.rule = new events.Rule(this, 'OnCaseCleared', {
-      eventBus: enforcementBus,
+    const rule = new events.Rule(this, 'OnCaseCleared', {
+      eventBus: props.enforcementBus,
       description: 'Starts the reinstatement workflow when a case is cleared as a false positive',
       eventPattern: {
         source: [...CASE_CLEARED_PATTERN.source],
@@ -477,11 +531,12 @@ export class ReinstatementWorkflow extends Construct {
       },
       targets: [
         new targets.SfnStateMachine(this.stateMachine, {
-          deadLetterQueue: this.deadLetterQueue,
+          deadLetterQueue,
           retryAttempts: 20,
           maxEventAge: Duration.hours(24),
         }),
       ],
     });
+    return { rule, deadLetterQueue };
   }
 }
