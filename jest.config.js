@@ -7,5 +7,5 @@ module.exports = {
   // Synthesizing a stack costs a few seconds per file; integration tests start local services.
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
-  setupFiles: ['<rootDir>/test/setup-env.ts'],
+  setupFiles: ['<rootDir>/test/support/setup-env.ts'],
 };

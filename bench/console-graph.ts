@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startConsole } from '../cli/commands/console';
 import { buildConsole } from '../console/build';
-import { launchChromium } from '../test/console/support/browser';
-import { LARGE_CLUSTER_CASE_ID, writeLargeClusterStore } from '../test/console/support/large-cluster';
+import { launchChromium } from '../test/support/console-browser';
+import { LARGE_CLUSTER_CASE_ID, writeLargeClusterStore } from '../test/support/large-cluster';
 
 export interface ConsoleGraphFigures {
   readonly members: number;

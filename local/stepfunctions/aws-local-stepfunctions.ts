@@ -37,7 +37,7 @@ if (typeof promiseConstructor.withResolvers !== 'function') {
  * the first 64-byte block right: its block loop counts words but reads `dataView.getUint32(i + t * 4)`
  * as if `i` were a byte offset, so any input of 56 bytes or more gets a wrong digest (AWS computes the
  * right one). Audit chain hashes are always longer. Until the library is fixed, its CommonJS build is
- * loaded with the two offsets corrected; test/local/aws-local-stepfunctions.test.ts checks the digests
+ * loaded with the two offsets corrected; test/local/stepfunctions/aws-local-stepfunctions.test.ts checks the digests
  * against node:crypto, and if a release fixes the loop the text no longer matches and it loads as is.
  */
 const HASH_BLOCK_OFFSET_FIXES: ReadonlyArray<readonly [string, string]> = [

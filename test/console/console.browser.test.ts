@@ -14,9 +14,13 @@ import {
   type ClusterEvidence,
 } from '../../console/shared/api';
 import { tempDirPerSuite } from '../support/temp-dir';
-import { launchChromium, type HeadlessBrowser } from './support/browser';
-import { LARGE_CLUSTER_CASE_ID, largeClusterEvidence, writeLargeClusterStore } from './support/large-cluster';
-import { buildReplayStore, HOSTILE_USER_AGENT, type ReplayStore } from './support/replay-store';
+import { launchChromium, type HeadlessBrowser } from '../support/console-browser';
+import {
+  LARGE_CLUSTER_CASE_ID,
+  largeClusterEvidence,
+  writeLargeClusterStore,
+} from '../support/large-cluster';
+import { buildReplayStore, HOSTILE_USER_AGENT, type ReplayStore } from '../support/replay-store';
 
 /** Screenshots of each page, kept as test artifacts (gitignored). */
 const ARTIFACTS = join(__dirname, '..', '..', 'artifacts', 'console');

@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { CaseArchiveBucket, CaseArchiver } from '../../lib/constructs/case-archive';
 import { CasesApi } from '../../lib/constructs/cases-api';
 import type { Cauterize } from '../../lib/cauterize';
-import { synthesizeCauterize, unacknowledgedNagFindings } from './support';
+import { synthesizeCauterize, unacknowledgedNagFindings } from '../support/synthesize';
 
 describe('Construct: CasesApi, CaseArchiveBucket, CaseArchiver (in Cauterize)', () => {
   let cauterize: Cauterize;

@@ -10,7 +10,7 @@ import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/policy-file';
 import type { CloudFormationTemplate } from '../../local/cloudformation/cloudformation-template';
 import { synthesizedPolicy } from '../../local/local-pipeline';
 import { tempDirPerSuite } from '../support/temp-dir';
-import { synthesizeCauterize } from './support';
+import { synthesizeCauterize } from '../support/synthesize';
 import { loadPolicyFile } from '../../lib/policy-file';
 
 const noBundling = { 'aws:cdk:bundling-stacks': [] };

@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Cauterize } from '../../lib/cauterize';
 import { CaseArchiveBucket } from '../../lib/constructs/case-archive';
 import { ChainAnchor } from '../../lib/constructs/chain-anchor';
-import { synthesizeCauterize, unacknowledgedNagFindings } from './support';
+import { synthesizeCauterize, unacknowledgedNagFindings } from '../support/synthesize';
 
 interface PolicyStatement {
   readonly Action: string | string[];

@@ -11,13 +11,13 @@ import {
 import { EnforcementWorkflow } from '../../lib/constructs/enforcement-workflow';
 import { StatefulStack } from '../../lib/stateful-stack';
 import { App, Stack } from 'aws-cdk-lib';
-import { synthesizeCauterize, unacknowledgedNagFindings } from './support';
+import { synthesizeCauterize, unacknowledgedNagFindings } from '../support/synthesize';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
-/** The default app's logical ids and types before the profiles existed (test/infra/fixtures). */
+/** The default app's logical ids and types before the profiles existed (test/infra/fixtures, shared with logical-ids.test.ts). */
 const BEFORE = JSON.parse(
-  readFileSync(join(__dirname, 'fixtures', 'default-logical-ids.json'), 'utf8'),
+  readFileSync(join(__dirname, 'fixtures', 'default-app-logical-ids.json'), 'utf8'),
 ) as Record<'CauterizeStateful' | 'CauterizePipeline', Record<string, string>>;
 
 const resourcesOf = (stack: Stack) => Template.fromStack(stack).toJSON().Resources as Resources;

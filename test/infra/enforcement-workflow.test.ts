@@ -1,7 +1,7 @@
 import aslValidator from 'asl-validator';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ENFORCEMENT_STATE_NAMES } from '../../lib/constructs/enforcement-workflow';
-import { placeholderRef, resolveStateMachineDefinition, synthesizeCauterize } from './support';
+import { placeholderRef, resolveStateMachineDefinition, synthesizeCauterize } from '../support/synthesize';
 
 type State = Record<string, unknown> & { Type: string };
 

@@ -19,7 +19,7 @@ import {
   synthesizeCauterize,
   unacknowledgedNagFindings,
   type CfnTemplate,
-} from './support';
+} from '../support/synthesize';
 
 type State = Record<string, unknown> & { Type: string };
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { synthesizeCauterize } from './support';
+import { synthesizeCauterize } from '../support/synthesize';
 
 /**
  * The default app's resources, logical id -> type, per stack (test/infra/fixtures). A refactor

@@ -7,7 +7,7 @@ import { policyToJson } from '../../lambdas/core/policy/policy';
 import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/policy-file';
 import { PipelineStack, type PipelineStackProps } from '../../lib/pipeline-stack';
 import { StatefulStack } from '../../lib/stateful-stack';
-import { synthesizeCauterize, unacknowledgedNagFindings } from './support';
+import { synthesizeCauterize, unacknowledgedNagFindings } from '../support/synthesize';
 import { loadPolicyFile } from '../../lib/policy-file';
 
 /** How the pipeline template refers to a stateful resource: an import of its export. */

@@ -8,7 +8,7 @@ import { appConfigValidatorSchema } from '../../lambdas/core/policy/policy-json-
 import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/policy-file';
 import { PolicyConfig, type PolicyConfigProps } from '../../lib/constructs/policy-config';
 import type { PipelineStack } from '../../lib/pipeline-stack';
-import { synthesizeCauterize, unacknowledgedNagFindings } from './support';
+import { synthesizeCauterize, unacknowledgedNagFindings } from '../support/synthesize';
 import { loadPolicyFile } from '../../lib/policy-file';
 
 interface PolicyStatement {

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { StatefulStack } from '../../lib/stateful-stack';
-import { synthesizeCauterize, unacknowledgedNagFindings } from './support';
+import { synthesizeCauterize, unacknowledgedNagFindings } from '../support/synthesize';
 
 const dataKeyArn = { 'Fn::GetAtt': ['DataKey', 'Arn'] };
 

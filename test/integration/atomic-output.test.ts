@@ -9,7 +9,7 @@ import { fastReplay } from '../../local/replay/fast-replay';
 import { writeSimulation } from '../../sim';
 import { startCli, waitFor } from '../support/cli-process';
 import { tempDirPerSuite } from '../support/temp-dir';
-import { seedCase } from './cases-support';
+import { seedCase } from '../support/cases';
 
 /**
  * Issue 15, "Done when": the CLI's file-writing commands, with a failure injected at a random

@@ -25,12 +25,12 @@ import {
 import type { ClusterEnforcementRequest } from '../../lambdas/core/ports';
 import { createChainAnchorHandler } from '../../lambdas/handlers/chain-anchor';
 import { enforcementInput } from '../support/enforcement-harness';
-import { startLocalS3 } from './cases-support';
+import { startLocalS3 } from '../support/cases';
 import {
   startLifecycleRuntime,
   synthesizeLifecycleStack,
   type LifecycleRuntime,
-} from './support/lifecycle-runtime';
+} from '../support/lifecycle-runtime';
 import type { CloudFormationTemplate } from '../../local/cloudformation/cloudformation-template';
 
 /**

@@ -9,7 +9,7 @@ import { CaseService, newCase } from '../../lambdas/core/cases/case-service';
 import { systemClock } from '../../lambdas/core/ports';
 import type { LocalServices } from '../../local/emulators/local-services';
 import { tempDirPerSuite } from '../support/temp-dir';
-import { startCasesTable } from './cases-support';
+import { startCasesTable } from '../support/cases';
 
 const CASES = 100_000;
 /** Live heap allowed over the baseline; the export file is larger, so holding it would fail. */

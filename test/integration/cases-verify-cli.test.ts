@@ -9,7 +9,7 @@ import {
 import { openLocalCases } from '../../cli/commands/cases';
 import { main } from '../../cli/main';
 import { tempDirPerTest } from '../support/temp-dir';
-import { seedCase } from './cases-support';
+import { seedCase } from '../support/cases';
 
 /**
  * `cauterize cases anchor|verify --local DIR` on a persisted local table (dynalite on LevelDB),

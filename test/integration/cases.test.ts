@@ -26,7 +26,7 @@ import {
   seedCase,
   startCasesTable,
   startLocalS3,
-} from './cases-support';
+} from '../support/cases';
 import { tempDirPerSuite } from '../support/temp-dir';
 
 /** RFC 4180 reader for the assertions (csv-parse is not a dependency): quoted fields, "" escapes, CRLF. */

@@ -8,7 +8,7 @@ import { fastReplay } from '../../local/replay/fast-replay';
 import { writeSimulation } from '../../sim';
 import { POLICY_FILE } from '../support/policy';
 import { tempDirPerSuite, tempDirPerTest } from '../support/temp-dir';
-import { seedCase } from './cases-support';
+import { seedCase } from '../support/cases';
 
 /**
  * Issue 15, "Data loss and silent wrong results": each reproduction as a new user met it, with

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { openLocalCases } from '../../cli/commands/cases';
 import { PROJECT_ROOT } from '../support/cli-process';
 import { tempDirPerSuite } from '../support/temp-dir';
-import { seedCase } from './cases-support';
+import { seedCase } from '../support/cases';
 
 /** Runs a shell pipeline (bash, pipefail) and gives its output and the first command's status. */
 function shell(script: string): Promise<{ out: string; err: string; status: number }> {

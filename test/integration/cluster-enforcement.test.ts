@@ -9,8 +9,8 @@ import {
   startLifecycleRuntime,
   synthesizeLifecycleStack,
   type LifecycleRuntime,
-} from './support/lifecycle-runtime';
-import { ringTraffic, streamRecords } from './support/ring-traffic';
+} from '../support/lifecycle-runtime';
+import { ringTraffic, streamRecords } from '../support/ring-traffic';
 
 const policy = testPolicy();
 

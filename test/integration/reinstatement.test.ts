@@ -8,8 +8,8 @@ import {
   startLifecycleRuntime,
   synthesizeLifecycleStack,
   type LifecycleRuntime,
-} from './support/lifecycle-runtime';
-import { ringTraffic, streamRecords } from './support/ring-traffic';
+} from '../support/lifecycle-runtime';
+import { ringTraffic, streamRecords } from '../support/ring-traffic';
 
 const policy = testPolicy();
 const BUS = 'cauterize-enforcement';

@@ -4,7 +4,7 @@ import {
   failedExecutions,
   ReliabilityPipeline,
   stopPipelinesLeftRunning,
-} from './support/reliability-pipeline';
+} from '../support/reliability-pipeline';
 
 /**
  * At-least-once delivery must have exactly-once effects: the same traffic delivered once, every

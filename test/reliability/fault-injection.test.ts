@@ -4,7 +4,7 @@ import {
   failedExecutions,
   ReliabilityPipeline,
   stopPipelinesLeftRunning,
-} from './support/reliability-pipeline';
+} from '../support/reliability-pipeline';
 
 /**
  * Injected faults against the local services, through a proxy in front of dynalite that the real

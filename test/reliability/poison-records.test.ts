@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { CAPABILITIES, TIERS } from '../../lambdas/core/contract/usage-event';
 import type { KinesisWriteRecord } from '../../local/kinesis/kinesis-writer';
-import { ReliabilityPipeline, stopPipelinesLeftRunning } from './support/reliability-pipeline';
+import { ReliabilityPipeline, stopPipelinesLeftRunning } from '../support/reliability-pipeline';
 
 /**
  * Poison and malformed records, pushed through the real stream, poller and scorer on the local

@@ -1,5 +1,5 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { ReliabilityPipeline, stopPipelinesLeftRunning } from './support/reliability-pipeline';
+import { ReliabilityPipeline, stopPipelinesLeftRunning } from '../support/reliability-pipeline';
 
 /** Lists the tables behind a pipeline's fault-injection proxy: resolves while the pipeline runs. */
 const listTablesThroughProxy = async (pipeline: ReliabilityPipeline): Promise<string[]> => {

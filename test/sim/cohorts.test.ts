@@ -2,7 +2,7 @@ import { generateTraffic, type GenerateOptions } from '../../sim/generate';
 import { CLOUD_ASNS, MODELS } from '../../sim/catalog';
 import type { UsageEvent } from '../../lambdas/core/contract/usage-event';
 import type { LabelledEvent } from '../../sim/types';
-import { collect, groupBy, nearestDistance } from './helpers';
+import { collect, groupBy, nearestDistance } from '../support/sim';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;

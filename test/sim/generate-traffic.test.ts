@@ -2,7 +2,7 @@ import { usageEventSchema } from '../../lambdas/core/contract/usage-event';
 import { generateTraffic } from '../../sim/generate';
 import { COHORTS } from '../../sim/cohorts/registry';
 import { PRESETS } from '../../sim/presets';
-import { collect, digest, groupBy, nearestDistance } from './helpers';
+import { collect, digest, groupBy, nearestDistance } from '../support/sim';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_MIX = PRESETS.default.mix.map((u) => u.cohort);

@@ -19,7 +19,7 @@ import { tutoringPowerUser } from '../../sim/cohorts/tutoring-power-user';
 import { generateTraffic } from '../../sim/generate';
 import { use, type CohortUse } from '../../sim/presets';
 import { EXTRACTION_TOPICS } from '../../sim/topics';
-import { groupBy, nearestDistance } from './helpers';
+import { groupBy, nearestDistance } from '../support/sim';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;

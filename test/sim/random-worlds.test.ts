@@ -5,7 +5,7 @@ import { generateTraffic } from '../../sim/generate';
 import { QUALITY_BARS } from '../../sim/evaluation';
 import { paramViolations } from '../../sim/params';
 import { PRESETS } from '../../sim/presets';
-import { digest } from './helpers';
+import { digest } from '../support/sim';
 
 describe('Preset: random', () => {
   it('randomises every registered cohort, and every cohort declares its ranges', () => {

@@ -91,7 +91,7 @@ const isTimestamp = (x: unknown): x is string => typeof x === 'string' && TIMEST
  * The scorer's hot path: a plain check of every field, with the schema's own patterns and bounds,
  * that builds the event as zod would (known fields only, in schema order). It returns undefined for
  * anything it does not accept outright (any error), and zod then decides and
- * explains. So the contract stays one zod schema; `test/core/usage-event-fast-path.test.ts` checks
+ * explains. So the contract stays one zod schema; `test/core/contract/usage-event-fast-path.test.ts` checks
  * with fast-check that the two agree. Five to ten times cheaper than the zod parse.
  */
 function acceptOrDefer(value: unknown): UsageEvent | undefined {

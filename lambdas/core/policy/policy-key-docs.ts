@@ -3,7 +3,7 @@
  * Schema carries these texts). Keyed by dotted path; `*` stands for any one key and `[]` for the
  * items of a list. A `.describe()` text on the schema itself wins over an entry here.
  *
- * test/core/policy-docs.test.ts fails when a key of the schema has no text: add one here (or a
+ * test/core/policy/policy-docs.test.ts fails when a key of the schema has no text: add one here (or a
  * `.describe()` in policy.ts) with the key, then run `npx cauterize policy docs --write`.
  */
 export const POLICY_KEY_DOCS: Readonly<Record<string, string>> = {

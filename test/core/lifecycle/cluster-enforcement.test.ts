@@ -1,0 +1,227 @@
+import { scoreBatch, type StreamRecord } from '../../../lambdas/core/batch/score-batch';
+import { systemClock } from '../../../lambdas/core/ports';
+import type { UsageEvent } from '../../../lambdas/core/contract/usage-event';
+import {
+  MemoryAccountStore,
+  MemoryEnforcement,
+  MemoryLinkStore,
+} from '../../../local/replay/memory-adapters';
+import { extractionEvent, makeEvent, minutesAfter } from '../../support/events';
+import { testPolicy } from '../../support/policy';
+import { LocalDeadLetterSink } from '../../../local/dead-letter-sink';
+
+const T0 = '2026-02-02T00:00:00.000Z';
+const policy = testPolicy();
+let sequence = 1000;
+
+function records(events: UsageEvent[]): StreamRecord[] {
+  return events.map((event) => ({
+    shardId: 'shardId-000000000000',
+    sequenceNumber: String(sequence++),
+    partitionKey: event.accountId,
+    data: Buffer.from(JSON.stringify(event)),
+  }));
+}
+
+/**
+ * A ring member: half extraction (a topic sweep on shared cards), half ordinary chat, so that no
+ * single account reaches the suspend threshold on its own.
+ */
+function ringTraffic(accountId: string, card: string, count: number, offsetMinutes = 0): UsageEvent[] {
+  return Array.from({ length: count }, (_, i) =>
+    i % 2 === 0
+      ? extractionEvent({
+          accountId,
+          paymentFingerprint: card,
+          deviceFingerprint: `dev-${accountId}`,
+          accountCreatedAt: '2026-02-01T00:00:00.000Z',
+          ts: minutesAfter(T0, offsetMinutes + i * 40),
+          topic: `topic-${accountId}-${i}`,
+          conversationId: `c-${accountId}-${i}`,
+          eventId: `${accountId}-${offsetMinutes}-${i}`,
+        })
+      : makeEvent({
+          accountId,
+          paymentFingerprint: card,
+          deviceFingerprint: `dev-${accountId}`,
+          accountCreatedAt: '2026-02-01T00:00:00.000Z',
+          ts: minutesAfter(T0, offsetMinutes + i * 40),
+          eventId: `${accountId}-${offsetMinutes}-${i}`,
+        }),
+  );
+}
+
+/** The core's ports on the in-memory engine, with the workflow's effects applied synchronously. */
+function memoryEngine() {
+  const accounts = new MemoryAccountStore();
+  const enforcement = new MemoryEnforcement({ accounts });
+  const deps = {
+    accounts,
+    links: new MemoryLinkStore(),
+    enforcement,
+    deadLetters: new LocalDeadLetterSink(),
+    policy,
+    clock: systemClock,
+  };
+  return { accounts, enforcement, deps };
+}
+
+describe('Function: scoreBatch (linking)', () => {
+  it('suspends a ring of accounts on shared cards that no account-level threshold catches, with the cluster as evidence', async () => {
+    // Prepare
+    const { accounts, enforcement, deps } = memoryEngine();
+    const ring = Array.from({ length: 10 }, (_, i) => `ring-${i}`);
+    const events = ring.flatMap((id, i) => ringTraffic(id, `card-${i % 2}`, 36));
+
+    // Act
+    const outcome = await scoreBatch(records(events), deps);
+
+    // Assess
+    for (const id of ring) {
+      const state = accounts.stateOf(id);
+      expect(state?.riskScore).toBeLessThan(policy.thresholds.suspend);
+      expect(state?.status).toBe('SUSPENDED');
+      expect(state?.clusterId).toMatch(/^clu-/);
+    }
+    expect(outcome.stats.clustersScored).toBeGreaterThan(0);
+    // One cluster case for the whole ring, listing every member.
+    const cases = enforcement.cases();
+    expect(cases).toHaveLength(1);
+    expect(cases[0]).toMatchObject({ kind: 'cluster', accountIds: [...ring].sort() });
+    const evidence = cases[0]?.evidence as {
+      trigger: string;
+      cluster: { size: number; score: number; links: unknown[] };
+    };
+    expect(evidence.trigger).toBe('cluster');
+    expect(evidence.cluster.size).toBe(ring.length);
+    expect(evidence.cluster.score).toBeGreaterThanOrEqual(policy.clusters.suspend);
+    expect(evidence.cluster.links.length).toBeGreaterThan(0);
+  });
+
+  it('never suspends members of a tier capped below suspension with their cluster', async () => {
+    // Prepare: the same ring, half of it on enterprise accounts (capped at review by the policy)
+    const { accounts, enforcement, deps } = memoryEngine();
+    expect(policy.actions.tierOverrides.enterprise?.maxAction).toBe('review');
+    const ring = Array.from({ length: 10 }, (_, i) => `mixed-${i}`);
+    const events = ring.flatMap((id, i) =>
+      ringTraffic(id, `mixed-card-${i % 2}`, 36).map(
+        (e) => ({ ...e, tier: i < 5 ? 'enterprise' : 'free' }) as const,
+      ),
+    );
+
+    // Act
+    await scoreBatch(records(events), deps);
+
+    // Assess
+    const clusterCases = enforcement.cases().filter((c) => c.kind === 'cluster');
+    expect(clusterCases).toHaveLength(1);
+    expect(clusterCases[0]?.accountIds).toEqual(ring.slice(5).sort());
+    for (const id of ring.slice(0, 5)) expect(accounts.stateOf(id)?.status).toBe('ACTIVE');
+    for (const id of ring.slice(5)) expect(accounts.stateOf(id)?.status).toBe('SUSPENDED');
+  });
+
+  it('keeps an org of ordinary accounts on one billing card out of enforcement', async () => {
+    // Prepare
+    const { accounts, enforcement, deps } = memoryEngine();
+    const team = Array.from({ length: 12 }, (_, i) => `team-${i}`);
+    const events = team.flatMap((id) =>
+      Array.from({ length: 30 }, (_, i) =>
+        makeEvent({
+          accountId: id,
+          orgId: 'org-acme',
+          tier: 'team',
+          paymentFingerprint: 'corp-card',
+          ts: minutesAfter(T0, i * 30),
+          eventId: `${id}-${i}`,
+        }),
+      ),
+    );
+
+    // Act
+    await scoreBatch(records(events), deps);
+
+    // Assess
+    expect(enforcement.cases()).toHaveLength(0);
+    for (const id of team) expect(accounts.stateOf(id)?.status).toBe('ACTIVE');
+  });
+
+  it('enforces a replacement account on a suspended card after its first few requests (anti-regrowth)', async () => {
+    // Prepare: a blatant account suspended on its own, then a fresh account on the same card
+    const { accounts, enforcement, deps } = memoryEngine();
+    const blatant = Array.from({ length: 40 }, (_, i) =>
+      extractionEvent({
+        accountId: 'first',
+        paymentFingerprint: 'card-x',
+        ts: minutesAfter(T0, i * 30),
+        topic: `t-${i}`,
+        eventId: `first-${i}`,
+      }),
+    );
+    await scoreBatch(records(blatant), deps);
+    expect(accounts.stateOf('first')?.status).toBe('SUSPENDED');
+    const replacement = Array.from({ length: policy.clusters.regrowth.minRequests }, (_, i) =>
+      extractionEvent({
+        accountId: 'second',
+        paymentFingerprint: 'card-x',
+        ts: minutesAfter(T0, 1300 + i * 5),
+        topic: `u-${i}`,
+        eventId: `second-${i}`,
+      }),
+    );
+
+    // Act
+    await scoreBatch(records(replacement), deps);
+
+    // Assess
+    const state = accounts.stateOf('second');
+    expect(state?.totalRequests).toBe(policy.clusters.regrowth.minRequests);
+    expect(state?.status).toBe('SUSPENDED');
+    const regrowthCase = enforcement.cases().find((c) => c.accountId === 'second');
+    expect((regrowthCase?.evidence as { trigger: string }).trigger).toBe('regrowth');
+  });
+
+  it("enforces a replacement account with a fresh card that reuses a suspended account's prompt templates", async () => {
+    // Prepare
+    const { accounts, enforcement, deps } = memoryEngine();
+    const template = '9f3a61c0d2b47e15';
+    const blatant = Array.from({ length: 40 }, (_, i) =>
+      extractionEvent({
+        accountId: 'old',
+        paymentFingerprint: 'card-old',
+        promptHash: template,
+        ts: minutesAfter(T0, i * 30),
+        topic: `t-${i}`,
+        eventId: `old-${i}`,
+      }),
+    );
+    await scoreBatch(records(blatant), deps);
+    expect(accounts.stateOf('old')?.status).toBe('SUSPENDED');
+    const replacement = Array.from({ length: policy.clusters.regrowth.minRequests }, (_, i) =>
+      extractionEvent({
+        accountId: 'new',
+        paymentFingerprint: 'card-new',
+        deviceFingerprint: 'dev-new',
+        ip: '203.0.113.99',
+        promptHash: template,
+        ts: minutesAfter(T0, 1300 + i * 5),
+        topic: `u-${i}`,
+        eventId: `new-${i}`,
+      }),
+    );
+
+    // Act
+    await scoreBatch(records(replacement), deps);
+
+    // Assess
+    expect(accounts.stateOf('new')?.status).toBe('SUSPENDED');
+    const evidence = enforcement.cases().find((c) => c.accountId === 'new')?.evidence as {
+      trigger: string;
+      linkedToSuspended: { accountId: string; templates: string[] };
+    };
+    expect(evidence.trigger).toBe('regrowth');
+    expect(evidence.linkedToSuspended.accountId).toBe('old');
+    expect(evidence.linkedToSuspended.templates.length).toBeGreaterThanOrEqual(
+      policy.links.minSharedTemplates,
+    );
+  });
+});

@@ -1,0 +1,300 @@
+import type { AccountState } from '../../../lambdas/core/account-state';
+import { assessCluster, signupBurstShare } from '../../../lambdas/core/linking/cluster-risk';
+import { weighLink } from '../../../lambdas/core/linking/edge-weights';
+import type { LinkMembers } from '../../../lambdas/core/ports';
+import { emptyBucket, type HourBucket } from '../../../lambdas/core/scoring/window';
+import { testPolicy } from '../../support/policy';
+
+let n = 0;
+/** An account state with what linking looks at; everything else neutral. */
+function account(overrides: Partial<AccountState> = {}): AccountState {
+  n += 1;
+  return {
+    accountId: `acct-${n}`,
+    tier: 'free',
+    orgId: null,
+    emailDomain: 'mail.example',
+    clusterId: null,
+    accountCreatedAt: '2026-01-01T00:00:00.000Z',
+    status: 'ACTIVE',
+    firstEventAt: '2026-02-01T00:00:00.000Z',
+    lastEventAt: '2026-02-01T00:00:00.000Z',
+    totalRequests: 30,
+    buckets: [],
+    recentTopics: [],
+    templateBands: [],
+    recurringTemplateBands: [],
+    asns: [],
+    riskScore: 10,
+    peakRiskScore: 10,
+    band: 'NORMAL',
+    reasons: [],
+    policyVersion: 'test',
+    crossings: 0,
+    requestedCrossing: 0,
+    watermarks: {},
+    recentEventIds: [],
+    linkKeys: [],
+    version: 1,
+    ...overrides,
+  } as AccountState;
+}
+
+const many = (count: number, overrides: (i: number) => Partial<AccountState>) =>
+  Array.from({ length: count }, (_, i) => account(overrides(i)));
+
+/** One hour of traffic with this much extraction evidence (in requests). */
+const hourWith = (requests: number, extractionShaped: number): HourBucket => ({
+  ...emptyBucket(491_000),
+  n: requests,
+  ex: extractionShaped * 3,
+});
+
+/** A key's edges as the link store reads them: each member's sender and topic tag. */
+const edgesOf = (
+  members: readonly AccountState[],
+  sender: (i: number) => string,
+  tag: (i: number) => string,
+) =>
+  ({
+    accountIds: members.map((m) => m.accountId),
+    entities: members.map((_, i) => sender(i)),
+    tags: members.map((_, i) => tag(i)),
+    truncated: false,
+  }) satisfies LinkMembers;
+
+describe('Function: weighLink', () => {
+  const policy = testPolicy();
+
+  it('gives a card shared by unrelated accounts its full weight', () => {
+    // Act
+    const link = weighLink(
+      'pay#card-9',
+      many(12, () => ({})),
+      false,
+      policy,
+    );
+
+    // Assess
+    expect(link.weight).toBe(policy.links.weights.pay);
+    expect(link.discount).toBeNull();
+  });
+
+  it('discounts a card shared only inside one org as ordinary billing', () => {
+    // Act
+    const link = weighLink(
+      'pay#corp-card',
+      many(40, () => ({ orgId: 'org-acme' })),
+      false,
+      policy,
+    );
+
+    // Assess
+    expect(link.weight).toBeCloseTo(policy.links.weights.pay * policy.links.sameOrgPaymentDiscount);
+    expect(link.discount).toMatch(/org-acme/);
+  });
+
+  it('discounts an address shared by hundreds of accounts of one email domain as a NAT', () => {
+    // Act
+    const link = weighLink(
+      'ip#192.0.2.10',
+      many(200, (i) => ({ emailDomain: i < 180 ? 'uni.edu' : 'mail.example' })),
+      true,
+      policy,
+    );
+
+    // Assess
+    expect(link.weight).toBeLessThan(policy.clusters.edgeThreshold);
+    expect(link.discount).toMatch(/NAT: 90% of 200\+ accounts on uni\.edu/);
+  });
+
+  it('discounts a prompt unrelated senders send on one topic as public, however risky they look', () => {
+    // Prepare: a benchmark item, sent by researchers whose own scores are high.
+    const members = many(30, () => ({ riskScore: 60 }));
+    const read = edgesOf(
+      members,
+      (i) => `o:lab-${i}`,
+      () => 'k3',
+    );
+
+    // Act
+    const link = weighLink('tpl#0:9f3a', members, false, policy, read);
+
+    // Assess
+    expect(link.weight).toBeLessThan(policy.clusters.edgeThreshold);
+    expect(link.discount).toMatch(/public prompt: 30 unrelated senders on one topic/);
+  });
+
+  it('keeps the weight of a template its senders fill with ever new topics: a campaign, not a benchmark', () => {
+    // Prepare
+    const members = many(30, () => ({ riskScore: 20 }));
+    const read = edgesOf(
+      members,
+      (i) => `p:card-${i}`,
+      (i) => `t${i}`,
+    );
+
+    // Act
+    const link = weighLink('tpl#0:9f3a', members, false, policy, read);
+
+    // Assess
+    expect(link.weight).toBe(policy.links.weights.tpl);
+    expect(link.discount).toBeNull();
+  });
+
+  it('discounts the same question sent by two accounts of one sender: not a template', () => {
+    // Prepare
+    const members = many(2, () => ({}));
+    const read = edgesOf(
+      members,
+      () => 'p:family-card',
+      () => 'k3',
+    );
+
+    // Act
+    const link = weighLink('tpl#1:0042', members, false, policy, read);
+
+    // Assess
+    expect(link.weight).toBeLessThan(policy.clusters.edgeThreshold);
+    expect(link.discount).toMatch(/same question sent by 2 accounts/);
+  });
+
+  it("discounts templates used only inside one org as the organization's own prompts", () => {
+    // Prepare
+    const members = many(6, () => ({ orgId: 'org-ci' }));
+    const read = edgesOf(
+      members,
+      () => 'o:org-ci',
+      (i) => `t${i}`,
+    );
+
+    // Act
+    const link = weighLink('tpl#2:7777', members, false, policy, read);
+
+    // Assess
+    expect(link.weight).toBeLessThan(policy.clusters.edgeThreshold);
+    expect(link.discount).toMatch(/only inside org org-ci/);
+  });
+});
+
+describe('Function: assessCluster', () => {
+  const policy = testPolicy();
+
+  it('scores a coordinated ring of young extraction-shaped accounts on shared cards over the suspend threshold', () => {
+    // Prepare
+    const members = many(20, (i) => ({
+      riskScore: 55,
+      reasons: [
+        {
+          signal: 'topicCoverage',
+          value: 0.8,
+          threshold: 0.3,
+          saturation: 0.8,
+          points: 15,
+          text: 'topic sweep',
+        },
+      ],
+      accountCreatedAt: `2026-01-30T${String(i % 24).padStart(2, '0')}:00:00.000Z`,
+      linkKeys: [`pay#card-${i % 2}`],
+      // Thin slices of one syllabus: a few extraction-shaped requests and topics each.
+      buckets: [hourWith(6, 4)],
+      recentTopics: Array.from({ length: 4 }, (_, t) => [`topic-${i * 4 + t}`, 491_000] as const),
+    }));
+    const links = [0, 1].map((c) =>
+      weighLink(
+        `pay#card-${c}`,
+        members.filter((_, i) => i % 2 === c),
+        false,
+        policy,
+      ),
+    );
+
+    // Act
+    const cluster = assessCluster(members, links, policy);
+
+    // Assess
+    expect(cluster.score).toBeGreaterThanOrEqual(policy.clusters.suspend);
+    expect(cluster.reasons.map((r) => r.signal)).toEqual(
+      expect.arrayContaining([
+        'cluster.extractionVolume',
+        'cluster.syllabus',
+        'cluster.memberRisk',
+        'cluster.signupBurst',
+        'cluster.sharedInstruments',
+      ]),
+    );
+  });
+
+  it('scores a campaign spread thin over low-scoring accounts on its combined traffic', () => {
+    // Prepare: 60 accounts scoring 10 each (diluted with ordinary traffic), 2 extraction-shaped
+    // requests apiece, 3 topics each of one syllabus, on 6 shared devices.
+    const members = many(60, (i) => ({
+      riskScore: 10,
+      peakRiskScore: 12,
+      accountCreatedAt: `2026-0${(i % 6) + 1}-01T00:00:00.000Z`,
+      linkKeys: [`dev#d-${i % 6}`],
+      buckets: [hourWith(8, 2)],
+      recentTopics: Array.from({ length: 3 }, (_, t) => [`topic-${(i * 3 + t) % 150}`, 491_000] as const),
+    }));
+    const links = Array.from({ length: 6 }, (_, d) =>
+      weighLink(
+        `dev#d-${d}`,
+        members.filter((_, i) => i % 6 === d),
+        false,
+        policy,
+      ),
+    );
+
+    // Act
+    const cluster = assessCluster(members, links, policy);
+
+    // Assess
+    expect(cluster.score).toBeGreaterThanOrEqual(policy.clusters.suspend);
+    expect(cluster.reasons[0]?.signal).toBe('cluster.extractionVolume');
+  });
+
+  it('keeps a family sharing one card below review: their combined traffic shows no syllabus', () => {
+    // Prepare
+    const members = many(4, (i) => ({
+      riskScore: 8,
+      linkKeys: ['pay#family'],
+      buckets: [hourWith(20, 0.3)],
+      recentTopics: Array.from({ length: 5 }, (_, t) => [`topic-${i * 5 + t}`, 491_000] as const),
+    }));
+
+    // Act
+    const cluster = assessCluster(members, [weighLink('pay#family', members, false, policy)], policy);
+
+    // Assess
+    expect(cluster.score).toBeLessThan(policy.clusters.review);
+  });
+
+  it('keeps an org of ordinary accounts on one billing card below review', () => {
+    // Prepare
+    const members = many(40, (i) => ({
+      orgId: 'org-acme',
+      riskScore: 15,
+      accountCreatedAt: `2025-${String((i % 12) + 1).padStart(2, '0')}-01T00:00:00.000Z`,
+      linkKeys: ['pay#corp-card'],
+    }));
+
+    // Act
+    const cluster = assessCluster(members, [weighLink('pay#corp-card', members, false, policy)], policy);
+
+    // Assess
+    expect(cluster.score).toBeLessThan(policy.clusters.review);
+  });
+});
+
+describe('Function: signupBurstShare', () => {
+  it('finds the largest group of sign-ups within 72 hours', () => {
+    // Prepare
+    const members = [
+      ...many(6, (i) => ({ accountCreatedAt: `2026-01-10T0${i}:00:00.000Z` })),
+      ...many(4, (i) => ({ accountCreatedAt: `2025-0${i + 1}-01T00:00:00.000Z` })),
+    ];
+
+    // Act & Assess
+    expect(signupBurstShare(members)).toBeCloseTo(0.6);
+  });
+});

@@ -1,0 +1,206 @@
+import type { AccountState } from '../../../lambdas/core/account-state';
+import { ClusterLookup, exploreCluster } from '../../../lambdas/core/linking/cluster-engine';
+import { weighLink } from '../../../lambdas/core/linking/edge-weights';
+import { footprintLinkKey, signupBurstLinkKey } from '../../../lambdas/core/linking/link-keys';
+import { scoreAccount } from '../../../lambdas/core/batch/account-scorer';
+import { MemoryAccountStore, MemoryLinkStore } from '../../../local/replay/memory-adapters';
+import { makeEvent, minutesAfter, sequenced } from '../../support/events';
+import { testPolicy } from '../../support/policy';
+import type { LinkEdge } from '../../../lambdas/core/linking/link-keys';
+
+const policy = testPolicy();
+const T0 = '2026-02-02T00:00:00.000Z';
+const CREATED = '2026-02-01T13:27:00.000Z';
+
+let n = 0;
+function account(overrides: Partial<AccountState> = {}): AccountState {
+  n += 1;
+  return {
+    accountId: `net-${n}`,
+    tier: 'free',
+    orgId: null,
+    emailDomain: `mail-${n}.example`,
+    clusterId: null,
+    accountCreatedAt: CREATED,
+    status: 'ACTIVE',
+    firstEventAt: T0,
+    lastEventAt: T0,
+    totalRequests: 30,
+    buckets: [],
+    recentTopics: [],
+    templateBands: [],
+    recurringTemplateBands: [],
+    riskScore: 10,
+    peakRiskScore: 10,
+    band: 'NORMAL',
+    reasons: [],
+    policyVersion: 'test',
+    crossings: 0,
+    requestedCrossing: 0,
+    watermarks: {},
+    recentEventIds: [],
+    linkKeys: [],
+    asns: [],
+    version: 1,
+    ...overrides,
+  };
+}
+
+const many = (count: number, overrides: (i: number) => Partial<AccountState>) =>
+  Array.from({ length: count }, (_, i) => account(overrides(i)));
+
+describe('Network footprints and sign-up bursts', () => {
+  describe('Function: scoreAccount', () => {
+    it('links an account to its sign-up burst at once and to its network footprint once it uses two networks', () => {
+      // Prepare
+      const asns = [64501, 64500, 64501, 64502, 64503, 64504, 64505];
+      const events = asns.map((asn, i) =>
+        makeEvent({ accountId: 'rotator', asn, accountCreatedAt: CREATED, ts: minutesAfter(T0, i) }),
+      );
+
+      // Act
+      const first = scoreAccount(undefined, sequenced(events.slice(0, 1)), policy);
+      const all = scoreAccount(undefined, sequenced(events), policy);
+
+      // Assess
+      expect(first.state.linkKeys).toContain('burst#64501#2026-02-01T13');
+      expect(first.state.linkKeys.some((k) => k.startsWith('asn#'))).toBe(false);
+      expect(all.state.asns).toEqual([64501, 64500, 64502, 64503]);
+      expect(all.state.linkKeys.filter((k) => k.startsWith('asn#'))).toEqual([
+        'asn#64500+64501',
+        'asn#64500+64501+64502',
+        'asn#64500+64501+64502+64503',
+      ]);
+      expect(all.state.linkKeys.filter((k) => k.startsWith('burst#'))).toEqual(['burst#64501#2026-02-01T13']);
+      expect(all.newLinks.map((l: LinkEdge) => l.kind).sort()).toEqual(
+        expect.arrayContaining(['asn', 'burst', 'ip', 'pay', 'dev']),
+      );
+    });
+
+    it('keeps the footprint it has when later requests carry no ASN', () => {
+      // Prepare
+      const events = [64500, null, 64510].map((asn, i) =>
+        makeEvent({ accountId: 'partial', asn, ts: minutesAfter(T0, i) }),
+      );
+
+      // Act
+      const update = scoreAccount(undefined, sequenced(events), policy);
+
+      // Assess
+      expect(update.state.asns).toEqual([64500, 64510]);
+      expect(footprintLinkKey(update.state.asns)).toBe('asn#64500+64510');
+      expect(signupBurstLinkKey(update.state.accountCreatedAt, undefined)).toBeNull();
+    });
+  });
+
+  describe('Function: weighLink', () => {
+    it('gives a footprint or burst shared by a few unrelated accounts its full weight', () => {
+      // Act
+      const footprint = weighLink(
+        'asn#16276+20473+24940',
+        many(12, () => ({})),
+        false,
+        policy,
+      );
+      const burst = weighLink(
+        'burst#16276#2026-02-01T13',
+        many(12, () => ({})),
+        false,
+        policy,
+      );
+
+      // Assess
+      expect(footprint).toMatchObject({ kind: 'asn', weight: policy.links.weights.asn, discount: null });
+      expect(burst).toMatchObject({ kind: 'burst', weight: policy.links.weights.burst, discount: null });
+    });
+
+    it("discounts an organization's own accounts created together as ordinary provisioning", () => {
+      // Act
+      const link = weighLink(
+        'burst#16509#2026-02-01T09',
+        many(30, () => ({ orgId: 'org-ci' })),
+        false,
+        policy,
+      );
+
+      // Assess
+      expect(link.weight).toBeLessThan(policy.clusters.weakEdgeFloor);
+      expect(link.discount).toMatch(/inside org org-ci/);
+    });
+
+    it('discounts a term-start burst of one campus as a campus network', () => {
+      // Act
+      const link = weighLink(
+        'burst#64496#2026-01-12T10',
+        many(60, (i) => ({ emailDomain: i % 10 === 0 ? 'gmail.example' : 'uni.example' })),
+        true,
+        policy,
+      );
+
+      // Assess
+      expect(link.weight).toBeLessThan(policy.clusters.weakEdgeFloor);
+      expect(link.discount).toMatch(/campus or company: 90% of 60\+ accounts on uni\.example/);
+    });
+
+    it('discounts a crowded footprint of ordinary accounts but not one of risky accounts', () => {
+      // Prepare
+      const ordinary = many(200, () => ({ riskScore: 8 }));
+      const risky = many(200, () => ({ riskScore: 55 }));
+
+      // Act
+      const isp = weighLink('asn#701+21928', ordinary, true, policy);
+      const proxyPool = weighLink('asn#16276+20473+24940', risky, true, policy);
+
+      // Assess
+      expect(isp.weight).toBeLessThan(policy.clusters.weakEdgeFloor);
+      expect(isp.discount).toMatch(/ordinary network footprint: 200\+ accounts with typical score 8/);
+      expect(proxyPool).toMatchObject({ weight: policy.links.weights.asn, discount: null });
+    });
+  });
+
+  describe('Function: exploreCluster', () => {
+    async function clusterOf(memberKeys: readonly string[], seedKeys: readonly string[]) {
+      const accounts = new MemoryAccountStore();
+      const links = new MemoryLinkStore();
+      const seed = account({ linkKeys: [...seedKeys], riskScore: 40 });
+      const members = many(5, () => ({ linkKeys: [...memberKeys], riskScore: 40 }));
+      for (const state of [seed, ...members]) {
+        await accounts.save(state, undefined);
+        await links.put(
+          state.linkKeys.map((linkKey) => ({
+            linkKey,
+            accountId: state.accountId,
+            kind: linkKey.startsWith('ip#') ? 'ip' : linkKey.startsWith('asn#') ? 'asn' : 'burst',
+            firstSeenAt: T0,
+          })),
+        );
+      }
+      return exploreCluster(seed, new ClusterLookup(accounts, links, []), policy);
+    }
+
+    it('joins accounts whose weak edges add up past the edge threshold, and names each edge', async () => {
+      // Act
+      const cluster = await clusterOf(
+        ['ip#203.0.113.9', 'burst#20473#2026-02-01T13'],
+        ['ip#203.0.113.9', 'burst#20473#2026-02-01T13'],
+      );
+
+      // Assess: 1 - (1 - 0.35)(1 - 0.4) = 0.61 >= 0.5
+      expect(cluster.members).toHaveLength(6);
+      expect(cluster.links.map((l) => [l.kind, l.weight])).toEqual([
+        ['ip', policy.links.weights.ip],
+        ['burst', policy.links.weights.burst],
+      ]);
+    });
+
+    it('does not join accounts on one weak edge alone', async () => {
+      // Act
+      const sharedAddress = await clusterOf(['ip#203.0.113.9'], ['ip#203.0.113.9']);
+      const sharedFootprint = await clusterOf(['asn#16276+20473'], ['asn#16276+20473']);
+
+      // Assess
+      expect(sharedAddress.members).toHaveLength(1);
+      expect(sharedFootprint.members).toHaveLength(1);
+    });
+  });
+});

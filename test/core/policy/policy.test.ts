@@ -1,0 +1,53 @@
+import { parsePolicy, PolicyValidationError } from '../../../lambdas/core/policy/policy';
+import { POLICY_FILE } from '../../support/policy';
+import { readFileSync } from 'node:fs';
+import { loadPolicyFile } from '../../../lib/policy-file';
+
+describe('Function: loadPolicyFile', () => {
+  it('accepts the shipped config/policy.yaml', () => {
+    // Act
+    const policy = loadPolicyFile(POLICY_FILE);
+
+    // Assess
+    expect(policy.mode).toBe('enforce');
+    expect(policy.thresholds.suspend).toBeGreaterThan(policy.thresholds.review);
+  });
+
+  it('names the file when it cannot be read', () => {
+    expect(() => loadPolicyFile('/nonexistent/policy.yaml')).toThrow(
+      /\/nonexistent\/policy.yaml.*cannot read/s,
+    );
+  });
+});
+
+describe('Function: parsePolicy', () => {
+  const shipped = readFileSync(POLICY_FILE, 'utf8');
+
+  it.each([
+    ['mode: enforce', 'mode: loud', /mode: .*"enforce"\|"shadow".*got "loud"/],
+    ['suspend: 70', 'suspend: 170', /thresholds\.suspend: .*100.*got 170/],
+    ['suspend: 70', 'suspend: 30', /thresholds\.suspend: suspend must be greater than review \(got 30\)/],
+    ['scoringHours: 24', 'scoringHours: 0', /windows\.scoringHours: .*got 0/],
+    [
+      'volume: { weight: 10, low: 1.5, high: 5 }',
+      'volume: { weight: 10, low: 5, high: 1 }',
+      /signals\.volume\.high: high must be greater than low/,
+    ],
+    ['volume: { weight: 10,', 'volume: { wieght: 10,', /signals\.volume: .*wieght/],
+  ])('rejects %s changed to %s with the key, value and rule', (from, to, message) => {
+    // Prepare
+    const edited = shipped.replace(from, to);
+    expect(edited).not.toBe(shipped);
+
+    // Act
+    const act = () => parsePolicy(edited, 'edited.yaml');
+
+    // Assess
+    expect(act).toThrow(PolicyValidationError);
+    expect(act).toThrow(message);
+  });
+
+  it('rejects text that is not YAML', () => {
+    expect(() => parsePolicy('a: [1,', 'bad.yaml')).toThrow(/bad\.yaml[\s\S]*not valid YAML/);
+  });
+});
