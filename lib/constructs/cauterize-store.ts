@@ -266,6 +266,7 @@ function checkStoreProps(props: CauterizeStoreProps): void {
   checkInteger('streamRetentionHours', props.streamRetentionHours, 24, 8760);
   checkInteger('streamShardCount', props.streamShardCount, 1, 10_000);
   checkInteger('expectedEventsPerSecond', props.expectedEventsPerSecond, 1, 10_000_000);
+  checkInteger('caseArchiveRetentionDays', props.caseArchiveRetentionDays, 1, 36_500);
   checkTableCapacity('accountsTableCapacity', props.accountsTableCapacity);
   checkTableCapacity('linksTableCapacity', props.linksTableCapacity);
   if (props.usageStream) {

@@ -234,6 +234,11 @@ describe('Construct: Cauterize', () => {
         'costProfile must be one of default, optimised, got "cheap": pass -c costProfile=optimised',
       ],
       ['a missing policy file', () => ({ policyFile: 'no-such-policy.yaml' }), /cannot read the file/],
+      [
+        'an archive retention of no days',
+        () => ({ caseArchiveRetentionDays: 0 }),
+        'caseArchiveRetentionDays must be a whole number from 1 to 36500, got 0: set it within that range',
+      ],
     ])('rejects %s, naming the value and the fix', (_case, props, message) => {
       // Prepare
       const stack = new Stack(newApp(), 'Invalid');
