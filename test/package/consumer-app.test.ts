@@ -121,6 +121,27 @@ describe('Package: the example consumer app on the packed tarball', () => {
     ).toEqual([]);
   });
 
+  it('resolves every export from the consumer app', async () => {
+    // Act
+    const specifiers = [
+      'cauterize/constructs',
+      'cauterize/events',
+      'cauterize/usage-event',
+      'cauterize/policy',
+      'cauterize/config/policy.yaml',
+      'cauterize/docs/events/AccountSuspended.schema.json',
+    ];
+    const { stdout } = await run(
+      process.execPath,
+      ['-e', `for (const s of ${JSON.stringify(specifiers)}) console.log(require.resolve(s))`],
+      { cwd: app },
+    );
+
+    // Assess
+    expect(stdout.trim().split('\n')).toHaveLength(specifiers.length);
+    expect(stdout).not.toContain(ROOT + '/lib');
+  });
+
   it('synthesizes cdk-nag clean (the AwsSolutions plugin fails synth on any finding)', async () => {
     // Assess: synth succeeded; a validation report, when written, lists no failing plugin.
     const report = await readJson<{ pluginReports: Array<{ pluginName: string; conclusion: string }> }>(
