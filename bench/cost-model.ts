@@ -7,8 +7,8 @@ import {
 import type { DynamoDbAccounting, TableName } from './dynamodb-accounting';
 
 /**
- * List prices, us-east-1, as checked in November 2026 (sources in docs/performance.md, "Cost
- * model"). GB is 2^30 bytes, as AWS bills data.
+ * List prices, us-east-1, as checked in November 2026 (sources in docs/performance.md, "Prices
+ * the cost model uses"). GB is 2^30 bytes, as AWS bills data.
  */
 export const PRICES = {
   kinesisOnDemandInPerGb: 0.08,

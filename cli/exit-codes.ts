@@ -1,5 +1,5 @@
 /**
- * The CLI's exit codes (README, "Exit codes"): 0 done; 1 the command did its job and the answer
+ * The CLI's exit codes (docs/cli.md, "Files and exit codes"): 0 done; 1 the command did its job and the answer
  * it was asked for is "no" (policies differ under --exit-code, an audit chain is broken, a policy
  * is invalid); 2 it could not do its job (bad arguments or input, a failure); 130 and 143
  * interrupted by SIGINT or SIGTERM; 141 stdout closed early (piped into `head`).

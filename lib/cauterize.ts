@@ -8,16 +8,15 @@ import {
   type CostProfileName,
   type CostProfileSettings,
 } from './cost-profile';
-import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from './policy-file';
+import { DEFAULT_POLICY_FILE, loadPolicyFile, PROJECT_ROOT } from './policy-file';
 import { PipelineStack } from './pipeline-stack';
 import { StatefulStack } from './stateful-stack';
 import { checkInteger } from './validate-props';
-import { loadPolicyFile } from './policy-file';
 
 export const STATEFUL_STACK_NAME = 'CauterizeStateful';
 export const PIPELINE_STACK_NAME = 'CauterizePipeline';
 
-export interface CauterizeProps {
+export interface CauterizeAppProps {
   /**
    * Deployment profile: `default` (on-demand stream and tables, 60 s batches, Standard workflows:
    * a suspension within about a minute of a crossing) or `optimised` (provisioned stream sized
@@ -82,7 +81,7 @@ export interface CauterizeProps {
   readonly scorerParallelizationFactor?: number;
 }
 
-export interface Cauterize {
+export interface CauterizeApp {
   readonly stateful: StatefulStack;
   readonly pipeline: PipelineStack;
   /** The profile's settings the stacks were built with (props given explicitly win over them). */
@@ -94,7 +93,7 @@ export interface Cauterize {
  * `CauterizePipeline` (scorer, enforcement workflow, queues, alarms), which depends on it.
  * Used by lib/app.ts, the infrastructure tests and the local runtime (which reads the templates).
  */
-export function buildCauterize(app: App, props: CauterizeProps = {}): Cauterize {
+export function buildCauterize(app: App, props: CauterizeAppProps = {}): CauterizeApp {
   const policyFile = props.policyFile ?? contextString(app, 'policyFile') ?? DEFAULT_POLICY_FILE;
   const policyJson = policyToJson(loadPolicyFile(path.resolve(PROJECT_ROOT, policyFile)));
   const expectedEventsPerSecond =

@@ -1,5 +1,4 @@
 import { readFileSync, statSync } from 'node:fs';
-import * as path from 'node:path';
 import {
   MAX_POLICY_BYTES,
   parsePolicy,
@@ -7,14 +6,15 @@ import {
   policyTooLarge,
   type Policy,
 } from '../lambdas/core/policy/policy';
+import { PACKAGE_ROOT } from './package-files';
 
 /**
  * The policy file: where it is found, and reading it (the core only parses and validates text).
  * Free of CDK imports, so that the CLI and the local runtime read the file as the stacks do.
  */
 
-/** Root of the project (where cdk.json lives): relative policy paths start here. */
-export const PROJECT_ROOT = path.join(__dirname, '..');
+/** Relative policy paths start at the folder holding Cauterize's package.json (the clone, or the installed package). */
+export const PROJECT_ROOT = PACKAGE_ROOT;
 
 /** The policy security teams edit, relative to the project root (or to the CLI's working folder). */
 export const DEFAULT_POLICY_FILE = 'config/policy.yaml';

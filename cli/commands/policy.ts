@@ -146,7 +146,9 @@ export function registerPolicyCommands(program: Command): void {
 
   policy
     .command('docs')
-    .description(`Print the table of every policy key (or, with --write, update it in ${POLICY_DOCS_FILE})`)
+    .description(
+      `Print the reference of every policy key (or, with --write, update it in ${POLICY_DOCS_FILE})`,
+    )
     .option('--write [file]', 'replace the generated table in this page', false)
     .action(async (options: { write: string | boolean }) => {
       const file = typeof options.write === 'string' ? options.write : POLICY_DOCS_FILE;
@@ -157,7 +159,7 @@ export function registerPolicyCommands(program: Command): void {
         return;
       }
       await writeTextAtomic(file, updated);
-      write(updated === page ? `${file}: up to date` : `${file}: key table updated`);
+      write(updated === page ? `${file}: up to date` : `${file}: key reference updated`);
     });
 }
 

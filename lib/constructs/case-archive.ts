@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,18 +10,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { cauterizeFunction } from './cauterize-function';
+import { handlerEntry } from '../package-files';
 import { tableIndexWildcardFinding } from '../nag-findings';
 import { checkInteger } from '../validate-props';
 
 /** The handler that archives closed cases; the same module runs in the local tests. */
-export const CASE_ARCHIVER_ENTRY = path.join(
-  __dirname,
-  '..',
-  '..',
-  'lambdas',
-  'handlers',
-  'case-archiver.ts',
-);
+export const CASE_ARCHIVER_ENTRY = handlerEntry('case-archiver');
 
 /** Seven years: a common retention for enforcement records. */
 export const DEFAULT_ARCHIVE_RETENTION_DAYS = 2555;

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -6,15 +5,20 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { cauterizeFunction } from './cauterize-function';
+import { handlerEntry } from '../package-files';
 import { z } from 'zod';
 import { assignmentSchema, noteInputSchema, statusChangeSchema } from '../../lambdas/core/cases/case-query';
 import { tableIndexWildcardFinding } from '../nag-findings';
 import { flattenForNag } from './case-archive';
 
 /** The API handler; the same module runs in the local tests. */
-export const CASES_API_ENTRY = path.join(__dirname, '..', '..', 'lambdas', 'handlers', 'cases-api.ts');
+export const CASES_API_ENTRY = handlerEntry('cases-api');
+
+/** Why a role allowed a method on one case may hold a `*` in its resource. */
+export const CASE_ID_WILDCARD_REASON =
+  'The * stands for the {caseId} path parameter of this one method on this one API stage.';
 
 /** Query parameters GET /cases accepts (the handler validates their values). */
 export const LIST_QUERY_PARAMETERS = [
@@ -75,6 +79,10 @@ export class CasesApi extends Construct {
   public readonly complianceRole: iam.Role;
   /** May also change status, assign and annotate cases. */
   public readonly investigatorRole: iam.Role;
+  /** execute-api ARNs of the reading methods (GET /cases, GET /cases/{caseId}). */
+  public readonly readMethodArns: readonly string[];
+  /** execute-api ARNs of the methods that change a case (status, assignee, notes). */
+  public readonly changeMethodArns: readonly string[];
 
   public constructor(scope: Construct, id: string, props: CasesApiProps) {
     super(scope, id);
@@ -198,6 +206,8 @@ export class CasesApi extends Construct {
     const invoke = (method: string, apiPath: string) => this.api.arnForExecuteApi(method, apiPath, stageName);
     const reads = [invoke('GET', '/cases'), invoke('GET', '/cases/*')];
     const changes = writes.map(([resource, method]) => invoke(method, `/cases/*/${resource}`));
+    this.readMethodArns = reads;
+    this.changeMethodArns = changes;
     this.complianceRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: reads }),
     );
@@ -226,12 +236,7 @@ export class CasesApi extends Construct {
       [this.investigatorRole, [...reads, ...changes]],
     ] as const) {
       Validations.of(caseRole).acknowledge(
-        ...arns
-          .filter((arn) => flattenForNag(Stack.of(this).resolve(arn)).includes('*'))
-          .map((arn) => ({
-            id: `AwsSolutions-IAM5[Resource::${flattenForNag(Stack.of(this).resolve(arn))}]`,
-            reason: 'The * stands for the {caseId} path parameter of this one method on this one API stage.',
-          })),
+        ...methodWildcardFindings(this, arns).map((id) => ({ id, reason: CASE_ID_WILDCARD_REASON })),
       );
     }
     Validations.of(this.function).acknowledge({
@@ -258,6 +263,18 @@ export class CasesApi extends Construct {
       },
     );
   }
+}
+
+/**
+ * cdk-nag's AwsSolutions-IAM5 ids for the method ARNs with a `*` (the {caseId} path parameter), as
+ * they appear in a policy of `consumer`: what a role allowed those methods has to acknowledge.
+ */
+export function methodWildcardFindings(consumer: IConstruct, arns: readonly string[]): string[] {
+  const stack = Stack.of(consumer);
+  return arns
+    .map((arn) => flattenForNag(stack.resolve(arn)))
+    .filter((arn) => arn.includes('*'))
+    .map((arn) => `AwsSolutions-IAM5[Resource::${arn}]`);
 }
 
 /** An API Gateway model (JSON Schema draft 4) from a zod schema, so the two never disagree. */

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -13,9 +12,10 @@ import { tableIndexWildcardFinding } from '../nag-findings';
 import { checkInteger } from '../validate-props';
 import { nagResourceName } from './case-archive';
 import { cauterizeFunction } from './cauterize-function';
+import { handlerEntry } from '../package-files';
 
 /** The handler that writes chain anchors; the same module runs in the local tests and the CLI. */
-export const CHAIN_ANCHOR_ENTRY = path.join(__dirname, '..', '..', 'lambdas', 'handlers', 'chain-anchor.ts');
+export const CHAIN_ANCHOR_ENTRY = handlerEntry('chain-anchor');
 
 export interface ChainAnchorProps {
   /** The cases table whose CASE items (chain heads) are anchored. */

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,6 +12,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { BUNDLED_POLICY_IDENTIFIER } from '../../lambdas/handlers/bundled-policy';
 import { cauterizeFunction } from './cauterize-function';
+import { handlerEntry } from '../package-files';
 import { tableIndexWildcardFinding } from '../nag-findings';
 import {
   DEFAULT_BATCHING_WINDOW_SECONDS,
@@ -23,14 +23,7 @@ import {
 import { checkInteger } from '../validate-props';
 
 /** The handler the scorer runs; the same module runs in the local runtime. */
-export const ACCOUNT_SCORER_ENTRY = path.join(
-  __dirname,
-  '..',
-  '..',
-  'lambdas',
-  'handlers',
-  'account-scorer.ts',
-);
+export const ACCOUNT_SCORER_ENTRY = handlerEntry('account-scorer');
 
 /**
  * The largest policy accepted: what the AppConfig hosted configuration store takes ("Configurations

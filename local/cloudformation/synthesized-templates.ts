@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { buildCauterize, type CauterizeProps } from '../../lib/cauterize';
+import { buildCauterize, type CauterizeAppProps } from '../../lib/cauterize';
 import type { CloudFormationResource, CloudFormationTemplate } from './cloudformation-template';
 
 export interface SynthesizedTemplates {
@@ -18,7 +18,7 @@ export interface SynthesizedTemplates {
  */
 export function synthesizeTemplates(
   policyFile?: string,
-  props: Omit<CauterizeProps, 'policyFile'> = {},
+  props: Omit<CauterizeAppProps, 'policyFile'> = {},
 ): SynthesizedTemplates {
   const outdir = mkdtempSync(join(tmpdir(), 'cauterize-synth-'));
   try {

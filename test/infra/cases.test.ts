@@ -5,11 +5,11 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CaseArchiveBucket, CaseArchiver } from '../../lib/constructs/case-archive';
 import { CasesApi } from '../../lib/constructs/cases-api';
-import type { Cauterize } from '../../lib/cauterize';
+import type { CauterizeApp } from '../../lib/cauterize';
 import { synthesizeCauterize, unacknowledgedNagFindings } from '../support/synthesize';
 
 describe('Construct: CasesApi, CaseArchiveBucket, CaseArchiver (in Cauterize)', () => {
-  let cauterize: Cauterize;
+  let cauterize: CauterizeApp;
   let pipeline: Template;
   let stateful: Template;
 

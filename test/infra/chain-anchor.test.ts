@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type { Cauterize } from '../../lib/cauterize';
+import type { CauterizeApp } from '../../lib/cauterize';
 import { CaseArchiveBucket } from '../../lib/constructs/case-archive';
 import { ChainAnchor } from '../../lib/constructs/chain-anchor';
 import { synthesizeCauterize, unacknowledgedNagFindings } from '../support/synthesize';
@@ -15,7 +15,7 @@ interface PolicyStatement {
 }
 
 describe('Construct: ChainAnchor (in Cauterize)', () => {
-  let cauterize: Cauterize;
+  let cauterize: CauterizeApp;
   let pipeline: Template;
   let statements: PolicyStatement[];
 

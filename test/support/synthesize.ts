@@ -1,6 +1,6 @@
 import { App, type Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildCauterize, type Cauterize, type CauterizeProps } from '../../lib/cauterize';
+import { buildCauterize, type CauterizeApp, type CauterizeAppProps } from '../../lib/cauterize';
 
 /**
  * Synthesizes Cauterize the way the local runtime does: in-process, without bundling the Lambda
@@ -8,9 +8,9 @@ import { buildCauterize, type Cauterize, type CauterizeProps } from '../../lib/c
  * `cdk synth` and the cauterize tests cover real bundling.
  */
 export function synthesizeCauterize(
-  props: CauterizeProps = {},
+  props: CauterizeAppProps = {},
   context: Record<string, unknown> = {},
-): Cauterize {
+): CauterizeApp {
   const app = new App({
     builtinCloudFormationValidation: false,
     context: { 'aws:cdk:bundling-stacks': [], ...context },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * The usage event, v1: one JSON object per model API request, put on Kinesis by the AI
  * platform's gateway with partition key = accountId. This schema is the single definition of
- * the contract; README documents it field by field. Unknown extra fields are ignored (stripped),
+ * the contract; docs/usage-event.md documents it field by field. Unknown extra fields are ignored (stripped),
  * so the gateway may add fields before a new version is agreed.
  */
 

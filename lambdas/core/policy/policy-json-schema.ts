@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { policySchema } from './policy';
-import { policyKeyDoc } from './policy-key-docs';
 
 /**
  * The policy schema as JSON Schema, generated from the zod schema so the two never drift apart.
@@ -18,8 +17,8 @@ export interface PolicyJsonSchemaOptions {
   /** @default 'draft-04' */
   readonly target?: PolicyJsonSchemaTarget;
   /**
-   * Describe every key (from `.describe()` texts, else POLICY_KEY_DOCS). AppConfig caps a validator
-   * at 32 KB, so its copy leaves them out.
+   * Describe every key (the schema's `.describe()` texts). AppConfig caps a validator at 32 KB, so
+   * its copy leaves them out.
    * @default true
    */
   readonly descriptions?: boolean;
@@ -41,11 +40,8 @@ export function policyJsonSchema(options: PolicyJsonSchemaOptions = {}): JsonSch
     // Refinements have no JSON Schema form: they are left to zod (see above), never an error here.
     unrepresentable: 'any',
   });
-  // A deep copy: keys sharing one zod schema (every score, every signal) get texts of their own.
   const schema = JSON.parse(JSON.stringify(generated)) as JsonSchema;
-  if (options.descriptions === false) return withoutDescriptions(schema) as JsonSchema;
-  describeKeys(schema, '');
-  return schema;
+  return options.descriptions === false ? (withoutDescriptions(schema) as JsonSchema) : schema;
 }
 
 /** The compact validator document AppConfig stores with the configuration profile. */
@@ -53,7 +49,7 @@ export function appConfigValidatorSchema(): string {
   return JSON.stringify(policyJsonSchema({ target: 'draft-04', descriptions: false }));
 }
 
-/** Walks object properties (`a.b`), list items (`a[]`) and unions, as policyKeyDoc names keys. */
+/** Walks object properties (`a.b`), list items (`a[]`) and unions, naming each key by its dotted path. */
 export function forEachPolicyKey(
   node: JsonSchema,
   path: string,
@@ -75,14 +71,6 @@ export function forEachPolicyKey(
       }
     }
   }
-}
-
-function describeKeys(schema: JsonSchema, root: string): void {
-  forEachPolicyKey(schema, root, (node, path) => {
-    if (typeof node.description === 'string') return;
-    const text = policyKeyDoc(path);
-    if (text !== undefined) node.description = text;
-  });
 }
 
 function withoutDescriptions(node: unknown): unknown {

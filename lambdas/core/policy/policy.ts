@@ -5,147 +5,231 @@ import { TIERS } from '../contract/usage-event';
 /**
  * The policy security teams edit (config/policy.yaml). One schema validates it at `cdk synth`,
  * in CI (`cauterize policy validate`) and at Lambda cold start.
+ *
+ * What each key means is said once, by its `.describe()` text: the JSON Schema for editors and
+ * docs/policy.md (`npx cauterize policy docs --write`) are generated from these texts, and a test
+ * fails on a key without one.
  */
 
 const score = z.number().min(0).max(100);
 const share = z.number().min(0).max(1);
 
+/** The texts of a band's three settings, which differ between account signals and cluster parts. */
+interface BandTexts {
+  readonly weight: string;
+  readonly low: string;
+  readonly high: string;
+}
+
 /**
- * A signal counts from `low` (no risk) to `high` (full weight), linearly in between; a signal
- * whose risk grows as its value falls (account age, timing variability) counts from `high` down
- * to `low` instead. Either way `low` < `high`.
+ * A band counts from `low` (no risk) to `high` (full weight), linearly in between; a signal whose
+ * risk grows as its value falls (account age, timing variability) counts from `high` down to
+ * `low` instead. Either way `low` < `high`.
  */
-const signalSettings = z
-  .object({
-    weight: z.number().min(0).max(100),
-    low: z.number().min(0),
-    high: z.number().min(0),
-  })
-  .strict()
-  .refine((s) => s.high > s.low, { message: 'high must be greater than low', path: ['high'] });
+function bandSettings(texts: BandTexts) {
+  return z
+    .object({
+      weight: z.number().min(0).max(100).describe(texts.weight),
+      low: z.number().min(0).describe(texts.low),
+      high: z.number().min(0).describe(texts.high),
+    })
+    .strict()
+    .refine((s) => s.high > s.low, { message: 'high must be greater than low', path: ['high'] });
+}
+
+const signalSettings = bandSettings({
+  weight: 'Points (relative to the other weights) this signal adds at full strength; 0 turns it off.',
+  low: 'Value at which the signal starts to count (or, for lower-is-riskier signals, counts in full).',
+  high: 'Value at which the signal counts in full (or, for lower-is-riskier signals, stops counting). Must be greater than `low`.',
+});
+
+const clusterPartSettings = bandSettings({
+  weight: 'Points (relative to the other weights) this part adds at full strength.',
+  low: 'Value at which this part starts to count.',
+  high: 'Value at which this part counts in full. Must be greater than `low`.',
+});
 
 const tierNorm = z
   .object({
-    /** Requests per day an ordinary account of this tier makes; volume is scored against it. */
-    dailyRequestNorm: z.number().positive(),
+    dailyRequestNorm: z
+      .number()
+      .positive()
+      .describe(
+        'Requests per day an ordinary account of this tier makes; the volume and velocity signals are measured against it.',
+      ),
   })
-  .strict();
+  .strict()
+  .describe('Norms of this tier.');
 
-/** How telling a shared attribute is, and when sharing is ordinary. */
 const linkSettings = z
   .object({
-    /** Edge weight (0-1) of two accounts sharing a key of this kind, before discounts. */
-    weights: z.object({ pay: share, dev: share, ip: share, tpl: share, asn: share, burst: share }).strict(),
-    /** A card shared only inside one orgId is ordinary billing: its weight is multiplied by this. */
-    sameOrgPaymentDiscount: share,
-    /** An IP with at least this many accounts, most of one email domain, is a campus or corporate NAT. */
-    natMinAccounts: z.number().int().min(2),
-    /** ...where "most" means at least this share of its accounts. */
-    natDomainShare: share,
-    natDiscount: share,
-    /**
-     * A prompt sent by at least this many unrelated senders (distinct orgs, else cards, else
-     * devices, else accounts), always on the same topic or two, is public (a benchmark item, a
-     * popular prompt, a homework problem), whoever sends it.
-     */
-    publicPromptMinSenders: z.number().int().min(2),
-    /** Weight multiplier of a template key that is a public prompt, or the same question sent by several accounts. */
-    publicTemplateDiscount: share,
-    /** How often (event-time hours) an account's share of public prompts is checked again while it shows extraction evidence. */
-    publicRecheckHours: z.number().min(0).max(168),
-    /** Template keys (LSH bands) two accounts must share to be linked by templates. */
-    minSharedTemplates: z.number().int().min(1).max(4),
-    /** Accounts read per link key when clustering; a larger key counts as crowded. */
-    membersReadPerKey: z.number().int().min(2).max(1000),
-    /** Weight multiplier for crowded keys that no other rule explains (a big proxy exit, a shared card ring is never discounted). */
-    crowdedIpDiscount: share,
-    /**
-     * A network footprint or sign-up burst shared by many accounts (at least natMinAccounts, or
-     * more than were read) whose median score is below this is ordinary: a popular ISP mix, a
-     * busy hour. Its weight is multiplied by crowdedIpDiscount.
-     */
-    ordinaryNetworkRiskCeiling: score,
+    weights: z
+      .object({
+        pay: share.describe('Sharing a payment instrument (`paymentFingerprint`).'),
+        dev: share.describe('Sharing a device (`deviceFingerprint`).'),
+        ip: share.describe('Sharing an IP address.'),
+        tpl: share.describe('Sharing prompt templates (LSH bands of the prompt SimHash).'),
+        asn: share.describe('Sharing a network footprint: the set of ASNs an account rotates over.'),
+        burst: share.describe('Sharing a sign-up burst: created in the same hour on the same network.'),
+      })
+      .strict()
+      .describe('Edge weight (0-1) of two accounts sharing a key of each kind, before discounts.'),
+    sameOrgPaymentDiscount: share.describe(
+      'A card shared only inside one org is ordinary billing: its weight is multiplied by this.',
+    ),
+    natMinAccounts: z
+      .number()
+      .int()
+      .min(2)
+      .describe(
+        'An IP with at least this many accounts, mostly of one email domain, is a campus or corporate NAT...',
+      ),
+    natDomainShare: share.describe('...where "mostly" means at least this share of its accounts.'),
+    natDiscount: share.describe('Weight multiplier for a NAT IP.'),
+    publicPromptMinSenders: z
+      .number()
+      .int()
+      .min(2)
+      .describe(
+        'A prompt sent by at least this many unrelated senders (distinct orgs, else cards, else devices, else accounts), mostly on one topic, is public (a benchmark item, a popular prompt, a homework problem), however risky its senders look. Its requests do not count as extraction evidence and its template key barely links.',
+      ),
+    publicTemplateDiscount: share.describe(
+      'Weight multiplier for a template key that is a public prompt, or the same question (one topic) sent by several accounts rather than a template filled with new questions.',
+    ),
+    publicRecheckHours: z
+      .number()
+      .min(0)
+      .max(168)
+      .describe(
+        'Event-time hours between two checks of an account’s share of public prompts, for accounts with at least `clusters.seedEvidence` of extraction evidence (their census keys are read from the links table).',
+      ),
+    minSharedTemplates: z
+      .number()
+      .int()
+      .min(1)
+      .max(4)
+      .describe(
+        'Template keys (LSH bands) two accounts must share to be linked by templates; one alone happens by chance.',
+      ),
+    membersReadPerKey: z
+      .number()
+      .int()
+      .min(2)
+      .max(1000)
+      .describe('Accounts read per link key when clustering; a larger key counts as crowded.'),
+    crowdedIpDiscount: share.describe(
+      'Weight multiplier for crowded keys no other rule explains (a shared card ring is never discounted).',
+    ),
+    ordinaryNetworkRiskCeiling: score.describe(
+      'A footprint or sign-up burst shared by many accounts (at least `natMinAccounts`, or more than were read) whose median score is below this is ordinary (a popular ISP mix, a busy hour): its weight is multiplied by `crowdedIpDiscount`.',
+    ),
   })
-  .strict();
+  .strict()
+  .describe('Linking: accounts sharing a card, device, IP or prompt template are joined by a weighted edge.');
 
-/** Linked accounts form clusters; a risky cluster is enforced as a whole. */
 const clusterSettings = z
   .object({
-    /** Edges lighter than this do not join accounts into a cluster on their own. */
-    edgeThreshold: share,
-    /**
-     * Weak edges (an address, a network footprint, a sign-up burst) at least this heavy combine:
-     * an account whose weak edges to the cluster reach edgeThreshold together
-     * (1 - product of (1 - weight)) joins it. Lighter (discounted) edges never add up.
-     */
-    weakEdgeFloor: share,
-    /** Accounts at or above this account score are expanded into their cluster each batch. */
-    candidateFloor: score,
-    /**
-     * ...and so are accounts with at least this much extraction evidence (extraction-shaped
-     * requests in the window, public prompts discounted), however low their own score: a campaign
-     * spread thin over many accounts shows in their combined traffic. Such accounts also expose
-     * every template they use for linking, not only those they reuse.
-     */
-    seedEvidence: z.number().min(0),
-    /**
-     * ...and so are accounts with at least one extraction-shaped request that make up this share
-     * of their requests: a low-and-slow account shows its shape long before its count.
-     */
-    seedShare: share,
-    /** An account's cluster is explored again when its peak score rose by this much (or it gained links). */
-    reexplorePeakRise: z.number().min(0).max(100),
-    /** How many edges away from a risky account its cluster is explored. */
-    maxHops: z.number().int().min(1).max(5),
-    /** Most accounts explored per cluster (bounds the reads of one batch). */
-    maxSize: z.number().int().min(2).max(5000),
-    /** Clusters smaller than this are scored as single accounts. */
-    minSize: z.number().int().min(2),
-    /**
-     * Clusters smaller than this have their score scaled by (size - 1) / (fullSize - 1): a few
-     * accounts on one card with common prompts is a small team; coordination needs numbers.
-     */
-    fullSize: z.number().int().min(2),
-    review: score,
-    suspend: score,
-    /** Members of a cluster over `suspend` are suspended if their own score is at least this. */
-    memberFloor: score,
-    /** The cluster score's parts, each from `low` (nothing) to `high` (full weight). */
+    edgeThreshold: share.describe(
+      'Edges lighter than this do not join accounts into a cluster on their own (weak edges can add up: see `weakEdgeFloor`).',
+    ),
+    weakEdgeFloor: share.describe(
+      'Weak edges (address, network footprint, sign-up burst) at least this heavy combine: an account whose weak edges to the cluster reach `edgeThreshold` together (1 - product of (1 - weight)) joins it. Lighter (discounted) edges never add up.',
+    ),
+    candidateFloor: score.describe(
+      'Accounts scoring at least this are expanded into their cluster each batch.',
+    ),
+    seedEvidence: z
+      .number()
+      .min(0)
+      .describe(
+        'Accounts with at least this much extraction evidence (extraction-shaped requests in the window, public prompts discounted) are expanded into their cluster too, however low their own score, and expose every template they use for linking (not only the reused ones): a campaign spread thin over many accounts shows in their combined traffic.',
+      ),
+    seedShare: share.describe(
+      '...and so are accounts with at least one extraction-shaped request making up at least this share of their requests: a low-and-slow account shows its shape long before its count.',
+    ),
+    reexplorePeakRise: z
+      .number()
+      .min(0)
+      .max(100)
+      .describe(
+        'An account’s cluster is explored again when it gains links or its peak score rises by this much.',
+      ),
+    maxHops: z
+      .number()
+      .int()
+      .min(1)
+      .max(5)
+      .describe('How many edges away from a risky account its cluster is explored.'),
+    maxSize: z
+      .number()
+      .int()
+      .min(2)
+      .max(5000)
+      .describe('Most accounts explored per cluster (bounds the reads of one batch).'),
+    minSize: z.number().int().min(2).describe('Clusters smaller than this are scored as single accounts.'),
+    fullSize: z
+      .number()
+      .int()
+      .min(2)
+      .describe(
+        'Clusters smaller than this have their score scaled by (size - 1) / (fullSize - 1): a few accounts on one card with common prompts is a small team; coordination needs numbers.',
+      ),
+    review: score.describe('A cluster scoring at least this is in review.'),
+    suspend: score.describe(
+      'A cluster scoring at least this has its members suspended (see `memberFloor`). Must be greater than `review`.',
+    ),
+    memberFloor: score.describe(
+      'Members of a cluster over `suspend` are suspended if their own score is at least this.',
+    ),
     signals: z
       .object({
-        memberRisk: signalSettings,
-        signupBurst: signalSettings,
-        sharedInstruments: signalSettings,
-        sharedTemplates: signalSettings,
-        topicSweep: signalSettings,
-        extractionVolume: signalSettings,
-        syllabus: signalSettings,
+        memberRisk: clusterPartSettings.describe('Median of the members’ peak account scores.'),
+        signupBurst: clusterPartSettings.describe('Share of members created within 72 hours of each other.'),
+        sharedInstruments: clusterPartSettings.describe('Share of members on a shared card or device.'),
+        sharedTemplates: clusterPartSettings.describe(
+          'Share of members reusing another member’s private templates.',
+        ),
+        topicSweep: clusterPartSettings.describe(
+          'Share of members sweeping topics (extraction rings cover a syllabus).',
+        ),
+        extractionVolume: clusterPartSettings.describe(
+          'Extraction-shaped requests of all members together (public prompts discounted): a campaign spread thin over many accounts is still a campaign.',
+        ),
+        syllabus: clusterPartSettings.describe(
+          'Distinct topics the members asked about together: a syllabus split over many accounts is still a syllabus, where a family or a team keeps to its few topics.',
+        ),
       })
-      .strict(),
-    /** Anti-regrowth: a new account strongly linked to a suspended one is enforced early. */
+      .strict()
+      .describe('Parts of the cluster score, each from `low` (nothing) to `high` (full weight).'),
     regrowth: z
       .object({
-        /** Edge weight to a suspended account that counts as "strongly linked". */
-        edgeWeight: share,
-        /** ...once the new account has made this many requests... */
-        minRequests: z.number().int().min(1),
-        /** ...and scores at least this on its own. */
-        floor: score,
-        /**
-         * Accounts are checked while they are new (at most this many requests), and again
-         * whenever they pick up a new card, device or template: an account with a history of
-         * its own is judged by it and by its cluster.
-         */
-        maxRequests: z.number().int().min(1),
+        edgeWeight: share.describe(
+          'Edge weight to a suspended account that counts as strongly linked (a shared card or device).',
+        ),
+        minRequests: z
+          .number()
+          .int()
+          .min(1)
+          .describe('...once the new account has made this many requests...'),
+        floor: score.describe('...and scores at least this on its own.'),
+        maxRequests: z
+          .number()
+          .int()
+          .min(1)
+          .describe(
+            'New accounts are checked while they have made at most this many requests, and again when they pick up a new card, device or template: an account with a history of its own is judged by it and by its cluster.',
+          ),
       })
       .strict()
       .refine((r) => r.maxRequests >= r.minRequests, {
         message: 'maxRequests must be at least minRequests',
         path: ['maxRequests'],
-      }),
+      })
+      .describe('Anti-regrowth: a new account strongly linked to a suspended one is enforced early.'),
   })
   .strict()
-  .refine((c) => c.suspend > c.review, { message: 'suspend must be greater than review', path: ['suspend'] });
+  .refine((c) => c.suspend > c.review, { message: 'suspend must be greater than review', path: ['suspend'] })
+  .describe('Clusters: connected components over heavy edges, scored and enforced as a whole.');
 
 /** What enforcement may do to an account, weakest first: each is a policy band and an event. */
 export const ENFORCEMENT_ACTIONS = ['review', 'throttle', 'verify', 'suspend'] as const;
@@ -195,7 +279,7 @@ const actionSettings = z
           'An account scoring at least this (below thresholds.suspend) must re-verify before it is served again.',
         ),
         checks: z
-          .array(z.enum(VERIFICATION_CHECKS))
+          .array(z.enum(VERIFICATION_CHECKS).describe('A step-up check: `identity` or `payment`.'))
           .min(1)
           .refine((checks) => new Set(checks).size === checks.length, {
             message: 'list each check once',
@@ -230,13 +314,16 @@ const actionSettings = z
  */
 const reinstatementSettings = z
   .object({
-    /**
-     * Points the account's peak score must rise above the score it was cleared at (its score
-     * when suspended, or its peak when cleared if higher) before it can be enforced again.
-     */
-    reenforceMargin: z.number().min(1).max(100),
-    /** A card or device the account did not have when cleared lifts the protection too. */
-    newInstrumentLifts: z.boolean(),
+    reenforceMargin: z
+      .number()
+      .min(1)
+      .max(100)
+      .describe(
+        'Points a reinstated account’s peak score must rise above the score it was cleared at (its score when suspended, or its peak when cleared if higher) before it can be enforced again.',
+      ),
+    newInstrumentLifts: z
+      .boolean()
+      .describe('A card or device the account did not have when cleared lifts the protection too.'),
   })
   .strict()
   .default({ reenforceMargin: 10, newInstrumentLifts: true })
@@ -246,27 +333,51 @@ const reinstatementSettings = z
 
 export const policySchema = z
   .object({
-    version: z.string().min(1).max(64),
-    mode: z.enum(['enforce', 'shadow']),
+    version: z
+      .string()
+      .min(1)
+      .max(64)
+      .describe(
+        'Names this policy. Every score, case and suspension records the version it was made under: bump it with every change.',
+      ),
+    mode: z
+      .enum(['enforce', 'shadow'])
+      .describe(
+        '`enforce`: accounts and clusters over the suspend thresholds are suspended. `shadow`: everything is scored, banded and recorded as under `enforce`, but no enforcement workflow is started.',
+      ),
     thresholds: z
-      .object({ review: score, suspend: score })
+      .object({
+        review: score.describe(
+          'An account scoring at least this is in the REVIEW band (flagged, not suspended).',
+        ),
+        suspend: score.describe(
+          'An account scoring at least this is suspended by the enforcement workflow (in `enforce` mode, unless allowlisted). Must be greater than `review`.',
+        ),
+      })
       .strict()
       .refine((t) => t.suspend > t.review, {
         message: 'suspend must be greater than review',
         path: ['suspend'],
-      }),
+      })
+      .describe('Account risk bands, on the 0-100 risk score.'),
     windows: z
       .object({
-        /** Sliding event-time window the account signals are computed over. */
         scoringHours: z
           .number()
           .int()
           .min(1)
-          .max(24 * 14),
-        /** Below this many requests in the window a score is scaled down (not enough evidence). */
-        minRequests: z.number().int().min(1),
+          .max(24 * 14)
+          .describe('Sliding event-time window, in hours, the account signals are computed over.'),
+        minRequests: z
+          .number()
+          .int()
+          .min(1)
+          .describe(
+            'Fewer requests than this in the window scale the score down proportionally (not enough evidence yet).',
+          ),
       })
-      .strict(),
+      .strict()
+      .describe('Event-time windows of the account signals.'),
     tiers: z
       .object(
         Object.fromEntries(TIERS.map((t) => [t, tierNorm])) as Record<
@@ -274,90 +385,148 @@ export const policySchema = z
           typeof tierNorm
         >,
       )
-      .strict(),
-    /**
-     * Evidence counted, not averaged: points added to the score on top of the signals, so that a
-     * large amount of extraction-shaped traffic is enough to act on whatever else the account does.
-     */
+      .strict()
+      .describe(
+        'What an ordinary account of each plan does; one entry per tier of the usage event contract.',
+      ),
     evidence: z
       .object({
         extractionRequests: z
           .object({
-            points: z.number().min(0).max(100),
-            low: z.number().min(0),
-            high: z.number().min(0),
-            /** Below this share of the account's requests the points shrink in proportion. */
-            fullShare: z.number().gt(0).max(1),
+            points: z
+              .number()
+              .min(0)
+              .max(100)
+              .describe('Points added at `high` and above (linearly from nothing at `low`).'),
+            low: z.number().min(0).describe('Evidence at which points start to be added.'),
+            high: z
+              .number()
+              .min(0)
+              .describe('Evidence at which the full `points` are added. Must be greater than `low`.'),
+            fullShare: z
+              .number()
+              .gt(0)
+              .max(1)
+              .describe(
+                'Below this share of the account’s requests, the points shrink in proportion: a reseller’s or a busy team’s occasional extraction-shaped request is not a campaign (a campaign diluting each account that far is caught by its cluster).',
+              ),
           })
           .strict()
-          .refine((s) => s.high > s.low, { message: 'high must be greater than low', path: ['high'] }),
+          .refine((s) => s.high > s.low, { message: 'high must be greater than low', path: ['high'] })
+          .describe(
+            'Extraction-shaped requests in the window: requests for reasoning, coding or agentic work showing three of a conversation opener, a topic new in the window, a template scaffold filled with a new question, chain-of-thought (three marks count half a request, four a whole one; an exact repeat of an earlier question counts nothing). Public prompts are discounted.',
+          ),
       })
-      .strict(),
+      .strict()
+      .describe(
+        'Evidence counted, not averaged: points added to the account score on top of the signals, so that a large amount of extraction-shaped traffic is enough to act on, on any tier, however much ordinary traffic is mixed in.',
+      ),
     signals: z
       .object({
-        volume: signalSettings,
-        velocity: signalSettings,
-        capabilityConcentration: signalSettings,
-        reasoningElicitation: signalSettings,
-        outputInputRatio: signalSettings,
-        singleTurnShare: signalSettings,
-        topicCoverage: signalSettings,
-        templateReuse: signalSettings,
-        timingRegularity: signalSettings,
-        noDiurnalRest: signalSettings,
-        accountAge: signalSettings,
-        releaseChasing: signalSettings,
+        volume: signalSettings.describe('Requests in the window / the tier’s daily norm.'),
+        velocity: signalSettings.describe(
+          'Requests in the busiest hour / the tier’s hourly norm (daily norm / 24).',
+        ),
+        capabilityConcentration: signalSettings.describe(
+          'Share of requests for reasoning, coding or agentic capabilities.',
+        ),
+        reasoningElicitation: signalSettings.describe(
+          'Share of requests with `reasoningRequested` (chain-of-thought elicitation).',
+        ),
+        outputInputRatio: signalSettings.describe('Output tokens / input tokens.'),
+        singleTurnShare: signalSettings.describe(
+          'Share of conversations never followed up after their first request.',
+        ),
+        topicCoverage: signalSettings.describe(
+          'Share of requests on a topic new in the window (a systematic topic sweep).',
+        ),
+        templateReuse: signalSettings.describe(
+          'Share of conversation openers reusing one of the account’s own prompt templates.',
+        ),
+        timingRegularity: signalSettings.describe(
+          'Variation of the gaps between requests (sd / mean); lower is riskier (clockwork).',
+        ),
+        noDiurnalRest: signalSettings.describe(
+          'Share of the hours of the window with activity: no sleep, no rest.',
+        ),
+        accountAge: signalSettings.describe('Days from sign-up to first request; lower is riskier.'),
+        releaseChasing: signalSettings.describe(
+          'Share of requests on a model released less than `models.freshHours` before.',
+        ),
       })
-      .strict(),
-    /** Model releases, which the security team lists as they ship: the releaseChasing signal reads them. */
+      .strict()
+      .describe(
+        'Account signals. Each adds nothing at `low` and its full `weight` at `high`, linearly in between (the "lower is riskier" signals `timingRegularity` and `accountAge` run the other way). The score is the weighted sum over the sum of weights, times 100.',
+      ),
     models: z
       .object({
-        /** A request on a model less than this many hours after its release counts as chasing it. */
         freshHours: z
           .number()
           .positive()
-          .max(24 * 14),
+          .max(24 * 14)
+          .describe(
+            'A request on a listed model less than this many hours after its release counts as release chasing.',
+          ),
         releases: z
           .array(
             z
               .object({
-                model: z.string().min(1).max(128),
-                releasedAt: z.iso.datetime({
-                  offset: true,
-                  message: 'expected an ISO-8601 timestamp, e.g. 2026-02-05T17:00:00Z',
-                }),
+                model: z.string().min(1).max(128).describe('Model id, as in the usage event’s `model`.'),
+                releasedAt: z.iso
+                  .datetime({
+                    offset: true,
+                    message: 'expected an ISO-8601 timestamp, e.g. 2026-02-05T17:00:00Z',
+                  })
+                  .describe(
+                    'General availability time, ISO-8601 with an offset, e.g. `2026-02-05T17:00:00Z`.',
+                  ),
               })
-              .strict(),
+              .strict()
+              .describe('One release.'),
           )
-          .default([]),
+          .default([])
+          .describe('Released models.'),
       })
       .strict()
-      .default({ freshHours: 24, releases: [] }),
+      .default({ freshHours: 24, releases: [] })
+      .describe(
+        'Model releases, listed by the security team as they ship; the releaseChasing signal reads them.',
+      ),
     allowlist: z
       .object({
-        accounts: z.array(z.string().min(1)).default([]),
-        orgs: z.array(z.string().min(1)).default([]),
+        accounts: z
+          .array(z.string().min(1).describe('An account id.'))
+          .default([])
+          .describe('Account ids never suspended automatically.'),
+        orgs: z
+          .array(z.string().min(1).describe('An org id.'))
+          .default([])
+          .describe('Org ids (`orgId` of the usage event) whose accounts are never suspended automatically.'),
       })
       .strict()
-      .default({ accounts: [], orgs: [] }),
-    /** Share of a signal's weight below which it is not listed as a reason. */
-    reasonFloor: share.default(0.05),
+      .default({ accounts: [], orgs: [] })
+      .describe(
+        'Accounts and orgs never suspended automatically: they are still scored, banded and can be reviewed.',
+      ),
+    reasonFloor: share
+      .default(0.05)
+      .describe('A signal contributing less than this share of its weight is not listed among the reasons.'),
     links: linkSettings,
     clusters: clusterSettings,
     actions: actionSettings,
     reinstatement: reinstatementSettings,
-    /** Compliance records: closed cases are archived to S3 under Object Lock (COMPLIANCE mode). */
     compliance: z
       .object({
-        /** Days each archived case is retained and cannot be deleted or altered, by anyone. */
         archiveRetentionDays: z
           .number()
           .int({ message: 'expected a whole number of days' })
           .min(1, { message: 'expected at least 1 day' })
-          .max(36_500, { message: 'expected at most 36500 days (100 years)' }),
+          .max(36_500, { message: 'expected at most 36500 days (100 years)' })
+          .describe('Days each archived case is retained and cannot be deleted or altered, by anyone.'),
       })
       .strict()
-      .default({ archiveRetentionDays: 2555 }),
+      .default({ archiveRetentionDays: 2555 })
+      .describe('Compliance records: closed cases are archived to S3 under Object Lock (COMPLIANCE mode).'),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -380,7 +549,8 @@ export const policySchema = z
           'review < throttle < verify < suspend; raise it or lower the other',
       });
     }
-  });
+  })
+  .describe('The policy security teams edit (config/policy.yaml).');
 
 export type Policy = z.infer<typeof policySchema>;
 export type SignalSettings = z.infer<typeof signalSettings>;
