@@ -31,7 +31,7 @@ import { writeLocalStore, type RawItem } from '../local-store';
 import { MemoryAccountStore, MemoryEnforcement, MemoryLinkStore } from './memory-adapters';
 import {
   countBusEvents,
-  stageReplayOutput,
+  withReplayOutput,
   writeReplayResults,
   writeReplaySummary,
   type ReplayOutput,
@@ -252,15 +252,9 @@ export async function replayInMemory(
  * complete), a local cases store, and `engine: 'memory'` in summary.json.
  */
 export async function fastReplay(options: FastReplayOptions): Promise<FastReplaySummary> {
-  const output = await stageReplayOutput(options.outDir, { inputFile: options.file, force: options.force });
-  try {
-    const summary = await fastReplayInto(output, options);
-    await output.commit();
-    return summary;
-  } catch (error) {
-    await output.discard();
-    throw error;
-  }
+  return withReplayOutput(options.outDir, { inputFile: options.file, force: options.force }, (output) =>
+    fastReplayInto(output, options),
+  );
 }
 
 async function fastReplayInto(output: ReplayOutput, options: FastReplayOptions): Promise<FastReplaySummary> {

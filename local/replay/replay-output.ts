@@ -124,6 +124,27 @@ export async function stageReplayOutput(outDir: string, options: ReplayOutputOpt
   };
 }
 
+/**
+ * Stages the output folder (stageReplayOutput), runs `write` into it, and moves the folder into
+ * place once `write` completes; if it throws, the staging folder goes and the output folder is
+ * left as it was.
+ */
+export async function withReplayOutput<T>(
+  outDir: string,
+  options: ReplayOutputOptions,
+  write: (output: ReplayOutput) => Promise<T>,
+): Promise<T> {
+  const output = await stageReplayOutput(outDir, options);
+  try {
+    const result = await write(output);
+    await output.commit();
+    return result;
+  } catch (error) {
+    await output.discard();
+    throw error;
+  }
+}
+
 function isInside(path: string, folder: string): boolean {
   return path.startsWith(folder.endsWith(sep) ? folder : `${folder}${sep}`);
 }

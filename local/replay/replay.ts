@@ -6,7 +6,7 @@ import { LocalPipeline, type LocalPipelineOptions } from '../local-pipeline';
 import { LOCAL_ACCOUNTS_TABLE, LOCAL_CASES_TABLE, scanItems, writeLocalStore } from '../local-store';
 import {
   countBusEvents,
-  stageReplayOutput,
+  withReplayOutput,
   writeReplayResults,
   writeReplaySummary,
   type ReplayOutput,
@@ -50,15 +50,9 @@ export interface ReplayOptions extends Omit<LocalPipelineOptions, 'deadLetterFil
  * written; a run that fails leaves the output folder as it was.
  */
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
-  const output = await stageReplayOutput(options.outDir, { inputFile: options.file, force: options.force });
-  try {
-    const summary = await replayInto(output, options);
-    await output.commit();
-    return summary;
-  } catch (error) {
-    await output.discard();
-    throw error;
-  }
+  return withReplayOutput(options.outDir, { inputFile: options.file, force: options.force }, (output) =>
+    replayInto(output, options),
+  );
 }
 
 async function replayInto(output: ReplayOutput, options: ReplayOptions): Promise<ReplaySummary> {
