@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
 import { runWorlds } from '../../local/replay/world-evaluation';
 import { percent } from '../../sim/evaluation';
@@ -65,6 +65,69 @@ export async function runWorldsEvaluation(options: WorldsEvaluationOptions): Pro
 /** Infinity (a campaign never suspended) is not JSON: it is written as the string "never". */
 function jsonNumbers(_key: string, value: unknown): unknown {
   return value === Number.POSITIVE_INFINITY ? 'never' : value;
+}
+
+/** What jsonNumbers wrote, read back ("never" is Infinity again). */
+function fromJsonNumbers(_key: string, value: unknown): unknown {
+  return value === 'never' ? Number.POSITIVE_INFINITY : value;
+}
+
+/**
+ * `cauterize evaluate --from FILE...`: the median/worst tables and the bars over worlds saved by
+ * earlier `--worlds` runs (each run's `<--json>.worlds.jsonl`), for a run cut short or one split
+ * over several runs. Refuses a world that appears twice, and worlds made differently (split,
+ * scale, days or policy version), naming the file and line.
+ */
+export async function summarizeSavedWorlds(
+  files: readonly string[],
+  json?: string,
+): Promise<MultiWorldSummary> {
+  if (json) checkOutputPath(json, '--json');
+  const worlds: WorldEvaluation[] = [];
+  const where = new Map<number, string>();
+  for (const file of files) {
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    lines.forEach((line, index) => {
+      if (line.trim() === '') return;
+      const at = `${file}:${index + 1}`;
+      let world: WorldEvaluation;
+      try {
+        world = JSON.parse(line, fromJsonNumbers) as WorldEvaluation;
+      } catch (error) {
+        throw new Error(
+          `${at} is not JSON (${(error as Error).message}): pass the .worlds.jsonl an --worlds run wrote`,
+          { cause: error },
+        );
+      }
+      if (typeof world.seed !== 'number' || typeof world.report !== 'object' || world.report === null) {
+        throw new Error(`${at} has no seed or report: pass the .worlds.jsonl an --worlds run wrote`);
+      }
+      const seen = where.get(world.seed);
+      if (seen) throw new Error(`world ${world.seed} is in ${seen} and in ${at}: pass each world once`);
+      where.set(world.seed, at);
+      const first = worlds[0];
+      for (const key of ['split', 'scale', 'days', 'policyVersion'] as const) {
+        if (first && first[key] !== world[key]) {
+          throw new Error(
+            `${at}: world ${world.seed} has ${key} ${String(world[key])}, world ${first.seed} has ` +
+              `${String(first[key])}: summarize worlds made the same way only`,
+          );
+        }
+      }
+      worlds.push(world);
+    });
+  }
+  if (worlds.length === 0)
+    throw new Error(`no worlds in ${files.join(', ')}: pass a non-empty .worlds.jsonl`);
+  worlds.sort((a, b) => a.seed - b.seed);
+  const summary = summarizeWorlds(worlds);
+  printSummary(summary, worlds);
+  if (json) {
+    const reports = worlds.map((w) => ({ seed: w.seed, report: w.report }));
+    await writeTextAtomic(json, `${JSON.stringify({ ...summary, reports }, jsonNumbers, 2)}\n`);
+    write(`\nwrote ${json}`);
+  }
+  return summary;
 }
 
 const pct = (value: number | null, digits = 1) => percent(value, digits);

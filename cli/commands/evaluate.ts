@@ -20,7 +20,7 @@ import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
 import { table } from '../format';
 import { nonNegativeInt, nonNegativeNumber, positiveInt } from '../options';
 import { Progress } from '../progress';
-import { runWorldsEvaluation } from './evaluate-worlds';
+import { runWorldsEvaluation, summarizeSavedWorlds } from './evaluate-worlds';
 
 interface EvaluateOptions {
   truth?: string;
@@ -34,6 +34,7 @@ interface EvaluateOptions {
   days: number;
   policy?: string;
   jobs: number;
+  from?: string[];
 }
 
 const write = (text: string) => process.stdout.write(`${text}\n`);
@@ -70,7 +71,20 @@ export function registerEvaluateCommand(program: Command): void {
       positiveInt,
       1,
     )
+    .option(
+      '--from <files...>',
+      'summarize worlds saved by earlier --worlds runs (their <--json>.worlds.jsonl): a run cut short, or one split over several runs',
+    )
     .action(async (options: EvaluateOptions) => {
+      if (options.from) {
+        if (options.worlds || options.truth || options.results || options.events) {
+          throw new Error(
+            '--from summarizes saved worlds: leave out --worlds, --truth, --results and --events',
+          );
+        }
+        await summarizeSavedWorlds(options.from, options.json);
+        return;
+      }
       if (options.worlds) {
         if (options.truth || options.results || options.events) {
           throw new Error('--worlds generates its own worlds: leave out --truth, --results and --events');

@@ -1,0 +1,103 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startCli } from '../support/cli-process';
+import { tempDirPerSuite } from '../support/temp-dir';
+
+/** `cauterize evaluate --from`: the summary of saved worlds is the summary the run itself printed. */
+describe('CLI: cauterize evaluate --from', () => {
+  const dir = tempDirPerSuite('cauterize-saved-worlds-');
+  const tinyWorlds = ['--worlds', 'tuning', '--scale', '0.01', '--days', '1'];
+  /** A summary as JSON, without each world's wall-clock seconds (which differ between runs). */
+  const readJson = async (file: string) =>
+    JSON.parse(await readFile(file, 'utf8'), (key, value: unknown) =>
+      key === 'seconds' ? undefined : value,
+    ) as Record<string, unknown>;
+
+  let whole: Record<string, unknown>;
+  let firstPart: string;
+  let secondPart: string;
+
+  beforeAll(async () => {
+    // Two worlds in one run, and the same two worlds run one at a time.
+    const runs = [
+      startCli([
+        'evaluate',
+        ...tinyWorlds,
+        '--count',
+        '2',
+        '--jobs',
+        '2',
+        '--json',
+        join(dir(), 'whole.json'),
+      ]),
+      startCli(['evaluate', ...tinyWorlds, '--count', '1', '--json', join(dir(), 'first.json')]),
+      startCli([
+        'evaluate',
+        ...tinyWorlds,
+        '--count',
+        '1',
+        '--offset',
+        '1',
+        '--json',
+        join(dir(), 'second.json'),
+      ]),
+    ];
+    const codes = await Promise.all(runs.map((run) => run.exited));
+    expect(codes).toEqual([0, 0, 0]);
+    whole = await readJson(join(dir(), 'whole.json'));
+    firstPart = join(dir(), 'first.json.worlds.jsonl');
+    secondPart = join(dir(), 'second.json.worlds.jsonl');
+  }, 240_000);
+
+  it('summarizes worlds saved by two runs as one run of both would', async () => {
+    // Act
+    const cli = startCli(['evaluate', '--from', secondPart, firstPart, '--json', join(dir(), 'joined.json')]);
+    const code = await cli.exited;
+
+    // Assess
+    expect(code).toBe(0);
+    const joined = await readJson(join(dir(), 'joined.json'));
+    expect(joined).toEqual(whole);
+    expect((joined.reports as Array<{ seed: number }>).map((r) => r.seed)).toEqual([1001, 1002]);
+    expect(cli.stdout()).toContain('bar (held-out worlds)');
+  });
+
+  it('refuses a world passed twice, naming both places', async () => {
+    // Act
+    const cli = startCli(['evaluate', '--from', firstPart, firstPart]);
+    const code = await cli.exited;
+
+    // Assess
+    expect(code).toBe(2);
+    expect(cli.stderr()).toContain(`world 1001 is in ${firstPart}:1 and in ${firstPart}:1`);
+  });
+
+  it('refuses worlds made at another scale, naming the key and both worlds', async () => {
+    // Prepare
+    const line = (await readFile(secondPart, 'utf8')).trim();
+    const otherScale = join(dir(), 'other-scale.worlds.jsonl');
+    await writeFile(otherScale, `${line.replace('"scale":0.01', '"scale":0.5')}\n`);
+
+    // Act
+    const cli = startCli(['evaluate', '--from', firstPart, otherScale]);
+    const code = await cli.exited;
+
+    // Assess
+    expect(code).toBe(2);
+    expect(cli.stderr()).toContain('world 1002 has scale 0.5, world 1001 has 0.01');
+  });
+
+  it('refuses a line that is not a saved world, naming the file and line', async () => {
+    // Prepare
+    const notWorlds = join(dir(), 'not-worlds.jsonl');
+    await writeFile(notWorlds, '{"seed": 3}\n');
+
+    // Act
+    const cli = startCli(['evaluate', '--from', notWorlds]);
+    const code = await cli.exited;
+
+    // Assess
+    expect(code).toBe(2);
+    expect(cli.stderr()).toContain(`${notWorlds}:1 has no seed or report`);
+  });
+});
