@@ -31,6 +31,7 @@ import {
 } from '../../lambdas/core/events';
 import { CLUSTER_OPENING_REASON, WORKFLOW_ACTOR } from '../../lambdas/core/lifecycle/sealed-input';
 import { ACTION_RANK } from '../../lambdas/core/lifecycle/enforcement-action';
+import { reinstatementFromItem } from '../../lambdas/core/lifecycle/protection';
 import { isValidExecutionName } from '../stepfunctions/execution-name';
 import { LocalEventBus, type PutEventsEntry } from '../eventbridge/local-event-bus';
 import type { LinkEdge } from '../../lambdas/core/linking/link-keys';
@@ -225,6 +226,50 @@ export class MemoryAccountStore implements AccountStore {
     return true;
   }
 
+  /**
+   * The reinstatement workflow's ReinstateAccount step, for an account this very case suspended,
+   * throttled or sent to verification: sets ACTIVE and the clearance (reinstatedCaseId,
+   * reinstatedAt, reinstatedBy, clearedAt, clearedScore, clearedPeakScore, clearedLinkKeys), and
+   * lifts the case's restriction and the enforcement claim, so that a later crossing may open a
+   * case again. The memory engine has no investigators: tests reinstate with it.
+   * @returns whether it reinstated the account (false: no case, or another one, enforces it)
+   */
+  public reinstate(
+    accountId: string,
+    clearance: {
+      readonly caseId: string;
+      readonly reinstatedAt: string;
+      readonly reinstatedBy: string;
+      readonly clearedAt: string;
+      /** The score the case was opened at: what a throttled or verified account was cleared for. */
+      readonly caseScore: number;
+    },
+  ): boolean {
+    const item = this.items.get(accountId);
+    if (!item) return false;
+    const { enforcement } = item;
+    const { caseId } = clearance;
+    const enforcedHere =
+      item.status === 'SUSPENDED'
+        ? enforcement.suspendedCaseId === caseId
+        : enforcement.enforcementCaseId === caseId;
+    if (!enforcedHere) return false;
+    const scored = item.encoded ? fromItem(unmarshall(item.encoded)) : item.state;
+    item.status = 'ACTIVE';
+    for (const lifted of REINSTATEMENT_LIFTS) delete enforcement[lifted];
+    Object.assign(enforcement, {
+      reinstatedAt: clearance.reinstatedAt,
+      reinstatedCaseId: caseId,
+      reinstatedBy: clearance.reinstatedBy,
+      clearedAt: clearance.clearedAt,
+      // if_not_exists(suspendedScore | peakRiskScore | linkKeys, ...), as the workflow's update.
+      clearedScore: enforcement.suspendedScore ?? clearance.caseScore,
+      clearedPeakScore: scored?.peakRiskScore ?? clearance.caseScore,
+      clearedLinkKeys: copy(scored?.linkKeys ?? []),
+    });
+    return true;
+  }
+
   /** What a strongly consistent read of one account gives (a copy), or undefined. */
   public stateOf(accountId: string): AccountState | undefined {
     const item = this.items.get(accountId);
@@ -247,6 +292,19 @@ export class MemoryAccountStore implements AccountStore {
   }
 }
 
+/** Attributes ReinstateAccount removes: the case's restriction, the claim, an earlier audit mark. */
+const REINSTATEMENT_LIFTS = [
+  'reinstatedAuditSeq',
+  'enforcementState',
+  'enforcementRank',
+  'enforcementCaseId',
+  'rateLimitPerHour',
+  'verificationChecks',
+  'claimCaseId',
+  'claimRank',
+  'claimTriggeredAt',
+] as const;
+
 /**
  * What a strongly consistent read of the item gives: the scorer's state with the stored status, or
  * for an item only the workflow wrote, what DynamoDbAccountStore reads from such an item.
@@ -257,6 +315,9 @@ function toState(accountId: string, item: MutableAccountItem): AccountState {
   if (!item.state) return fromItem({ accountId, status: item.status, ...item.enforcement });
   const state = copy(item.state);
   state.status = item.status;
+  // The clearance a reinstatement recorded, which DynamoDbAccountStore reads with the item.
+  const reinstatement = reinstatementFromItem(item.enforcement);
+  if (reinstatement) state.reinstatement = reinstatement;
   return state;
 }
 
