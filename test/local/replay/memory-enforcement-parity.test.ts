@@ -212,7 +212,7 @@ function concerns(event: LocalBusEvent, accountId: string): boolean {
  * alike; a failed one with its error.
  */
 type Outcome = 'Enforced' | 'AlreadyEnforced' | 'CaseAlreadyOpen' | `FAILED: ${string}` | 'NOT RUN';
-const MEMORY_OUTCOME: Readonly<Record<MemoryExecution['outcome'], Outcome>> = {
+const MEMORY_OUTCOME: Readonly<Record<Exclude<MemoryExecution['outcome'], 'FAILED'>, Outcome>> = {
   ENFORCED: 'Enforced',
   ALREADY_SUSPENDED: 'AlreadyEnforced',
   ALREADY_ENFORCED: 'AlreadyEnforced',
@@ -281,7 +281,10 @@ function memoryEngine(): Engine {
     events: (accountId) => enforcement.bus.events().filter((e) => concerns(e, accountId)),
     outcome: (executionName) => {
       const execution = enforcement.executions().find((e) => e.name === executionName);
-      return execution ? MEMORY_OUTCOME[execution.outcome] : 'NOT RUN';
+      if (!execution) return 'NOT RUN';
+      return execution.outcome === 'FAILED'
+        ? `FAILED: ${execution.error}`
+        : MEMORY_OUTCOME[execution.outcome];
     },
   };
 }
@@ -354,6 +357,13 @@ async function runRow(engine: Engine, row: ParityRow): Promise<RowResult> {
   };
 }
 
+/** Policies whose tier override caps at an action they have no section for: no directive. */
+const cappedAtThrottle = testPolicy({
+  actions: { tierOverrides: { pro: { maxAction: 'throttle' } } },
+} as Partial<Policy>);
+const cappedAtVerify = testPolicy({
+  actions: { tierOverrides: { pro: { maxAction: 'verify' } } },
+} as Partial<Policy>);
 const LATER = '2026-02-05T19:00:00.000Z';
 
 const ROWS: readonly ParityRow[] = [
@@ -471,6 +481,25 @@ const ROWS: readonly ParityRow[] = [
       crossing('p-same-case', 1, 'review', { executionName: 'acct-p-same-case-1-b' }),
     ],
     expected: { outcomes: ['Enforced', 'CaseAlreadyOpen'], status: 'ACTIVE', events: ['CaseOpened'] },
+  },
+  {
+    name: 'a throttle without its directive (tier capped at throttle, no actions.throttle): the run fails, once',
+    accountId: 'p-no-rate',
+    act: [
+      crossing('p-no-rate', 1, 'suspend', { policy: cappedAtThrottle }),
+      crossing('p-no-rate', 1, 'suspend', { policy: cappedAtThrottle }),
+    ],
+    expected: {
+      outcomes: ['FAILED: States.Runtime', 'FAILED: States.Runtime'],
+      status: 'ACTIVE',
+      events: [],
+    },
+  },
+  {
+    name: 'a verify without its directive (tier capped at verify, no actions.verify): the run fails',
+    accountId: 'p-no-checks',
+    act: [crossing('p-no-checks', 1, 'suspend', { policy: cappedAtVerify })],
+    expected: { outcomes: ['FAILED: States.Runtime'], status: 'ACTIVE', events: [] },
   },
 ];
 
