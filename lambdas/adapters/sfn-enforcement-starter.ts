@@ -1,15 +1,29 @@
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import {
   ClusterEnforcementUnavailableError,
+  systemClock,
+  type Clock,
   type ClusterEnforcementRequest,
   type EnforcementRequest,
   type EnforcementStarter,
 } from '../core/ports';
 
 /**
+ * How far Step Functions' clock may be behind this host's and a start still count as ours. Lambda
+ * and Step Functions keep time through Amazon Time Sync (well under a millisecond apart); a host
+ * synchronised over the internet by NTP stays within tens of milliseconds. A repeat of a start made
+ * less than this before (quicker than a redelivery comes back) would count as a start: `started`
+ * only feeds the EnforcementsStarted metric, and no second execution runs either way.
+ */
+export const START_DATE_TOLERANCE_MS = 250;
+
+/**
  * Starts the enforcement state machines: the account workflow, and the cluster workflow when its
- * ARN is given. Standard workflows refuse a second execution with the same name (for 90 days);
- * Express ones (the optimised profile's account workflow) start it, and its conditional writes
+ * ARN is given. Standard workflows run a name once (for 90 days): a repeat with the same input
+ * while the execution runs gets that execution back without error (its startDate, from before
+ * this request, tells it apart: started=false); a repeat once it has ended, or with another input,
+ * is ExecutionAlreadyExists (started=false). Express ones (the optimised profile's account
+ * workflow) start a new execution whatever the name (started=true), and its conditional writes
  * (account claim, case put, audit put) end it without effect. Either way "once per crossing" holds
  * under retries.
  */
@@ -18,6 +32,7 @@ export class SfnEnforcementStarter implements EnforcementStarter {
     private readonly client: SFNClient,
     private readonly stateMachineArn: string,
     private readonly clusterStateMachineArn?: string,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   public async start(request: EnforcementRequest): Promise<{ started: boolean }> {
@@ -30,14 +45,18 @@ export class SfnEnforcementStarter implements EnforcementStarter {
   }
 
   private async startExecution(stateMachineArn: string, name: string, input: unknown) {
+    // Taken before the first attempt: an execution our own retried request started (its first
+    // response lost) starts after it, and counts as started.
+    const requestedAt = this.clock.now().getTime();
     try {
-      await this.client.send(
+      const { startDate } = await this.client.send(
         new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
       );
-      return { started: true };
+      const started = startDate === undefined || startDate.getTime() >= requestedAt - START_DATE_TOLERANCE_MS;
+      return { started };
     } catch (error) {
-      // Same name, other input: this crossing is already being enforced (a redelivered batch
-      // saw more events this time). Same name and input is not an error at all.
+      // Same name, other input: this crossing is already being enforced (a redelivered batch saw
+      // more events this time). Same name and input, the execution closed: it was enforced.
       if (error instanceof ExecutionAlreadyExists) return { started: false };
       throw error;
     }

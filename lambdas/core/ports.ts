@@ -96,8 +96,10 @@ export interface ClusterEnforcementInput {
 
 export interface EnforcementStarter {
   /**
-   * Starts the workflow. Starting an execution whose name already exists with the same input is
-   * not an error (Step Functions Standard semantics): it reports started=false.
+   * Starts the workflow. Starting an execution whose name already exists, with the same input or
+   * another, is not an error (Step Functions Standard semantics): it reports started=false. An
+   * Express workflow, which does not deduplicate names, starts a repeat again (started=true); its
+   * conditional writes make that run a no-op.
    */
   start(request: EnforcementRequest): Promise<{ started: boolean }>;
   /**

@@ -547,7 +547,8 @@ export function* memoryCaseItems(
   const openedBy = new Map(
     enforcement
       .executions()
-      .filter((e) => e.outcome === 'ENFORCED')
+      // The runs that opened their case (a FAILED one fails after OpenCase).
+      .filter((e) => e.outcome === 'ENFORCED' || e.outcome === 'FAILED')
       .map((e) => [
         e.input.caseId,
         localArn('states', region, `execution:EnforcementStateMachine:${e.name}`),

@@ -9,6 +9,7 @@ import {
   type Clock,
   type ClusterEnforcementInput,
   type ClusterEnforcementRequest,
+  type EnforcementDirective,
   type EnforcementInput,
   type EnforcementRequest,
   type EnforcementStarter,
@@ -31,6 +32,7 @@ import {
 } from '../../lambdas/core/events';
 import { CLUSTER_OPENING_REASON, WORKFLOW_ACTOR } from '../../lambdas/core/lifecycle/sealed-input';
 import { ACTION_RANK } from '../../lambdas/core/lifecycle/enforcement-action';
+import { reinstatementFromItem } from '../../lambdas/core/lifecycle/protection';
 import { isValidExecutionName } from '../stepfunctions/execution-name';
 import { LocalEventBus, type PutEventsEntry } from '../eventbridge/local-event-bus';
 import type { LinkEdge } from '../../lambdas/core/linking/link-keys';
@@ -225,6 +227,50 @@ export class MemoryAccountStore implements AccountStore {
     return true;
   }
 
+  /**
+   * The reinstatement workflow's ReinstateAccount step, for an account this very case suspended,
+   * throttled or sent to verification: sets ACTIVE and the clearance (reinstatedCaseId,
+   * reinstatedAt, reinstatedBy, clearedAt, clearedScore, clearedPeakScore, clearedLinkKeys), and
+   * lifts the case's restriction and the enforcement claim, so that a later crossing may open a
+   * case again. The memory engine has no investigators: tests reinstate with it.
+   * @returns whether it reinstated the account (false: no case, or another one, enforces it)
+   */
+  public reinstate(
+    accountId: string,
+    clearance: {
+      readonly caseId: string;
+      readonly reinstatedAt: string;
+      readonly reinstatedBy: string;
+      readonly clearedAt: string;
+      /** The score the case was opened at: what a throttled or verified account was cleared for. */
+      readonly caseScore: number;
+    },
+  ): boolean {
+    const item = this.items.get(accountId);
+    if (!item) return false;
+    const { enforcement } = item;
+    const { caseId } = clearance;
+    const enforcedHere =
+      item.status === 'SUSPENDED'
+        ? enforcement.suspendedCaseId === caseId
+        : enforcement.enforcementCaseId === caseId;
+    if (!enforcedHere) return false;
+    const scored = item.encoded ? fromItem(unmarshall(item.encoded)) : item.state;
+    item.status = 'ACTIVE';
+    for (const lifted of REINSTATEMENT_LIFTS) delete enforcement[lifted];
+    Object.assign(enforcement, {
+      reinstatedAt: clearance.reinstatedAt,
+      reinstatedCaseId: caseId,
+      reinstatedBy: clearance.reinstatedBy,
+      clearedAt: clearance.clearedAt,
+      // if_not_exists(suspendedScore | peakRiskScore | linkKeys, ...), as the workflow's update.
+      clearedScore: enforcement.suspendedScore ?? clearance.caseScore,
+      clearedPeakScore: scored?.peakRiskScore ?? clearance.caseScore,
+      clearedLinkKeys: copy(scored?.linkKeys ?? []),
+    });
+    return true;
+  }
+
   /** What a strongly consistent read of one account gives (a copy), or undefined. */
   public stateOf(accountId: string): AccountState | undefined {
     const item = this.items.get(accountId);
@@ -247,6 +293,19 @@ export class MemoryAccountStore implements AccountStore {
   }
 }
 
+/** Attributes ReinstateAccount removes: the case's restriction, the claim, an earlier audit mark. */
+const REINSTATEMENT_LIFTS = [
+  'reinstatedAuditSeq',
+  'enforcementState',
+  'enforcementRank',
+  'enforcementCaseId',
+  'rateLimitPerHour',
+  'verificationChecks',
+  'claimCaseId',
+  'claimRank',
+  'claimTriggeredAt',
+] as const;
+
 /**
  * What a strongly consistent read of the item gives: the scorer's state with the stored status, or
  * for an item only the workflow wrote, what DynamoDbAccountStore reads from such an item.
@@ -257,6 +316,9 @@ function toState(accountId: string, item: MutableAccountItem): AccountState {
   if (!item.state) return fromItem({ accountId, status: item.status, ...item.enforcement });
   const state = copy(item.state);
   state.status = item.status;
+  // The clearance a reinstatement recorded, which DynamoDbAccountStore reads with the item.
+  const reinstatement = reinstatementFromItem(item.enforcement);
+  if (reinstatement) state.reinstatement = reinstatement;
   return state;
 }
 
@@ -433,10 +495,18 @@ export interface MemoryExecution {
   readonly startedAt: string;
   /**
    * Which way the workflow went: ENFORCED (opened the case, acted, published), ALREADY_SUSPENDED or
-   * ALREADY_ENFORCED (IsAlreadyEnforced), CASE_ALREADY_OPEN (another execution owns the case).
+   * ALREADY_ENFORCED (IsAlreadyEnforced), CASE_ALREADY_OPEN (another execution owns the case),
+   * FAILED (the execution failed: see error and cause).
    */
-  readonly outcome: 'ENFORCED' | 'ALREADY_SUSPENDED' | 'ALREADY_ENFORCED' | 'CASE_ALREADY_OPEN';
+  readonly outcome: 'ENFORCED' | 'ALREADY_SUSPENDED' | 'ALREADY_ENFORCED' | 'CASE_ALREADY_OPEN' | 'FAILED';
+  /** A FAILED execution's error name, as Step Functions reports it (e.g. States.Runtime). */
+  readonly error?: string;
+  /** A FAILED execution's cause. */
+  readonly cause?: string;
 }
+
+/** How one account workflow run ended. */
+type RunResult = Pick<MemoryExecution, 'outcome' | 'error' | 'cause'>;
 
 export interface MemoryClusterExecution {
   readonly name: string;
@@ -458,17 +528,18 @@ export interface MemoryEnforcementOptions {
 }
 
 /**
- * A directive field the action's event requires. The workflow's Publish state fails on a missing
- * one (its JSONPath finds nothing); so does this. The core leaves one out only when a tier
- * override caps at an action whose policy section (actions.throttle / actions.verify) is absent.
+ * The directive field the action's step reads (ThrottleAccount: requestsPerHour,
+ * RequireVerification: checks) if the input lacks it, else undefined. The core leaves one out only
+ * when a tier override caps at an action whose policy section (actions.throttle / actions.verify)
+ * is absent.
  */
-function directed<T>(value: T | undefined, action: string, field: string): T {
-  if (value === undefined) {
-    throw new Error(
-      `a ${action} run without directive.${field}: give the policy an actions.${action} section`,
-    );
-  }
-  return value;
+function missingDirective(
+  action: EnforcementInput['action'],
+  directive: EnforcementDirective,
+): string | undefined {
+  if (action === 'throttle' && directive.requestsPerHour === undefined) return 'requestsPerHour';
+  if (action === 'verify' && directive.checks === undefined) return 'checks';
+  return undefined;
 }
 
 /** One entry for the enforcement bus, its detail typed by the event's schema (core/events.ts). */
@@ -483,11 +554,13 @@ function enforcementEvent<T extends EventDetailType>(
 /**
  * The account enforcement workflow (lib/constructs/enforcement-workflow.ts), run synchronously:
  * GetAccount, skip if already suspended or under this action or a stronger one, ClaimAccount (skip
- * if another case holds the account at this rank or stronger), OpenCase (skip if the case exists), the action (review: none; throttle, verify, suspend: each
- * conditional), the hash-chained first audit entry, then CaseOpened and the action's event. Execution names are
- * unique as in Step Functions: a name seen before is not run again (started=false). Effects are
- * visible as soon as start() returns, which models a workflow that finishes within seconds of
- * event time.
+ * if another case holds the account at this rank or stronger), OpenCase (skip if the case exists),
+ * the action (review: none; throttle, verify, suspend: each conditional; a throttle or verify
+ * without its directive field fails the run there, FAILED), the hash-chained first audit entry,
+ * then CaseOpened and the action's event. Execution names are unique as in Step Functions: a name
+ * seen before is not run again (started=false), a failed run's included. Effects are visible as
+ * soon as start() returns, which models a workflow that finishes within seconds of event time.
+ * test/local/replay/memory-enforcement-parity.test.ts holds it to the synthesized workflows.
  */
 export class MemoryEnforcement implements EnforcementStarter {
   public readonly bus: LocalEventBus;
@@ -513,8 +586,9 @@ export class MemoryEnforcement implements EnforcementStarter {
     // The state machine's input is JSON: what it works on is a copy.
     const input = copy(request.input);
     const startedAt = this.clock.now().toISOString();
-    const outcome = await this.run(input, startedAt);
-    this.executionsByName.set(name, { name, input, startedAt, outcome });
+    // A run that fails is still started, as Step Functions accepts an execution that fails later.
+    const result = await this.run(input, startedAt);
+    this.executionsByName.set(name, { name, input, startedAt, ...result });
     return { started: true };
   }
 
@@ -538,7 +612,7 @@ export class MemoryEnforcement implements EnforcementStarter {
     const { clusterId, caseId, riskScore, members, policyVersion, triggeredAt, evidence, seal } = input;
     const accountIds = members.map((m) => m.accountId);
     if (!this.casesById.has(caseId)) {
-      this.openCase(caseId, startedAt, CLUSTER_OPENING_REASON, seal, {
+      const opening = this.openCase(caseId, startedAt, CLUSTER_OPENING_REASON, seal, {
         kind: 'cluster',
         clusterId,
         accountIds,
@@ -548,6 +622,7 @@ export class MemoryEnforcement implements EnforcementStarter {
         triggeredAt,
         evidence,
       });
+      this.recordAudit(opening);
     }
     const eventBusName = this.eventBusName;
     await this.bus.putEvents([
@@ -596,9 +671,9 @@ export class MemoryEnforcement implements EnforcementStarter {
   }
 
   /**
-   * OpenCase and RecordAudit as both workflows write them: the case with the fields of its kind,
-   * and its hash-chained opening entry (AUDIT#0000) with `reason`, sealing the case (chain v2)
-   * when the input carried a seal.
+   * OpenCase as both workflows write it: the case with the fields of its kind, its lastAuditHash
+   * that of the hash-chained opening entry (AUDIT#0000) with `reason`, sealing the case (chain v2)
+   * when the input carried a seal. Returns that entry, for recordAudit.
    */
   private openCase(
     caseId: string,
@@ -607,7 +682,7 @@ export class MemoryEnforcement implements EnforcementStarter {
     seal: CaseSeal | undefined,
     fields: Pick<MemoryCase, 'kind' | 'riskScore' | 'policyVersion' | 'triggeredAt' | 'evidence'> &
       Readonly<Record<string, unknown>>,
-  ): void {
+  ): MemoryAuditEntry {
     const opening = chainEntry(undefined, {
       caseId,
       at,
@@ -629,7 +704,12 @@ export class MemoryEnforcement implements EnforcementStarter {
       lastAuditSeq: 0,
       lastAuditHash: opening.hash,
     });
-    this.auditByCase.set(caseId, { ...opening, sk: 'AUDIT#0000' });
+    return { ...opening, sk: 'AUDIT#0000' };
+  }
+
+  /** RecordAudit: the case's opening entry. */
+  private recordAudit(opening: MemoryAuditEntry): void {
+    this.auditByCase.set(opening.caseId, opening);
   }
 
   /** Open cases in the order they were opened. */
@@ -641,7 +721,7 @@ export class MemoryEnforcement implements EnforcementStarter {
     return this.auditByCase.get(caseId);
   }
 
-  private async run(input: EnforcementInput, startedAt: string): Promise<MemoryExecution['outcome']> {
+  private async run(input: EnforcementInput, startedAt: string): Promise<RunResult> {
     const {
       accountId,
       caseId,
@@ -658,12 +738,12 @@ export class MemoryEnforcement implements EnforcementStarter {
     const shadow = mode === 'shadow';
     // GetAccount + IsAlreadyEnforced: never a second suspension, never a downgrade.
     const item = this.accounts.item(accountId);
-    if (item?.status === 'SUSPENDED') return 'ALREADY_SUSPENDED';
+    if (item?.status === 'SUSPENDED') return { outcome: 'ALREADY_SUSPENDED' };
     const restriction = item?.enforcement.enforcementState;
     const covered =
       (action === 'verify' && restriction === 'VERIFICATION_REQUIRED') ||
       (action === 'throttle' && (restriction === 'THROTTLED' || restriction === 'VERIFICATION_REQUIRED'));
-    if (!shadow && covered) return 'ALREADY_ENFORCED';
+    if (!shadow && covered) return { outcome: 'ALREADY_ENFORCED' };
 
     // ClaimAccount: one case per account and rank (shadow mode claims as review); a lost claim
     // ends the execution like IsAlreadyEnforced, writing nothing.
@@ -673,11 +753,11 @@ export class MemoryEnforcement implements EnforcementStarter {
       triggeredAt,
       cutoff: claimCutoff,
     });
-    if (!claimed) return 'ALREADY_ENFORCED';
+    if (!claimed) return { outcome: 'ALREADY_ENFORCED' };
 
     // OpenCase: the claim; only the execution that opens the case acts and publishes.
-    if (this.casesById.has(caseId)) return 'CASE_ALREADY_OPEN';
-    this.openCase(caseId, startedAt, reason, seal, {
+    if (this.casesById.has(caseId)) return { outcome: 'CASE_ALREADY_OPEN' };
+    const opening = this.openCase(caseId, startedAt, reason, seal, {
       ...extra,
       kind: 'account',
       accountId,
@@ -689,7 +769,18 @@ export class MemoryEnforcement implements EnforcementStarter {
       evidence,
     });
 
-    // ChooseAction: each write conditional; one that loses to another case publishes no action event.
+    // ChooseAction. ThrottleAccount and RequireVerification read their directive field first:
+    // without it the execution fails there, leaving the claim and the case item without its audit
+    // entry, the account untouched and nothing published.
+    const missing = shadow ? undefined : missingDirective(action, directive);
+    if (missing !== undefined) {
+      return {
+        outcome: 'FAILED',
+        error: 'States.Runtime',
+        cause: `Path expression '$.directive.${missing}' does not point to a value`,
+      };
+    }
+    // Each write conditional; one that loses to another case publishes no action event.
     let applied = !shadow;
     if (!shadow && action === 'suspend') {
       applied = this.accounts.suspend(accountId, {
@@ -710,6 +801,7 @@ export class MemoryEnforcement implements EnforcementStarter {
           : { verificationChecks: directive.checks }),
       });
     }
+    this.recordAudit(opening);
 
     const bus = this.eventBusName;
     const common = { accountId, caseId, riskScore, policyVersion, reason, triggeredAt };
@@ -731,13 +823,14 @@ export class MemoryEnforcement implements EnforcementStarter {
           return enforcementEvent(bus, 'AccountThrottled', {
             ...common,
             throttledAt: startedAt,
-            requestsPerHour: directed(directive.requestsPerHour, 'throttle', 'requestsPerHour'),
+            // Present: checked at ChooseAction.
+            requestsPerHour: directive.requestsPerHour as number,
           });
         case 'verify':
           return enforcementEvent(bus, 'VerificationRequired', {
             ...common,
             requiredAt: startedAt,
-            checks: directed(directive.checks, 'verify', 'checks'),
+            checks: directive.checks as NonNullable<EnforcementDirective['checks']>,
           });
         case 'review':
           return undefined;
@@ -745,6 +838,6 @@ export class MemoryEnforcement implements EnforcementStarter {
     };
     const event = applied ? actionEvent() : undefined;
     await this.bus.putEvents([...(event ? [event] : []), caseOpened]);
-    return 'ENFORCED';
+    return { outcome: 'ENFORCED' };
   }
 }

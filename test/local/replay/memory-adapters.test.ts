@@ -150,6 +150,54 @@ describe.each([
       expect(store.item('a')?.state).toEqual(state);
     });
   });
+
+  describe('Method: reinstate', () => {
+    it('reinstates only under the case that suspended the account, lifts its claim, and load reads the clearance', async () => {
+      // Prepare
+      const store = new MemoryAccountStore(options);
+      const state = scoredState('a');
+      await store.save(state, undefined);
+      store.claim('a', { caseId: 'case-1', rank: 4, triggeredAt: T0, cutoff: claimCutoffOf(T0) });
+      store.suspend('a', { suspendedCaseId: 'case-1', suspendedScore: 88 });
+      const clearance = {
+        reinstatedAt: '2026-02-03T09:31:00.000Z',
+        reinstatedBy: 'investigator@example.com',
+        clearedAt: '2026-02-03T09:30:00.000Z',
+        caseScore: 90,
+      };
+
+      // Act
+      const underOtherCase = store.reinstate('a', { ...clearance, caseId: 'case-other' });
+      const underItsCase = store.reinstate('a', { ...clearance, caseId: 'case-1' });
+
+      // Assess
+      expect([underOtherCase, underItsCase]).toEqual([false, true]);
+      expect(store.item('a')?.status).toBe('ACTIVE');
+      expect(store.item('a')?.enforcement).toEqual({
+        suspendedCaseId: 'case-1',
+        suspendedScore: 88,
+        reinstatedAt: clearance.reinstatedAt,
+        reinstatedCaseId: 'case-1',
+        reinstatedBy: clearance.reinstatedBy,
+        clearedAt: clearance.clearedAt,
+        clearedScore: 88,
+        clearedPeakScore: state.peakRiskScore,
+        clearedLinkKeys: state.linkKeys,
+      });
+      // As DynamoDbAccountStore reads the clearance from the item, for the scorer's protection.
+      expect((await store.load(['a'])).get('a')).toMatchObject({
+        status: 'ACTIVE',
+        reinstatement: {
+          caseId: 'case-1',
+          reinstatedAt: clearance.reinstatedAt,
+          clearedAt: clearance.clearedAt,
+          clearedScore: 88,
+          clearedPeakScore: state.peakRiskScore,
+          clearedLinkKeys: state.linkKeys,
+        },
+      });
+    });
+  });
 });
 
 describe('Class: MemoryLinkStore', () => {
