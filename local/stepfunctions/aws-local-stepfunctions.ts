@@ -1,11 +1,12 @@
 /**
- * The single place that loads aws-local-stepfunctions. It declares Node >= 22 and calls
- * `Promise.withResolvers` (Node 22) in every Task state, so the method is polyfilled here on Node 20
- * before the library's CommonJS build is required.
+ * The single place that loads aws-local-stepfunctions, as patched by patch-package
+ * (patches/aws-local-stepfunctions+3.0.0.patch, applied by the `prepare` script on `npm ci`).
+ *
+ * The library declares Node >= 22 and calls `Promise.withResolvers` (Node 22) when a Task state
+ * runs, so the method is polyfilled here on Node 20; nothing calls it while the module loads.
  */
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type * as AwsLocalStepFunctions from 'aws-local-stepfunctions';
+import { createHash } from 'node:crypto';
+import * as AwsLocalStepFunctions from 'aws-local-stepfunctions';
 
 interface PromiseWithResolvers {
   withResolvers?: <T>() => {
@@ -32,45 +33,8 @@ if (typeof promiseConstructor.withResolvers !== 'function') {
   });
 }
 
-/**
- * aws-local-stepfunctions 3.0.0 hashes (States.Hash: MD5, SHA-1, SHA-256, SHA-384, SHA-512) only
- * the first 64-byte block right: its block loop counts words but reads `dataView.getUint32(i + t * 4)`
- * as if `i` were a byte offset, so any input of 56 bytes or more gets a wrong digest (AWS computes the
- * right one). Audit chain hashes are always longer. Until the library is fixed, its CommonJS build is
- * loaded with the two offsets corrected; test/local/stepfunctions/aws-local-stepfunctions.test.ts checks the digests
- * against node:crypto, and if a release fixes the loop the text no longer matches and it loads as is.
- */
-const HASH_BLOCK_OFFSET_FIXES: ReadonlyArray<readonly [string, string]> = [
-  ['dataView.getUint32(i + t * 4', 'dataView.getUint32((i + t) * 4'],
-  ['dataView.getBigUint64(i + t * 8', 'dataView.getBigUint64((i + t) * 8'],
-];
-
-function loadLibrary(): typeof AwsLocalStepFunctions {
-  // The package's "require" export condition is its CommonJS build (main.node.cjs).
-  const entry = require.resolve('aws-local-stepfunctions');
-  const source = readFileSync(entry, 'utf8');
-  if (!HASH_BLOCK_OFFSET_FIXES.some(([buggy]) => source.includes(buggy))) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(entry) as typeof AwsLocalStepFunctions;
-  }
-  const fixed = HASH_BLOCK_OFFSET_FIXES.reduce(
-    (text, [buggy, right]) => text.split(buggy).join(right),
-    source,
-  );
-  const libraryModule = { exports: {} as Record<string, unknown> };
-  // Dependencies resolve from the library's folder, through this module's require (jest's in tests).
-  const requireFromLibrary = (id: string): unknown =>
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(require.resolve(id, { paths: [dirname(entry)] }));
-  // Compiled in this realm (jest's too), unlike vm or Module#_compile.
-  const evaluate = new Function('exports', 'require', 'module', '__filename', '__dirname', fixed);
-  evaluate(libraryModule.exports, requireFromLibrary, libraryModule, entry, dirname(entry));
-  return libraryModule.exports as unknown as typeof AwsLocalStepFunctions;
-}
-
-const library = loadLibrary();
-
-export const { StateMachine, ExecutionError, ExecutionAbortedError, ExecutionTimeoutError } = library;
+export const { StateMachine, ExecutionError, ExecutionAbortedError, ExecutionTimeoutError } =
+  AwsLocalStepFunctions;
 export type StateMachine = AwsLocalStepFunctions.StateMachine;
 export type StateMachineDefinition = ConstructorParameters<typeof AwsLocalStepFunctions.StateMachine>[0];
 export type RunOptions = NonNullable<Parameters<AwsLocalStepFunctions.StateMachine['run']>[1]>;
@@ -79,3 +43,69 @@ export type EventLog =
     ? E
     : never;
 export type JSONValue = Parameters<AwsLocalStepFunctions.StateMachine['run']>[0];
+
+/** States.Hash's algorithms, with node:crypto's name for each. */
+const HASH_ALGORITHMS = {
+  MD5: 'md5',
+  'SHA-1': 'sha1',
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+};
+
+/**
+ * Thrown when aws-local-stepfunctions computes a States.Hash digest that node:crypto does not: its
+ * patch is not applied (a `npm install` that skipped lifecycle scripts, or a new library version).
+ */
+export class UnpatchedLocalStepFunctionsError extends Error {
+  public constructor(mismatches: readonly string[]) {
+    super(
+      `aws-local-stepfunctions computes wrong States.Hash digests (${mismatches.join(', ')}), so audit ` +
+        'chain hashes would not match what AWS computes: its patch is not applied. Run `npx patch-package` ' +
+        '(npm ci runs it through the prepare script); see patches/ and docs/upstream/.',
+    );
+    this.name = 'UnpatchedLocalStepFunctionsError';
+  }
+}
+
+/**
+ * Runs States.Hash with every algorithm over an input of several blocks (the unpatched 3.0.0 is
+ * right for one block only) and compares each digest with node:crypto's.
+ * @throws UnpatchedLocalStepFunctionsError naming the algorithms that differ
+ */
+export async function verifyStatesHash(
+  stateMachine: typeof AwsLocalStepFunctions.StateMachine = StateMachine,
+): Promise<void> {
+  const text = 'cauterize-audit-v1|'.repeat(11);
+  const machine = new stateMachine({
+    StartAt: 'Hash',
+    States: {
+      Hash: {
+        Type: 'Pass',
+        Parameters: Object.fromEntries(
+          Object.keys(HASH_ALGORITHMS).map((algorithm) => [
+            `${algorithm}.$`,
+            `States.Hash($.text, '${algorithm}')`,
+          ]),
+        ),
+        End: true,
+      },
+    },
+  });
+  const digests = (await machine.run({ text }).result) as Record<string, unknown>;
+  const mismatches = Object.entries(HASH_ALGORITHMS)
+    .filter(
+      ([algorithm, nodeName]) =>
+        digests[algorithm] !== createHash(nodeName).update(text, 'utf8').digest('hex'),
+    )
+    .map(([algorithm]) => algorithm);
+  if (mismatches.length > 0) throw new UnpatchedLocalStepFunctionsError(mismatches);
+}
+
+let verified: Promise<void> | undefined;
+
+/** verifyStatesHash, run once per process; every local execution waits for it. */
+export function assertLibraryPatched(): Promise<void> {
+  verified ??= verifyStatesHash();
+  return verified;
+}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { assertSupportedLocally } from './asl-definition';
 import {
+  assertLibraryPatched,
   ExecutionError,
   ExecutionTimeoutError,
   StateMachine,
@@ -156,11 +157,13 @@ export class LocalStateMachine {
    * @param request.name execution name; a random UUID when absent
    * @param request.input a JSON value, or its text; compared as text, as Step Functions does
    * @throws ExecutionAlreadyExistsError (STANDARD only) if the name is taken by a closed execution or another input
+   * @throws UnpatchedLocalStepFunctionsError if the library's States.Hash digests are wrong (patch not applied)
    */
   public async startExecution(request: {
     readonly name?: string;
     readonly input?: unknown;
   }): Promise<{ started: boolean; executionArn: string; startDate: Date }> {
+    await assertLibraryPatched();
     const name = request.name ?? randomUUID();
     if (!isValidExecutionName(name)) {
       throw new InvalidExecutionRequestError('InvalidName', `Invalid Name: '${name}'`);

@@ -102,7 +102,7 @@ describe('Package: the example consumer app on the packed tarball', () => {
 
   const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 
-  it('packs the compiled constructs, the handlers, the event schemas and the shipped policy, and no sources', () => {
+  it('packs the compiled constructs, the handlers, the event schemas and the shipped policy, and no sources', async () => {
     // Assess
     expect(packedFiles).toEqual(
       expect.arrayContaining([
@@ -116,9 +116,14 @@ describe('Package: the example consumer app on the packed tarball', () => {
     );
     expect(
       packedFiles.filter(
-        (file) => /^(cli|local|sim|test|console|bench)\/|\.ts$/.test(file) && !file.endsWith('.d.ts'),
+        (file) => /^(cli|local|sim|test|console|bench|patches)\/|\.ts$/.test(file) && !file.endsWith('.d.ts'),
       ),
     ).toEqual([]);
+    // patch-package runs from prepare, which an install from a registry or a tarball does not run.
+    const { scripts } = await readJson<{ scripts?: Record<string, string> }>(
+      join(app, 'node_modules', 'cauterize', 'package.json'),
+    );
+    expect(Object.keys(scripts ?? {}).filter((name) => /^(pre|post)?install$/.test(name))).toEqual([]);
   });
 
   it('resolves every export from the consumer app', async () => {
