@@ -343,7 +343,7 @@ export const policySchema = z
     mode: z
       .enum(['enforce', 'shadow'])
       .describe(
-        '`enforce`: accounts and clusters over the suspend thresholds are suspended. `shadow`: everything is scored, banded and recorded as under `enforce`, but no enforcement workflow is started.',
+        '`enforce`: accounts and clusters over the suspend thresholds are suspended. `shadow`: everything is scored and banded as under `enforce`, and a band that would act opens a review case recording what would have been done; no account is touched.',
       ),
     thresholds: z
       .object({
@@ -548,6 +548,19 @@ export const policySchema = z
           `must be greater than ${lower.key} (${lower.value}): the action bands go ` +
           'review < throttle < verify < suspend; raise it or lower the other',
       });
+    }
+    // A tier capped at throttle or verify needs that band's settings (the rate limit, the checks).
+    for (const [tier, override] of Object.entries(policy.actions.tierOverrides)) {
+      const action = override?.maxAction;
+      if ((action === 'throttle' || action === 'verify') && policy.actions[action] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['actions', 'tierOverrides', tier, 'maxAction'],
+          message:
+            `caps the tier at ${action}, but actions.${action} is not set, so there is nothing to apply: ` +
+            `add actions.${action}, or cap the tier at review or suspend`,
+        });
+      }
     }
   })
   .describe('The policy security teams edit (config/policy.yaml).');

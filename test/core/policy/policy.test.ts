@@ -47,6 +47,26 @@ describe('Function: parsePolicy', () => {
     expect(act).toThrow(message);
   });
 
+  it('rejects a tier capped at a band the policy leaves out, naming the tier and the fix', () => {
+    // Prepare: no throttle band, and enterprise capped at throttle (nothing to apply: no rate limit)
+    const edited = shipped
+      .replace(/^  throttle: \{[^\n]*\n/m, '')
+      .replace('enterprise: { maxAction: review }', 'enterprise: { maxAction: throttle }');
+    expect(edited).not.toContain('requestsPerHour');
+
+    // Act
+    const act = () => parsePolicy(edited, 'edited.yaml');
+
+    // Assess
+    expect(act).toThrow(PolicyValidationError);
+    expect(act).toThrow(
+      /actions\.tierOverrides\.enterprise\.maxAction: .*caps the tier at throttle, but actions\.throttle is not set.*add actions\.throttle, or cap the tier at review or suspend/,
+    );
+    expect(() =>
+      parsePolicy(edited.replace('maxAction: throttle', 'maxAction: verify'), 'edited.yaml'),
+    ).not.toThrow();
+  });
+
   it('rejects text that is not YAML', () => {
     expect(() => parsePolicy('a: [1,', 'bad.yaml')).toThrow(/bad\.yaml[\s\S]*not valid YAML/);
   });

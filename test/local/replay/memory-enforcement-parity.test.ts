@@ -357,7 +357,10 @@ async function runRow(engine: Engine, row: ParityRow): Promise<RowResult> {
   };
 }
 
-/** Policies whose tier override caps at an action they have no section for: no directive. */
+/**
+ * Policies whose tier override caps at an action they have no section for: no directive. parsePolicy
+ * refuses them now; the rows keep the two engines alike should one reach a workflow anyway.
+ */
 const cappedAtThrottle = testPolicy({
   actions: { tierOverrides: { pro: { maxAction: 'throttle' } } },
 } as Partial<Policy>);
