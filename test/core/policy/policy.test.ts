@@ -50,7 +50,7 @@ describe('Function: parsePolicy', () => {
   it('rejects a tier capped at a band the policy leaves out, naming the tier and the fix', () => {
     // Prepare: no throttle band, and enterprise capped at throttle (nothing to apply: no rate limit)
     const edited = shipped
-      .replace(/^  throttle: \{[^\n]*\n/m, '')
+      .replace(/^ {2}throttle: \{[^\n]*\n/m, '')
       .replace('enterprise: { maxAction: review }', 'enterprise: { maxAction: throttle }');
     expect(edited).not.toContain('requestsPerHour');
 
