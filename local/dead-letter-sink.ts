@@ -5,7 +5,8 @@ import { withSourceLine } from './jsonl-source';
 /**
  * The local dead-letter queue (the local pipeline's and the memory engine's): rejected records are
  * kept in memory and, when a file is given, appended to it as JSON Lines with their reason (what
- * SQS would hold in AWS).
+ * SQS would hold in AWS, but whole: there a record too large for one SQS message has its data cut,
+ * see SqsDeadLetterSink's DeadLetterMessage).
  */
 export class LocalDeadLetterSink implements DeadLetterSink {
   private readonly kept: RejectedRecord[] = [];

@@ -127,7 +127,10 @@ export interface RejectedRecord {
   readonly partitionKey: string;
   readonly field: string;
   readonly reason: string;
-  /** The raw record data, base64, so it can be fixed and re-driven. */
+  /**
+   * The raw record data, base64, so it can be fixed and re-driven. On SQS, a record too large for
+   * one message keeps a prefix of it only (SqsDeadLetterSink's DeadLetterMessage says how).
+   */
   readonly dataBase64: string;
   readonly rejectedAt: string;
 }

@@ -8,6 +8,12 @@ import {
 } from './aws-json-endpoint';
 
 const MAX_BATCH_ENTRIES = 10;
+/**
+ * The most bytes a SendMessageBatch request may hold (its messages' sizes summed), and a queue's
+ * MaximumMessageSize unless createQueue says otherwise: 256 KiB, SQS's limit before it was raised
+ * to 1 MiB in 2025 (a queue may still be set to it), which SqsDeadLetterSink is built to fit.
+ */
+export const SQS_SIZE_LIMIT_BYTES = 262_144;
 
 export interface SqsMessageAttribute {
   readonly DataType: string;
@@ -20,6 +26,12 @@ export interface QueuedMessage {
   readonly messageId: string;
   readonly body: string;
   readonly attributes: Readonly<Record<string, SqsMessageAttribute>>;
+}
+
+interface Queue {
+  readonly messages: QueuedMessage[];
+  /** The queue's MaximumMessageSize, in bytes. */
+  readonly maximumMessageSize: number;
 }
 
 /** One entry of a SendMessageBatch request, as received. */
@@ -42,9 +54,14 @@ export interface EntryFailure {
  * answered in `Successful` (message id, MD5 of the body, which the SDK checks, and of the
  * attributes) or in `Failed` (see rejectEntries), so a batch can partly fail with HTTP 200. A
  * request naming no queue this endpoint created is QueueDoesNotExist.
+ *
+ * Sizes are enforced as SQS counts them: a message is its body's UTF-8 bytes plus, per attribute,
+ * its name, data type and value. A request with a message over the queue's MaximumMessageSize is
+ * refused whole with InvalidParameterValue (SendMessage's answer, "Message must be shorter than N
+ * bytes"), and one whose messages sum to more than 262,144 bytes with BatchRequestTooLong.
  */
 export class SqsEndpoint {
-  private readonly queues = new Map<string, QueuedMessage[]>();
+  private readonly queues = new Map<string, Queue>();
   private rejection: (entry: BatchEntry) => EntryFailure | undefined = () => undefined;
 
   private constructor(private readonly server: AwsJsonEndpoint) {}
@@ -65,15 +82,19 @@ export class SqsEndpoint {
   }
 
   /** Creates a queue; returns its URL. */
-  public createQueue(name: string): string {
+  public createQueue(
+    name: string,
+    /** Its MaximumMessageSize, in bytes. @default SQS_SIZE_LIMIT_BYTES */
+    maximumMessageSize = SQS_SIZE_LIMIT_BYTES,
+  ): string {
     const url = `${this.endpoint}/${LOCAL_ACCOUNT_ID}/${name}`;
-    this.queues.set(url, []);
+    this.queues.set(url, { messages: [], maximumMessageSize });
     return url;
   }
 
   /** What the queue holds, in the order it was sent. */
   public messages(queueUrl: string): readonly QueuedMessage[] {
-    return this.queues.get(queueUrl) ?? [];
+    return this.queues.get(queueUrl)?.messages ?? [];
   }
 
   /** From now on, entries for which `rule` returns a failure are refused (the others are sent). */
@@ -117,6 +138,23 @@ export class SqsEndpoint {
         'Id values must be distinct.',
       );
     }
+    const sizes = entries.map(messageBytes);
+    if (sizes.some((size) => size > queue.maximumMessageSize)) {
+      throw new AwsJsonServiceError(
+        'com.amazon.coral.service#InvalidParameterValueException',
+        `One or more parameters are invalid. Reason: Message must be shorter than ${queue.maximumMessageSize} bytes.`,
+        400,
+        'InvalidParameterValue;Sender',
+      );
+    }
+    const total = sizes.reduce((sum, size) => sum + size, 0);
+    if (total > SQS_SIZE_LIMIT_BYTES) {
+      throw senderError(
+        'BatchRequestTooLong',
+        'BatchRequestTooLong',
+        `Batch requests cannot be longer than ${SQS_SIZE_LIMIT_BYTES} bytes. You have sent ${total} bytes.`,
+      );
+    }
     const successful: Array<Record<string, string>> = [];
     const failed: Array<EntryFailure & { Id: string }> = [];
     for (const entry of entries) {
@@ -127,7 +165,7 @@ export class SqsEndpoint {
       }
       const messageId = randomUUID();
       const attributes = entry.MessageAttributes ?? {};
-      queue.push({ messageId, body: entry.MessageBody, attributes });
+      queue.messages.push({ messageId, body: entry.MessageBody, attributes });
       successful.push({
         Id: entry.Id,
         MessageId: messageId,
@@ -141,6 +179,17 @@ export class SqsEndpoint {
 
 function senderError(type: string, queryCode: string, message: string): AwsJsonServiceError {
   return new AwsJsonServiceError(type, message, 400, `AWS.SimpleQueueService.${queryCode};Sender`);
+}
+
+/** A message's size as SQS counts it: the body, and each attribute's name, data type and value. */
+function messageBytes(entry: BatchEntry): number {
+  let bytes = Buffer.byteLength(entry.MessageBody, 'utf8');
+  for (const [name, attribute] of Object.entries(entry.MessageAttributes ?? {})) {
+    bytes += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(attribute.DataType, 'utf8');
+    if (attribute.StringValue !== undefined) bytes += Buffer.byteLength(attribute.StringValue, 'utf8');
+    if (attribute.BinaryValue !== undefined) bytes += Buffer.byteLength(attribute.BinaryValue, 'base64');
+  }
+  return bytes;
 }
 
 function md5(data: Buffer): string {
