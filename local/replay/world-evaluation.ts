@@ -7,6 +7,7 @@ import type { LabelledEvent, PresetName } from '../../sim/types';
 import { splitOfSeed } from '../../sim/world-seeds';
 import { replayInMemory } from './fast-replay';
 import type { SourceRecord } from '../jsonl-source';
+import { registerCleanup } from '../emulators/process-cleanup';
 
 /**
  * Multi-world evaluation: each world generated in memory, replayed through the scoring core on the
@@ -159,6 +160,12 @@ function startWorker(): { run(request: WorldWorkerRequest): Promise<WorldEvaluat
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
+  // A worker busy with a world only sees its parent go between worlds: stopped with the CLI
+  // (SIGINT, SIGTERM, a failure), the parent ends it, so nobody computes a world nobody will read.
+  const unregister = registerCleanup(() => {
+    child.kill('SIGKILL');
+  });
+  child.on('exit', unregister);
   let pending:
     { seed: number; resolve: (world: WorldEvaluation) => void; reject: (error: Error) => void } | undefined;
   child.on('message', (answer: WorldWorkerAnswer) => {

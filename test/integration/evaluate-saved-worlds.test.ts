@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startCli } from '../support/cli-process';
+import { processesWithEnv, startCli, waitFor } from '../support/cli-process';
 import { tempDirPerSuite } from '../support/temp-dir';
 
 /** `cauterize evaluate --from`: the summary of saved worlds is the summary the run itself printed. */
@@ -100,4 +100,26 @@ describe('CLI: cauterize evaluate --from', () => {
     expect(code).toBe(2);
     expect(cli.stderr()).toContain(`${notWorlds}:1 has no seed or report`);
   });
+
+  it('stops its world workers with it when it is killed mid-world', async () => {
+    // Prepare: worlds big enough to be mid-way when the signal comes; a marker to find the workers.
+    const marker = `evaluate-${process.pid}-${Date.now()}`;
+    const cli = startCli(
+      ['evaluate', '--worlds', 'tuning', '--count', '2', '--jobs', '2', '--scale', '0.5'],
+      {
+        CAUTERIZE_TEST_MARKER: marker,
+      },
+    );
+    const workers = () =>
+      processesWithEnv('CAUTERIZE_TEST_MARKER', marker).filter((p) => p.command.includes('world-worker'));
+    await waitFor('two world workers', () => workers().length === 2, 60_000);
+
+    // Act
+    cli.child.kill('SIGTERM');
+    await cli.exited;
+
+    // Assess: the workers were computing a world each, and exit with their parent.
+    await waitFor('the world workers to exit', () => workers().length === 0, 10_000);
+    expect(workers()).toEqual([]);
+  }, 90_000);
 });
