@@ -358,15 +358,16 @@ async function runRow(engine: Engine, row: ParityRow): Promise<RowResult> {
 }
 
 /**
- * Policies whose tier override caps at an action they have no section for: no directive. parsePolicy
- * refuses them now; the rows keep the two engines alike should one reach a workflow anyway.
+ * Policies whose tier override caps at an action they have no section for: no directive. Policy
+ * validation refuses them (so they are built here without it); the rows keep the two engines alike
+ * should one reach a workflow anyway, as a hosted configuration written before that check could.
  */
-const cappedAtThrottle = testPolicy({
-  actions: { tierOverrides: { pro: { maxAction: 'throttle' } } },
-} as Partial<Policy>);
-const cappedAtVerify = testPolicy({
-  actions: { tierOverrides: { pro: { maxAction: 'verify' } } },
-} as Partial<Policy>);
+const cappedAt = (maxAction: 'throttle' | 'verify'): Policy => ({
+  ...testPolicy(),
+  actions: { tierOverrides: { pro: { maxAction } } },
+});
+const cappedAtThrottle = cappedAt('throttle');
+const cappedAtVerify = cappedAt('verify');
 const LATER = '2026-02-05T19:00:00.000Z';
 
 const ROWS: readonly ParityRow[] = [
