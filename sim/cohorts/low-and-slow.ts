@@ -1,9 +1,14 @@
 import type { Presence } from '../behaviour/account-runtime';
-import { type AttackerAccount, attackerRuntime, extractionStream } from '../behaviour/campaign';
+import {
+  agedAttackerAccount,
+  type AttackerAccount,
+  attackerRuntime,
+  extractionStream,
+} from '../behaviour/campaign';
 import { Extractor, TemplateBank, type ExtractionStyle } from '../behaviour/extraction';
-import { agedCreatedMs, attackTruth, campaignTruth, checkRange } from '../behaviour/plan-helpers';
+import { attackTruth, campaignTruth, checkRange } from '../behaviour/plan-helpers';
 import { diurnalTimes, HourProfile } from '../behaviour/timing';
-import { CONSUMER_EMAIL_DOMAINS, HUMAN_HOUR_WEIGHTS, ipv4On, NETWORKS, USER_AGENTS } from '../catalog';
+import { HUMAN_HOUR_WEIGHTS, ipv4On, NETWORKS, USER_AGENTS } from '../catalog';
 import { randomDeviceId } from '../ids';
 import { extractionStyleSpace, SELF_SERVE_TIERS, tierChoice, UTC_OFFSETS } from '../behaviour/spaces';
 import { choice, interval, int, num, share } from '../params';
@@ -133,15 +138,9 @@ export const lowAndSlow: CohortDefinition<LowAndSlowParams> = {
       const n = ctx.count(params.accountsPerCampaign, 2);
       for (let a = 0; a < n; a++) {
         const i = accounts.length;
-        const account: AttackerAccount = {
-          accountId: ctx.ids.account(),
-          createdMs: agedCreatedMs(rng, world, params.agedDays[0], params.agedDays[1]),
-          activeFromMs: world.startMs,
-          activeToMs: world.endMs,
-          tier: params.tier,
-          paymentFingerprint: ctx.ids.payment(),
-          emailDomain: CONSUMER_EMAIL_DOMAINS.sample(rng),
-        };
+        const account: AttackerAccount = agedAttackerAccount(ctx, rng, params.agedDays, params.tier, {
+          cardOnFreeTier: true,
+        });
         members.push(account.accountId);
         cards.push(account.paymentFingerprint ?? '');
         accounts.push({

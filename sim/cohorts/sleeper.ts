@@ -8,12 +8,17 @@ import {
   timingChoice,
   type TimingKind,
 } from '../behaviour/attack-kit';
-import { type AttackerAccount, attackerRuntime, extractionStream } from '../behaviour/campaign';
+import {
+  agedAttackerAccount,
+  type AttackerAccount,
+  attackerRuntime,
+  extractionStream,
+} from '../behaviour/campaign';
 import { Extractor, TemplateBank, type ExtractionStyle } from '../behaviour/extraction';
-import { agedCreatedMs, attackTruth, campaignTruth, checkRange } from '../behaviour/plan-helpers';
+import { attackTruth, campaignTruth, checkRange } from '../behaviour/plan-helpers';
 import { CASUAL_CAPABILITIES, humanTurnGapMs, ordinaryConversation } from '../behaviour/requests';
 import { extractionStyleSpace, tierChoice, UTC_OFFSETS } from '../behaviour/spaces';
-import { CONSUMER_EMAIL_DOMAINS, HUMAN_HOUR_WEIGHTS, USER_AGENTS } from '../catalog';
+import { HUMAN_HOUR_WEIGHTS, USER_AGENTS } from '../catalog';
 import { HourProfile, localMidnight } from '../behaviour/timing';
 import { randomDeviceId } from '../ids';
 import { choice, interval, int, num, share } from '../params';
@@ -190,13 +195,7 @@ export const sleeper: CohortDefinition<SleeperParams> = {
           world.startMs + rng.between(params.switchAt[0], params.switchAt[1]) * (world.endMs - world.startMs),
         );
         const account: SleeperAccount = {
-          accountId: ctx.ids.account(),
-          createdMs: agedCreatedMs(rng, world, params.agedDays[0], params.agedDays[1]),
-          activeFromMs: world.startMs,
-          activeToMs: world.endMs,
-          tier: params.tier,
-          paymentFingerprint: params.tier === 'free' ? null : ctx.ids.payment(),
-          emailDomain: CONSUMER_EMAIL_DOMAINS.sample(rng),
+          ...agedAttackerAccount(ctx, rng, params.agedDays, params.tier),
           switchMs,
         };
         members.push(account.accountId);

@@ -7,11 +7,16 @@ import {
   timingChoice,
   type TimingKind,
 } from '../behaviour/attack-kit';
-import { type AttackerAccount, attackerRuntime, extractionStream } from '../behaviour/campaign';
+import {
+  agedAttackerAccount,
+  type AttackerAccount,
+  attackerRuntime,
+  extractionStream,
+} from '../behaviour/campaign';
 import { Extractor, TemplateBank, type ExtractionStyle } from '../behaviour/extraction';
-import { agedCreatedMs, attackTruth, campaignTruth, checkRange } from '../behaviour/plan-helpers';
+import { attackTruth, campaignTruth, checkRange } from '../behaviour/plan-helpers';
 import { extractionStyleSpace, SELF_SERVE_TIERS, tierChoice, UTC_OFFSETS } from '../behaviour/spaces';
-import { CONSUMER_EMAIL_DOMAINS, USER_AGENTS } from '../catalog';
+import { USER_AGENTS } from '../catalog';
 import { randomDeviceId } from '../ids';
 import { choice, interval, int, num, share } from '../params';
 import type { Rng } from '../rng';
@@ -144,15 +149,7 @@ export const templateFree: CohortDefinition<TemplateFreeParams> = {
       const n = ctx.count(params.accountsPerCampaign, 2);
       for (let a = 0; a < n; a++) {
         const i = accounts.length;
-        const account: AttackerAccount = {
-          accountId: ctx.ids.account(),
-          createdMs: agedCreatedMs(rng, world, params.agedDays[0], params.agedDays[1]),
-          activeFromMs: world.startMs,
-          activeToMs: world.endMs,
-          tier: params.tier,
-          paymentFingerprint: params.tier === 'free' ? null : ctx.ids.payment(),
-          emailDomain: CONSUMER_EMAIL_DOMAINS.sample(rng),
-        };
+        const account: AttackerAccount = agedAttackerAccount(ctx, rng, params.agedDays, params.tier);
         members.push(account.accountId);
         if (account.paymentFingerprint) cards.push(account.paymentFingerprint);
         accounts.push({
