@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
 import { runWorlds } from '../../local/replay/world-evaluation';
 import { percent } from '../../sim/evaluation';
@@ -34,8 +34,11 @@ export async function runWorldsEvaluation(options: WorldsEvaluationOptions): Pro
   );
   let finished = 0;
   if (options.json) checkOutputPath(options.json, '--json');
-  // Each world is kept as it finishes: a long run cut short still leaves the worlds it evaluated.
-  const partial = options.json ? `${options.json}.worlds.jsonl` : undefined;
+  // Each world is kept as it finishes, in FILE.worlds.jsonl.partial: a long run cut short still
+  // leaves the worlds it evaluated (`--from` reads them), and an earlier run's FILE.worlds.jsonl
+  // is replaced only once this run is complete.
+  const saved = options.json ? `${options.json}.worlds.jsonl` : undefined;
+  const partial = saved ? `${saved}.partial` : undefined;
   if (partial) await rm(partial, { force: true });
   const worlds = await runWorlds(seeds, {
     scale: options.scale,
@@ -52,12 +55,18 @@ export async function runWorldsEvaluation(options: WorldsEvaluationOptions): Pro
       );
     },
   });
+  if (partial && saved) await rename(partial, saved);
+  return reportWorlds(worlds, options.json);
+}
+
+/** Prints the median/worst tables and the bars of these worlds, and writes them to `json` if given. */
+async function reportWorlds(worlds: readonly WorldEvaluation[], json?: string): Promise<MultiWorldSummary> {
   const summary = summarizeWorlds(worlds);
   printSummary(summary, worlds);
-  if (options.json) {
+  if (json) {
     const reports = worlds.map((w) => ({ seed: w.seed, report: w.report }));
-    await writeTextAtomic(options.json, `${JSON.stringify({ ...summary, reports }, jsonNumbers, 2)}\n`);
-    write(`\nwrote ${options.json}`);
+    await writeTextAtomic(json, `${JSON.stringify({ ...summary, reports }, jsonNumbers, 2)}\n`);
+    write(`\nwrote ${json}`);
   }
   return summary;
 }
@@ -120,14 +129,7 @@ export async function summarizeSavedWorlds(
   if (worlds.length === 0)
     throw new Error(`no worlds in ${files.join(', ')}: pass a non-empty .worlds.jsonl`);
   worlds.sort((a, b) => a.seed - b.seed);
-  const summary = summarizeWorlds(worlds);
-  printSummary(summary, worlds);
-  if (json) {
-    const reports = worlds.map((w) => ({ seed: w.seed, report: w.report }));
-    await writeTextAtomic(json, `${JSON.stringify({ ...summary, reports }, jsonNumbers, 2)}\n`);
-    write(`\nwrote ${json}`);
-  }
-  return summary;
+  return reportWorlds(worlds, json);
 }
 
 const pct = (value: number | null, digits = 1) => percent(value, digits);

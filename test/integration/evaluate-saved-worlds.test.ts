@@ -122,4 +122,27 @@ describe('CLI: cauterize evaluate --from', () => {
     await waitFor('the world workers to exit', () => workers().length === 0, 10_000);
     expect(workers()).toEqual([]);
   }, 90_000);
+
+  it("leaves an earlier run's saved worlds as they were when a new run with the same --json is stopped", async () => {
+    // Prepare: an earlier run's saved worlds, and a new run writing beside them.
+    const json = join(dir(), 'again.json');
+    const earlier = await readFile(firstPart, 'utf8');
+    await writeFile(`${json}.worlds.jsonl`, earlier);
+    const marker = `evaluate-again-${process.pid}-${Date.now()}`;
+    const cli = startCli(
+      ['evaluate', '--worlds', 'tuning', '--count', '2', '--jobs', '2', '--scale', '0.5', '--json', json],
+      { CAUTERIZE_TEST_MARKER: marker },
+    );
+    const workers = () =>
+      processesWithEnv('CAUTERIZE_TEST_MARKER', marker).filter((p) => p.command.includes('world-worker'));
+    await waitFor('two world workers', () => workers().length === 2, 60_000);
+
+    // Act
+    cli.child.kill('SIGTERM');
+    await cli.exited;
+
+    // Assess
+    expect(await readFile(`${json}.worlds.jsonl`, 'utf8')).toBe(earlier);
+    await waitFor('the world workers to exit', () => workers().length === 0, 10_000);
+  }, 90_000);
 });
