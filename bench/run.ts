@@ -2,7 +2,8 @@
  * Benchmarks: prints figures, asserts nothing. `npm run bench -- --help` for the options.
  * Each step runs on the simulator's traffic (written once into --work-dir and reused).
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeTextAtomic } from '../local/atomic-file';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { table } from '../cli/format';
@@ -474,7 +475,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${formatConsoleGraph(graph)}\n`);
   }
   const resultsFile = join(options.workDir, 'results.json');
-  await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  await writeTextAtomic(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${table(['figure', 'value', 'notes'], rows)}\n\nwrote ${resultsFile}\n`);
 }
 
