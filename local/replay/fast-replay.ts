@@ -54,34 +54,17 @@ export function loadScorerPolicy(policyFile: string = DEFAULT_POLICY_FILE): Poli
   return validatePolicy(JSON.parse(policyToJson(loadPolicyFile(path))), path);
 }
 
-export interface FastReplayOptions {
+/** fastReplay: a file in, replay's output folder out; the scoring options are replayInMemory's. */
+export interface FastReplayOptions extends Omit<
+  MemoryReplayOptions,
+  'rejectedFile' | 'busEventsFile' | 'deadLetters'
+> {
   /** JSON Lines file of usage events, in timestamp order. */
   readonly file: string;
   /** As for replay: written beside this folder and moved into place once complete. */
   readonly outDir: string;
   /** Replace an earlier replay's output folder once this run is complete. @default false */
   readonly force?: boolean;
-  /** Resolved against the project root, as for the local pipeline. @default config/policy.yaml */
-  readonly policyFile?: string;
-  /** Shards the records are spread over by partition key, as on the usage stream. @default 2 */
-  readonly shards?: number;
-  /** Records per scorer invocation, per shard. @default 5000 (the stack's event source mapping) */
-  readonly batchSize?: number;
-  /** Redeliveries of a batch with failed records before it is given up (counted in failedBatches). @default 5 */
-  readonly maximumRetryAttempts?: number;
-  /**
-   * Order of the shards' batches: as the local replay's poller takes them, or as events happen.
-   * @default 'poller' (decides as the full local pipeline does)
-   */
-  readonly interleaving?: ShardInterleaving;
-  /**
-   * The event source mapping's batching window in event time, as on AWS (see scoreInShards):
-   * batches span at most this many seconds. Implies 'event-time' interleaving.
-   * @default none: batches are cut by size only, as a replayed backlog is
-   */
-  readonly batchingWindowSeconds?: number;
-  /** Wall clock of the run (rejectedAt, the workflow's start time). @default systemClock */
-  readonly clock?: Clock;
   /** Called as the file is read: bytes read so far and the file's size. */
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
@@ -131,17 +114,24 @@ export function sequenceNumberOf(shardIndex: number, n: number): string {
 export interface MemoryReplayOptions {
   /** Resolved against the project root, as for the local pipeline. @default config/policy.yaml */
   readonly policyFile?: string;
-  /** @default 2 */
+  /** Shards the records are spread over by partition key, as on the usage stream. @default 2 */
   readonly shards?: number;
-  /** @default 5000 (the stack's event source mapping) */
+  /** Records per scorer invocation, per shard. @default 5000 (the stack's event source mapping) */
   readonly batchSize?: number;
-  /** @default 5 */
+  /** Redeliveries of a batch with failed records before it is given up (counted in failedBatches). @default 5 */
   readonly maximumRetryAttempts?: number;
-  /** @default 'poller', or 'event-time' with a batching window */
+  /**
+   * Order of the shards' batches: as the local replay's poller takes them, or as events happen.
+   * @default 'poller' (decides as the full local pipeline does), or 'event-time' with a batching window
+   */
   readonly interleaving?: ShardInterleaving;
-  /** @default none: batches are cut by size only */
+  /**
+   * The event source mapping's batching window in event time, as on AWS (see scoreInShards):
+   * batches span at most this many seconds. Implies 'event-time' interleaving.
+   * @default none: batches are cut by size only, as a replayed backlog is
+   */
   readonly batchingWindowSeconds?: number;
-  /** @default systemClock */
+  /** Wall clock of the run (rejectedAt, the workflow's start time). @default systemClock */
   readonly clock?: Clock;
   /** Appends dead-lettered records here as JSON Lines. @default kept in memory only */
   readonly rejectedFile?: string;
