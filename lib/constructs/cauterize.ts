@@ -17,7 +17,6 @@ import {
   parseCostProfile,
   type CostProfileName,
   type CostProfileSettings,
-  type TableCapacity,
   type WorkflowType,
 } from '../cost-profile';
 import { tableIndexWildcardFinding } from '../nag-findings';
@@ -26,7 +25,7 @@ import { loadPolicyFile } from '../policy-file';
 import { checkInteger } from '../validate-props';
 import { CaseArchiver, DEFAULT_ARCHIVE_RETENTION_DAYS } from './case-archive';
 import { CASE_ID_WILDCARD_REASON, CasesApi, methodWildcardFindings } from './cases-api';
-import { CauterizeStore, type CauterizeStoreResources } from './cauterize-store';
+import { CauterizeStore, type CauterizeStoreProps, type CauterizeStoreResources } from './cauterize-store';
 import { ChainAnchor } from './chain-anchor';
 import { ClusterEnforcementWorkflow } from './cluster-enforcement-workflow';
 import { EnforcementWorkflow } from './enforcement-workflow';
@@ -35,7 +34,11 @@ import { PolicyConfig } from './policy-config';
 import { ReinstatementWorkflow } from './reinstatement-workflow';
 import { UsageStreamScorer } from './usage-stream-scorer';
 
-export interface CauterizeProps {
+/**
+ * The store's props (what it creates, when `store` is not given) and the pipeline's. Props the
+ * store has too are documented here again where the pipeline gives them more to do.
+ */
+export interface CauterizeProps extends CauterizeStoreProps {
   /**
    * The stateful half from elsewhere, e.g. a CauterizeStore in a stack of its own (our app's
    * layout), so the pipeline can be redeployed or destroyed without touching the data. Not with
@@ -50,11 +53,6 @@ export interface CauterizeProps {
    * @default - a new stream encrypted with the key, on-demand or sized by the cost profile
    */
   readonly usageStream?: kinesis.IStream;
-  /**
-   * The bus enforcement events go to, when the platform already has one its auth service listens on.
-   * @default - a new bus named enforcementBusName, encrypted with the key
-   */
-  readonly enforcementBus?: events.IEventBus;
   /**
    * A customer-managed key for the tables, queues, archive and what else Cauterize creates. Its key
    * policy must let EventBridge use it for a bus Cauterize creates, and CloudWatch for an alarm
@@ -100,37 +98,6 @@ export interface CauterizeProps {
    * @default 1000
    */
   readonly expectedEventsPerSecond?: number;
-  /**
-   * Name of the enforcement bus Cauterize creates (not with enforcementBus or store).
-   * @default 'cauterize-enforcement'
-   */
-  readonly enforcementBusName?: string;
-  /**
-   * Retention of a stream Cauterize creates, in hours (24 to 8760).
-   * @default 24
-   */
-  readonly streamRetentionHours?: number;
-  /**
-   * Provisioned shards of a stream Cauterize creates.
-   * @default - the profile's: on-demand (default), or enough for batches to span 300 s at
-   * expectedEventsPerSecond (optimised: 6 per 1,000 events/s)
-   */
-  readonly streamShardCount?: number;
-  /**
-   * Provisioned, auto scaled capacity of the accounts table Cauterize creates.
-   * @default - the profile's: on-demand (default), or sized from expectedEventsPerSecond (optimised)
-   */
-  readonly accountsTableCapacity?: TableCapacity;
-  /**
-   * Provisioned, auto scaled capacity of the links table Cauterize creates.
-   * @default - the profile's: on-demand (default), or sized from expectedEventsPerSecond (optimised)
-   */
-  readonly linksTableCapacity?: TableCapacity;
-  /**
-   * Default Object Lock retention (COMPLIANCE) of the case archive Cauterize creates, in days.
-   * @default 2555
-   */
-  readonly caseArchiveRetentionDays?: number;
   /**
    * Memory of the scorer, in MB (128 to 10240).
    * @default 1024
