@@ -8,4 +8,7 @@ module.exports = {
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
+  // One scratch folder per run (TMPDIR), removed at the end: synthesized apps leave cdk.out folders.
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
 };
