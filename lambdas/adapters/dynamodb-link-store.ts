@@ -1,6 +1,6 @@
 import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LinkMembers, LinkStore } from '../core/ports';
-import { LINK_KEY_SHARDS, linkShard, perShardLimit, shardedLinkKey } from '../core/linking/link-keys';
+import { linkKeyShards, linkShard, perShardLimit, shardedLinkKey } from '../core/linking/link-keys';
 import { withUnprocessedRetries } from './batch-retry';
 import type { LinkEdge } from '../core/linking/link-keys';
 
@@ -38,7 +38,7 @@ export function edgeTraits(
 }
 
 /**
- * One item per (link key, account). The accounts of a key are spread over LINK_KEY_SHARDS
+ * One item per (link key, account). The accounts of a key are spread over linkKeyShards(key)
  * partitions ("<key>@<shard>", see link-keys.ts), so no key is one hot partition however many
  * accounts share it; the item keeps the logical key in `key`. No index: an account's own links are
  * in its account item (linkKeys). Puts are idempotent.
@@ -65,7 +65,7 @@ export class DynamoDbLinkStore implements LinkStore {
         PutRequest: {
           Item: {
             ...edge,
-            linkKey: shardedLinkKey(edge.linkKey, linkShard(edge.accountId)),
+            linkKey: shardedLinkKey(edge.linkKey, linkShard(edge.accountId, edge.linkKey)),
             key: edge.linkKey,
           },
         },
@@ -90,7 +90,7 @@ export class DynamoDbLinkStore implements LinkStore {
       if (accounts.size === 0) this.ownWrites.delete(key);
     }
     for (const edge of edges) {
-      const key = shardedLinkKey(edge.linkKey, linkShard(edge.accountId));
+      const key = shardedLinkKey(edge.linkKey, linkShard(edge.accountId, edge.linkKey));
       const accounts = this.ownWrites.get(key) ?? new Map<string, { at: number; item: MemberItem }>();
       accounts.delete(edge.accountId);
       const item = {
@@ -120,12 +120,12 @@ export class DynamoDbLinkStore implements LinkStore {
   }
 
   public async members(linkKeys: readonly string[], limitPerKey: number): Promise<Map<string, LinkMembers>> {
-    const perShard = perShardLimit(limitPerKey);
     const result = new Map<string, LinkMembers>();
     await Promise.all(
       [...new Set(linkKeys)].map(async (linkKey) => {
+        const perShard = perShardLimit(limitPerKey, linkKey);
         const shards = await Promise.all(
-          Array.from({ length: LINK_KEY_SHARDS }, async (_, shard) => {
+          Array.from({ length: linkKeyShards(linkKey) }, async (_, shard) => {
             const shardedKey = shardedLinkKey(linkKey, shard);
             const out = await this.client.send(
               new QueryCommand({

@@ -17,7 +17,7 @@ import {
   type LinkStore,
 } from '../../lambdas/core/ports';
 import {
-  LINK_KEY_SHARDS,
+  linkKeyShards,
   linkShard,
   perShardLimit,
   shardedLinkKey,
@@ -353,7 +353,7 @@ export class MemoryLinkStore implements LinkStore {
   public async put(edges: readonly LinkEdge[]): Promise<void> {
     for (const edge of edges) {
       this.counters.puts += 1;
-      const key = shardedLinkKey(edge.linkKey, linkShard(edge.accountId));
+      const key = shardedLinkKey(edge.linkKey, linkShard(edge.accountId, edge.linkKey));
       let members = this.byKey.get(key);
       if (!members) {
         members = new Map();
@@ -368,13 +368,13 @@ export class MemoryLinkStore implements LinkStore {
 
   /** The same reads as DynamoDbLinkStore: every shard, at most perShardLimit accounts each. */
   public async members(linkKeys: readonly string[], limitPerKey: number): Promise<Map<string, LinkMembers>> {
-    const perShard = perShardLimit(limitPerKey);
     const result = new Map<string, LinkMembers>();
     for (const linkKey of new Set(linkKeys)) {
+      const perShard = perShardLimit(limitPerKey, linkKey);
       const accountIds: string[] = [];
       const traits: Array<[string | undefined, string | undefined]> = [];
       let truncated = false;
-      for (let shard = 0; shard < LINK_KEY_SHARDS; shard++) {
+      for (let shard = 0; shard < linkKeyShards(linkKey); shard++) {
         this.counters.queries += 1;
         const key = shardedLinkKey(linkKey, shard);
         const ids = this.orderedMembers(key);
@@ -394,7 +394,7 @@ export class MemoryLinkStore implements LinkStore {
   /** Every edge of a key, shard by shard, in sort-key order within each. */
   public edges(linkKey: string): LinkEdge[] {
     const edges: LinkEdge[] = [];
-    for (let shard = 0; shard < LINK_KEY_SHARDS; shard++) {
+    for (let shard = 0; shard < linkKeyShards(linkKey); shard++) {
       const key = shardedLinkKey(linkKey, shard);
       const members = this.byKey.get(key);
       for (const id of this.orderedMembers(key)) edges.push({ ...(members?.get(id) as LinkEdge) });

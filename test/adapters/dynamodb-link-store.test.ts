@@ -40,7 +40,7 @@ describe('Class: DynamoDbLinkStore', () => {
     for (const item of Items.filter((i) => i.key?.S === 'pay#campaign-card')) {
       const partition = item.linkKey?.S ?? '';
       partitions.set(partition, (partitions.get(partition) ?? 0) + 1);
-      expect(partition).toBe(`pay#campaign-card@${linkShard(item.accountId?.S ?? '')}`);
+      expect(partition).toBe(`pay#campaign-card@${linkShard(item.accountId?.S ?? '', 'pay#campaign-card')}`);
     }
     expect(partitions.size).toBe(LINK_KEY_SHARDS);
     expect(Math.max(...partitions.values())).toBeLessThan(ring.length / 2);
@@ -71,6 +71,53 @@ describe('Class: DynamoDbLinkStore', () => {
         await memory.members(['pay#campaign-card', 'pay#solo'], limit),
       );
     }
+  });
+
+  it('keeps a template band in one partition, read with one query, the first members by account id', async () => {
+    // Prepare
+    const band = 'tpl#0:beef';
+    const senders = ring.slice(0, 60).map((id) => ({ ...edge(band, id), kind: 'tpl' as const, tag: 'math' }));
+    await store.put(senders);
+    const memory = new MemoryLinkStore();
+    await memory.put(senders);
+    const queries: string[] = [];
+    // A client of its own: a document client shares its middleware with the client it wraps.
+    const counted = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: services.dynamodbEndpoint,
+        region: services.region,
+        credentials: services.credentials,
+      }),
+    );
+    counted.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { ExpressionAttributeValues?: Record<string, unknown> };
+        if (input.ExpressionAttributeValues) queries.push(String(input.ExpressionAttributeValues[':k']));
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const reader = new DynamoDbLinkStore(counted, tableName);
+
+    // Act
+    const { Items = [] } = await services.dynamodb.send(new ScanCommand({ TableName: tableName }));
+    const sample = await reader.members([band], 40);
+
+    // Assess
+    const partitions = new Set(Items.filter((i) => i.key?.S === band).map((i) => i.linkKey?.S));
+    expect(partitions).toEqual(new Set([`${band}@0`]));
+    expect(queries).toEqual([`${band}@0`]);
+    expect(sample.get(band)).toEqual({
+      accountIds: ring.slice(0, 40),
+      tags: Array.from({ length: 40 }, () => 'math'),
+      truncated: true,
+    });
+    for (const limit of [200, 40, 7]) {
+      expect(await store.members([band], limit)).toEqual(await memory.members([band], limit));
+    }
+    const before = memory.counters.queries;
+    await memory.members([band, 'pay#campaign-card'], 200);
+    expect(memory.counters.queries - before).toBe(1 + LINK_KEY_SHARDS);
   });
 
   describe('Method: members, eventually consistent', () => {

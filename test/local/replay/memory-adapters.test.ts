@@ -224,7 +224,7 @@ describe('Class: MemoryLinkStore', () => {
 
       // Assess
       const byShard = (list: readonly string[]) =>
-        Array.from({ length: LINK_KEY_SHARDS }, (_, s) => list.filter((id) => linkShard(id) === s));
+        Array.from({ length: LINK_KEY_SHARDS }, (_, s) => list.filter((id) => linkShard(id, 'pay#1') === s));
       const expectedAll = byShard(ids).flat();
       expect(all.get('pay#1')).toEqual({ accountIds: expectedAll, truncated: false });
       expect(all.get('pay#2')).toEqual({ accountIds: ['acct_z'], truncated: false });
