@@ -17,6 +17,15 @@ describe('Class: DynamoDbLinkStore', () => {
     kind: 'pay',
     firstSeenAt: '2026-02-02T00:00:00.000Z',
   });
+  /** A client of its own: a document client shares its middleware with the client it wraps. */
+  const clientOfItsOwn = () =>
+    DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: services.dynamodbEndpoint,
+        region: services.region,
+        credentials: services.credentials,
+      }),
+    );
   const ring = Array.from({ length: 120 }, (_, i) => `ring-${String(i).padStart(3, '0')}`);
 
   beforeAll(async () => {
@@ -81,14 +90,7 @@ describe('Class: DynamoDbLinkStore', () => {
     const memory = new MemoryLinkStore();
     await memory.put(senders);
     const queries: string[] = [];
-    // A client of its own: a document client shares its middleware with the client it wraps.
-    const counted = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: services.dynamodbEndpoint,
-        region: services.region,
-        credentials: services.credentials,
-      }),
-    );
+    const counted = clientOfItsOwn();
     counted.middlewareStack.add(
       (next) => async (args) => {
         const input = args.input as { ExpressionAttributeValues?: Record<string, unknown> };
@@ -126,14 +128,7 @@ describe('Class: DynamoDbLinkStore', () => {
      * them, as an eventually consistent query can miss a write made milliseconds before.
      */
     const storeWithUnseenWrites = (shadowTable: string, now: () => number) => {
-      // A client of its own: a document client shares its middleware with the client it wraps.
-      const client = DynamoDBDocumentClient.from(
-        new DynamoDBClient({
-          endpoint: services.dynamodbEndpoint,
-          region: services.region,
-          credentials: services.credentials,
-        }),
-      );
+      const client = clientOfItsOwn();
       client.middlewareStack.add(
         (next) => async (args) => {
           const input = args.input as { RequestItems?: Record<string, unknown> };
