@@ -23,12 +23,14 @@ const SHARD_HEADROOM = 1.2;
 
 /**
  * Capacity units a table needs per usage event, measured by the bench on the default mix at a
- * 300 s span (accounts 0.593 write and 0.236 read units, links 0.106 and 0.337, seed 1;
- * docs/performance.md "Cost profiles"), rounded up: they size the auto scaling range.
+ * 300 s span (at a299cde: accounts 0.590 write and 0.233 read units, links 0.094 and 0.404, seed 1;
+ * docs/performance.md "Cost profiles"), rounded up: they size the auto scaling range. The links'
+ * reads were 0.836 before template bands moved to one partition, and 0.337 before the detection
+ * rewrite's public-prompt check: measure again when detection changes what it reads.
  */
 export const CAPACITY_UNITS_PER_EVENT = {
   accounts: { write: 0.6, read: 0.25 },
-  links: { write: 0.11, read: 0.35 },
+  links: { write: 0.11, read: 0.45 },
 } as const;
 
 /** A provisioned table's auto scaling range and target (one for reads, one for writes). */
