@@ -38,7 +38,7 @@ import {
 } from '../../local/local-store';
 import { VerdictError } from '../exit-codes';
 import { table } from '../format';
-import { positiveInt } from '../options';
+import { policyOption, positiveInt } from '../options';
 
 /** Where the cases live: a persisted local table (--local DIR) or a table in AWS. */
 interface ConnectionOptions {
@@ -140,7 +140,7 @@ export async function openLocalCases(
         reinstatement ??= LocalReinstatement.create({
           dynamodb: client,
           bus,
-          policyFile: options.policyFile,
+          policyFile: policyOption(options.policyFile),
         });
       }
       await events.caseUpdated(detail);

@@ -11,7 +11,7 @@ import { LocalConsoleSource } from '../../console/server/local-source';
 import type { ConsoleRole, EvaluationReport } from '../../console/shared/api';
 import { evaluate } from '../../sim/evaluation';
 import { readEventRefs, readResultAccounts, readTruthFile } from '../../sim/evaluation-files';
-import { positiveInt } from '../options';
+import { policyOption, positiveInt } from '../options';
 
 export interface ConsoleOptions {
   local?: string;
@@ -62,7 +62,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
         dir: options.local,
         role: options.role,
         actor: options.actor ?? `${userInfo().username} (console)`,
-        policyFile: options.policy,
+        policyFile: policyOption(options.policy),
       })
     : new ApiConsoleSource({ url: options.api!, region: options.region });
   try {

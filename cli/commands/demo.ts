@@ -4,7 +4,7 @@ import type { KinesisWriteRecord } from '../../local/kinesis/kinesis-writer';
 import { LocalPipeline } from '../../local/local-pipeline';
 import { generateTraffic } from '../../sim';
 import { formatRate, table } from '../format';
-import { positiveInt } from '../options';
+import { policyOption, positiveInt } from '../options';
 import { Progress } from '../progress';
 import type { AccountSummary, CaseSummary } from '../../local/summaries';
 
@@ -85,7 +85,7 @@ export async function runDemo(
   const started = performance.now();
   const running: { pipeline?: LocalPipeline } = {};
   const pipeline = await LocalPipeline.start({
-    policyFile: options.policy,
+    policyFile: policyOption(options.policy),
     shards: DEMO_SHARDS,
     hooks: {
       wrapScorer: (scorer) => async (event, context) => {

@@ -11,6 +11,7 @@ import {
 } from '../../sim/multi-world';
 import { worldSeeds, type WorldSplit } from '../../sim/world-seeds';
 import { bar, table } from '../format';
+import { policyOption } from '../options';
 
 export interface WorldsEvaluationOptions {
   readonly split: WorldSplit;
@@ -43,7 +44,7 @@ export async function runWorldsEvaluation(options: WorldsEvaluationOptions): Pro
   const worlds = await runWorlds(seeds, {
     scale: options.scale,
     days: options.days,
-    policyFile: options.policy,
+    policyFile: policyOption(options.policy),
     jobs: options.jobs,
     onWorld: (w) => {
       finished += 1;

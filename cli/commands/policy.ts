@@ -10,7 +10,7 @@ import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
 import { backtestPolicy, type BacktestReport, type DecisionChange } from '../../local/replay/policy-backtest';
 import { VerdictError } from '../exit-codes';
 import { table } from '../format';
-import { positiveInt } from '../options';
+import { policyPath, positiveInt } from '../options';
 import { Progress } from '../progress';
 import { loadPolicyFile } from '../../lib/policy-file';
 
@@ -38,13 +38,17 @@ export function registerPolicyCommands(program: Command): void {
       'Check a policy file against the schema; exits 1 naming every bad key, its value and the rule ' +
         `(2 if the file cannot be read; files over ${MAX_POLICY_BYTES / 1024 / 1024} MiB are refused)`,
     )
-    .argument('[file]', 'policy file', DEFAULT_POLICY_FILE)
+    .argument(
+      '[file]',
+      "policy file (config/policy.yaml: this clone's when the working folder has none)",
+      DEFAULT_POLICY_FILE,
+    )
     .action((file: string) => {
       // A file that cannot be read is an error (2); one that is not a valid policy is the answer (1).
-      readableFile(file);
+      readableFile(policyPath(file));
       let parsed;
       try {
-        parsed = loadPolicyFile(file);
+        parsed = loadPolicyFile(policyPath(file));
       } catch (error) {
         if (error instanceof PolicyValidationError) throw new VerdictError(error.message, { cause: error });
         throw error;
@@ -96,7 +100,11 @@ export function registerPolicyCommands(program: Command): void {
       'usage events, JSON Lines in timestamp order (e.g. from `cauterize simulate`)',
     )
     .requiredOption('--policy <file>', 'the proposed policy')
-    .option('--baseline <file>', 'the policy it is compared with', DEFAULT_POLICY_FILE)
+    .option(
+      '--baseline <file>',
+      "the policy it is compared with (config/policy.yaml: this clone's when the working folder has none)",
+      DEFAULT_POLICY_FILE,
+    )
     .option('--truth <file>', 'ground truth from `cauterize simulate` (*.truth.json): adds per-cohort counts')
     .option('--json <file>', 'also write the full report (every changed account) as JSON here')
     .option('--shards <n>', 'shards, as for replay', positiveInt, 2)
@@ -109,16 +117,18 @@ export function registerPolicyCommands(program: Command): void {
       // Validate both policies (and where the report goes) before minutes of replay, so a typo
       // fails at once.
       if (options.json) checkOutputPath(options.json, '--json');
-      loadPolicyFile(options.baseline);
-      loadPolicyFile(options.policy);
+      const baselineFile = policyPath(options.baseline);
+      const policyFile = policyPath(options.policy);
+      loadPolicyFile(baselineFile);
+      loadPolicyFile(policyFile);
       const progress = {
         baseline: new Progress('baseline policy', 100, ' MB'),
         candidate: new Progress('new policy', 100, ' MB'),
       };
       const report = await backtestPolicy({
         eventsFile: options.events,
-        policyFile: options.policy,
-        baselineFile: options.baseline,
+        policyFile,
+        baselineFile,
         truthFile: options.truth,
         shards: options.shards,
         onProgress: (run, read, total) => progress[run].update(read / 1e6, total / 1e6),

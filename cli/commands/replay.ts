@@ -4,7 +4,7 @@ import { fastReplay, type ShardInterleaving } from '../../local/replay/fast-repl
 import { replay } from '../../local/replay/replay';
 import { COST_PROFILES, costProfileSettings, type CostProfileName } from '../../lib/cost-profile';
 import { table } from '../format';
-import { nonNegativeInt, positiveInt } from '../options';
+import { nonNegativeInt, policyOption, positiveInt } from '../options';
 import { Progress } from '../progress';
 
 interface ReplayCommandOptions {
@@ -94,7 +94,7 @@ export function registerReplayCommand(program: Command): void {
         file,
         outDir: options.out,
         force: options.force,
-        policyFile: options.policy,
+        policyFile: policyOption(options.policy),
         shards: options.shards,
         batchSize: options.batchSize,
         onProgress: (read: number, total: number) => progress.update(read / 1e6, total / 1e6),

@@ -400,3 +400,63 @@ describe('CLI: policy (items 8, 9, 10)', () => {
     );
   });
 });
+
+describe('CLI: policy files named from another folder', () => {
+  const dir = tempDirPerSuite('cauterize-policy-paths-');
+  const home = process.cwd();
+
+  beforeAll(async () => {
+    await writeSimulation(join(dir(), 'events.jsonl'), join(dir(), 'truth.json'), {
+      preset: 'demo',
+      seed: 2,
+    });
+    const policy = parseYaml(await readFile(POLICY_FILE, 'utf8')) as Record<string, unknown>;
+    await writeFile(
+      join(dir(), 'mine.yaml'),
+      stringifyYaml({ ...policy, version: 'from-the-working-folder' }),
+    );
+    process.chdir(dir());
+  });
+
+  afterAll(() => {
+    process.chdir(home);
+  });
+
+  it('reads a relative --policy from the working folder, as a shell user means it', async () => {
+    // Act
+    const validate = await cli('policy', 'validate', 'mine.yaml');
+    const replay = await cli(
+      'replay',
+      'events.jsonl',
+      '--engine',
+      'memory',
+      '--out',
+      'out',
+      '--policy',
+      'mine.yaml',
+    );
+
+    // Assess
+    expect(validate.code).toBe(0);
+    expect(validate.out).toContain('mine.yaml: valid (version from-the-working-folder');
+    expect(replay.code).toBe(0);
+    const summary = JSON.parse(await readFile(join(dir(), 'out', 'summary.json'), 'utf8')) as {
+      policyVersion: string;
+    };
+    expect(summary.policyVersion).toBe('from-the-working-folder');
+  });
+
+  it("falls back to this clone's config/policy.yaml where the working folder has none", async () => {
+    // Act
+    const validate = await cli('policy', 'validate');
+    const backtest = await cli('policy', 'backtest', '--events', 'events.jsonl', '--policy', 'mine.yaml');
+
+    // Assess
+    const shipped = parseYaml(await readFile(POLICY_FILE, 'utf8')) as { version: string };
+    expect(validate.code).toBe(0);
+    expect(validate.out).toContain(`config/policy.yaml: valid (version ${shipped.version}`);
+    expect(backtest.code).toBe(0);
+    expect(backtest.out).toMatch(new RegExp(`baseline\\s+\\S*config/policy\\.yaml\\s+${shipped.version}`));
+    expect(backtest.out).toMatch(/\bnew\s+\S*mine\.yaml\s+from-the-working-folder/);
+  });
+});

@@ -149,7 +149,7 @@ describe('Function: backtestPolicy', () => {
       const total = (report.cohorts ?? []).reduce((sum, c) => sum + c.accounts, 0);
       expect(total).toBe(fastAccounts.length);
       const text = out.join('');
-      expect(text).toMatch(/baseline\s+config\/policy\.yaml/);
+      expect(text).toMatch(/baseline\s+\S*config\/policy\.yaml/);
       expect(text).toContain(`accounts change decision`);
       expect(text).toMatch(new RegExp(`${allowlisted}\\s+\\S+\\s+SUSPENDED \\(\\d+\\)`));
       expect(text).toMatch(/cohort\s+attack\s+accounts/);
