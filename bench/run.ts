@@ -81,6 +81,23 @@ interface ReplaySummary {
   readonly suspended: number;
 }
 
+/**
+ * `cauterize replay FILE --out OUT` (replacing an earlier run's OUT) as a user runs it, with the
+ * peak memory of its process tree; fails with its stderr unless it succeeds.
+ */
+async function measuredReplay(
+  file: string,
+  out: string,
+  extraArgs: readonly string[] = [],
+): Promise<{ result: TreeMemoryResult; summary: ReplaySummary }> {
+  const cli = join(__dirname, '..', 'bin', 'cauterize.js');
+  const args = [cli, 'replay', file, '--out', out, '--force', ...extraArgs];
+  const result = await runMeasuringMemory(process.execPath, args);
+  if (result.exitCode !== 0) throw new Error(`replay of ${file} failed:\n${result.stderr}`);
+  const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as ReplaySummary;
+  return { result, summary };
+}
+
 interface BenchOptions {
   seed: number;
   scale: number;
@@ -254,22 +271,9 @@ async function main(argv: string[]): Promise<void> {
       const prefix = await prefixFile(traffic.file, size * 1e6, options.workDir);
       log(`peak memory of \`cauterize replay\` on ${mb(prefix.bytes)}`);
       const out = join(options.workDir, `replay-${size}MB`);
-      const cli = join(__dirname, '..', 'bin', 'cauterize.js');
-      const result = await runMeasuringMemory(process.execPath, [
-        cli,
-        'replay',
-        prefix.file,
-        '--out',
-        out,
-        '--stream-store',
-        'disk',
-      ]);
-      if (result.exitCode !== 0) throw new Error(`replay of ${prefix.file} failed:\n${result.stderr}`);
-      const events = Number(/local\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
+      const { result, summary } = await measuredReplay(prefix.file, out, ['--stream-store', 'disk']);
       // dynalite keeps its tables in memory: they grow with the accounts seen (and their links).
-      const { accounts } = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as {
-        accounts: number;
-      };
+      const { eventsRead: events, accounts } = summary;
       memory.push({ what: 'whole replay', bytes: prefix.bytes, events, accounts, result });
     }
     results.memory = memory.map((m) => ({
@@ -281,18 +285,7 @@ async function main(argv: string[]): Promise<void> {
   let fullReplay: { seconds: number; peakRssBytes: number; summary: ReplaySummary } | undefined;
   if (options.steps.includes('replay') && traffic) {
     log(`the whole of ${traffic.file} through \`cauterize replay\` on the local services`);
-    const out = join(options.workDir, 'replay-full');
-    const cli = join(__dirname, '..', 'bin', 'cauterize.js');
-    const result = await runMeasuringMemory(process.execPath, [
-      cli,
-      'replay',
-      traffic.file,
-      '--out',
-      out,
-      '--force',
-    ]);
-    if (result.exitCode !== 0) throw new Error(`replay of ${traffic.file} failed:\n${result.stderr}`);
-    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as ReplaySummary;
+    const { result, summary } = await measuredReplay(traffic.file, join(options.workDir, 'replay-full'));
     fullReplay = { seconds: result.seconds, peakRssBytes: result.peakRssBytes, summary };
     results.fullReplay = fullReplay;
   }
