@@ -3,41 +3,14 @@ import { assessCluster, signupBurstShare } from '../../../lambdas/core/linking/c
 import { weighLink } from '../../../lambdas/core/linking/edge-weights';
 import type { LinkMembers } from '../../../lambdas/core/ports';
 import { emptyBucket, type HourBucket } from '../../../lambdas/core/scoring/window';
+import { neutralAccountState } from '../../support/account-state';
 import { testPolicy } from '../../support/policy';
 
 let n = 0;
 /** An account state with what linking looks at; everything else neutral. */
 function account(overrides: Partial<AccountState> = {}): AccountState {
   n += 1;
-  return {
-    accountId: `acct-${n}`,
-    tier: 'free',
-    orgId: null,
-    emailDomain: 'mail.example',
-    clusterId: null,
-    accountCreatedAt: '2026-01-01T00:00:00.000Z',
-    status: 'ACTIVE',
-    firstEventAt: '2026-02-01T00:00:00.000Z',
-    lastEventAt: '2026-02-01T00:00:00.000Z',
-    totalRequests: 30,
-    buckets: [],
-    recentTopics: [],
-    templateBands: [],
-    recurringTemplateBands: [],
-    asns: [],
-    riskScore: 10,
-    peakRiskScore: 10,
-    band: 'NORMAL',
-    reasons: [],
-    policyVersion: 'test',
-    crossings: 0,
-    requestedCrossing: 0,
-    watermarks: {},
-    recentEventIds: [],
-    linkKeys: [],
-    version: 1,
-    ...overrides,
-  } as AccountState;
+  return neutralAccountState({ accountId: `acct-${n}`, ...overrides });
 }
 
 const many = (count: number, overrides: (i: number) => Partial<AccountState>) =>

@@ -5,6 +5,7 @@ import { footprintLinkKey, signupBurstLinkKey } from '../../../lambdas/core/link
 import { scoreAccount } from '../../../lambdas/core/batch/account-scorer';
 import { MemoryAccountStore, MemoryLinkStore } from '../../../local/replay/memory-adapters';
 import { makeEvent, minutesAfter, sequenced } from '../../support/events';
+import { neutralAccountState } from '../../support/account-state';
 import { testPolicy } from '../../support/policy';
 import type { LinkEdge } from '../../../lambdas/core/linking/link-keys';
 
@@ -15,35 +16,14 @@ const CREATED = '2026-02-01T13:27:00.000Z';
 let n = 0;
 function account(overrides: Partial<AccountState> = {}): AccountState {
   n += 1;
-  return {
+  return neutralAccountState({
     accountId: `net-${n}`,
-    tier: 'free',
-    orgId: null,
     emailDomain: `mail-${n}.example`,
-    clusterId: null,
     accountCreatedAt: CREATED,
-    status: 'ACTIVE',
     firstEventAt: T0,
     lastEventAt: T0,
-    totalRequests: 30,
-    buckets: [],
-    recentTopics: [],
-    templateBands: [],
-    recurringTemplateBands: [],
-    riskScore: 10,
-    peakRiskScore: 10,
-    band: 'NORMAL',
-    reasons: [],
-    policyVersion: 'test',
-    crossings: 0,
-    requestedCrossing: 0,
-    watermarks: {},
-    recentEventIds: [],
-    linkKeys: [],
-    asns: [],
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 const many = (count: number, overrides: (i: number) => Partial<AccountState>) =>
