@@ -4,6 +4,7 @@ import {
   type CostProfileName,
   type WorkflowType,
 } from '../lib/cost-profile';
+import { INLINE_MAP_MAX_CONCURRENCY } from '../lib/constructs/cluster-enforcement-workflow';
 import type { DynamoDbAccounting, TableName } from './dynamodb-accounting';
 
 /**
@@ -122,6 +123,8 @@ export interface Deployment {
   /** The accounts and links tables (the cases table is on-demand in every profile). */
   readonly tables: TablePricing;
   readonly accountWorkflow: WorkflowType;
+  /** EXPRESS: clusters below the threshold are one Express run each (inline Map). */
+  readonly clusterWorkflow: WorkflowType;
   /** Clusters of at least this many members run them as Express children of the Distributed Map. */
   readonly clusterDistributedMapThreshold: number;
   readonly workflowLogExecutionData: boolean;
@@ -151,6 +154,7 @@ export function deploymentFor(
     },
     tables: !tablesProvisioned ? 'on-demand' : reserved ? 'reserved' : 'provisioned',
     accountWorkflow: settings.enforcementWorkflowType,
+    clusterWorkflow: settings.clusterWorkflowType,
     clusterDistributedMapThreshold: settings.clusterDistributedMapThreshold,
     workflowLogExecutionData: settings.workflowLogExecutionData,
   };
@@ -199,6 +203,8 @@ export interface CostBreakdown {
   readonly eventsPerSecond: number;
   readonly tables: TablePricing;
   readonly accountWorkflow: WorkflowType;
+  /** The cluster workflow below the Distributed Map threshold. */
+  readonly clusterWorkflow: WorkflowType;
   /** Event time one batch spans, and the measured run it was priced from. */
   readonly spanSeconds: number;
   readonly measuredSpanSeconds: number | undefined;
@@ -285,21 +291,34 @@ export function costPerMillionEvents(
   }
 
   const { accountRuns, clusterRuns, clusterRunSizes, busEvents } = measured.workflows;
+  if (clusterRunSizes.length !== clusterRuns) {
+    throw new Error(
+      `measured ${clusterRuns} cluster runs but ${clusterRunSizes.length} run sizes: count both per run`,
+    );
+  }
   const { accountRun, clusterRun, clusterMember } = workflows;
   const transition = PRICES.stepFunctionsPerTransition;
   const accountRunPrice =
     deployment.accountWorkflow === 'EXPRESS'
       ? expressRunPrice(accountRun.taskStates)
       : accountRun.transitions * transition;
-  // The cluster workflow is Standard. A member in the inline Map is billed its states; in the
-  // Distributed Map, one transition for its Express child's start, and that child's run.
-  let clusterPrice = clusterRuns * clusterRun.transitions * transition;
+  let clusterPrice = 0;
   for (const size of clusterRunSizes) {
+    const distributed = size >= deployment.clusterDistributedMapThreshold;
+    if (deployment.clusterWorkflow === 'EXPRESS' && !distributed) {
+      // One Express run: its own tasks, then the members' tasks, so many members at a time.
+      const memberRounds = Math.ceil(size / INLINE_MAP_MAX_CONCURRENCY);
+      clusterPrice += expressRunPrice(clusterRun.taskStates + memberRounds * clusterMember.taskStates);
+      continue;
+    }
+    // A Standard run. A member in the inline Map is billed its states; in the Distributed Map,
+    // one transition for its Express child's start, and that child's run.
     clusterPrice +=
+      clusterRun.transitions * transition +
       size *
-      (size >= deployment.clusterDistributedMapThreshold
-        ? transition + expressRunPrice(clusterMember.taskStates)
-        : clusterMember.transitions * transition);
+        (distributed
+          ? transition + expressRunPrice(clusterMember.taskStates)
+          : clusterMember.transitions * transition);
   }
   const stepFunctions = perEvent(accountRuns) * accountRunPrice + perEvent(clusterPrice);
   const eventBridge = perEvent(busEvents) * PRICES.eventBridgePerEvent;
@@ -331,6 +350,7 @@ export function costPerMillionEvents(
     eventsPerSecond: rate,
     tables: deployment.tables,
     accountWorkflow: deployment.accountWorkflow,
+    clusterWorkflow: deployment.clusterWorkflow,
     spanSeconds: span,
     measuredSpanSeconds: measured.batchingWindowSeconds,
     shards: batching.shards,

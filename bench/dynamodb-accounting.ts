@@ -412,6 +412,7 @@ function workflowUnits(enforcement: MemoryEnforcement, accountBytes: (accountId:
     runs.clusterMembers += members.length;
     runs.clusterRunSizes.push(members.length);
     cases.readUnits += 1; // ReadClusterCase
+    if (run.outcome === 'CASE_ALREADY_OPEN') continue; // found the case another execution owns
     cases.writeUnits += caseUnits(run.input.caseId) * (1 + CLUSTER_CASE_INDEXES) + AUDIT_ENTRY_UNITS;
     runs.busEvents += 1 + run.suspended.length;
     for (const member of members) {

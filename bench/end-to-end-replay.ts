@@ -164,7 +164,7 @@ export async function measureEndToEnd(file: string, truth: GroundTruth): Promise
     // Step Functions bills a Standard workflow per state entered (Map iterations included).
     const executions = [
       pipeline.stateMachine,
-      pipeline.clusterStateMachine,
+      ...pipeline.clusterStateMachines,
       pipeline.reinstatementStateMachine,
     ].flatMap((machine) => machine.executions());
     const stateTransitions = executions.reduce(
@@ -172,22 +172,20 @@ export async function measureEndToEnd(file: string, truth: GroundTruth): Promise
       0,
     );
     const events = source.lines;
-    const clusterRuns = pipeline.clusterStateMachine.executions();
+    // Both cluster workflows (Standard, and the optimised profile's Express one) run the same steps.
+    const clusterRuns = pipeline.clusterStateMachines.flatMap((machine) => machine.executions());
+    const clusterTasks = new Set(
+      pipeline.clusterStateMachines.flatMap((machine) => [...machine.taskStateNames]),
+    );
     return {
       stepFunctions: {
         executions: executions.length,
         stateTransitions,
         transitionsPerExecution: executions.length > 0 ? stateTransitions / executions.length : 0,
         account: runFigures(pipeline.stateMachine.executions(), pipeline.stateMachine.taskStateNames),
-        cluster: runFigures(
-          clusterRuns,
-          pipeline.clusterStateMachine.taskStateNames,
-          (name) => !MEMBER_STATES.has(name),
-        ),
+        cluster: runFigures(clusterRuns, clusterTasks, (name) => !MEMBER_STATES.has(name)),
         clusterMembers: {
-          ...runFigures(clusterRuns, pipeline.clusterStateMachine.taskStateNames, (name) =>
-            MEMBER_STATES.has(name),
-          ),
+          ...runFigures(clusterRuns, clusterTasks, (name) => MEMBER_STATES.has(name)),
           members: clusterRuns.reduce(
             (n, e) => n + ((e.input as { members?: unknown[] }).members?.length ?? 0),
             0,

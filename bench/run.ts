@@ -456,7 +456,8 @@ async function main(argv: string[]): Promise<void> {
         dollars(c.total),
         `span ${fixed(c.spanSeconds, 0)} s (${c.shards} shards); writes ${dollars(c.dynamoDbWrites)} ` +
           `(${fixed(c.writeUnitsPerEvent, 3)} units/event), reads ${dollars(c.dynamoDbReads)}, Kinesis ` +
-          `${dollars(c.kinesis)}, Step Functions ${dollars(c.stepFunctions)} (${c.accountWorkflow}), Lambda ` +
+          `${dollars(c.kinesis)}, Step Functions ${dollars(c.stepFunctions)} (accounts ${c.accountWorkflow}, clusters ` +
+          `${c.clusterWorkflow}), Lambda ` +
           `${dollars(c.lambda)}, EventBridge ${dollars(c.eventBridge)}, KMS ${dollars(c.kms)}, logs ` +
           `${dollars(c.logs)}; crossing -> suspension <= ${fixed(c.crossingToSuspensionSeconds, 0)} s`,
       ]);

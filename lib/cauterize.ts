@@ -138,6 +138,7 @@ export function buildCauterize(app: App, props: CauterizeAppProps = {}): Cauteri
       contextWholeNumber(app, 'scorerParallelizationFactor', 'number', 10) ??
       profile.scorerParallelizationFactor,
     enforcementWorkflowType: profile.enforcementWorkflowType,
+    clusterWorkflowType: profile.clusterWorkflowType,
     clusterDistributedMapThreshold: profile.clusterDistributedMapThreshold,
     workflowLogExecutionData: profile.workflowLogExecutionData,
   });

@@ -56,8 +56,14 @@ export interface CostProfileSettings {
   /** Accounts and links tables; undefined: on-demand. The cases table is on-demand in both. */
   readonly accountsTableCapacity: TableCapacity | undefined;
   readonly linksTableCapacity: TableCapacity | undefined;
-  /** The account enforcement workflow. The cluster workflow holds the Distributed Map: Standard in both. */
+  /** The account enforcement workflow. */
   readonly enforcementWorkflowType: WorkflowType;
+  /**
+   * The cluster workflow for clusters below clusterDistributedMapThreshold. STANDARD: one Standard
+   * machine takes every cluster. EXPRESS: an Express machine (inline Map) takes those, and the
+   * Standard one, which holds the Distributed Map, only clusters from the threshold on.
+   */
+  readonly clusterWorkflowType: WorkflowType;
   /** Clusters of at least this many members run them as Express child executions of the Distributed Map. */
   readonly clusterDistributedMapThreshold: number;
   /** Whether the workflows' execution logs carry each state's input and output. */
@@ -127,6 +133,7 @@ export function costProfileSettings(
       accountsTableCapacity: undefined,
       linksTableCapacity: undefined,
       enforcementWorkflowType: 'STANDARD',
+      clusterWorkflowType: 'STANDARD',
       clusterDistributedMapThreshold: 100,
       workflowLogExecutionData: true,
     };
@@ -146,9 +153,11 @@ export function costProfileSettings(
     accountsTableCapacity: tableCapacityFor(expectedEventsPerSecond, CAPACITY_UNITS_PER_EVENT.accounts),
     linksTableCapacity: tableCapacityFor(expectedEventsPerSecond, CAPACITY_UNITS_PER_EVENT.links),
     enforcementWorkflowType: 'EXPRESS',
-    // Every cluster (policy clusters.minSize is 3): a member costs one parent transition and an
-    // Express child run instead of about 10 transitions inline.
-    clusterDistributedMapThreshold: 2,
+    // A cluster below the threshold is one Express run (inline Map, 10 members at a time: 500 take
+    // about 10 s of its 5 minutes); from it on, a Standard run whose Distributed Map runs each
+    // member as an Express child. The shipped policy explores at most 400 members (clusters.maxSize).
+    clusterWorkflowType: 'EXPRESS',
+    clusterDistributedMapThreshold: 500,
     workflowLogExecutionData: false,
   };
 }

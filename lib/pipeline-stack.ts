@@ -57,10 +57,16 @@ export interface PipelineStackProps extends StackProps {
    */
   readonly scorerMaxBatchingWindowSeconds?: number;
   /**
-   * Type of the account enforcement workflow (the cluster workflow stays STANDARD).
+   * Type of the account enforcement workflow.
    * @default 'STANDARD'
    */
   readonly enforcementWorkflowType?: WorkflowType;
+  /**
+   * EXPRESS adds an Express cluster workflow for clusters below clusterDistributedMapThreshold
+   * (the STANDARD one keeps the larger clusters and the Distributed Map).
+   * @default 'STANDARD'
+   */
+  readonly clusterWorkflowType?: WorkflowType;
   /**
    * Clusters with at least this many members run them in the cluster workflow's Distributed Map.
    * @default 100
@@ -92,6 +98,7 @@ export class PipelineStack extends Stack {
   public readonly scorer: UsageStreamScorer;
   public readonly enforcement: EnforcementWorkflow;
   public readonly clusterEnforcement: ClusterEnforcementWorkflow;
+  public readonly expressClusterEnforcement?: ClusterEnforcementWorkflow;
   public readonly reinstatement: ReinstatementWorkflow;
   public readonly monitoring: PipelineMonitoring;
   public readonly casesApi: CasesApi;
@@ -125,12 +132,14 @@ export class PipelineStack extends Stack {
       scorerParallelizationFactor: props.scorerParallelizationFactor,
       scorerBatchingWindowSeconds: props.scorerMaxBatchingWindowSeconds,
       enforcementWorkflowType: props.enforcementWorkflowType,
+      clusterWorkflowType: props.clusterWorkflowType,
       clusterDistributedMapThreshold: props.clusterDistributedMapThreshold,
       workflowLogExecutionData: props.workflowLogExecutionData,
     });
     this.scorer = this.cauterize.scorer;
     this.enforcement = this.cauterize.enforcement;
     this.clusterEnforcement = this.cauterize.clusterEnforcement;
+    this.expressClusterEnforcement = this.cauterize.expressClusterEnforcement;
     this.reinstatement = this.cauterize.reinstatement;
     this.monitoring = this.cauterize.monitoring;
     this.casesApi = this.cauterize.casesApi;
@@ -145,6 +154,9 @@ export class PipelineStack extends Stack {
     if (this.caseArchiver) pinLogicalId(this.caseArchiver.failureQueue, 'CaseArchiverFailureQueue');
     pinLogicalId(this.enforcement.stateMachine, 'EnforcementStateMachine');
     pinLogicalId(this.clusterEnforcement.stateMachine, 'ClusterEnforcementStateMachine');
+    if (this.expressClusterEnforcement) {
+      pinLogicalId(this.expressClusterEnforcement.stateMachine, 'ExpressClusterEnforcementStateMachine');
+    }
     pinLogicalId(this.reinstatement.stateMachine, 'ReinstatementStateMachine');
     pinLogicalId(this.reinstatement.rule, 'ReinstatementRule');
   }

@@ -110,6 +110,9 @@ interface ScorerWiring {
   readonly functionTimeoutMs: number;
 }
 
+/** PipelineStack pins the Express cluster workflow, when the profile has one, under this id. */
+const EXPRESS_CLUSTER_MACHINE_ID = 'ExpressClusterEnforcementStateMachine';
+
 function addStats(total: BatchStats, add: BatchStats): void {
   for (const key of Object.keys(total) as Array<keyof BatchStats>) total[key] += add[key];
 }
@@ -138,6 +141,8 @@ export class LocalPipeline {
     public readonly clusterStateMachine: LocalStateMachine,
     /** The reinstatement workflow, started by the bus rule on CaseUpdated to FALSE_POSITIVE. */
     public readonly reinstatementStateMachine: LocalStateMachine,
+    /** The Express cluster workflow for small clusters, when the profile has one. */
+    public readonly expressClusterStateMachine?: LocalStateMachine,
   ) {}
 
   public static async start(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
@@ -180,13 +185,23 @@ export class LocalPipeline {
           workflowType: stateMachineTypeOf(templates.merged, logicalId),
         });
       };
-      // The logical ids PipelineStack pins; the scorer finds two of them by its environment.
+      // The logical ids PipelineStack pins; the scorer finds the enforcement ones by its environment.
       const stateMachine = localStateMachine('EnforcementStateMachine');
       const clusterStateMachine = localStateMachine('ClusterEnforcementStateMachine');
       const reinstatementStateMachine = localStateMachine('ReinstatementStateMachine');
+      const expressClusterStateMachine = templates.merged.Resources?.[EXPRESS_CLUSTER_MACHINE_ID]
+        ? localStateMachine(EXPRESS_CLUSTER_MACHINE_ID)
+        : undefined;
+      const smallClusters = expressClusterStateMachine && {
+        target: expressClusterStateMachine,
+        belowMembers: Number(requireKey(env, 'SMALL_CLUSTER_BELOW_MEMBERS')),
+      };
       for (const [variable, machine] of [
         ['STATE_MACHINE_ARN', stateMachine],
         ['CLUSTER_STATE_MACHINE_ARN', clusterStateMachine],
+        ...(expressClusterStateMachine
+          ? [['SMALL_CLUSTER_STATE_MACHINE_ARN', expressClusterStateMachine] as const]
+          : []),
       ] as const) {
         if (requireKey(env, variable) !== machine.stateMachineArn) {
           throw new Error(
@@ -199,6 +214,7 @@ export class LocalPipeline {
         stateMachine,
         clusterStateMachine,
         reinstatementStateMachine,
+        ...(expressClusterStateMachine ? [expressClusterStateMachine] : []),
       ]);
       const deadLetters = new LocalDeadLetterSink(options.deadLetterFile);
       const wrapEnforcement = options.hooks?.wrapEnforcement ?? ((starter: EnforcementStarter) => starter);
@@ -209,7 +225,9 @@ export class LocalPipeline {
         logger: new Logger({ serviceName: 'cauterize-scorer', logLevel: options.logLevel ?? 'ERROR' }),
         accounts: new DynamoDbAccountStore(documents, requireKey(env, 'ACCOUNTS_TABLE')),
         links: new DynamoDbLinkStore(documents, requireKey(env, 'LINKS_TABLE')),
-        enforcement: wrapEnforcement(new LocalEnforcementStarter(stateMachine, clusterStateMachine)),
+        enforcement: wrapEnforcement(
+          new LocalEnforcementStarter(stateMachine, clusterStateMachine, smallClusters),
+        ),
         deadLetters,
         policy,
         clock: systemClock,
@@ -246,6 +264,7 @@ export class LocalPipeline {
         wiring,
         clusterStateMachine,
         reinstatementStateMachine,
+        expressClusterStateMachine,
       );
     } catch (error) {
       await services.stop();
@@ -283,9 +302,16 @@ export class LocalPipeline {
     await this.drainWorkflows();
   }
 
+  /** The cluster workflows: the Standard one, and the Express one for small clusters if any. */
+  public get clusterStateMachines(): readonly LocalStateMachine[] {
+    return this.expressClusterStateMachine
+      ? [this.clusterStateMachine, this.expressClusterStateMachine]
+      : [this.clusterStateMachine];
+  }
+
   /** Waits until no workflow runs and no bus delivery is pending. */
   public async drainWorkflows(): Promise<void> {
-    const machines = [this.stateMachine, this.clusterStateMachine, this.reinstatementStateMachine];
+    const machines = [this.stateMachine, ...this.clusterStateMachines, this.reinstatementStateMachine];
     const running = () =>
       machines.reduce((n, m) => n + m.executions().filter((e) => e.status === 'RUNNING').length, 0);
     do {

@@ -1,7 +1,9 @@
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import {
   ClusterEnforcementUnavailableError,
+  clusterWorkflowFor,
   systemClock,
+  type SmallClusterRoute,
   type Clock,
   type ClusterEnforcementRequest,
   type EnforcementRequest,
@@ -23,9 +25,9 @@ export const START_DATE_TOLERANCE_MS = 250;
  * while the execution runs gets that execution back without error (its startDate, from before
  * this request, tells it apart: started=false); a repeat once it has ended, or with another input,
  * is ExecutionAlreadyExists (started=false). Express ones (the optimised profile's account
- * workflow) start a new execution whatever the name (started=true), and its conditional writes
- * (account claim, case put, audit put) end it without effect. Either way "once per crossing" holds
- * under retries.
+ * workflow, and its cluster workflow for small clusters) start a new execution whatever the name
+ * (started=true), and their conditional writes (account claim, case put, audit put) end it without
+ * effect. Either way "once per crossing" holds under retries.
  */
 export class SfnEnforcementStarter implements EnforcementStarter {
   public constructor(
@@ -33,6 +35,8 @@ export class SfnEnforcementStarter implements EnforcementStarter {
     private readonly stateMachineArn: string,
     private readonly clusterStateMachineArn?: string,
     private readonly clock: Clock = systemClock,
+    /** The clusters below a size go to this (Express) cluster workflow instead. */
+    private readonly smallClusters?: SmallClusterRoute<string>,
   ) {}
 
   public async start(request: EnforcementRequest): Promise<{ started: boolean }> {
@@ -41,7 +45,8 @@ export class SfnEnforcementStarter implements EnforcementStarter {
 
   public async startCluster(request: ClusterEnforcementRequest): Promise<{ started: boolean }> {
     if (!this.clusterStateMachineArn) throw new ClusterEnforcementUnavailableError(request.executionName);
-    return this.startExecution(this.clusterStateMachineArn, request.executionName, request.input);
+    const arn = clusterWorkflowFor(request, this.clusterStateMachineArn, this.smallClusters);
+    return this.startExecution(arn, request.executionName, request.input);
   }
 
   private async startExecution(stateMachineArn: string, name: string, input: unknown) {

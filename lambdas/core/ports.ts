@@ -179,3 +179,21 @@ export class ConcurrentUpdateError extends Error {
     this.name = 'ConcurrentUpdateError';
   }
 }
+
+/**
+ * A second cluster workflow for the clusters with fewer than `belowMembers` members (the optimised
+ * profile's Express one, which has no Distributed Map); the others go to the main cluster workflow.
+ */
+export interface SmallClusterRoute<Target> {
+  readonly target: Target;
+  readonly belowMembers: number;
+}
+
+/** The cluster workflow that takes `request`: the small-cluster one when it fits, else `main`. */
+export function clusterWorkflowFor<Target>(
+  request: ClusterEnforcementRequest,
+  main: Target,
+  small: SmallClusterRoute<Target> | undefined,
+): Target {
+  return small !== undefined && request.input.members.length < small.belowMembers ? small.target : main;
+}

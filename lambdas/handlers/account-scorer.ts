@@ -17,7 +17,7 @@ import {
   type ScoreBatchDependencies,
   type StreamRecord,
 } from '../core/batch/score-batch';
-import { requireEnv } from './env';
+import { requireEnv, smallClusterRouteFromEnv } from './env';
 import { policySourceFromEnv } from './policy-source-from-env';
 
 export interface AccountScorerOptions extends Omit<ScoreBatchDependencies, 'policy'> {
@@ -100,6 +100,8 @@ export const handler = async (event: KinesisStreamEvent): Promise<KinesisStreamB
       new SFNClient({}),
       requireEnv('STATE_MACHINE_ARN'),
       requireEnv('CLUSTER_STATE_MACHINE_ARN'),
+      systemClock,
+      smallClusterRouteFromEnv(),
     ),
     deadLetters: new SqsDeadLetterSink(new SQSClient({}), requireEnv('REJECTED_QUEUE_URL')),
     policy: policySourceFromEnv({ logger, metrics }),

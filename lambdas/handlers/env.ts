@@ -1,3 +1,5 @@
+import type { SmallClusterRoute } from '../core/ports';
+
 /** Reads a required environment variable, failing the cold start with the variable's name. */
 export function requireEnv(name: string): string {
   const value = process.env[name];
@@ -5,4 +7,22 @@ export function requireEnv(name: string): string {
     throw new Error(`environment variable ${name} is not set: the stack sets it; locally, export it`);
   }
   return value;
+}
+
+/**
+ * The small-cluster workflow from SMALL_CLUSTER_STATE_MACHINE_ARN and SMALL_CLUSTER_BELOW_MEMBERS
+ * (both set by the stack, or neither): undefined when there is none.
+ */
+export function smallClusterRouteFromEnv(): SmallClusterRoute<string> | undefined {
+  const arn = process.env.SMALL_CLUSTER_STATE_MACHINE_ARN;
+  if (arn === undefined || arn === '') return undefined;
+  const text = requireEnv('SMALL_CLUSTER_BELOW_MEMBERS');
+  const belowMembers = Number(text);
+  if (!Number.isInteger(belowMembers) || belowMembers < 2) {
+    throw new Error(
+      `environment variable SMALL_CLUSTER_BELOW_MEMBERS must be a whole number of at least 2, got ${JSON.stringify(text)}: ` +
+        'the stack sets it from clusterDistributedMapThreshold',
+    );
+  }
+  return { target: arn, belowMembers };
 }

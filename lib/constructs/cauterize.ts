@@ -128,9 +128,17 @@ export interface CauterizeProps extends CauterizeStoreProps {
    */
   readonly enforcementWorkflowType?: WorkflowType;
   /**
+   * Type of the cluster workflow for clusters below clusterDistributedMapThreshold. EXPRESS adds an
+   * Express cluster workflow (inline Map) for those; the STANDARD one, which holds the Distributed
+   * Map (Step Functions runs it in STANDARD workflows only), keeps the larger clusters. Both claim
+   * each case by a conditional write, so a crossing is enforced once whichever machine runs it.
+   * @default - the profile's ('STANDARD', optimised 'EXPRESS')
+   */
+  readonly clusterWorkflowType?: WorkflowType;
+  /**
    * Clusters with at least this many members run them as Express children of the cluster
-   * workflow's Distributed Map instead of its inline Map.
-   * @default - the profile's (100, optimised 2)
+   * workflow's Distributed Map instead of an inline Map.
+   * @default - the profile's (100, optimised 500)
    */
   readonly clusterDistributedMapThreshold?: number;
   /**
@@ -175,8 +183,13 @@ export class Cauterize extends Construct {
   public readonly policyJson: string;
   public readonly scorer: UsageStreamScorer;
   public readonly enforcement: EnforcementWorkflow;
-  /** One cluster case and the suspension of its members, per cluster crossing. */
+  /**
+   * One cluster case and the suspension of its members, per cluster crossing (STANDARD; with an
+   * Express cluster workflow, only the clusters from the Distributed Map threshold on).
+   */
   public readonly clusterEnforcement: ClusterEnforcementWorkflow;
+  /** The EXPRESS cluster workflow for clusters below the Distributed Map threshold, if the profile has one. */
+  public readonly expressClusterEnforcement?: ClusterEnforcementWorkflow;
   /** Sets accounts back to ACTIVE when their case is cleared as a false positive. */
   public readonly reinstatement: ReinstatementWorkflow;
   public readonly monitoring: PipelineMonitoring;
@@ -228,14 +241,24 @@ export class Cauterize extends Construct {
       workflowType: props.enforcementWorkflowType ?? this.profile.enforcementWorkflowType,
       logExecutionData,
     });
+    const distributedMapThreshold =
+      props.clusterDistributedMapThreshold ?? this.profile.clusterDistributedMapThreshold;
     this.clusterEnforcement = new ClusterEnforcementWorkflow(this, 'ClusterEnforcement', {
       accountsTable,
       casesTable,
       enforcementBus,
-      distributedMapThreshold:
-        props.clusterDistributedMapThreshold ?? this.profile.clusterDistributedMapThreshold,
+      distributedMapThreshold,
       logExecutionData,
     });
+    if ((props.clusterWorkflowType ?? this.profile.clusterWorkflowType) === 'EXPRESS') {
+      this.expressClusterEnforcement = new ClusterEnforcementWorkflow(this, 'ExpressClusterEnforcement', {
+        accountsTable,
+        casesTable,
+        enforcementBus,
+        workflowType: 'EXPRESS',
+        logExecutionData,
+      });
+    }
     // Its findings name the state machine's logical id, which the stack may still pin after this
     // constructor: acknowledged at synthesis, once ids are final.
     const clusterEnforcement = this.clusterEnforcement;
@@ -259,6 +282,10 @@ export class Cauterize extends Construct {
       casesTable,
       enforcementStateMachine: this.enforcement.stateMachine,
       clusterEnforcementStateMachine: this.clusterEnforcement.stateMachine,
+      smallClusters: this.expressClusterEnforcement && {
+        stateMachine: this.expressClusterEnforcement.stateMachine,
+        belowMembers: distributedMapThreshold,
+      },
       policyJson: this.policyJson,
       queueEncryptionKey: encryptionKey,
       memorySizeMb: props.scorerMemorySizeMb,
@@ -277,6 +304,9 @@ export class Cauterize extends Construct {
       enforcementStateMachine: this.enforcement.stateMachine,
       otherWorkflows: {
         ClusterEnforcement: this.clusterEnforcement.stateMachine,
+        ...(this.expressClusterEnforcement && {
+          ExpressClusterEnforcement: this.expressClusterEnforcement.stateMachine,
+        }),
         Reinstatement: this.reinstatement.stateMachine,
       },
       // Records wait up to a window before their batch is handed over: that is not falling behind.

@@ -42,6 +42,9 @@ export const CLUSTER_ENFORCEMENT_STATE_NAMES = [
   'HasClusterCase',
   'ResumeClusterCase',
   'StampClusterCase',
+  'ClusterCaseAlreadyOpen',
+  'GetClusterCase',
+  'IsClusterCaseOpenedHere',
   'IsClusterCaseSealed',
   'HashSealedClusterCaseOpening',
   'HashClusterCaseOpening',
@@ -58,6 +61,14 @@ export const CLUSTER_ENFORCEMENT_STATE_NAMES = [
   'ClusterEnforced',
 ] as const;
 
+/** The states an EXPRESS cluster workflow has: no Distributed Map, so no choice of Map either. */
+export const EXPRESS_CLUSTER_ENFORCEMENT_STATE_NAMES = CLUSTER_ENFORCEMENT_STATE_NAMES.filter(
+  (name) => name !== 'IsLargeCluster' && !name.endsWith('Distributed'),
+);
+
+/** Members the inline Map suspends at once (what an Express run's duration is priced by). */
+export const INLINE_MAP_MAX_CONCURRENCY = 10;
+
 export interface ClusterEnforcementWorkflowProps {
   /** Accounts table (partition key accountId): members are conditionally set to SUSPENDED. */
   readonly accountsTable: dynamodb.ITable;
@@ -66,8 +77,15 @@ export interface ClusterEnforcementWorkflowProps {
   /** Bus receiving CaseOpened and one AccountSuspended per member suspended. */
   readonly enforcementBus: events.IEventBus;
   /**
+   * STANDARD, or EXPRESS: about 1/200 of the price per run, inline Map only (Step Functions runs a
+   * Distributed Map in STANDARD workflows only), at most 5 minutes. Exactly once holds under both:
+   * the case's conditional put names the execution that owns it, not the execution name.
+   * @default 'STANDARD'
+   */
+  readonly workflowType?: 'STANDARD' | 'EXPRESS';
+  /**
    * Clusters with at least this many members to suspend run their members in a Distributed Map
-   * (child executions) instead of the inline Map (2 to 100,000).
+   * (child executions) instead of the inline Map (2 to 100,000). STANDARD only.
    * @default 100
    */
   readonly distributedMapThreshold?: number;
@@ -77,8 +95,8 @@ export interface ClusterEnforcementWorkflowProps {
    */
   readonly distributedMaxConcurrency?: number;
   /**
-   * Maximum duration of one execution, in minutes.
-   * @default 30
+   * Maximum duration of one execution, in minutes (at most 5 under EXPRESS).
+   * @default 30, EXPRESS 5
    */
   readonly timeoutMinutes?: number;
   /**
@@ -95,16 +113,26 @@ export interface ClusterEnforcementWorkflowProps {
 }
 
 /**
- * The cluster enforcement workflow: a STANDARD state machine the scorer starts once per cluster
- * crossing (deterministic execution name), with input
+ * The cluster enforcement workflow: a state machine (STANDARD, or EXPRESS for the optimised
+ * profile's clusters below the Distributed Map threshold) the scorer starts once per cluster
+ * crossing (deterministic execution name, which only STANDARD deduplicates), with input
  * `{ clusterId, caseId, riskScore, members: [{ accountId, riskScore }], policyVersion, triggeredAt, evidence, seal }`.
  *
  * Opens ONE cluster case (the CASE item with every member in accountIds, its hash-chained
  * AUDIT#0000), publishes CaseOpened, then for each member: records a MEMBER# item (so the cases
  * byAccount index finds the case), suspends it with a conditional write (skipped when another
  * case suspended it, or when an investigator cleared it from this very case) and publishes
- * AccountSuspended. Every write is conditional or idempotent, so retries and redrives never
- * duplicate one; a retried AccountSuspended may be delivered twice (consumers dedupe on caseId).
+ * AccountSuspended.
+ *
+ * The case's conditional put is the claim: it records openedByExecution, and only that execution
+ * goes on to publish and suspend. A second execution of the same case (an Express start under a
+ * name already run, a redelivered crossing routed to the other machine) finds the case at
+ * ReadClusterCase, or loses the put and reads it (GetClusterCase), and ends in
+ * ClusterCaseAlreadyOpen, writing and publishing nothing. A retried step of the owner finds its
+ * own case and goes on; a STANDARD redrive keeps the execution, so it goes on too. Every write is
+ * conditional or idempotent; a retried PutEvents may deliver an event twice (consumers dedupe on
+ * caseId). An execution that fails for good after its put leaves the case with the members it
+ * reached: the ExecutionsFailed alarm says so, and a STANDARD one can be redriven.
  *
  * Small clusters go through an inline Map: fast, and ~12 history events per member stay far from
  * the 25,000-event limit. From `distributedMapThreshold` members on, a Distributed Map runs each
@@ -119,40 +147,61 @@ export class ClusterEnforcementWorkflow extends Construct {
 
   public constructor(scope: Construct, id: string, props: ClusterEnforcementWorkflowProps) {
     super(scope, id);
+    const express = props.workflowType === 'EXPRESS';
+    if (express && props.distributedMapThreshold !== undefined) {
+      throw new Error(
+        'distributedMapThreshold applies to a STANDARD cluster workflow only (an EXPRESS one has no ' +
+          'Distributed Map): leave it out, or use workflowType STANDARD',
+      );
+    }
     checkInteger('distributedMapThreshold', props.distributedMapThreshold, 2, 100_000);
     checkInteger('distributedMaxConcurrency', props.distributedMaxConcurrency, 1, 10_000);
     checkInteger('timeoutMinutes', props.timeoutMinutes, 1, 525_600);
 
     // The flow, built from its end back: each step is given the one it leads to.
     const enforced = sfn.Succeed.jsonPath(this, 'ClusterEnforced');
-    const suspendMembers = this.suspendMembersSteps(props, enforced);
+    const alreadyOpen = sfn.Succeed.jsonPath(this, 'ClusterCaseAlreadyOpen', {
+      comment: 'Another execution opened this case: it publishes and suspends, not this one.',
+    });
+    const suspendMembers = express
+      ? this.inlineMapStep(props, enforced)
+      : this.suspendMembersSteps(props, enforced);
     const publish = this.publishCaseOpenedStep(props, suspendMembers);
-    const openCase = this.openCaseSteps(props, publish);
-    const definition = this.caseTimeSteps(props, openCase);
+    const openCase = this.openCaseSteps(props, publish, alreadyOpen);
+    const definition = this.caseTimeSteps(props, openCase, alreadyOpen);
 
     ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = workflowStateMachine(this, {
       comment:
         'Cauterize cluster enforcement: one cluster case, then suspend each member and publish its event',
       definition,
-      timeoutMinutes: props.timeoutMinutes ?? 30,
+      timeoutMinutes: props.timeoutMinutes ?? (express ? 5 : 30),
       logRetention: props.logRetention,
+      workflowType: props.workflowType,
       logExecutionData: props.logExecutionData,
       tables: [props.accountsTable, props.casesTable],
     }));
   }
 
   /**
-   * ReadClusterCase -> HasClusterCase -> ResumeClusterCase | StampClusterCase: one time for the
-   * whole case, the stored openedAt when a previous run opened it, else this execution's start.
-   * Every write (child executions included, whose own start time differs) carries it, so a re-run
-   * writes exactly what the first run wrote.
+   * ReadClusterCase -> HasClusterCase -> ResumeClusterCase | StampClusterCase |
+   * ClusterCaseAlreadyOpen: one time for the whole case, the stored openedAt when this execution
+   * (a redrive) or a version without owners opened it, else this execution's start; a case another
+   * execution owns ends the run. Every write (child executions included, whose own start time
+   * differs) carries that time, so a re-run writes exactly what the first run wrote.
    */
-  private caseTimeSteps(props: ClusterEnforcementWorkflowProps, openCase: sfn.IChainable): sfn.IChainable {
+  private caseTimeSteps(
+    props: ClusterEnforcementWorkflowProps,
+    openCase: sfn.IChainable,
+    alreadyOpen: sfn.State,
+  ): sfn.IChainable {
     const readCase = tasks.DynamoGetItem.jsonPath(this, 'ReadClusterCase', {
       table: props.casesTable,
       key: { caseId: stringAt('$.caseId'), sk: literal('CASE') },
       consistentRead: true,
-      projectionExpression: [new tasks.DynamoProjectionExpression().withAttribute('openedAt')],
+      projectionExpression: [
+        new tasks.DynamoProjectionExpression().withAttribute('openedAt'),
+        new tasks.DynamoProjectionExpression().withAttribute('openedByExecution'),
+      ],
       resultPath: '$.stored',
     });
     retryTransientDynamoDb(readCase);
@@ -169,7 +218,14 @@ export class ClusterEnforcementWorkflow extends Construct {
     stamp.next(openCase);
     return readCase.next(
       sfn.Choice.jsonPath(this, 'HasClusterCase')
-        .when(sfn.Condition.isPresent('$.stored.Item.openedAt.S'), resume)
+        .when(
+          sfn.Condition.and(
+            sfn.Condition.isPresent('$.stored.Item.openedAt.S'),
+            openedHere('$.stored.Item.openedByExecution.S'),
+          ),
+          resume,
+        )
+        .when(sfn.Condition.isPresent('$.stored.Item.openedAt.S'), alreadyOpen)
         .otherwise(stamp),
     );
   }
@@ -179,7 +235,11 @@ export class ClusterEnforcementWorkflow extends Construct {
    * RecordClusterCaseOpening: the case with every member in accountIds and its hash-chained opening
    * entry, each put only if absent (a retried execution finds them written and goes on).
    */
-  private openCaseSteps(props: ClusterEnforcementWorkflowProps, publish: sfn.State): sfn.IChainable {
+  private openCaseSteps(
+    props: ClusterEnforcementWorkflowProps,
+    publish: sfn.State,
+    alreadyOpen: sfn.State,
+  ): sfn.IChainable {
     const hash = openingHashSteps(this, {
       names: {
         choice: 'IsClusterCaseSealed',
@@ -220,14 +280,26 @@ export class ClusterEnforcementWorkflow extends Construct {
           sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.evidence')),
         ),
         openedBy: literal(WORKFLOW_ACTOR),
+        openedByExecution: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.executionId),
         notes: tasks.DynamoAttributeValue.fromList([]),
         lastAuditSeq: tasks.DynamoAttributeValue.fromNumber(0),
         lastAuditHash: stringAt('$.opening.hash'),
       },
+      // The claim: one execution per case gets past this put.
       conditionExpression: 'attribute_not_exists(caseId)',
       resultPath: sfn.JsonPath.DISCARD,
     });
     retryTransientDynamoDb(openCase);
+
+    // Lost the put: a retry of this execution's own put goes on, any other execution ends.
+    const getCase = tasks.DynamoGetItem.jsonPath(this, 'GetClusterCase', {
+      table: props.casesTable,
+      key: { caseId: stringAt('$.caseId'), sk: literal('CASE') },
+      consistentRead: true,
+      projectionExpression: [new tasks.DynamoProjectionExpression().withAttribute('openedByExecution')],
+      resultPath: '$.existingCase',
+    });
+    retryTransientDynamoDb(getCase);
 
     const recordOpening = tasks.DynamoPutItem.jsonPath(this, 'RecordClusterCaseOpening', {
       table: props.casesTable,
@@ -242,8 +314,13 @@ export class ClusterEnforcementWorkflow extends Construct {
     });
     retryTransientDynamoDb(recordOpening);
 
-    // A retried execution finds its case or opening entry written: skip ahead, never fail.
-    openCase.addCatch(recordOpening, { errors: [CONDITIONAL_CHECK_FAILED], resultPath: '$.openCaseError' });
+    // A retried step finds its case or opening entry written: skip ahead, never fail.
+    openCase.addCatch(getCase, { errors: [CONDITIONAL_CHECK_FAILED], resultPath: '$.openCaseError' });
+    getCase.next(
+      sfn.Choice.jsonPath(this, 'IsClusterCaseOpenedHere')
+        .when(openedHere('$.existingCase.Item.openedByExecution.S'), recordOpening)
+        .otherwise(alreadyOpen),
+    );
     recordOpening.addCatch(publish, {
       errors: [CONDITIONAL_CHECK_FAILED],
       resultPath: '$.openingError',
@@ -284,37 +361,34 @@ export class ClusterEnforcementWorkflow extends Construct {
     return publishCaseOpened;
   }
 
+  /** SuspendMembers: the inline Map over memberSteps. */
+  private inlineMapStep(props: ClusterEnforcementWorkflowProps, enforced: sfn.State): sfn.State {
+    const suspendMembers = sfn.Map.jsonPath(this, 'SuspendMembers', {
+      itemsPath: '$.members',
+      itemSelector: MEMBER_ITEM_SELECTOR,
+      maxConcurrency: INLINE_MAP_MAX_CONCURRENCY,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    suspendMembers.itemProcessor(this.memberSteps('', props));
+    suspendMembers.next(enforced);
+    return suspendMembers;
+  }
+
   /**
    * IsLargeCluster -> SuspendMembers (inline Map) | SuspendMembersDistributed (Distributed Map,
    * each member an EXPRESS child execution), both running memberSteps.
    */
   private suspendMembersSteps(props: ClusterEnforcementWorkflowProps, enforced: sfn.State): sfn.State {
-    const itemSelector = {
-      'accountId.$': '$$.Map.Item.Value.accountId',
-      'riskScore.$': '$$.Map.Item.Value.riskScore',
-      'caseId.$': '$.caseId',
-      'clusterId.$': '$.clusterId',
-      'policyVersion.$': '$.policyVersion',
-      'triggeredAt.$': '$.triggeredAt',
-      'openedAt.$': '$.case.openedAt',
-    };
-    const suspendMembers = sfn.Map.jsonPath(this, 'SuspendMembers', {
-      itemsPath: '$.members',
-      itemSelector,
-      maxConcurrency: 10,
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    suspendMembers.itemProcessor(this.memberSteps('', props));
+    const suspendMembers = this.inlineMapStep(props, enforced);
     const suspendMembersDistributed = sfn.DistributedMap.jsonPath(this, 'SuspendMembersDistributed', {
       itemsPath: '$.members',
-      itemSelector,
+      itemSelector: MEMBER_ITEM_SELECTOR,
       maxConcurrency: props.distributedMaxConcurrency ?? 100,
       mapExecutionType: sfn.StateMachineType.EXPRESS,
       label: 'SuspendMembers',
       resultPath: sfn.JsonPath.DISCARD,
     });
     suspendMembersDistributed.itemProcessor(this.memberSteps('Distributed', props));
-    suspendMembers.next(enforced);
     suspendMembersDistributed.next(enforced);
     return sfn.Choice.jsonPath(this, 'IsLargeCluster')
       .when(
@@ -329,6 +403,7 @@ export class ClusterEnforcementWorkflow extends Construct {
    * machine by its logical id: call it once that id is final (after pinLogicalId).
    */
   public acknowledgeDistributedMapFindings(): void {
+    if (!this.stateMachine.node.tryFindChild('DistributedMapPolicy')) return;
     const logicalId = Stack.of(this).resolve((this.stateMachine.node.defaultChild as CfnResource).logicalId);
     const name = JSON.stringify({ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: logicalId }] }] });
     const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}`;
@@ -427,4 +502,26 @@ export class ClusterEnforcementWorkflow extends Construct {
     });
     return recordMember.next(suspendMember).next(publish).next(suspended);
   }
+}
+
+/** What each Map iteration gets: its member, and the case fields every member step writes. */
+const MEMBER_ITEM_SELECTOR = {
+  'accountId.$': '$$.Map.Item.Value.accountId',
+  'riskScore.$': '$$.Map.Item.Value.riskScore',
+  'caseId.$': '$.caseId',
+  'clusterId.$': '$.clusterId',
+  'policyVersion.$': '$.policyVersion',
+  'triggeredAt.$': '$.triggeredAt',
+  'openedAt.$': '$.case.openedAt',
+};
+
+/**
+ * The case whose owner is at `ownerPath` was opened by this execution, or by a version that did
+ * not record its owner (cases opened before openedByExecution resume, as they did).
+ */
+function openedHere(ownerPath: string): sfn.Condition {
+  return sfn.Condition.or(
+    sfn.Condition.isNotPresent(ownerPath),
+    sfn.Condition.stringEqualsJsonPath(ownerPath, '$$.Execution.Id'),
+  );
 }

@@ -44,6 +44,12 @@ export interface UsageStreamScorerProps {
   /** The cluster enforcement workflow the scorer starts once per cluster crossing. */
   readonly clusterEnforcementStateMachine: sfn.IStateMachine;
   /**
+   * A second cluster workflow for the clusters with fewer than `belowMembers` members (the
+   * optimised profile's Express one); the other clusters go to clusterEnforcementStateMachine.
+   * @default - every cluster goes to clusterEnforcementStateMachine
+   */
+  readonly smallClusters?: { readonly stateMachine: sfn.IStateMachine; readonly belowMembers: number };
+  /**
    * Validated policy, compact JSON (see policyToJson): bundled into the handler's code as the
    * first-deploy policy (AppConfig serves the current one at run time).
    */
@@ -172,6 +178,10 @@ export class UsageStreamScorer extends Construct {
         CASES_TABLE: props.casesTable.tableName,
         STATE_MACHINE_ARN: props.enforcementStateMachine.stateMachineArn,
         CLUSTER_STATE_MACHINE_ARN: props.clusterEnforcementStateMachine.stateMachineArn,
+        ...(props.smallClusters && {
+          SMALL_CLUSTER_STATE_MACHINE_ARN: props.smallClusters.stateMachine.stateMachineArn,
+          SMALL_CLUSTER_BELOW_MEMBERS: String(props.smallClusters.belowMembers),
+        }),
         REJECTED_QUEUE_URL: this.rejectedQueue.queueUrl,
         POWERTOOLS_SERVICE_NAME: 'cauterize-scorer',
         POWERTOOLS_METRICS_NAMESPACE: 'Cauterize',
@@ -185,6 +195,7 @@ export class UsageStreamScorer extends Construct {
     props.casesTable.grantReadData(this.function);
     props.enforcementStateMachine.grantStartExecution(this.function);
     props.clusterEnforcementStateMachine.grantStartExecution(this.function);
+    props.smallClusters?.stateMachine.grantStartExecution(this.function);
     this.rejectedQueue.grantSendMessages(this.function);
 
     // Grants stream read (and key decrypt) to the function, and send on the failure queue.

@@ -525,8 +525,8 @@ function* accountSummaries(store: MemoryAccountStore): Generator<AccountSummary>
 /**
  * The cases table as the workflows would have written it: per case the CASE item (with the
  * fields of its kind, evidence and directive as JSON strings), MEMBER# items of a cluster case and
- * the opening AUDIT#0000 entry. An account case's openedByExecution is the ARN its execution
- * has in the local pipeline (the EnforcementStateMachine's).
+ * the opening AUDIT#0000 entry. A case's openedByExecution is the ARN its execution has in the
+ * local pipeline under the default profile (EnforcementStateMachine's, ClusterEnforcementStateMachine's).
  */
 export function* memoryCaseItems(
   enforcement: MemoryEnforcement,
@@ -544,6 +544,13 @@ export function* memoryCaseItems(
         localArn('states', region, `execution:EnforcementStateMachine:${e.name}`),
       ]),
   );
+  for (const run of enforcement.clusterExecutions()) {
+    if (run.outcome !== 'ENFORCED') continue;
+    openedBy.set(
+      run.input.caseId,
+      localArn('states', region, `execution:ClusterEnforcementStateMachine:${run.name}`),
+    );
+  }
   for (const c of enforcement.cases()) {
     const common = {
       caseId: c.caseId,
@@ -566,7 +573,7 @@ export function* memoryCaseItems(
       triggeredAt: c.triggeredAt,
       evidence: JSON.stringify(c.evidence),
       openedBy: c.openedBy,
-      openedByExecution: c.kind === 'cluster' ? undefined : openedBy.get(c.caseId),
+      openedByExecution: openedBy.get(c.caseId),
       notes: c.notes,
       lastAuditSeq: c.lastAuditSeq,
       lastAuditHash: c.lastAuditHash,

@@ -512,6 +512,11 @@ export interface MemoryClusterExecution {
   readonly name: string;
   readonly input: ClusterEnforcementInput;
   readonly startedAt: string;
+  /**
+   * ENFORCED: this run opened the case; CASE_ALREADY_OPEN: another execution had (it wrote and
+   * published nothing).
+   */
+  readonly outcome: 'ENFORCED' | 'CASE_ALREADY_OPEN';
   /** Members this run suspended (the others were suspended already). */
   readonly suspended: readonly string[];
 }
@@ -598,10 +603,11 @@ export class MemoryEnforcement implements EnforcementStarter {
 
   /**
    * The cluster enforcement workflow (lib/constructs/cluster-enforcement-workflow.ts), run
-   * synchronously: opens the cluster case with its hashed opening audit entry (each only if
-   * absent), publishes CaseOpened, then suspends each member unless it is already suspended (or
-   * was reinstated from this very case) and publishes AccountSuspended for each it suspended.
-   * Execution names are unique per state machine, as for start().
+   * synchronously: opens the cluster case with its hashed opening audit entry, publishes
+   * CaseOpened, then suspends each member unless it is already suspended (or was reinstated from
+   * this very case) and publishes AccountSuspended for each it suspended. A case another execution
+   * opened ends the run with nothing written (ClusterCaseAlreadyOpen). Execution names are unique
+   * per state machine, as for start() (the Standard workflow's rule).
    */
   public async startCluster(request: ClusterEnforcementRequest): Promise<{ started: boolean }> {
     const { executionName: name } = request;
@@ -611,19 +617,27 @@ export class MemoryEnforcement implements EnforcementStarter {
     const startedAt = this.clock.now().toISOString();
     const { clusterId, caseId, riskScore, members, policyVersion, triggeredAt, evidence, seal } = input;
     const accountIds = members.map((m) => m.accountId);
-    if (!this.casesById.has(caseId)) {
-      const opening = this.openCase(caseId, startedAt, CLUSTER_OPENING_REASON, seal, {
-        kind: 'cluster',
-        clusterId,
-        accountIds,
-        action: 'suspend',
-        riskScore,
-        policyVersion,
-        triggeredAt,
-        evidence,
+    if (this.casesById.has(caseId)) {
+      this.clusterExecutionsByName.set(name, {
+        name,
+        input,
+        startedAt,
+        outcome: 'CASE_ALREADY_OPEN',
+        suspended: [],
       });
-      this.recordAudit(opening);
+      return { started: true };
     }
+    const opening = this.openCase(caseId, startedAt, CLUSTER_OPENING_REASON, seal, {
+      kind: 'cluster',
+      clusterId,
+      accountIds,
+      action: 'suspend',
+      riskScore,
+      policyVersion,
+      triggeredAt,
+      evidence,
+    });
+    this.recordAudit(opening);
     const eventBusName = this.eventBusName;
     await this.bus.putEvents([
       enforcementEvent(eventBusName, 'CaseOpened', {
@@ -662,7 +676,7 @@ export class MemoryEnforcement implements EnforcementStarter {
         }),
       ]);
     }
-    this.clusterExecutionsByName.set(name, { name, input, startedAt, suspended });
+    this.clusterExecutionsByName.set(name, { name, input, startedAt, outcome: 'ENFORCED', suspended });
     return { started: true };
   }
 

@@ -1,6 +1,8 @@
 import {
   ClusterEnforcementUnavailableError,
+  clusterWorkflowFor,
   type ClusterEnforcementRequest,
+  type SmallClusterRoute,
   type EnforcementRequest,
   type EnforcementStarter,
 } from '../../lambdas/core/ports';
@@ -8,12 +10,14 @@ import { ExecutionAlreadyExistsError, type LocalStateMachine } from './local-sta
 
 /**
  * The EnforcementStarter port over the in-process state machines (the account workflow, and the
- * cluster workflow when given), with Step Functions' naming rules.
+ * cluster workflows when given), with Step Functions' naming rules.
  */
 export class LocalEnforcementStarter implements EnforcementStarter {
   public constructor(
     private readonly stateMachine: LocalStateMachine,
     private readonly clusterStateMachine?: LocalStateMachine,
+    /** The clusters below a size go to this (Express) cluster workflow instead. */
+    private readonly smallClusters?: SmallClusterRoute<LocalStateMachine>,
   ) {}
 
   public async start(request: EnforcementRequest): Promise<{ started: boolean }> {
@@ -22,7 +26,8 @@ export class LocalEnforcementStarter implements EnforcementStarter {
 
   public async startCluster(request: ClusterEnforcementRequest): Promise<{ started: boolean }> {
     if (!this.clusterStateMachine) throw new ClusterEnforcementUnavailableError(request.executionName);
-    return startOnce(this.clusterStateMachine, request.executionName, request.input);
+    const machine = clusterWorkflowFor(request, this.clusterStateMachine, this.smallClusters);
+    return startOnce(machine, request.executionName, request.input);
   }
 }
 

@@ -262,6 +262,28 @@ describe('Class: SfnEnforcementStarter', () => {
   });
 
   describe('Method: startCluster', () => {
+    it('starts clusters below the small-cluster size on the Express machine, the others on the main one', async () => {
+      // Prepare: clusterInput has 2 members
+      const routed = (belowMembers: number) =>
+        new SfnEnforcementStarter(client, ACCOUNT_ARN, CLUSTER_ARN, callerClock, {
+          target: EXPRESS_ARN,
+          belowMembers,
+        });
+
+      // Act
+      const small = await routed(3).startCluster({ executionName: 'clu-small', input: clusterInput() });
+      const large = await routed(2).startCluster({ executionName: 'clu-large', input: clusterInput() });
+
+      // Assess
+      expect([small, large]).toEqual([{ started: true }, { started: true }]);
+      expect(sfn.requests.map((r) => [r.input.name, r.input.stateMachineArn])).toEqual([
+        ['clu-small', EXPRESS_ARN],
+        ['clu-large', CLUSTER_ARN],
+      ]);
+      expect(machines.express.executions().map((e) => e.name)).toEqual(['clu-small']);
+      expect(machines.cluster.executions().map((e) => e.name)).toEqual(['clu-large']);
+    });
+
     it('throws ClusterEnforcementUnavailableError without a cluster state machine, sending nothing', async () => {
       // Prepare
       const accountOnly = new SfnEnforcementStarter(client, ACCOUNT_ARN, undefined, callerClock);

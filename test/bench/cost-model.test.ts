@@ -161,13 +161,12 @@ describe('Function: costPerMillionEvents', () => {
     expect(cost.dynamoDbReads).toBeCloseTo(70_000 * read + (2000 / million) * 0.125, 10);
     // 6 shards for 3.6 million events an hour, one 25 KB payload unit per record
     expect(cost.kinesis).toBeCloseTo(((6 * 0.015) / 3_600_000) * million + 0.014, 10);
-    // Express: a request and 7 tasks x 30 ms billed as 300 ms at 64 MB, per account run; every
-    // cluster member in the Distributed Map: one parent transition and an Express child of 3 tasks
+    // Express: a request and 7 tasks x 30 ms billed as 300 ms at 64 MB, per account run; a
+    // cluster of 25 below the Distributed Map threshold: one Express run of its 4 tasks, then 3
+    // rounds of 10 members' 3 tasks, 13 x 30 ms billed as 400 ms
     const express = (ms: number) => 1e-6 + (ms / 1000) * (64 / 1024) * 0.00001667;
-    expect(cost.stepFunctions).toBeCloseTo(
-      1000 * express(300) + 20 * 10 * 0.000025 + 500 * (0.000025 + express(100)),
-      10,
-    );
+    expect(cost.stepFunctions).toBeCloseTo(1000 * express(300) + 20 * express(400), 10);
+    expect(cost.clusterWorkflow).toBe('EXPRESS');
     expect(cost.spanSeconds).toBe(300);
   });
 

@@ -167,22 +167,35 @@ describe('Function: buildCauterize with a cost profile', () => {
       });
     });
 
-    it('runs the account workflow on Express and the cluster workflow (Distributed Map) on Standard', () => {
+    it('runs the account workflow and small clusters on Express, large clusters (Distributed Map) on Standard', () => {
       // Act & Assess
       expect(pipeline.EnforcementStateMachine?.Properties?.StateMachineType).toBe('EXPRESS');
+      expect(pipeline.ExpressClusterEnforcementStateMachine?.Properties?.StateMachineType).toBe('EXPRESS');
       expect(pipeline.ClusterEnforcementStateMachine?.Properties?.StateMachineType).toBe('STANDARD');
     });
 
-    it("runs every cluster's members as the Distributed Map's Express children", () => {
+    it('routes clusters below 500 members to the Express machine, which has no Distributed Map', () => {
       // Act
-      const definition = JSON.stringify(
-        pipeline.ClusterEnforcementStateMachine?.Properties?.DefinitionString,
+      const definition = (id: string) => JSON.stringify(pipeline[id]?.Properties?.DefinitionString);
+      const variablesOf = (resource: { Properties?: Record<string, unknown> }) =>
+        (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+      const [scorer] = ofType(pipeline, 'AWS::Lambda::Function').filter(
+        ([, r]) => variablesOf(r)?.CLUSTER_STATE_MACHINE_ARN !== undefined,
       );
+      const variables = scorer && variablesOf(scorer[1]);
 
-      // Assess: IsLargeCluster takes the Distributed Map from 2 members (a cluster has 3 or more)
-      expect(definition).toMatch(
-        /\\"Variable\\":\\"\$\.case\.memberCount\\",\\"NumericGreaterThanEquals\\":2\b/,
+      // Assess: the scorer starts small clusters on the Express machine, the others on the Standard
+      // one, whose IsLargeCluster sends everything it gets (500 members or more) to the Distributed Map
+      expect(variables).toMatchObject({
+        CLUSTER_STATE_MACHINE_ARN: { Ref: 'ClusterEnforcementStateMachine' },
+        SMALL_CLUSTER_STATE_MACHINE_ARN: { Ref: 'ExpressClusterEnforcementStateMachine' },
+        SMALL_CLUSTER_BELOW_MEMBERS: '500',
+      });
+      expect(definition('ClusterEnforcementStateMachine')).toMatch(
+        /\\"Variable\\":\\"\$\.case\.memberCount\\",\\"NumericGreaterThanEquals\\":500\b/,
       );
+      expect(definition('ExpressClusterEnforcementStateMachine')).not.toContain('DISTRIBUTED');
+      expect(definition('ExpressClusterEnforcementStateMachine')).toContain('SuspendMembers');
     });
 
     it('logs the enforcement workflows at level ALL without state data; reinstatement keeps it', () => {
@@ -192,10 +205,9 @@ describe('Function: buildCauterize with a cost profile', () => {
 
       // Assess
       expect(logging('EnforcementStateMachine')).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
-      expect(logging('ClusterEnforcementStateMachine')).toMatchObject({
-        Level: 'ALL',
-        IncludeExecutionData: false,
-      });
+      for (const id of ['ClusterEnforcementStateMachine', 'ExpressClusterEnforcementStateMachine']) {
+        expect(logging(id)).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+      }
       expect(logging('ReinstatementStateMachine')).toMatchObject({
         Level: 'ALL',
         IncludeExecutionData: true,

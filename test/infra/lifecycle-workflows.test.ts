@@ -5,6 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import {
   CLUSTER_ENFORCEMENT_STATE_NAMES,
+  EXPRESS_CLUSTER_ENFORCEMENT_STATE_NAMES,
   ClusterEnforcementWorkflow,
 } from '../../lib/constructs/cluster-enforcement-workflow';
 import {
@@ -63,6 +64,31 @@ describe('Lifecycle workflows in the pipeline stack', () => {
       expect(isValid).toBe(true);
       expect(findUnsupportedFeatures(cluster)).toEqual([]);
       expect(Object.keys(allStates(cluster)).sort()).toEqual([...CLUSTER_ENFORCEMENT_STATE_NAMES].sort());
+    });
+
+    it('as EXPRESS (optimised profile): valid ASL, the same states without the Distributed Map', () => {
+      // Prepare
+      const optimised = synthesizeCauterize({ costProfile: 'optimised' });
+      const template = Template.fromStack(optimised.pipeline).toJSON();
+      const stateful = Template.fromStack(optimised.stateful).toJSON();
+
+      // Act
+      const express = resolveStateMachineDefinition(
+        template,
+        'ExpressClusterEnforcementStateMachine',
+        placeholderRef,
+        [stateful],
+      );
+      const { isValid, errorsText } = aslValidator(structuredClone(express));
+
+      // Assess
+      expect(errorsText()).toBe('');
+      expect(isValid).toBe(true);
+      expect(findUnsupportedFeatures(express)).toEqual([]);
+      expect(Object.keys(allStates(express)).sort()).toEqual(
+        [...EXPRESS_CLUSTER_ENFORCEMENT_STATE_NAMES].sort(),
+      );
+      expect(unacknowledgedNagFindings(optimised.pipeline)).toEqual([]);
     });
 
     it('runs large clusters in a Distributed Map of EXPRESS children and small ones inline', () => {
@@ -213,6 +239,34 @@ describe('Construct props', () => {
     ).toThrow(
       'distributedMapThreshold must be a whole number from 2 to 100000, got 1: set it within that range',
     );
+  });
+
+  it('rejects a Distributed Map threshold on an EXPRESS cluster workflow, which has no Distributed Map', () => {
+    // Prepare
+    const { stack, ...props } = tables();
+
+    // Act / Assess
+    expect(
+      () =>
+        new ClusterEnforcementWorkflow(stack, 'C', {
+          ...props,
+          workflowType: 'EXPRESS',
+          distributedMapThreshold: 100,
+        }),
+    ).toThrow(
+      /distributedMapThreshold applies to a STANDARD cluster workflow only.*use workflowType STANDARD/,
+    );
+  });
+
+  it('rejects an EXPRESS cluster workflow that may run longer than 5 minutes', () => {
+    // Prepare
+    const { stack, ...props } = tables();
+
+    // Act / Assess
+    expect(
+      () =>
+        new ClusterEnforcementWorkflow(stack, 'C', { ...props, workflowType: 'EXPRESS', timeoutMinutes: 30 }),
+    ).toThrow(/an EXPRESS workflow runs at most 5 minutes, got timeoutMinutes 30/);
   });
 
   it('rejects maxChainAttempts outside 1..100', () => {

@@ -3,7 +3,12 @@ import { verifyChain } from '../../lambdas/core/cases/audit-chain';
 import type { ClusterEnforcementRequest } from '../../lambdas/core/ports';
 import { scoreBatch } from '../../lambdas/core/batch/score-batch';
 import type { CloudFormationTemplate } from '../../local/cloudformation/cloudformation-template';
-import { ExecutionAlreadyExistsError } from '../../local/stepfunctions/local-state-machine';
+import {
+  ExecutionAlreadyExistsError,
+  type LocalExecution,
+} from '../../local/stepfunctions/local-state-machine';
+import { StepFunctionsTaskError } from '../../local/stepfunctions/step-functions-task-error';
+import type { LocalTaskHandler } from '../../local/stepfunctions/task-resource-handlers';
 import { testPolicy } from '../support/policy';
 import {
   startLifecycleRuntime,
@@ -47,15 +52,36 @@ async function putAccount(runtime: LifecycleRuntime, accountId: string, extra: R
   );
 }
 
+/** The last state each execution entered. */
+const endStates = (executions: readonly LocalExecution[]) =>
+  executions.map((e) => e.history.filter((h) => h.type === 'StateEntered').pop()?.stateName);
+
+/** Fails a Task's first call after its real write went through, as if the response was lost. */
+const failOnceAfterWrite =
+  (calls: { count: number }) =>
+  (real: LocalTaskHandler): LocalTaskHandler =>
+  async (input, context) => {
+    calls.count += 1;
+    const result = await real(input, context);
+    if (calls.count === 1) {
+      throw new StepFunctionsTaskError(
+        'DynamoDB.InternalServerErrorException',
+        'the write succeeded but its response was lost (injected)',
+      );
+    }
+    return result;
+  };
+
 describe.each([
-  ['inline Map', undefined, 'SuspendMembers'],
-  ['Distributed Map', 2, 'SuspendMembersDistributed'],
-] as const)('Class: ClusterEnforcementWorkflow (%s)', (_flavour, distributedMapThreshold, mapState) => {
+  ['STANDARD, inline Map', {}, 'SuspendMembers'],
+  ['STANDARD, Distributed Map', { distributedMapThreshold: 2 }, 'SuspendMembersDistributed'],
+  ['EXPRESS, inline Map', { clusterWorkflowType: 'EXPRESS' }, 'SuspendMembers'],
+] as const)('Class: ClusterEnforcementWorkflow (%s)', (_flavour, stackOptions, mapState) => {
   let template: CloudFormationTemplate;
   let runtime: LifecycleRuntime;
 
   beforeAll(() => {
-    template = synthesizeLifecycleStack(distributedMapThreshold);
+    template = synthesizeLifecycleStack(stackOptions);
   });
 
   beforeEach(async () => {
@@ -145,7 +171,34 @@ describe.each([
     expect(suspendedEvents.every((e) => e.detail.caseId === 'case-clu-one')).toBe(true);
   });
 
-  it('changes nothing when started again under the same name, or re-run as a retried execution', async () => {
+  /** Exactly one case, opening entry and CaseOpened, and one AccountSuspended per member, for `request`. */
+  async function expectEnforcedOnce(request: ClusterEnforcementRequest): Promise<void> {
+    const { caseId } = request.input;
+    const members = request.input.members.map((m) => m.accountId);
+    expect((await runtime.caseItems(caseId)).map((i) => i.sk)).toEqual([
+      'AUDIT#0000',
+      'CASE',
+      ...members.map((id) => `MEMBER#${id}`).sort(),
+    ]);
+    const { record, entries } = await runtime.caseChain(caseId);
+    expect(verifyChain(caseId, entries, record)).toMatchObject({ ok: true, entries: 1 });
+    for (const id of members) {
+      expect(await runtime.item('accounts', { accountId: id })).toMatchObject({
+        status: 'SUSPENDED',
+        suspendedCaseId: caseId,
+        suspendedAt: record.openedAt,
+      });
+    }
+    expect(runtime.bus.events({ detailType: 'CaseOpened' })).toHaveLength(1);
+    expect(
+      runtime.bus
+        .events({ detailType: 'AccountSuspended' })
+        .map((e) => e.detail.accountId)
+        .sort(),
+    ).toEqual([...members].sort());
+  }
+
+  it('changes nothing when started again under the same name, or re-run as another execution', async () => {
     // Prepare
     for (const id of ['m1', 'm2', 'm3']) await putAccount(runtime, id);
     const request = clusterRequest('clu-two', ['m1', 'm2', 'm3']);
@@ -158,24 +211,134 @@ describe.each([
       ),
     };
 
-    // Act: the same name again (a redelivered batch), then a second run of the same input (as a
-    // redrive replays every step)
+    // Act: the same name again (a redelivered batch), the same name with other input, then a
+    // second run of the same input under another name (a crossing routed to the other machine)
     const again = await runtime.starter.startCluster(request);
-    await expect(
-      runtime.cluster.startExecution({ name: 'clu-two', input: { ...request.input, riskScore: 75 } }),
-    ).rejects.toBeInstanceOf(ExecutionAlreadyExistsError);
-    await runtime.cluster.startExecution({ name: 'clu-two-redrive', input: request.input });
+    const changed = { name: 'clu-two', input: { ...request.input, riskScore: 75 } };
+    if (runtime.cluster.workflowType === 'STANDARD') {
+      await expect(runtime.cluster.startExecution(changed)).rejects.toBeInstanceOf(
+        ExecutionAlreadyExistsError,
+      );
+    } else {
+      await runtime.cluster.startExecution(changed);
+    }
+    await runtime.cluster.startExecution({ name: 'clu-two-rerun', input: request.input });
     await runtime.drain();
 
-    // Assess
-    expect(again.started).toBe(false);
-    expect(runtime.cluster.describeExecution('clu-two-redrive')?.status).toBe('SUCCEEDED');
+    // Assess: Standard refuses the name; Express runs every start, and each later run finds the
+    // case owned by the first and ends writing and publishing nothing
+    expect(again.started).toBe(runtime.cluster.workflowType === 'EXPRESS');
+    const [first, ...later] = runtime.cluster.executions();
+    expect(endStates([first!])).toEqual(['ClusterEnforced']);
+    expect(later).toHaveLength(runtime.cluster.workflowType === 'EXPRESS' ? 3 : 1);
+    expect(later.every((e) => e.status === 'SUCCEEDED')).toBe(true);
+    expect(endStates(later).every((end) => end === 'ClusterCaseAlreadyOpen')).toBe(true);
     expect(await runtime.caseItems('case-clu-two')).toEqual(before.items);
     expect(
       await Promise.all(['m1', 'm2', 'm3'].map((id) => runtime.item('accounts', { accountId: id }))),
     ).toEqual(before.accounts);
+    await expectEnforcedOnce(request);
+  });
+
+  it('acts once for ten concurrent starts of the same crossing', async () => {
+    // Prepare
+    const members = ['c1', 'c2', 'c3', 'c4'];
+    for (const id of members) await putAccount(runtime, id);
+    const request = clusterRequest('clu-ten', members);
+
+    // Act
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => runtime.starter.startCluster(request)),
+    );
+    await runtime.drain();
+
+    // Assess: Standard dedupes the name; Express starts ten, and the case's put lets one act
+    const executions = runtime.cluster.executions();
+    expect(executions.every((e) => e.status === 'SUCCEEDED')).toBe(true);
+    const express = runtime.cluster.workflowType === 'EXPRESS';
+    expect(results.filter((r) => r.started)).toHaveLength(express ? 10 : 1);
+    expect(executions).toHaveLength(express ? 10 : 1);
+    const ends = endStates(executions);
+    expect(ends.filter((end) => end === 'ClusterEnforced')).toHaveLength(1);
+    expect(
+      ends.filter((end) => end !== 'ClusterEnforced').every((end) => end === 'ClusterCaseAlreadyOpen'),
+    ).toBe(true);
+    await expectEnforcedOnce(request);
+  });
+
+  it('acts once when ten executions with different names carry the same case', async () => {
+    // Prepare
+    const members = ['d1', 'd2', 'd3'];
+    for (const id of members) await putAccount(runtime, id);
+    const request = clusterRequest('clu-names', members);
+
+    // Act
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        runtime.cluster.startExecution({ name: `clu-names-run-${i}`, input: request.input }),
+      ),
+    );
+    await runtime.drain();
+
+    // Assess: one owns the case; the others found it owned, or lost its put and read the owner
+    const ends = endStates(runtime.cluster.executions());
+    expect(ends).toHaveLength(10);
+    expect(ends.filter((end) => end === 'ClusterEnforced')).toHaveLength(1);
+    expect(ends.filter((end) => end === 'ClusterCaseAlreadyOpen')).toHaveLength(9);
+    await expectEnforcedOnce(request);
   });
 });
+
+describe.each(['STANDARD', 'EXPRESS'] as const)(
+  'Class: ClusterEnforcementWorkflow (%s, a step retried after its write)',
+  (clusterWorkflowType) => {
+    let template: CloudFormationTemplate;
+    let runtime: LifecycleRuntime | undefined;
+
+    beforeAll(() => {
+      template = synthesizeLifecycleStack({ clusterWorkflowType });
+    });
+
+    afterEach(async () => {
+      await runtime?.stop();
+      runtime = undefined;
+    });
+
+    it.each(['OpenClusterCase', 'RecordClusterCaseOpening'])(
+      'goes on and never duplicates a write or an event when %s is retried',
+      async (state) => {
+        // Prepare
+        const calls = { count: 0 };
+        runtime = await startLifecycleRuntime(template, {
+          wrapCluster: { [state]: failOnceAfterWrite(calls) },
+        });
+        for (const id of ['r1', 'r2', 'r3']) await putAccount(runtime, id);
+        const request = clusterRequest('clu-retry', ['r1', 'r2', 'r3']);
+
+        // Act
+        await runtime.starter.startCluster(request);
+        await runtime.drain();
+
+        // Assess: the owner's retried put finds its own case (openedByExecution) and goes on
+        const [execution] = runtime.cluster.executions();
+        expect(calls.count).toBe(2);
+        expect(execution?.history).toContainEqual(
+          expect.objectContaining({ type: 'StateRetried', stateName: state }),
+        );
+        expect(endStates([execution!])).toEqual(['ClusterEnforced']);
+        expect((await runtime.caseItems('case-clu-retry')).map((i) => i.sk)).toEqual([
+          'AUDIT#0000',
+          'CASE',
+          'MEMBER#r1',
+          'MEMBER#r2',
+          'MEMBER#r3',
+        ]);
+        expect(runtime.bus.events({ detailType: 'CaseOpened' })).toHaveLength(1);
+        expect(runtime.bus.events({ detailType: 'AccountSuspended' })).toHaveLength(3);
+      },
+    );
+  },
+);
 
 describe('Function: scoreBatch (cluster crossing on the local services)', () => {
   let runtime: LifecycleRuntime;

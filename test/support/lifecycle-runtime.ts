@@ -19,10 +19,12 @@ import { StatefulStack } from '../../lib/stateful-stack';
 import { resolveStateMachineDefinition } from '../../local/stepfunctions/asl-definition';
 import type { CloudFormationTemplate } from '../../local/cloudformation/cloudformation-template';
 import { connectEventRules, eventRulesFromTemplate } from '../../local/event-rules';
+import { stateMachineTypeOf } from '../../local/cloudformation/synthesized-templates';
 import { LocalEnforcementStarter } from '../../local/stepfunctions/local-enforcement-starter';
 import { LocalEventBus } from '../../local/eventbridge/local-event-bus';
 import { startLocalServices, type LocalServices } from '../../local/emulators/local-services';
 import { LocalStateMachine } from '../../local/stepfunctions/local-state-machine';
+import { buildTaskHandlers, type LocalTaskHandler } from '../../local/stepfunctions/task-resource-handlers';
 import { provisionFromTemplate } from '../../local/cloudformation/provision-from-template';
 import { testPolicy } from './policy';
 import { LocalDeadLetterSink } from '../../local/dead-letter-sink';
@@ -38,12 +40,19 @@ const IDS = {
   reinstatement: 'ReinstatementStateMachine',
 } as const;
 
+/** How the lifecycle test stack builds its cluster workflow. */
+export interface LifecycleStackOptions {
+  readonly distributedMapThreshold?: number;
+  readonly clusterWorkflowType?: 'STANDARD' | 'EXPRESS';
+}
+
 /**
  * The stateful stack (tables, bus) with the three lifecycle workflows added to it, synthesized in
  * one template: the account and cluster enforcement workflows and the reinstatement workflow with
- * its rule. The real constructs, with a Distributed Map threshold of the test's choosing.
+ * its rule. The real constructs, with a cluster workflow type and Distributed Map threshold of the
+ * test's choosing.
  */
-export function synthesizeLifecycleStack(distributedMapThreshold?: number): CloudFormationTemplate {
+export function synthesizeLifecycleStack(options: LifecycleStackOptions = {}): CloudFormationTemplate {
   const app = new App({ builtinCloudFormationValidation: false });
   const stack = new StatefulStack(app, 'LifecycleTest');
   const tables = {
@@ -54,7 +63,11 @@ export function synthesizeLifecycleStack(distributedMapThreshold?: number): Clou
   const pin = (construct: IResource, id: string) =>
     (construct.node.defaultChild as CfnResource).overrideLogicalId(id);
   pin(new EnforcementWorkflow(stack, 'Enforcement', tables).stateMachine, IDS.enforcement);
-  const cluster = new ClusterEnforcementWorkflow(stack, 'Cluster', { ...tables, distributedMapThreshold });
+  const cluster = new ClusterEnforcementWorkflow(stack, 'Cluster', {
+    ...tables,
+    distributedMapThreshold: options.distributedMapThreshold,
+    workflowType: options.clusterWorkflowType,
+  });
   pin(cluster.stateMachine, IDS.cluster);
   pin(new ReinstatementWorkflow(stack, 'Reinstatement', tables).stateMachine, IDS.reinstatement);
   return app.synth().getStackByName(stack.stackName).template as CloudFormationTemplate;
@@ -85,15 +98,32 @@ export interface LifecycleRuntime {
   stop(): Promise<void>;
 }
 
-export async function startLifecycleRuntime(template: CloudFormationTemplate): Promise<LifecycleRuntime> {
+export interface LifecycleRuntimeOptions {
+  /** Wraps the real local handler of a cluster workflow Task state (e.g. to fail it once after its write). */
+  readonly wrapCluster?: Readonly<Record<string, (real: LocalTaskHandler) => LocalTaskHandler>>;
+}
+
+export async function startLifecycleRuntime(
+  template: CloudFormationTemplate,
+  options: LifecycleRuntimeOptions = {},
+): Promise<LifecycleRuntime> {
   const services = await startLocalServices();
   try {
     const provisioned = await provisionFromTemplate(template, services);
     const bus = new LocalEventBus({ region: services.region });
     // Retries wait 5 ms locally instead of seconds.
-    const machine = (logicalId: string) => {
+    const machine = (logicalId: string, wrap: LifecycleRuntimeOptions['wrapCluster'] = {}) => {
       const definition = resolveStateMachineDefinition(template, logicalId, provisioned.resolveRef);
+      const real = buildTaskHandlers(definition, { dynamodb: services.dynamodb, eventBus: bus });
+      const stateHandlers = Object.fromEntries(
+        Object.entries(wrap).map(([state, wrapHandler]) => {
+          const handler = real.get(state);
+          if (!handler) throw new Error(`${logicalId} has no Task state '${state}'`);
+          return [state, wrapHandler(handler)];
+        }),
+      );
       return new LocalStateMachine({
+        stateHandlers,
         definition,
         dynamodb: services.dynamodb,
         eventBus: bus,
@@ -101,10 +131,11 @@ export async function startLifecycleRuntime(template: CloudFormationTemplate): P
         region: services.region,
         retryIntervalOverrides: Object.fromEntries(taskNames(definition).map((name) => [name, 5])),
         waitTimeOverrides: { WaitForChain: 5 },
+        workflowType: stateMachineTypeOf(template, logicalId),
       });
     };
     const enforcement = machine(IDS.enforcement);
-    const cluster = machine(IDS.cluster);
+    const cluster = machine(IDS.cluster, options.wrapCluster);
     const reinstatement = machine(IDS.reinstatement);
     connectEventRules(bus, eventRulesFromTemplate(template, provisioned.resolveRef), [
       enforcement,

@@ -185,7 +185,9 @@ export class ReliabilityPipeline {
 
   /** Every execution of the account and cluster enforcement workflows. */
   public executions(): LocalExecution[] {
-    return [...this.pipeline.stateMachine.executions(), ...this.pipeline.clusterStateMachine.executions()];
+    return [this.pipeline.stateMachine, ...this.pipeline.clusterStateMachines].flatMap((machine) =>
+      machine.executions(),
+    );
   }
 
   /** Every item of the accounts, links and cases tables (read past the proxy), normalized for comparison. */
