@@ -36,6 +36,8 @@ export interface WorldEvaluation {
   readonly scale: number;
   readonly days: number;
   readonly policyVersion: string;
+  /** Event time one scorer batch spanned (absent in worlds saved before it was recorded: 60). */
+  readonly batchingWindowSeconds?: number;
   readonly events: number;
   readonly accounts: number;
   /** Wall-clock seconds: generating and replaying (the generator feeds the replay), evaluating (generating again), in all. */

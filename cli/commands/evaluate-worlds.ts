@@ -20,6 +20,8 @@ export interface WorldsEvaluationOptions {
   readonly scale: number;
   readonly days: number;
   readonly policy?: string;
+  /** Event time one scorer batch spans (the cost profile's: 60 s, optimised 300 s). */
+  readonly batchingWindowSeconds: number;
   readonly jobs: number;
   readonly json?: string;
 }
@@ -31,7 +33,8 @@ export async function runWorldsEvaluation(options: WorldsEvaluationOptions): Pro
   const seeds = worldSeeds(options.split, options.count, options.offset);
   process.stderr.write(
     `evaluating ${seeds.length} ${options.split} worlds (seeds ${seeds[0]}-${seeds[seeds.length - 1]}), ` +
-      `scale ${options.scale}, ${options.days} days, ${options.jobs} at a time\n`,
+      `scale ${options.scale}, ${options.days} days, batches spanning ${options.batchingWindowSeconds} s, ` +
+      `${options.jobs} at a time\n`,
   );
   let finished = 0;
   if (options.json) checkOutputPath(options.json, '--json');
@@ -45,6 +48,7 @@ export async function runWorldsEvaluation(options: WorldsEvaluationOptions): Pro
     scale: options.scale,
     days: options.days,
     policyFile: policyOption(options.policy),
+    batchingWindowSeconds: options.batchingWindowSeconds,
     jobs: options.jobs,
     onWorld: (w) => {
       finished += 1;
@@ -86,7 +90,7 @@ function fromJsonNumbers(_key: string, value: unknown): unknown {
  * `cauterize evaluate --from FILE...`: the median/worst tables and the bars over worlds saved by
  * earlier `--worlds` runs (each run's `<--json>.worlds.jsonl`), for a run cut short or one split
  * over several runs. Refuses a world that appears twice, and worlds made differently (split,
- * scale, days or policy version), naming the file and line.
+ * scale, days, policy version or batch span), naming the file and line.
  */
 export async function summarizeSavedWorlds(
   files: readonly string[],
@@ -116,7 +120,9 @@ export async function summarizeSavedWorlds(
       if (seen) throw new Error(`world ${world.seed} is in ${seen} and in ${at}: pass each world once`);
       where.set(world.seed, at);
       const first = worlds[0];
-      for (const key of ['split', 'scale', 'days', 'policyVersion'] as const) {
+      // Worlds saved before the span was recorded were replayed at 60 s.
+      world = { ...world, batchingWindowSeconds: world.batchingWindowSeconds ?? 60 };
+      for (const key of ['split', 'scale', 'days', 'policyVersion', 'batchingWindowSeconds'] as const) {
         if (first && first[key] !== world[key]) {
           throw new Error(
             `${at}: world ${world.seed} has ${key} ${String(world[key])}, world ${first.seed} has ` +
@@ -197,7 +203,17 @@ export function printSummary(summary: MultiWorldSummary, worlds: readonly WorldE
   write('');
   write(
     table(
-      ['world', 'events', 'accounts', 'recall', 'legit suspended', 'served', 'policy', 'seconds'],
+      [
+        'world',
+        'events',
+        'accounts',
+        'recall',
+        'legit suspended',
+        'served',
+        'policy',
+        'batch span',
+        'seconds',
+      ],
       worlds.map((w) => [
         w.seed,
         w.events,
@@ -206,6 +222,7 @@ export function printSummary(summary: MultiWorldSummary, worlds: readonly WorldE
         w.report.overall.legitimate.suspended,
         pct(w.report.overall.attack.servedShare),
         w.policyVersion,
+        `${w.batchingWindowSeconds ?? 60} s`,
         Math.round(w.seconds.total),
       ]),
     ),

@@ -17,6 +17,7 @@ import {
 } from '../../sim/evaluation-files';
 import { WORLD_SPLITS, type WorldSplit } from '../../sim/world-seeds';
 import { checkOutputPath, writeTextAtomic } from '../../local/atomic-file';
+import { COST_PROFILES, costProfileSettings, type CostProfileName } from '../../lib/cost-profile';
 import { table } from '../format';
 import { nonNegativeInt, nonNegativeNumber, positiveInt } from '../options';
 import { Progress } from '../progress';
@@ -33,6 +34,7 @@ interface EvaluateOptions {
   scale: number;
   days: number;
   policy?: string;
+  costProfile: CostProfileName;
   jobs: number;
   from?: string[];
 }
@@ -46,7 +48,8 @@ export function registerEvaluateCommand(program: Command): void {
       "Score a replay's decisions against the simulator's ground truth: recall per strategy, legitimate " +
         'accounts suspended, throttled or reviewed, attacker requests served before suspension, time to first ' +
         'suspension per campaign, and a PASS/FAIL verdict per quality bar (exit code 0 either way). ' +
-        'With --worlds: generate, replay (in memory, event time, 60 s batching window) and evaluate N ' +
+        "With --worlds: generate, replay (in memory, event time, at the cost profile's batch span: 60 s, or " +
+        '300 s with --cost-profile optimised) and evaluate N ' +
         'randomised worlds of the tuning or held-out split, and report the median and the worst world per ' +
         'strategy and per legitimate cohort against the held-out bars',
     )
@@ -65,6 +68,15 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--scale <s>', 'with --worlds: scale of each world (1 = as designed)', nonNegativeNumber, 1)
     .option('--days <d>', 'with --worlds: days of each world', positiveInt, 7)
     .option('--policy <file>', 'with --worlds: policy to replay under (default: config/policy.yaml)')
+    .addOption(
+      new Option(
+        '--cost-profile <profile>',
+        "with --worlds: batches cut at the span this deployment profile's batches really have " +
+          '(default 60 s, optimised 300 s)',
+      )
+        .choices([...COST_PROFILES])
+        .default('default'),
+    )
     .option(
       '--jobs <j>',
       'with --worlds: worlds evaluated at once, each in a process of its own',
@@ -89,7 +101,11 @@ export function registerEvaluateCommand(program: Command): void {
         if (options.truth || options.results || options.events) {
           throw new Error('--worlds generates its own worlds: leave out --truth, --results and --events');
         }
-        await runWorldsEvaluation({ ...options, split: options.worlds });
+        await runWorldsEvaluation({
+          ...options,
+          split: options.worlds,
+          batchingWindowSeconds: costProfileSettings(options.costProfile).scorerBatchingWindowSeconds,
+        });
         return;
       }
       if (!options.truth || !options.results) {

@@ -16,6 +16,7 @@ describe('CLI: cauterize evaluate --from', () => {
   let whole: Record<string, unknown>;
   let firstPart: string;
   let secondPart: string;
+  let optimisedPart: string;
 
   beforeAll(async () => {
     // Two worlds in one run, and the same two worlds run one at a time.
@@ -41,12 +42,26 @@ describe('CLI: cauterize evaluate --from', () => {
         '--json',
         join(dir(), 'second.json'),
       ]),
+      // The second world again, its batches cut at the optimised profile's 300 s.
+      startCli([
+        'evaluate',
+        ...tinyWorlds,
+        '--count',
+        '1',
+        '--offset',
+        '1',
+        '--cost-profile',
+        'optimised',
+        '--json',
+        join(dir(), 'optimised.json'),
+      ]),
     ];
     const codes = await Promise.all(runs.map((run) => run.exited));
-    expect(codes).toEqual([0, 0, 0]);
+    expect(codes).toEqual([0, 0, 0, 0]);
     whole = await readJson(join(dir(), 'whole.json'));
     firstPart = join(dir(), 'first.json.worlds.jsonl');
     secondPart = join(dir(), 'second.json.worlds.jsonl');
+    optimisedPart = join(dir(), 'optimised.json.worlds.jsonl');
   }, 240_000);
 
   it('summarizes worlds saved by two runs as one run of both would', async () => {
@@ -85,6 +100,22 @@ describe('CLI: cauterize evaluate --from', () => {
     // Assess
     expect(code).toBe(2);
     expect(cli.stderr()).toContain('world 1002 has scale 0.5, world 1001 has 0.01');
+  });
+
+  it("records each world's batch span, and refuses to summarize worlds replayed at different spans", async () => {
+    // Prepare
+    const spanOf = async (file: string) =>
+      (JSON.parse((await readFile(file, 'utf8')).trim()) as { batchingWindowSeconds: number })
+        .batchingWindowSeconds;
+
+    // Act
+    const cli = startCli(['evaluate', '--from', firstPart, optimisedPart]);
+    const code = await cli.exited;
+
+    // Assess
+    expect([await spanOf(firstPart), await spanOf(optimisedPart)]).toEqual([60, 300]);
+    expect(code).toBe(2);
+    expect(cli.stderr()).toContain('world 1002 has batchingWindowSeconds 300, world 1001 has 60');
   });
 
   it('refuses a line that is not a saved world, naming the file and line', async () => {
