@@ -7,8 +7,7 @@ import {
   ExecutionAlreadyExistsError,
   type LocalExecution,
 } from '../../local/stepfunctions/local-state-machine';
-import { StepFunctionsTaskError } from '../../local/stepfunctions/step-functions-task-error';
-import type { LocalTaskHandler } from '../../local/stepfunctions/task-resource-handlers';
+import { failOnceAfterWrite } from '../support/task-faults';
 import { testPolicy } from '../support/policy';
 import {
   startLifecycleRuntime,
@@ -55,22 +54,6 @@ async function putAccount(runtime: LifecycleRuntime, accountId: string, extra: R
 /** The last state each execution entered. */
 const endStates = (executions: readonly LocalExecution[]) =>
   executions.map((e) => e.history.filter((h) => h.type === 'StateEntered').pop()?.stateName);
-
-/** Fails a Task's first call after its real write went through, as if the response was lost. */
-const failOnceAfterWrite =
-  (calls: { count: number }) =>
-  (real: LocalTaskHandler): LocalTaskHandler =>
-  async (input, context) => {
-    calls.count += 1;
-    const result = await real(input, context);
-    if (calls.count === 1) {
-      throw new StepFunctionsTaskError(
-        'DynamoDB.InternalServerErrorException',
-        'the write succeeded but its response was lost (injected)',
-      );
-    }
-    return result;
-  };
 
 describe.each([
   ['STANDARD, inline Map', {}, 'SuspendMembers'],

@@ -20,41 +20,14 @@ describe('CLI: cauterize evaluate --from', () => {
 
   beforeAll(async () => {
     // Two worlds in one run, and the same two worlds run one at a time.
+    const evaluate = (json: string, ...options: string[]) =>
+      startCli(['evaluate', ...tinyWorlds, ...options, '--json', join(dir(), json)]);
     const runs = [
-      startCli([
-        'evaluate',
-        ...tinyWorlds,
-        '--count',
-        '2',
-        '--jobs',
-        '2',
-        '--json',
-        join(dir(), 'whole.json'),
-      ]),
-      startCli(['evaluate', ...tinyWorlds, '--count', '1', '--json', join(dir(), 'first.json')]),
-      startCli([
-        'evaluate',
-        ...tinyWorlds,
-        '--count',
-        '1',
-        '--offset',
-        '1',
-        '--json',
-        join(dir(), 'second.json'),
-      ]),
+      evaluate('whole.json', '--count', '2', '--jobs', '2'),
+      evaluate('first.json', '--count', '1'),
+      evaluate('second.json', '--count', '1', '--offset', '1'),
       // The second world again, its batches cut at the optimised profile's 300 s.
-      startCli([
-        'evaluate',
-        ...tinyWorlds,
-        '--count',
-        '1',
-        '--offset',
-        '1',
-        '--cost-profile',
-        'optimised',
-        '--json',
-        join(dir(), 'optimised.json'),
-      ]),
+      evaluate('optimised.json', '--count', '1', '--offset', '1', '--cost-profile', 'optimised'),
     ];
     const codes = await Promise.all(runs.map((run) => run.exited));
     expect(codes).toEqual([0, 0, 0, 0]);

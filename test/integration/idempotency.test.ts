@@ -1,10 +1,9 @@
 import type { LocalExecution } from '../../local/stepfunctions/local-state-machine';
-import { StepFunctionsTaskError } from '../../local/stepfunctions/step-functions-task-error';
 import {
   synthesizeTemplates,
   type SynthesizedTemplates,
 } from '../../local/cloudformation/synthesized-templates';
-import type { LocalTaskHandler } from '../../local/stepfunctions/task-resource-handlers';
+import { failOnceAfterWrite } from '../support/task-faults';
 import { EnforcementHarness, enforcementInput } from '../support/enforcement-harness';
 
 /**
@@ -125,26 +124,6 @@ describe.each([
     });
 
     describe('Scenario: a step that fails after its write is retried', () => {
-      /**
-       * Runs the real handler, then fails its first call with a retryable DynamoDB error, as if the
-       * response was lost. The retry finds its own write: a conditional put fails (and the workflow
-       * recognises its own case), a conditional update passes with the same values.
-       */
-      const failOnceAfterWrite =
-        (calls: { count: number }) =>
-        (real: LocalTaskHandler): LocalTaskHandler =>
-        async (input, context) => {
-          calls.count += 1;
-          const result = await real(input, context);
-          if (calls.count === 1) {
-            throw new StepFunctionsTaskError(
-              'DynamoDB.InternalServerErrorException',
-              'the write succeeded but its response was lost (injected)',
-            );
-          }
-          return result;
-        };
-
       it.each(['OpenCase', 'SuspendAccount', 'RecordAudit'])(
         'never duplicates a write when %s is retried',
         async (state) => {
