@@ -65,23 +65,41 @@ function weaker(a: EnforcementAction, b: EnforcementAction): EnforcementAction {
 }
 
 /**
+ * The strongest action the tier's override lets a score get automatically: its maxAction, unless
+ * the score reaches the override's liftAt (undefined: no cap).
+ */
+export function tierCap(tier: Tier, policy: Policy, score?: number): EnforcementAction | undefined {
+  const override = policy.actions.tierOverrides[tier];
+  if (!override) return undefined;
+  if (override.liftAt !== undefined && score !== undefined && score >= override.liftAt) return undefined;
+  return override.maxAction;
+}
+
+/**
  * Turns an action a band (or a cluster, or anti-regrowth) asks for into what the workflow does:
- * capped by the tier's override, reduced to review in shadow mode, with the directive the gateway
- * needs and the reason in words (it becomes the case's actionReason and its first audit entry).
+ * capped by the tier's override (lifted when `score` reaches its liftAt), reduced to review in
+ * shadow mode, with the directive the gateway needs and the reason in words (it becomes the
+ * case's actionReason and its first audit entry).
  */
 export function decideAction(
   requested: EnforcementAction,
   tier: Tier,
   policy: Policy,
   because: string,
+  score?: number,
 ): ActionDecision {
-  const cap = policy.actions.tierOverrides[tier]?.maxAction;
+  const override = policy.actions.tierOverrides[tier];
+  const cap = tierCap(tier, policy, score);
   const proposedAction = cap ? weaker(requested, cap) : requested;
   const shadow = policy.mode === 'shadow';
   const action: EnforcementAction = shadow ? 'review' : proposedAction;
   const parts = [because];
   if (proposedAction !== requested) {
     parts.push(`${tier} accounts get at most ${cap} automatically (actions.tierOverrides)`);
+  } else if (override && !cap && ACTION_RANK[requested] > ACTION_RANK[override.maxAction]) {
+    parts.push(
+      `over ${tier}'s cap (${override.maxAction}): its score reached ${override.liftAt}, where the cap is lifted (actions.tierOverrides)`,
+    );
   }
   if (shadow) parts.push(`shadow mode: a case only, the account is untouched (would ${proposedAction})`);
   return {
@@ -152,7 +170,7 @@ export function escalate(
   if (!band) return undefined;
   if (!context.eligible) return undefined;
   // Most batches of an account in a band ask for nothing new: decide that before any wording.
-  const cap = policy.actions.tierOverrides[state.tier]?.maxAction;
+  const cap = tierCap(state.tier, policy, context.score);
   const proposed = cap ? weaker(band.action, cap) : band.action;
   let strongestBefore = state.requestedAction ? ACTION_RANK[state.requestedAction] : 0;
   if (policy.mode === 'shadow' && state.shadowedAction) {
@@ -164,6 +182,7 @@ export function escalate(
     state.tier,
     policy,
     `risk score ${context.score} is in the ${band.action} band (${band.from} and over)`,
+    context.score,
   );
   if (decision.mode === 'shadow') state.shadowedAction = decision.proposedAction;
   else state.requestedAction = decision.proposedAction;

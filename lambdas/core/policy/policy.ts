@@ -251,6 +251,11 @@ const tierOverride = z
       .describe(
         'The strongest action taken automatically on this tier; a stronger band opens a case with this action instead.',
       ),
+    liftAt: score
+      .optional()
+      .describe(
+        'From this risk score on, the cap does not apply: the account gets what its band asks for. Leave out to cap every score. Must be at least thresholds.suspend.',
+      ),
   })
   .strict()
   .optional()
@@ -300,7 +305,9 @@ const actionSettings = z
       )
       .strict()
       .default({})
-      .describe('Per-tier limits, e.g. enterprise: { maxAction: review } (never automatically suspended).'),
+      .describe(
+        'Per-tier limits, e.g. enterprise: { maxAction: review, liftAt: 90 } (only reviewed, unless the score reaches 90; never suspended with a cluster).',
+      ),
   })
   .strict()
   .default({ tierOverrides: {} })
@@ -547,6 +554,17 @@ export const policySchema = z
         message:
           `must be greater than ${lower.key} (${lower.value}): the action bands go ` +
           'review < throttle < verify < suspend; raise it or lower the other',
+      });
+    }
+    // A cap lifted below the suspend band would lift it for scores that never suspend.
+    for (const [tier, override] of Object.entries(policy.actions.tierOverrides)) {
+      if (override?.liftAt === undefined || override.liftAt >= policy.thresholds.suspend) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['actions', 'tierOverrides', tier, 'liftAt'],
+        message:
+          `must be at least thresholds.suspend (${policy.thresholds.suspend}): the cap is lifted only for ` +
+          'scores that suspend; raise it, or leave it out to cap every score',
       });
     }
     // A tier capped at throttle or verify needs that band's settings (the rate limit, the checks).

@@ -117,6 +117,33 @@ describe('Function: decideAction', () => {
     });
   });
 
+  it("lifts an enterprise account's cap once its score reaches liftAt, and says so", () => {
+    // Prepare: the shipped policy caps enterprise at review, lifted at 90
+    const policy = testPolicy();
+    expect(policy.actions.tierOverrides.enterprise).toEqual({ maxAction: 'review', liftAt: 90 });
+
+    // Act
+    const below = decideAction('suspend', 'enterprise', policy, 'risk score 89 is in the suspend band', 89);
+    const at = decideAction('suspend', 'enterprise', policy, 'risk score 90 is in the suspend band', 90);
+
+    // Assess
+    expect(below.action).toBe('review');
+    expect(at).toMatchObject({
+      action: 'suspend',
+      proposedAction: 'suspend',
+      reason:
+        "risk score 90 is in the suspend band; over enterprise's cap (review): its score reached 90, where the cap is lifted (actions.tierOverrides)",
+    });
+  });
+
+  it('keeps the cap for a decision made without a score (anti-regrowth)', () => {
+    // Act
+    const decision = decideAction('suspend', 'enterprise', testPolicy(), 'anti-regrowth');
+
+    // Assess
+    expect(decision.action).toBe('review');
+  });
+
   it('gives the gateway its directive: requests per hour to throttle, checks to verify', () => {
     // Prepare
     const policy = bandPolicy();
@@ -163,6 +190,28 @@ describe('Function: escalate', () => {
       undefined,
     ]);
     expect(state).toMatchObject({ crossings: 3, requestedCrossing: 3, requestedAction: 'suspend' });
+  });
+
+  it('suspends a capped enterprise account in a second crossing once its score reaches liftAt', () => {
+    // Prepare: enterprise capped at review, lifted at 90
+    const state = { ...baseState(), tier: 'enterprise' as const };
+    const capped = bandPolicy({
+      actions: {
+        ...bandPolicy().actions,
+        tierOverrides: { enterprise: { maxAction: 'review', liftAt: 90 } },
+      },
+    });
+
+    // Act
+    const requests = [75, 89, 90, 95].map((score) => escalate(state, capped, context(score)));
+
+    // Assess: review at 75 (capped), nothing new at 89, suspend at 90, nothing after
+    expect(requests.map((r) => r && [r.executionName, r.input.action])).toEqual([
+      ['acct-d1g-1', 'review'],
+      undefined,
+      ['acct-d1g-2', 'suspend'],
+      undefined,
+    ]);
   });
 
   it('ends the episode below the review threshold: a later crossing is a new one', () => {
@@ -251,13 +300,13 @@ describe('Function: escalate', () => {
     expect(state.requestedClearance).toBe('case-d1g-1');
   });
 
-  it('never asks an enterprise account for more than review, nor twice', () => {
+  it('never asks an enterprise account under its liftAt for more than review, nor twice', () => {
     // Prepare
     const state = { ...baseState(), tier: 'enterprise' as const };
 
     // Act
     const first = escalate(state, policy, context(50));
-    const stronger = escalate(state, policy, context(90));
+    const stronger = escalate(state, policy, context(89));
 
     // Assess
     expect(first?.input.action).toBe('review');
@@ -320,9 +369,14 @@ describe('Schema: policy actions', () => {
       /thresholds\.suspend: must be greater than actions\.verify\.score \(75\)/,
     ],
     [
-      'enterprise: { maxAction: review }',
-      'enterprise: { maxAction: ban }',
+      'enterprise: { maxAction: review, liftAt: 90 }',
+      'enterprise: { maxAction: ban, liftAt: 90 }',
       /actions\.tierOverrides\.enterprise\.maxAction/,
+    ],
+    [
+      'enterprise: { maxAction: review, liftAt: 90 }',
+      'enterprise: { maxAction: review, liftAt: 60 }',
+      /actions\.tierOverrides\.enterprise\.liftAt: must be at least thresholds\.suspend \(70\)/,
     ],
     [
       'checks: [identity, payment]',

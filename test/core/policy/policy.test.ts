@@ -51,7 +51,7 @@ describe('Function: parsePolicy', () => {
     // Prepare: no throttle band, and enterprise capped at throttle (nothing to apply: no rate limit)
     const edited = shipped
       .replace(/^ {2}throttle: \{[^\n]*\n/m, '')
-      .replace('enterprise: { maxAction: review }', 'enterprise: { maxAction: throttle }');
+      .replace('enterprise: { maxAction: review, liftAt: 90 }', 'enterprise: { maxAction: throttle }');
     expect(edited).not.toContain('requestsPerHour');
 
     // Act
