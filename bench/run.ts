@@ -432,7 +432,8 @@ async function main(argv: string[]): Promise<void> {
         : throughputWindowed.find((t) => t.batchingWindowSeconds === seconds)?.coreMsPerEvent) ??
       throughput?.coreMsPerEvent ??
       (accounting.seconds * 1000) / accounting.events;
-    const dollars = (n: number) => `$${n.toFixed(3)}`;
+    // Three decimals, or four for a line under a tenth of a cent (Express workflows: $0.0003).
+    const dollars = (n: number) => `$${n.toFixed(n > 0 && n < 0.001 ? 4 : 3)}`;
     const costs: CostBreakdown[] = [];
     const missing = new Set<number>();
     for (const [profile, variants] of PRICED_PROFILES) {
