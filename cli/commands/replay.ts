@@ -70,7 +70,7 @@ export function registerReplayCommand(program: Command): void {
         "the deployment profile's batches and workflows: with --engine memory, batches cut as on AWS " +
           '(event-time) at the span its batches really have (default 60 s, optimised 300 s; ' +
           '--batching-window overrides it); with --engine local, its workflow types (optimised: the ' +
-          'account workflow on Express)',
+          'account workflow and clusters under 500 members on Express)',
       ).choices([...COST_PROFILES]),
     )
     .addOption(
