@@ -63,6 +63,12 @@ interface Segment {
 
 /** How long an iterator is read again after empty reads; Kinesis and kinesalite expire it at 5 minutes. */
 const ITERATOR_REUSE_MS = 4 * 60_000;
+/**
+ * How far ahead of its put a record's arrival stamp can be: kinesalite gives a split's or merge's
+ * child shards a creation time 1 s ahead, and stamps the records put in that second with it. A
+ * record stamped up to this long after drain() began may have been put before it.
+ */
+const ARRIVAL_STAMP_LEAD_MS = 1000;
 
 class FunctionTimeoutError extends Error {
   public constructor(timeoutMs: number) {
@@ -93,7 +99,14 @@ export class ShardConsumer {
   private lastEmptyReadIssuedAtMs = Number.NEGATIVE_INFINITY;
   /** When the iterator in use was handed out (by GetShardIterator or a read that found records). */
   private iteratorIssuedAtMs = 0;
-  private maxTrustedArrivalMs = Number.NEGATIVE_INFINITY;
+  /**
+   * The latest trusted arrival among the records handled (delivered, or given up on): records of a
+   * shard are handled in order, so every record read before it was handled too. Not among those
+   * only read: kinesalite stamps records put in the first second of a split's child shards with
+   * the child's creation time, a second ahead, and a buffered record stamped after drain() began
+   * would otherwise count as proof that the shard was caught up while it still waited.
+   */
+  private maxHandledTrustedArrivalMs = Number.NEGATIVE_INFINITY;
   private inFlightOldestTrustedArrivalMs: number | undefined;
 
   public constructor(
@@ -143,6 +156,10 @@ export class ShardConsumer {
           Number.POSITIVE_INFINITY,
         );
         await this.processBatch(batch);
+        for (const record of batch) {
+          if (record.trustedArrivalMs > this.maxHandledTrustedArrivalMs)
+            this.maxHandledTrustedArrivalMs = record.trustedArrivalMs;
+        }
         this.checkpoint = batch[batch.length - 1]?.sequenceNumber ?? this.checkpoint;
         this.inFlightOldestTrustedArrivalMs = undefined;
         this.settings.onProgress();
@@ -160,19 +177,21 @@ export class ShardConsumer {
 
   /**
    * Whether every record that arrived at or before `targetMs` has been handled: a read issued after
-   * the target found the shard empty, or a record that arrived later was read (so writers that keep
-   * writing cannot hold drain() forever), and nothing that arrived earlier is pending.
+   * the target found the shard empty, or a record stamped later was handled (so writers that keep
+   * writing cannot hold drain() forever), and nothing that arrived earlier is pending. "Later" and
+   * "earlier" allow for stamps up to ARRIVAL_STAMP_LEAD_MS ahead of the put.
    */
   public isCaughtUp(targetMs: number): boolean {
     if (this.closed) return true;
-    if (this.lastEmptyReadIssuedAtMs < targetMs && this.maxTrustedArrivalMs <= targetMs) return false;
+    const horizonMs = targetMs + ARRIVAL_STAMP_LEAD_MS;
+    if (this.lastEmptyReadIssuedAtMs < targetMs && this.maxHandledTrustedArrivalMs <= horizonMs) return false;
     if (
       this.inFlightOldestTrustedArrivalMs !== undefined &&
-      this.inFlightOldestTrustedArrivalMs <= targetMs
+      this.inFlightOldestTrustedArrivalMs <= horizonMs
     ) {
       return false;
     }
-    return !this.buffer.some((record) => record.trustedArrivalMs <= targetMs);
+    return !this.buffer.some((record) => record.trustedArrivalMs <= horizonMs);
   }
 
   private async shardIterator(): Promise<string | undefined> {
@@ -203,8 +222,6 @@ export class ShardConsumer {
     for (const record of records) {
       const polled = toPolledRecord(record, this.shardId, stream, issuedAtMs);
       this.buffer.push(polled);
-      if (polled.trustedArrivalMs > this.maxTrustedArrivalMs)
-        this.maxTrustedArrivalMs = polled.trustedArrivalMs;
     }
     stats.recordsRead += records.length;
     this.lastReadHadRecords = records.length > 0;
