@@ -6,6 +6,7 @@ import { documentClient } from '../lambdas/adapters/aws-clients';
 import { DynamoDbAccountStore } from '../lambdas/adapters/dynamodb-account-store';
 import { DynamoDbLinkStore } from '../lambdas/adapters/dynamodb-link-store';
 import { createAccountScorerHandler } from '../lambdas/handlers/account-scorer';
+import { smallClusterRouteFromEnv } from '../lambdas/handlers/env';
 import { validatePolicy, type Policy } from '../lambdas/core/policy/policy';
 import { systemClock, type EnforcementStarter } from '../lambdas/core/ports';
 import { emptyBatchStats, type BatchOutcome, type BatchStats } from '../lambdas/core/batch/score-batch';
@@ -192,10 +193,9 @@ export class LocalPipeline {
       const expressClusterStateMachine = templates.merged.Resources?.[EXPRESS_CLUSTER_MACHINE_ID]
         ? localStateMachine(EXPRESS_CLUSTER_MACHINE_ID)
         : undefined;
-      const smallClusters = expressClusterStateMachine && {
-        target: expressClusterStateMachine,
-        belowMembers: Number(requireKey(env, 'SMALL_CLUSTER_BELOW_MEMBERS')),
-      };
+      const route = smallClusterRouteFromEnv(env);
+      const smallClusters = expressClusterStateMachine &&
+        route && { target: expressClusterStateMachine, belowMembers: route.belowMembers };
       for (const [variable, machine] of [
         ['STATE_MACHINE_ARN', stateMachine],
         ['CLUSTER_STATE_MACHINE_ARN', clusterStateMachine],

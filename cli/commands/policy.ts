@@ -45,10 +45,11 @@ export function registerPolicyCommands(program: Command): void {
     )
     .action((file: string) => {
       // A file that cannot be read is an error (2); one that is not a valid policy is the answer (1).
-      readableFile(policyPath(file));
+      const path = policyPath(file);
+      readableFile(path);
       let parsed;
       try {
-        parsed = loadPolicyFile(policyPath(file));
+        parsed = loadPolicyFile(path);
       } catch (error) {
         if (error instanceof PolicyValidationError) throw new VerdictError(error.message, { cause: error });
         throw error;
