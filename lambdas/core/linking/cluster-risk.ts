@@ -1,8 +1,7 @@
 import type { AccountState } from '../account-state';
 import type { Policy } from '../policy/policy';
 import { strength, type Reason } from '../scoring/risk';
-import { extractionEvidence, totals } from '../scoring/window';
-import { median, type LinkEvidence } from './edge-weights';
+import { combinedTraffic, median, type LinkEvidence } from './edge-weights';
 
 const HOUR_MS = 3_600_000;
 const SIGNUP_BURST_HOURS = 72;
@@ -55,12 +54,7 @@ export function assessCluster(
   templateLinked = 0,
 ): ClusterAssessment {
   const settings = policy.clusters;
-  const topics = new Set<string>();
-  let evidence = 0;
-  for (const m of members) {
-    for (const [topic] of m.recentTopics) topics.add(topic);
-    evidence += extractionEvidence(totals(m.buckets), m.publicShare);
-  }
+  const { extractionRequests: evidence, topics } = combinedTraffic(members);
   const values = {
     extractionVolume: evidence,
     syllabus: topics.size,

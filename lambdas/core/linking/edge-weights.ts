@@ -3,6 +3,7 @@ import type { Policy } from '../policy/policy';
 import type { LinkMembers } from '../ports';
 import { linkKind, type LinkKind } from './link-keys';
 import { MANY_TOPICS } from '../scoring/template-memory';
+import { extractionEvidence, totals } from '../scoring/window';
 
 /** One shared attribute as evidence: who shares it and how much the sharing is worth. */
 export interface LinkEvidence {
@@ -23,6 +24,38 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** What accounts sent together: their extraction-shaped requests (public prompts aside) and topics. */
+export interface CombinedTraffic {
+  readonly extractionRequests: number;
+  readonly topics: ReadonlySet<string>;
+}
+
+export function combinedTraffic(accounts: readonly AccountState[]): CombinedTraffic {
+  const topics = new Set<string>();
+  let extractionRequests = 0;
+  for (const m of accounts) {
+    for (const [topic] of m.recentTopics) topics.add(topic);
+    extractionRequests += extractionEvidence(totals(m.buckets), m.publicShare);
+  }
+  return { extractionRequests, topics };
+}
+
+/**
+ * Whether an organization's accounts together send what no organization's ordinary use does: at
+ * least `links.orgBillingLimit` extraction-shaped requests in the window over at least its topics
+ * (a campaign posing as an org). CI bots, labs and evaluation platforms send a few dozen, on their
+ * few benchmarks or tasks; a campus's students cover every topic but send few. Without the
+ * setting, an org is never judged this way.
+ */
+export function orgOutgrowsBilling(members: readonly AccountState[], policy: Policy): CombinedTraffic | null {
+  const limit = policy.links.orgBillingLimit;
+  if (!limit) return null;
+  const combined = combinedTraffic(members);
+  return combined.extractionRequests >= limit.extractionRequests && combined.topics.size >= limit.topics
+    ? combined
+    : null;
 }
 
 /** Who sends a prompt (a template or census key), read from its edges. */
@@ -123,7 +156,8 @@ export function weighLink(
 
   if (kind === 'pay' && n > 1) {
     const org = topShare(members.map((m) => m.orgId));
-    if (org.value !== null && org.share === 1) {
+    // An org's own card is ordinary billing, as long as what the org sends together is ordinary.
+    if (org.value !== null && org.share === 1 && !orgOutgrowsBilling(members, policy)) {
       weight *= settings.sameOrgPaymentDiscount;
       discount = `card shared only inside org ${org.value} (ordinary billing)`;
     }

@@ -75,8 +75,21 @@ const linkSettings = z
       .strict()
       .describe('Edge weight (0-1) of two accounts sharing a key of each kind, before discounts.'),
     sameOrgPaymentDiscount: share.describe(
-      'A card shared only inside one org is ordinary billing: its weight is multiplied by this.',
+      'A card shared only inside one org is ordinary billing: its weight is multiplied by this (see `orgBillingLimit`).',
     ),
+    orgBillingLimit: z
+      .object({
+        extractionRequests: z
+          .number()
+          .min(1)
+          .describe('Extraction-shaped requests of the accounts on the card together, in the window...'),
+        topics: z.number().int().min(1).describe('...over at least this many distinct topics together.'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'An org card stops counting as ordinary billing once the accounts on it together send this much extraction-shaped traffic over this many topics (a campaign posing as an org): it links them at full weight, and a cluster it joins enforces them all. Left out: an org card is always discounted.',
+      ),
     natMinAccounts: z
       .number()
       .int()

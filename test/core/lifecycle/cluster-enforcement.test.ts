@@ -1,5 +1,6 @@
 import { scoreBatch, type StreamRecord } from '../../../lambdas/core/batch/score-batch';
 import { systemClock } from '../../../lambdas/core/ports';
+import { combinedTraffic } from '../../../lambdas/core/linking/edge-weights';
 import type { UsageEvent } from '../../../lambdas/core/contract/usage-event';
 import {
   MemoryAccountStore,
@@ -143,6 +144,57 @@ describe('Function: scoreBatch (linking)', () => {
     // Assess
     expect(enforcement.cases()).toHaveLength(0);
     for (const id of team) expect(accounts.stateOf(id)?.status).toBe('ACTIVE');
+  });
+
+  it('enforces every seat of a campaign posing as an org once the seats together sweep a syllabus at volume', async () => {
+    // Prepare: 12 seats of one org on its billing card, each half extraction over topics of its own
+    // (30 each), half ordinary chat: no seat crosses on its own
+    const { accounts, enforcement, deps } = memoryEngine();
+    const limit = policy.links.orgBillingLimit;
+    expect(limit).toBeDefined();
+    const seats = Array.from({ length: 12 }, (_, i) => `seat-${i}`);
+    const events = seats.flatMap((id) =>
+      ringTraffic(id, 'fake-org-card', 60).map((e) => ({ ...e, orgId: 'org-fake', tier: 'team' }) as const),
+    );
+
+    // Act
+    await scoreBatch(records(events), deps);
+
+    // Assess: one cluster case over the seats; its evidence holds the org card at full weight
+    const clusterCases = enforcement.cases().filter((c) => c.kind === 'cluster');
+    expect(clusterCases).toHaveLength(1);
+    expect(clusterCases[0]?.accountIds).toEqual([...seats].sort());
+    for (const id of seats) expect(accounts.stateOf(id)?.status).toBe('SUSPENDED');
+    const card = clusterCases[0]?.evidence.cluster?.links.find((l) => l.linkKey.endsWith('fake-org-card'));
+    expect(card).toMatchObject({ kind: 'pay', weight: policy.links.weights.pay, discount: null });
+    const volume = clusterCases[0]?.evidence.cluster?.reasons.find(
+      (r) => r.signal === 'cluster.extractionVolume',
+    );
+    expect(volume?.value).toBeGreaterThanOrEqual(limit?.extractionRequests ?? Infinity);
+  });
+
+  it('keeps an org whose accounts send as much extraction-shaped traffic on a few topics out of enforcement', async () => {
+    // Prepare: the same seats and volume, but all on one lab's 40 benchmark topics (each new to
+    // each seat, so each still counts as evidence): volume without a syllabus
+    const { accounts, enforcement, deps } = memoryEngine();
+    const seats = Array.from({ length: 12 }, (_, i) => `lab-${i}`);
+    const events = seats.flatMap((id, s) =>
+      ringTraffic(id, 'lab-card', 60).map(
+        (e, i) => ({ ...e, orgId: 'org-lab', tier: 'team', topic: `bench-${(s * 7 + i) % 40}` }) as const,
+      ),
+    );
+
+    // Act
+    await scoreBatch(records(events), deps);
+
+    // Assess: the volume is there, the syllabus is not
+    const together = combinedTraffic(seats.map((id) => accounts.stateOf(id)!));
+    expect(together.extractionRequests).toBeGreaterThanOrEqual(
+      policy.links.orgBillingLimit?.extractionRequests ?? 0,
+    );
+    expect(together.topics.size).toBe(40);
+    expect(enforcement.cases().filter((c) => c.kind === 'cluster')).toHaveLength(0);
+    for (const id of seats) expect(accounts.stateOf(id)?.status).toBe('ACTIVE');
   });
 
   it('enforces a replacement account on a suspended card after its first few requests (anti-regrowth)', async () => {

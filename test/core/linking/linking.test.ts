@@ -67,6 +67,64 @@ describe('Function: weighLink', () => {
     expect(link.discount).toMatch(/org-acme/);
   });
 
+  describe('an org card whose accounts together outgrow ordinary use (links.orgBillingLimit)', () => {
+    const limit = policy.links.orgBillingLimit!;
+    /** `count` org accounts, each with `evidence` extraction-shaped requests on `topics` topics of its own. */
+    const seats = (count: number, evidence: number, topics: (i: number) => string[]) =>
+      many(count, (i) => ({
+        orgId: 'org-fake',
+        buckets: [{ ...emptyBucket(491_000), n: evidence * 2, ex: evidence * 2 }],
+        recentTopics: topics(i).map((t) => [t, 491_000] as const),
+      }));
+    const own = (per: number) => (i: number) => Array.from({ length: per }, (_, t) => `topic-${i}-${t}`);
+
+    it('keeps its full weight once they send the limit of extraction-shaped requests over the limit of topics', () => {
+      // Act
+      const link = weighLink('pay#org-card', seats(15, limit.extractionRequests / 15, own(5)), false, policy);
+
+      // Assess
+      expect(15 * 5).toBeGreaterThanOrEqual(limit.topics);
+      expect(link.weight).toBe(policy.links.weights.pay);
+      expect(link.discount).toBeNull();
+    });
+
+    it('stays ordinary billing with the volume on few topics (a lab re-running its benchmarks)', () => {
+      // Act
+      const sharedTopics = () => Array.from({ length: limit.topics - 1 }, (_, t) => `bench-${t}`);
+      const link = weighLink(
+        'pay#org-card',
+        seats(15, limit.extractionRequests, sharedTopics),
+        false,
+        policy,
+      );
+
+      // Assess
+      expect(link.weight).toBeCloseTo(policy.links.weights.pay * policy.links.sameOrgPaymentDiscount);
+      expect(link.discount).toMatch(/ordinary billing/);
+    });
+
+    it('stays ordinary billing with every topic but little extraction (a campus)', () => {
+      // Act
+      const link = weighLink('pay#org-card', seats(150, 0.5, own(3)), false, policy);
+
+      // Assess
+      expect(150 * 0.5).toBeLessThan(limit.extractionRequests);
+      expect(link.discount).toMatch(/ordinary billing/);
+    });
+
+    it('stays ordinary billing whatever the traffic when the policy leaves the limit out', () => {
+      // Prepare
+      const { orgBillingLimit: _left, ...links } = policy.links;
+      const withoutLimit = { ...policy, links };
+
+      // Act
+      const link = weighLink('pay#org-card', seats(15, 100, own(10)), false, withoutLimit);
+
+      // Assess
+      expect(link.discount).toMatch(/ordinary billing/);
+    });
+  });
+
   it('discounts an address shared by hundreds of accounts of one email domain as a NAT', () => {
     // Act
     const link = weighLink(

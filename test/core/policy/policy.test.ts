@@ -34,6 +34,12 @@ describe('Function: parsePolicy', () => {
       /signals\.volume\.high: high must be greater than low/,
     ],
     ['volume: { weight: 10,', 'volume: { wieght: 10,', /signals\.volume: .*wieght/],
+    ['topics: 60 }', 'topics: 0 }', /links\.orgBillingLimit\.topics: .*got 0/],
+    [
+      'orgBillingLimit: { extractionRequests',
+      'orgBillingLimit: { requests',
+      /links\.orgBillingLimit: .*requests/,
+    ],
   ])('rejects %s changed to %s with the key, value and rule', (from, to, message) => {
     // Prepare
     const edited = shipped.replace(from, to);
