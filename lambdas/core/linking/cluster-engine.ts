@@ -100,7 +100,11 @@ export async function exploreCluster(
     };
     // One 16-bit template band in common happens by chance between busy accounts; a shared
     // template shows up as several band positions in common with one account. So template keys
-    // join pairs: a member joins through a frontier account it shares bands in two positions with.
+    // join pairs: a member joins through a frontier account it shares bands in two positions with,
+    // counting only bands more accounts hold (links.minTemplateHolders): a campaign's accounts
+    // expose hundreds of one-off bands beside its templates, and a busy ordinary account meets two
+    // of them by chance now and then, but rarely two a third account holds too.
+    const minHolders = linkPolicy.minTemplateHolders ?? 2;
     const holders = new Map<string, string[]>();
     for (const f of frontier)
       for (const k of f.linkKeys)
@@ -127,6 +131,7 @@ export async function exploreCluster(
         for (const member of members) join(member);
         continue;
       }
+      if (read.accountIds.length < minHolders) continue;
       const position = key.slice('tpl#'.length, key.indexOf(':'));
       for (const member of members) {
         for (const holder of holders.get(key) ?? []) {

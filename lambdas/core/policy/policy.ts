@@ -124,6 +124,15 @@ const linkSettings = z
       .describe(
         'Template keys (LSH bands) two accounts must share to be linked by templates; one alone happens by chance.',
       ),
+    minTemplateHolders: z
+      .number()
+      .int()
+      .min(2)
+      .max(100)
+      .optional()
+      .describe(
+        'A template key counts towards `minSharedTemplates` only when at least this many accounts hold it: a band only two accounts hold is as often two busy accounts meeting by chance as a shared template, and a campaign’s templates are held by many. Left out: 2 (every shared key counts).',
+      ),
     membersReadPerKey: z
       .number()
       .int()

@@ -1,6 +1,7 @@
 import { scoreBatch, type StreamRecord } from '../../../lambdas/core/batch/score-batch';
 import { systemClock } from '../../../lambdas/core/ports';
 import { combinedTraffic } from '../../../lambdas/core/linking/edge-weights';
+import type { ClusterEvidence } from '../../../lambdas/core/linking/cluster-engine';
 import type { UsageEvent } from '../../../lambdas/core/contract/usage-event';
 import {
   MemoryAccountStore,
@@ -165,11 +166,10 @@ describe('Function: scoreBatch (linking)', () => {
     expect(clusterCases).toHaveLength(1);
     expect(clusterCases[0]?.accountIds).toEqual([...seats].sort());
     for (const id of seats) expect(accounts.stateOf(id)?.status).toBe('SUSPENDED');
-    const card = clusterCases[0]?.evidence.cluster?.links.find((l) => l.linkKey.endsWith('fake-org-card'));
+    const evidence = clusterCases[0]?.evidence as { cluster: ClusterEvidence };
+    const card = evidence.cluster.links.find((l) => l.linkKey.endsWith('fake-org-card'));
     expect(card).toMatchObject({ kind: 'pay', weight: policy.links.weights.pay, discount: null });
-    const volume = clusterCases[0]?.evidence.cluster?.reasons.find(
-      (r) => r.signal === 'cluster.extractionVolume',
-    );
+    const volume = evidence.cluster.reasons.find((r) => r.signal === 'cluster.extractionVolume');
     expect(volume?.value).toBeGreaterThanOrEqual(limit?.extractionRequests ?? Infinity);
   });
 

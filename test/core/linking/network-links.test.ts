@@ -173,6 +173,65 @@ describe('Network footprints and sign-up bursts', () => {
       ]);
     });
 
+    describe('template bands (links.minSharedTemplates, links.minTemplateHolders)', () => {
+      /** Saves accounts holding template keys, each sender on topics of its own (templates, not one question). */
+      async function explore(
+        seedKeys: readonly string[],
+        others: ReadonlyArray<readonly string[]>,
+        p = policy,
+      ) {
+        const accounts = new MemoryAccountStore();
+        const links = new MemoryLinkStore();
+        const seed = account({ linkKeys: [...seedKeys], riskScore: 40 });
+        const rest = others.map((keys) => account({ linkKeys: [...keys], riskScore: 40 }));
+        for (const [i, state] of [seed, ...rest].entries()) {
+          await accounts.save(state, undefined);
+          await links.put(
+            state.linkKeys.map((linkKey) => ({
+              linkKey,
+              accountId: state.accountId,
+              kind: 'tpl' as const,
+              firstSeenAt: T0,
+              entity: `a:${state.accountId}`,
+              tag: `t${i}`,
+            })),
+          );
+        }
+        const cluster = await exploreCluster(seed, new ClusterLookup(accounts, links, []), p);
+        return { cluster, seed, rest };
+      }
+      const campaign = ['tpl#0:aaaa', 'tpl#1:bbbb', 'tpl#2:cccc'];
+
+      it('joins the accounts of a campaign through the templates they all hold', async () => {
+        // Act
+        const { cluster } = await explore(campaign, [campaign, campaign, campaign.slice(0, 2)]);
+
+        // Assess
+        expect(policy.links.minTemplateHolders).toBe(3);
+        expect(cluster.members).toHaveLength(4);
+        expect(cluster.templateLinked.size).toBe(4);
+      });
+
+      it('does not join a busy account meeting the campaign in two bands only one campaign account holds', async () => {
+        // Prepare: the seed's own one-off bands, met by chance by an ordinary account
+        const seedKeys = [...campaign, 'tpl#0:0d0d', 'tpl#3:3e3e'];
+        const busy = ['tpl#0:0d0d', 'tpl#3:3e3e', 'tpl#1:1f1f', 'tpl#2:2a2a'];
+
+        // Act
+        const { cluster, rest } = await explore(seedKeys, [campaign, campaign, busy]);
+        const { orgBillingLimit: _o, minTemplateHolders: _h, ...before } = policy.links;
+        const { cluster: withoutHolders } = await explore(seedKeys, [campaign, campaign, busy], {
+          ...policy,
+          links: before,
+        });
+
+        // Assess: the campaign joins; the busy account only when every shared band counts
+        expect(cluster.members.map((m) => m.accountId)).not.toContain(rest[2]?.accountId);
+        expect(cluster.members).toHaveLength(3);
+        expect(withoutHolders.members).toHaveLength(4);
+      });
+    });
+
     it('does not join accounts on one weak edge alone', async () => {
       // Act
       const sharedAddress = await clusterOf(['ip#203.0.113.9'], ['ip#203.0.113.9']);
