@@ -17,6 +17,13 @@ import { worldSeeds } from '../../sim/world-seeds';
  * (commit c84fa43, policy 2026-12-07.1: recall median 73.8%, worst world 66.4%, 24.8% of attacker
  * requests served), with a little room. The worlds and the replay are deterministic, so a change
  * that moves them moves them for a reason.
+ *
+ * The one such move: policy 2026-12-07.3 counts only template bands three accounts hold
+ * (links.minTemplateHolders), which took legitimate suspensions on tuning worlds 1001-1004 from 15
+ * to 10 at a cost of 22 of 11,390 attackers. At a tenth of the accounts over two days a campaign's
+ * accounts hold few bands in common yet, and it costs more: world 9998 66.8% -> 61.1% (its
+ * low-and-slow campaign, 8 of 21 -> 0), median 74.2% -> 71.1%, served 19.0% -> 21.0% (the same
+ * policy without the setting, against with it). The worst-world floor moved from 0.62 to 0.58.
  */
 const SEEDS = worldSeeds('held-out', 2, 997);
 const SCALE = 0.1;
@@ -33,7 +40,7 @@ const BARS_MET = [
 /** Regression floors for the bars that do not hold yet (measured at the freeze, less a margin). */
 const FLOORS = {
   recallMedian: 0.7,
-  recallWorstWorld: 0.62,
+  recallWorstWorld: 0.58,
   servedBeforeSuspension: 0.28,
 } as const;
 
