@@ -49,13 +49,11 @@ export function combinedTraffic(accounts: readonly AccountState[]): CombinedTraf
  * few benchmarks or tasks; a campus's students cover every topic but send few. Without the
  * setting, an org is never judged this way.
  */
-export function orgOutgrowsBilling(members: readonly AccountState[], policy: Policy): CombinedTraffic | null {
+export function orgOutgrowsBilling(members: readonly AccountState[], policy: Policy): boolean {
   const limit = policy.links.orgBillingLimit;
-  if (!limit) return null;
+  if (!limit) return false;
   const combined = combinedTraffic(members);
-  return combined.extractionRequests >= limit.extractionRequests && combined.topics.size >= limit.topics
-    ? combined
-    : null;
+  return combined.extractionRequests >= limit.extractionRequests && combined.topics.size >= limit.topics;
 }
 
 /** Who sends a prompt (a template or census key), read from its edges. */
