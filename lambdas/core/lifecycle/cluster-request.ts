@@ -95,15 +95,19 @@ export function clusterMembersToEnforce(cluster: Cluster, policy: Policy): Accou
   // A member on a shared card or device is in the ring for certain, whatever its own score: a
   // campaign spreads its extraction thin. One tied by private templates must have sent some
   // extraction-shaped traffic itself (a templated CI bot whose prompts happen to share LSH bands
-  // with a campaign has not). One tied only by networks must also score memberFloor on its own.
+  // with a campaign has not). One tied only by networks must also score memberFloor on its own,
+  // or show both the count and the shape of extraction itself: a campaign sharing nothing but a
+  // proxy network keeps each account's score low, but each still sends extraction-shaped requests
+  // sweeping new topics (a stranger behind one of its exits shares one address, too few to join).
   const instrumentKeys = clusterInstrumentKeys(cluster, policy);
   const belongs = (m: AccountState) => {
     if (m.linkKeys.some((k) => instrumentKeys.has(k))) return true;
     const evidence = extractionEvidence(totals(m.buckets), m.publicShare);
+    const counted = evidence >= policy.clusters.seedEvidence;
     const swept = m.reasons.some((r) => r.signal === 'topicCoverage');
-    const ownEvidence = evidence >= policy.clusters.seedEvidence || swept;
-    if (cluster.templateLinked.has(m.accountId)) return ownEvidence;
-    return Math.max(m.riskScore, m.peakRiskScore ?? 0) >= policy.clusters.memberFloor && ownEvidence;
+    if (cluster.templateLinked.has(m.accountId)) return counted || swept;
+    const scored = Math.max(m.riskScore, m.peakRiskScore ?? 0) >= policy.clusters.memberFloor;
+    return (scored && (counted || swept)) || (counted && swept);
   };
   return cluster.members.filter(
     (m) =>

@@ -96,6 +96,23 @@ export function assessCluster(
       });
     }
   }
+  // Campaign evidence counted, not averaged (clusters.evidence): the members' extraction-shaped
+  // traffic together adds points of its own, as an account's does to its score.
+  if (settings.evidence) {
+    const s = strength(evidence, settings.evidence);
+    if (s > 0) {
+      const points = settings.evidence.points * s;
+      raw += points;
+      reasons.push({
+        signal: 'cluster.evidence',
+        value: Number(evidence.toFixed(1)),
+        threshold: settings.evidence.low,
+        saturation: settings.evidence.high,
+        points: Number(points.toFixed(1)),
+        text: `${Math.round(evidence)} extraction-shaped requests from the members together: the traffic of one extraction run`,
+      });
+    }
+  }
   const sizeFactor = Math.min(1, (members.length - 1) / Math.max(1, settings.fullSize - 1));
   if (sizeFactor < 1) {
     for (const [index, reason] of reasons.entries()) {

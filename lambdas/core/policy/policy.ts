@@ -201,7 +201,7 @@ const clusterSettings = z
       'A cluster scoring at least this has its members suspended (see `memberFloor`). Must be greater than `review`.',
     ),
     memberFloor: score.describe(
-      'Members of a cluster over `suspend` are suspended if their own score is at least this.',
+      'Members of a cluster over `suspend` tied to it only by networks (addresses, network footprint, sign-up burst) are suspended if their own score is at least this and they sent extraction-shaped traffic themselves (`seedEvidence`, or a topic sweep), or whatever their score if they did both. Members on a shared card or device are suspended whatever their score; members tied by private templates once they sent extraction-shaped traffic themselves.',
     ),
     signals: z
       .object({
@@ -223,6 +223,28 @@ const clusterSettings = z
       })
       .strict()
       .describe('Parts of the cluster score, each from `low` (nothing) to `high` (full weight).'),
+    evidence: z
+      .object({
+        points: z
+          .number()
+          .min(0)
+          .max(100)
+          .describe('Points added at `high` and above (linearly from nothing at `low`).'),
+        low: z
+          .number()
+          .min(0)
+          .describe('Extraction-shaped requests of the members together at which points start.'),
+        high: z
+          .number()
+          .min(0)
+          .describe('...and at which the full `points` are added. Must be greater than `low`.'),
+      })
+      .strict()
+      .refine((s) => s.high > s.low, { message: 'high must be greater than low', path: ['high'] })
+      .optional()
+      .describe(
+        'Campaign evidence counted, not averaged: points added to the cluster score on top of its parts for the members’ extraction-shaped requests together (public prompts discounted), as `evidence.extractionRequests` adds them to an account’s. A campaign that shares no card, device, template or sign-up burst, only a proxy network, shows nothing but its traffic: spread over 60 accounts it is still the traffic of one extraction run. Left out: no points.',
+      ),
     regrowth: z
       .object({
         edgeWeight: share.describe(
@@ -443,7 +465,15 @@ export const policySchema = z
           .strict()
           .refine((s) => s.high > s.low, { message: 'high must be greater than low', path: ['high'] })
           .describe(
-            'Extraction-shaped requests in the window: requests for reasoning, coding or agentic work showing three of a conversation opener, a topic new in the window, a template scaffold filled with a new question, chain-of-thought (three marks count half a request, four a whole one; an exact repeat of an earlier question counts nothing). Public prompts are discounted.',
+            'Extraction-shaped requests in the window: requests for reasoning, coding or agentic work showing three of a conversation opener, a topic new in the window, a template scaffold filled with a new question, an elaborate answer (chain-of-thought, or at least `longAnswerTokens`) (three marks count half a request, four a whole one; an exact repeat of an earlier question counts nothing). Public prompts are discounted.',
+          ),
+        longAnswerTokens: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe(
+            'An answer of at least this many output tokens counts as an elaborate one, the same mark as chain-of-thought asked for (one mark for either): a campaign that writes every prompt afresh and never flags chain-of-thought still asks for long answers, since they are what it trains on. Left out: only chain-of-thought counts.',
           ),
       })
       .strict()

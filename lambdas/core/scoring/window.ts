@@ -152,6 +152,8 @@ export interface EventObservation {
   /** The opener repeats an earlier prompt of the window exactly, on the same topic. */
   readonly repeatedPrompt?: boolean;
   readonly freshModel?: boolean;
+  /** The answer ran to at least the policy's `evidence.longAnswerTokens` (asked for at length). */
+  readonly longAnswer?: boolean;
 }
 
 /** Capabilities whose outputs a distillation campaign is after. */
@@ -162,11 +164,15 @@ export function isExtractionCapability(capability: string): boolean {
 /**
  * How extraction-shaped one request is, 0-2: a request for reasoning, coding or agentic work that
  * shows k of four marks (a conversation opener, a topic new to the account in the window, a
- * template scaffold filled with a new question, chain-of-thought asked for) scores k - 2, unless it
+ * template scaffold filled with a new question, an elaborate answer: chain-of-thought asked for,
+ * or an answer of at least the policy's `evidence.longAnswerTokens`) scores k - 2, unless it
  * repeats an earlier prompt exactly on the same topic (nothing new to extract). Ordinary use shows
  * two marks at most (a question on something new, now and then with reasoning); a campaign's
  * requests show three or four, however much ordinary traffic is mixed in around them. A benchmark
- * run shows two (new questions, chain-of-thought, but no scaffold and few new topics).
+ * run shows two (new questions, chain-of-thought, but no scaffold and few new topics). A campaign
+ * that writes every prompt afresh and never flags chain-of-thought still wants long answers: those
+ * are what it trains on. Chain-of-thought and a long answer are one mark, not two, so an ordinary
+ * reasoned answer (long because it reasons) counts no more than before.
  */
 export function extractionMarks(event: UsageEvent, seen: EventObservation): number {
   // The same question asked again extracts nothing new (another sample of a benchmark item).
@@ -175,7 +181,7 @@ export function extractionMarks(event: UsageEvent, seen: EventObservation): numb
   if (event.turn === 1) marks += 1;
   if (seen.novelTopic) marks += 1;
   if (seen.scaffold) marks += 1;
-  if (event.reasoningRequested) marks += 1;
+  if (event.reasoningRequested || seen.longAnswer) marks += 1;
   return Math.max(0, marks - 2);
 }
 
@@ -314,6 +320,8 @@ export interface WindowSettings {
   readonly templateBandsKept?: number;
   /** Recurring band keys exposed for linking. @default 16 */
   readonly recurringBandsKept?: number;
+  /** An answer of at least this many output tokens is an elaborate one (an extraction mark). */
+  readonly longAnswerTokens?: number;
 }
 
 /** The parts of an account's state that the window folds events into. */
@@ -336,6 +344,7 @@ export class WindowFolder {
   private readonly templates: TemplateMemory;
   private readonly releases: ReadonlyMap<string, number>;
   private readonly freshMs: number;
+  private readonly longAnswerTokens: number | undefined;
   /** `state.lastEventAt` and its epoch milliseconds, kept here so it is parsed once per batch. */
   private latestTs: string;
   private latestMs: number;
@@ -348,6 +357,7 @@ export class WindowFolder {
     this.templates = new TemplateMemory(state.templateBands, settings.templateBandsKept ?? 64);
     this.releases = releaseTimes(settings.releases);
     this.freshMs = settings.freshHours * HOUR_MS;
+    this.longAnswerTokens = settings.longAnswerTokens;
     this.latestTs = state.lastEventAt;
     this.latestMs = Date.parse(state.lastEventAt);
   }
@@ -375,6 +385,7 @@ export class WindowFolder {
       scaffold: event.turn === 1 && this.templates.scaffold,
       repeatedPrompt: event.turn === 1 && this.templates.repeated,
       freshModel: releasedAt !== undefined && ms >= releasedAt && ms - releasedAt < this.freshMs,
+      longAnswer: this.longAnswerTokens !== undefined && event.outputTokens >= this.longAnswerTokens,
     };
     addToBuckets(this.state.buckets, event, seen, h);
     return extractionMarks(event, seen);
@@ -422,5 +433,6 @@ export function windowSettings(policy: Policy): WindowSettings {
     windowHours: policy.windows.scoringHours,
     releases: policy.models.releases,
     freshHours: policy.models.freshHours,
+    longAnswerTokens: policy.evidence.longAnswerTokens,
   };
 }

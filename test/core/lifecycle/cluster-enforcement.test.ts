@@ -100,6 +100,90 @@ describe('Function: scoreBatch (linking)', () => {
     expect(evidence.cluster.links.length).toBeGreaterThan(0);
   });
 
+  describe('a campaign sharing nothing but a proxy network', () => {
+    const EXITS = Array.from({ length: 8 }, (_, e) => `203.0.113.${10 + e}`);
+    /**
+     * An aged account with its own card and device, writing every prompt afresh (no template, no
+     * chain-of-thought flag, long answers) on a new topic, with some chat between, over 4 of the
+     * network's 8 exits: any two members share two exits, or reach each other through a third.
+     */
+    const proxied = (i: number): UsageEvent[] => {
+      const accountId = `tf-${i}`;
+      const exits = [0, 1, 3, 4].map((k) => EXITS[(i + k) % EXITS.length]!);
+      const own = {
+        accountId,
+        accountCreatedAt: '2025-06-01T00:00:00.000Z',
+        paymentFingerprint: `card-${accountId}`,
+        deviceFingerprint: `dev-${accountId}`,
+      };
+      return Array.from({ length: 40 }, (_, r) => {
+        const at = {
+          ...own,
+          ts: minutesAfter(T0, i + r * 25),
+          ip: exits[r % exits.length]!,
+          eventId: `${accountId}-${r}`,
+        };
+        return r % 2 === 1
+          ? makeEvent({ ...at, turn: 2, conversationId: `chat-${accountId}` })
+          : extractionEvent({
+              ...at,
+              reasoningRequested: false,
+              outputTokens: 3_000,
+              topic: `syllabus.${accountId}-${r}`,
+              promptHash: (BigInt(i * 1_000 + r + 1) * 0x9e3779b97f4a7c15n)
+                .toString(16)
+                .slice(-16)
+                .padStart(16, '0'),
+              conversationId: `c-${accountId}-${r}`,
+            });
+      });
+    };
+
+    it('suspends its low-scoring members on their traffic together, and not a stranger behind one exit', async () => {
+      // Prepare: 30 members, 20 extraction-shaped requests each; a stranger chatting from one exit.
+      const { accounts, enforcement, deps } = memoryEngine();
+      const members = Array.from({ length: 30 }, (_, i) => `tf-${i}`);
+      const stranger = Array.from({ length: 30 }, (_, r) =>
+        makeEvent({ accountId: 'neighbour', ip: EXITS[0]!, ts: minutesAfter(T0, r * 20), eventId: `n-${r}` }),
+      );
+      const events = [...members.flatMap((_, i) => proxied(i)), ...stranger].sort((a, b) =>
+        a.ts.localeCompare(b.ts),
+      );
+
+      // Act
+      await scoreBatch(records(events), deps);
+
+      // Assess: no member scores memberFloor on its own; the cluster case holds them all.
+      for (const id of members) {
+        const state = accounts.stateOf(id);
+        expect(state?.peakRiskScore).toBeLessThan(policy.clusters.memberFloor);
+        expect(state?.status).toBe('SUSPENDED');
+      }
+      expect(accounts.stateOf('neighbour')?.status).toBe('ACTIVE');
+      const clusterCase = enforcement.cases().find((c) => c.kind === 'cluster');
+      const evidence = clusterCase?.evidence as { cluster: ClusterEvidence };
+      expect(evidence.cluster.reasons.map((r) => r.signal)).toContain('cluster.evidence');
+      expect(evidence.cluster.reasons.map((r) => r.signal)).not.toContain('cluster.sharedInstruments');
+    });
+
+    it('leaves the same members alone under a policy that counts neither long answers nor campaign evidence', async () => {
+      // Prepare
+      const { evidence: _cluster, ...clusters } = policy.clusters;
+      const { longAnswerTokens: _long, ...evidence } = policy.evidence;
+      const { accounts, deps } = memoryEngine();
+      const members = Array.from({ length: 30 }, (_, i) => `tf-${i}`);
+
+      // Act
+      await scoreBatch(records(members.flatMap((_, i) => proxied(i))), {
+        ...deps,
+        policy: testPolicy({ clusters, evidence }),
+      });
+
+      // Assess
+      for (const id of members) expect(accounts.stateOf(id)?.status).toBe('ACTIVE');
+    });
+  });
+
   it('never suspends members of a tier capped below suspension with their cluster', async () => {
     // Prepare: the same ring, half of it on enterprise accounts (capped at review by the policy)
     const { accounts, enforcement, deps } = memoryEngine();

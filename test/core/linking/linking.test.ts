@@ -16,7 +16,7 @@ function account(overrides: Partial<AccountState> = {}): AccountState {
 const many = (count: number, overrides: (i: number) => Partial<AccountState>) =>
   Array.from({ length: count }, (_, i) => account(overrides(i)));
 
-/** One hour of traffic with this much extraction evidence (in requests). */
+/** One hour of traffic; its extraction evidence is 1.5 requests per extraction-shaped one (`ex` counts halves). */
 const hourWith = (requests: number, extractionShaped: number): HourBucket => ({
   ...emptyBucket(491_000),
   n: requests,
@@ -282,6 +282,33 @@ describe('Function: assessCluster', () => {
     // Assess
     expect(cluster.score).toBeGreaterThanOrEqual(policy.clusters.suspend);
     expect(cluster.reasons[0]?.signal).toBe('cluster.extractionVolume');
+  });
+
+  it('adds campaign evidence for the members\' traffic together, when they share only a proxy network', () => {
+    // Prepare: 50 aged accounts scoring 15, no card, device, template or sign-up burst in common,
+    // 6 requests of extraction evidence apiece (300 together) over 4 topics each of one syllabus.
+    const members = many(50, (i) => ({
+      riskScore: 15,
+      accountCreatedAt: `2025-${String((i % 12) + 1).padStart(2, '0')}-01T00:00:00.000Z`,
+      linkKeys: [`ip#10.0.0.${i % 25}`],
+      buckets: [hourWith(30, 4)],
+      recentTopics: Array.from({ length: 4 }, (_, t) => [`topic-${i * 4 + t}`, 491_000] as const),
+    }));
+    const { evidence: settings, ...withoutEvidence } = policy.clusters;
+    const expected = (settings!.points * (300 - settings!.low)) / (settings!.high - settings!.low);
+
+    // Act
+    const cluster = assessCluster(members, [], policy);
+    const partsOnly = assessCluster(members, [], testPolicy({ clusters: withoutEvidence }));
+
+    // Assess: the parts alone (volume and syllabus) stay under suspend; the count lifts it over.
+    expect(partsOnly.score).toBeLessThan(policy.clusters.suspend);
+    expect(cluster.score).toBeGreaterThanOrEqual(policy.clusters.suspend);
+    expect(cluster.reasons.find((r) => r.signal === 'cluster.evidence')).toMatchObject({
+      value: 300,
+      points: Number(expected.toFixed(1)),
+    });
+    expect(cluster.score).toBe(Math.round(partsOnly.score + expected));
   });
 
   it('keeps a family sharing one card below review: their combined traffic shows no syllabus', () => {

@@ -40,6 +40,12 @@ describe('Function: parsePolicy', () => {
       'orgBillingLimit: { requests',
       /links\.orgBillingLimit: .*requests/,
     ],
+    ['longAnswerTokens: 1500', 'longAnswerTokens: 0', /evidence\.longAnswerTokens: .*got 0/],
+    [
+      'evidence: { points: 30, low: 120, high: 400 }',
+      'evidence: { points: 30, low: 400, high: 120 }',
+      /clusters\.evidence\.high: high must be greater than low \(got 120\)/,
+    ],
   ])('rejects %s changed to %s with the key, value and rule', (from, to, message) => {
     // Prepare
     const edited = shipped.replace(from, to);

@@ -57,6 +57,18 @@ describe('Function: extractionMarks', () => {
     expect(extractionMarks(extractionEvent(), { novelTopic: false, scaffold: true })).toBe(1);
   });
 
+  it('counts a long answer as the chain-of-thought mark: once, whether one or both show', () => {
+    // Prepare: an opener on a new topic, no chain-of-thought flag (a prompt generator's request).
+    const fresh = { novelTopic: true, scaffold: false };
+    const plain = extractionEvent({ reasoningRequested: false });
+
+    // Act & Assess
+    expect(extractionMarks(plain, { ...fresh, longAnswer: true })).toBe(1);
+    expect(extractionMarks(plain, { ...fresh, longAnswer: false })).toBe(0);
+    expect(extractionMarks(extractionEvent(), { ...fresh, longAnswer: true })).toBe(1);
+    expect(extractionMarks(extractionEvent(), { ...fresh, scaffold: true, longAnswer: true })).toBe(2);
+  });
+
   it('counts nothing for the same question asked again, or for a chat request', () => {
     // Act & Assess
     expect(
@@ -110,6 +122,30 @@ describe('Function: scoreAccount (extraction evidence)', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('counts long answers without chain-of-thought at the policy length, and not without the setting', () => {
+    // Prepare: every prompt written afresh on a new topic, no chain-of-thought flag (no scaffold:
+    // each prompt is its own hash). Half the answers are long, half short.
+    const events = Array.from({ length: 20 }, (_, i) =>
+      extractionEvent({
+        ts: minutesAfter(T0, i * 7),
+        topic: `syllabus.topic-${i}`,
+        promptHash: (0x1234567890abcdefn * BigInt(i + 1)).toString(16).slice(-16).padStart(16, '0'),
+        conversationId: null,
+        reasoningRequested: false,
+        outputTokens: i % 2 === 0 ? policy.evidence.longAnswerTokens! : policy.evidence.longAnswerTokens! - 1,
+      }),
+    );
+    const { longAnswerTokens: _, ...withoutSetting } = policy.evidence;
+
+    // Act
+    const shipped = scoreAccount(undefined, sequenced(events), policy).state;
+    const cotOnly = scoreAccount(undefined, sequenced(events), testPolicy({ evidence: withoutSetting })).state;
+
+    // Assess: ten long answers, three marks each, half a request each.
+    expect(extractionEvidence(totals(shipped.buckets))).toBe(5);
+    expect(extractionEvidence(totals(cotOnly.buckets))).toBe(0);
   });
 
   it('writes census keys for its sampled extraction-shaped prompts, with its sender and topic', () => {
