@@ -96,18 +96,22 @@ export function clusterMembersToEnforce(cluster: Cluster, policy: Policy): Accou
   // campaign spreads its extraction thin. One tied by private templates must have sent some
   // extraction-shaped traffic itself (a templated CI bot whose prompts happen to share LSH bands
   // with a campaign has not). One tied only by networks must also score memberFloor on its own,
-  // or show both the count and the shape of extraction itself: a campaign sharing nothing but a
-  // proxy network keeps each account's score low, but each still sends extraction-shaped requests
-  // sweeping new topics (a stranger behind one of its exits shares one address, too few to join).
+  // or show the count, the share and the shape of extraction itself: a campaign sharing nothing
+  // but a proxy network keeps each account's score low, but each still sends extraction-shaped
+  // requests sweeping new topics, a tenth or more of its traffic (a stranger behind one of its
+  // exits shares one address, too few to join; a busy participant of an event on the same
+  // network sends such requests at 1-3% of its traffic).
   const instrumentKeys = clusterInstrumentKeys(cluster, policy);
   const belongs = (m: AccountState) => {
     if (m.linkKeys.some((k) => instrumentKeys.has(k))) return true;
-    const evidence = extractionEvidence(totals(m.buckets), m.publicShare);
+    const window = totals(m.buckets);
+    const evidence = extractionEvidence(window, m.publicShare);
     const counted = evidence >= policy.clusters.seedEvidence;
     const swept = m.reasons.some((r) => r.signal === 'topicCoverage');
     if (cluster.templateLinked.has(m.accountId)) return counted || swept;
     const scored = Math.max(m.riskScore, m.peakRiskScore ?? 0) >= policy.clusters.memberFloor;
-    return (scored && (counted || swept)) || (counted && swept);
+    const concentrated = evidence >= (policy.clusters.fullShare ?? 0) * window.requests;
+    return (scored && (counted || swept)) || (counted && swept && concentrated);
   };
   return cluster.members.filter(
     (m) =>

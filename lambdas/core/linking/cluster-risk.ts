@@ -54,7 +54,14 @@ export function assessCluster(
   templateLinked = 0,
 ): ClusterAssessment {
   const settings = policy.clusters;
-  const { extractionRequests: evidence, topics } = combinedTraffic(members);
+  const { requests, extractionRequests: evidence, topics } = combinedTraffic(members);
+  // Below clusters.fullShare of the members' requests together, the parts counting their
+  // extraction-shaped requests shrink in proportion: a hackathon's or a lab's busy accounts send
+  // a few such requests among hundreds of others (1-3%), a campaign's are a tenth or more.
+  const share = requests > 0 ? evidence / requests : 0;
+  const shareFactor = settings.fullShare === undefined ? 1 : Math.min(1, share / settings.fullShare);
+  const diluted =
+    shareFactor < 1 ? `, ${(share * 100).toFixed(1)}% of their requests: counted in proportion` : '';
   const values = {
     extractionVolume: evidence,
     syllabus: topics.size,
@@ -68,7 +75,7 @@ export function assessCluster(
         : 0,
   };
   const text = {
-    extractionVolume: `${Math.round(evidence)} extraction-shaped requests from the members together (public prompts aside)`,
+    extractionVolume: `${Math.round(evidence)} extraction-shaped requests from the members together (public prompts aside${diluted})`,
     syllabus: `the members asked about ${topics.size} distinct topics together`,
     memberRisk: `median member account score ${Math.round(values.memberRisk)} (peak over the window)`,
     signupBurst: `${Math.round(values.signupBurst * 100)}% of members signed up within ${SIGNUP_BURST_HOURS} hours of each other`,
@@ -82,7 +89,7 @@ export function assessCluster(
   let raw = 0;
   const reasons: Reason[] = [];
   for (const id of ids) {
-    const s = strength(values[id], settings.signals[id]);
+    const s = strength(values[id], settings.signals[id]) * (id === 'extractionVolume' ? shareFactor : 1);
     const points = (100 * settings.signals[id].weight * s) / totalWeight;
     raw += points;
     if (s > 0) {
@@ -99,7 +106,7 @@ export function assessCluster(
   // Campaign evidence counted, not averaged (clusters.evidence): the members' extraction-shaped
   // traffic together adds points of its own, as an account's does to its score.
   if (settings.evidence) {
-    const s = strength(evidence, settings.evidence);
+    const s = strength(evidence, settings.evidence) * shareFactor;
     if (s > 0) {
       const points = settings.evidence.points * s;
       raw += points;
@@ -109,7 +116,7 @@ export function assessCluster(
         threshold: settings.evidence.low,
         saturation: settings.evidence.high,
         points: Number(points.toFixed(1)),
-        text: `${Math.round(evidence)} extraction-shaped requests from the members together: the traffic of one extraction run`,
+        text: `counted as one extraction run: ${Math.round(evidence)} extraction-shaped requests together (points from ${settings.evidence.low}, in full at ${settings.evidence.high}${diluted})`,
       });
     }
   }

@@ -26,20 +26,27 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/** What accounts sent together: their extraction-shaped requests (public prompts aside) and topics. */
+/**
+ * What accounts sent together in their windows: their requests, the extraction-shaped ones among
+ * them (public prompts aside) and their topics.
+ */
 export interface CombinedTraffic {
+  readonly requests: number;
   readonly extractionRequests: number;
   readonly topics: ReadonlySet<string>;
 }
 
 export function combinedTraffic(accounts: readonly AccountState[]): CombinedTraffic {
   const topics = new Set<string>();
+  let requests = 0;
   let extractionRequests = 0;
   for (const m of accounts) {
     for (const [topic] of m.recentTopics) topics.add(topic);
-    extractionRequests += extractionEvidence(totals(m.buckets), m.publicShare);
+    const window = totals(m.buckets);
+    requests += window.requests;
+    extractionRequests += extractionEvidence(window, m.publicShare);
   }
-  return { extractionRequests, topics };
+  return { requests, extractionRequests, topics };
 }
 
 /**

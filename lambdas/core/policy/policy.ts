@@ -223,6 +223,14 @@ const clusterSettings = z
       })
       .strict()
       .describe('Parts of the cluster score, each from `low` (nothing) to `high` (full weight).'),
+    fullShare: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe(
+        'Below this share of the members’ requests together, the parts counting their extraction-shaped requests (`signals.extractionVolume`, `evidence`) shrink in proportion: a hackathon’s or a lab’s busy accounts send a few such requests among hundreds of others, a campaign’s are a tenth or more of what it sends. Left out: they count in full whatever the share.',
+      ),
     evidence: z
       .object({
         points: z

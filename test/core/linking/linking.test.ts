@@ -1,5 +1,7 @@
 import type { AccountState } from '../../../lambdas/core/account-state';
 import { assessCluster, signupBurstShare } from '../../../lambdas/core/linking/cluster-risk';
+import type { Cluster } from '../../../lambdas/core/linking/cluster-engine';
+import { clusterMembersToEnforce } from '../../../lambdas/core/lifecycle/cluster-request';
 import { weighLink } from '../../../lambdas/core/linking/edge-weights';
 import type { LinkMembers } from '../../../lambdas/core/ports';
 import { emptyBucket, type HourBucket } from '../../../lambdas/core/scoring/window';
@@ -284,7 +286,7 @@ describe('Function: assessCluster', () => {
     expect(cluster.reasons[0]?.signal).toBe('cluster.extractionVolume');
   });
 
-  it('adds campaign evidence for the members\' traffic together, when they share only a proxy network', () => {
+  it("adds campaign evidence for the members' traffic together, when they share only a proxy network", () => {
     // Prepare: 50 aged accounts scoring 15, no card, device, template or sign-up burst in common,
     // 6 requests of extraction evidence apiece (300 together) over 4 topics each of one syllabus.
     const members = many(50, (i) => ({
@@ -309,6 +311,28 @@ describe('Function: assessCluster', () => {
       points: Number(expected.toFixed(1)),
     });
     expect(cluster.score).toBe(Math.round(partsOnly.score + expected));
+  });
+
+  it("counts extraction-shaped requests in proportion below clusters.fullShare of the members' traffic", () => {
+    // Prepare: the same 10 members, 6 requests of extraction evidence each, among 40 requests each
+    // (a campaign: 15%) or among 300 each (busy event participants: 2%).
+    const members = (requests: number) =>
+      many(10, (i) => ({
+        buckets: [hourWith(requests, 4)],
+        recentTopics: Array.from({ length: 3 }, (_, t) => [`topic-${i * 3 + t}`, 491_000] as const),
+      }));
+    const fullShare = policy.clusters.fullShare!;
+
+    // Act
+    const concentrated = assessCluster(members(40), [], policy);
+    const diluted = assessCluster(members(300), [], policy);
+
+    // Assess
+    const volume = (c: typeof concentrated) => c.reasons.find((r) => r.signal === 'cluster.extractionVolume');
+    expect(volume(concentrated)?.text).not.toMatch(/in proportion/);
+    expect(volume(diluted)?.text).toMatch(/2\.0% of their requests: counted in proportion/);
+    expect(volume(diluted)!.points).toBeCloseTo((volume(concentrated)!.points * 0.02) / fullShare, 0);
+    expect(diluted.score).toBeLessThan(concentrated.score);
   });
 
   it('keeps a family sharing one card below review: their combined traffic shows no syllabus', () => {
@@ -354,5 +378,39 @@ describe('Function: signupBurstShare', () => {
 
     // Act & Assess
     expect(signupBurstShare(members)).toBeCloseTo(0.6);
+  });
+});
+
+describe('Function: clusterMembersToEnforce (members tied only by networks)', () => {
+  const policy = testPolicy();
+  const swept = [
+    { signal: 'topicCoverage', value: 0.9, threshold: 0.5, saturation: 0.9, points: 15, text: 'sweep' },
+  ];
+  const clusterOf = (members: AccountState[]): Cluster => ({
+    clusterId: 'clu-test',
+    members,
+    links: [],
+    score: 90,
+    reasons: [],
+    truncated: false,
+    templateLinked: new Set(),
+  });
+
+  it('enforces a low scorer that sent extraction-shaped requests sweeping topics, a tenth of its traffic', () => {
+    // Prepare: 6 requests of evidence among 40 (15%); among 400 (1.5%); and a scorer over memberFloor.
+    const campaign = account({ riskScore: 8, peakRiskScore: 8, reasons: swept, buckets: [hourWith(40, 4)] });
+    const busy = account({ riskScore: 8, peakRiskScore: 8, reasons: swept, buckets: [hourWith(400, 4)] });
+    const scorer = account({
+      riskScore: policy.clusters.memberFloor,
+      reasons: swept,
+      buckets: [hourWith(400, 4)],
+    });
+    const quiet = account({ riskScore: 8, peakRiskScore: 8, buckets: [hourWith(40, 4)] });
+
+    // Act
+    const enforced = clusterMembersToEnforce(clusterOf([campaign, busy, scorer, quiet]), policy);
+
+    // Assess
+    expect(enforced.map((m) => m.accountId).sort()).toEqual([campaign.accountId, scorer.accountId].sort());
   });
 });

@@ -41,6 +41,7 @@ describe('Function: parsePolicy', () => {
       /links\.orgBillingLimit: .*requests/,
     ],
     ['longAnswerTokens: 1500', 'longAnswerTokens: 0', /evidence\.longAnswerTokens: .*got 0/],
+    ['fullShare: 0.05', 'fullShare: 5', /clusters\.fullShare: .*got 5/],
     [
       'evidence: { points: 30, low: 120, high: 400 }',
       'evidence: { points: 30, low: 400, high: 120 }',

@@ -141,7 +141,11 @@ describe('Function: scoreAccount (extraction evidence)', () => {
 
     // Act
     const shipped = scoreAccount(undefined, sequenced(events), policy).state;
-    const cotOnly = scoreAccount(undefined, sequenced(events), testPolicy({ evidence: withoutSetting })).state;
+    const cotOnly = scoreAccount(
+      undefined,
+      sequenced(events),
+      testPolicy({ evidence: withoutSetting }),
+    ).state;
 
     // Assess: ten long answers, three marks each, half a request each.
     expect(extractionEvidence(totals(shipped.buckets))).toBe(5);
