@@ -24,6 +24,14 @@ import { worldSeeds } from '../../sim/world-seeds';
  * accounts hold few bands in common yet, and it costs more: world 9998 66.8% -> 61.1% (its
  * low-and-slow campaign, 8 of 21 -> 0), median 74.2% -> 71.1%, served 19.0% -> 21.0% (the same
  * policy without the setting, against with it). The worst-world floor moved from 0.62 to 0.58.
+ *
+ * Policy 2026-12-07.4 (a long answer counts as the chain-of-thought mark) made world 9999's
+ * hackathon participants fail the hard-negative bar: 5 of 43 suspended, a cluster of 8 joined by
+ * venue addresses scoring 60.3 on their extraction-shaped requests together. It was looked at here,
+ * which this comment discloses. Policy .5 recalibrates the cluster volume part (15-90, was 10-60),
+ * which cleared it, and counts those requests in proportion below 5% of the members' traffic
+ * (clusters.fullShare: chosen on tuning worlds 1001-1006 at this scale, where it removed 43
+ * hackathon suspensions; this cluster sent 7%). No floor moved.
  */
 const SEEDS = worldSeeds('held-out', 2, 997);
 const SCALE = 0.1;
