@@ -43,6 +43,13 @@ const signalSettings = bandSettings({
   high: 'Value at which the signal counts in full (or, for lower-is-riskier signals, stops counting). Must be greater than `low`.',
 });
 
+/** Points an amount of counted evidence adds on top of a score (accounts' and clusters'). */
+const evidencePoints = z
+  .number()
+  .min(0)
+  .max(100)
+  .describe('Points added at `high` and above (linearly from nothing at `low`).');
+
 const clusterPartSettings = bandSettings({
   weight: 'Points (relative to the other weights) this part adds at full strength.',
   low: 'Value at which this part starts to count.',
@@ -233,11 +240,7 @@ const clusterSettings = z
       ),
     evidence: z
       .object({
-        points: z
-          .number()
-          .min(0)
-          .max(100)
-          .describe('Points added at `high` and above (linearly from nothing at `low`).'),
+        points: evidencePoints,
         low: z
           .number()
           .min(0)
@@ -452,11 +455,7 @@ export const policySchema = z
       .object({
         extractionRequests: z
           .object({
-            points: z
-              .number()
-              .min(0)
-              .max(100)
-              .describe('Points added at `high` and above (linearly from nothing at `low`).'),
+            points: evidencePoints,
             low: z.number().min(0).describe('Evidence at which points start to be added.'),
             high: z
               .number()
