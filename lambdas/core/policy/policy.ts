@@ -208,7 +208,7 @@ const clusterSettings = z
       'A cluster scoring at least this has its members suspended (see `memberFloor`). Must be greater than `review`.',
     ),
     memberFloor: score.describe(
-      'Members of a cluster over `suspend` tied to it only by networks (addresses, network footprint, sign-up burst) are suspended if their own score is at least this and they sent extraction-shaped traffic themselves (`seedEvidence`, or a topic sweep), or whatever their score if they did both. Members on a shared card or device are suspended whatever their score; members tied by private templates once they sent extraction-shaped traffic themselves.',
+      'Members of a cluster over `suspend` tied to it only by networks (addresses, network footprint, sign-up burst) are suspended if their own score is at least this and they sent extraction-shaped traffic themselves (`seedEvidence`, or a topic sweep), or whatever their score if they did both with those requests making up `fullShare` of their traffic or more. Members on a shared card or device are suspended whatever their score; members tied by private templates once they sent extraction-shaped traffic themselves.',
     ),
     signals: z
       .object({
