@@ -344,7 +344,6 @@ export class WindowFolder {
   private readonly templates: TemplateMemory;
   private readonly releases: ReadonlyMap<string, number>;
   private readonly freshMs: number;
-  private readonly longAnswerTokens: number | undefined;
   /** `state.lastEventAt` and its epoch milliseconds, kept here so it is parsed once per batch. */
   private latestTs: string;
   private latestMs: number;
@@ -357,7 +356,6 @@ export class WindowFolder {
     this.templates = new TemplateMemory(state.templateBands, settings.templateBandsKept ?? 64);
     this.releases = releaseTimes(settings.releases);
     this.freshMs = settings.freshHours * HOUR_MS;
-    this.longAnswerTokens = settings.longAnswerTokens;
     this.latestTs = state.lastEventAt;
     this.latestMs = Date.parse(state.lastEventAt);
   }
@@ -385,7 +383,7 @@ export class WindowFolder {
       scaffold: event.turn === 1 && this.templates.scaffold,
       repeatedPrompt: event.turn === 1 && this.templates.repeated,
       freshModel: releasedAt !== undefined && ms >= releasedAt && ms - releasedAt < this.freshMs,
-      longAnswer: this.longAnswerTokens !== undefined && event.outputTokens >= this.longAnswerTokens,
+      longAnswer: event.outputTokens >= (this.settings.longAnswerTokens ?? Number.POSITIVE_INFINITY),
     };
     addToBuckets(this.state.buckets, event, seen, h);
     return extractionMarks(event, seen);
