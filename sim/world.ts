@@ -124,8 +124,13 @@ function popularPrompts(): PopularPrompt[] {
 let cachedBenchmarks: Benchmark[] | undefined;
 let cachedPopular: PopularPrompt[] | undefined;
 
-export function createWorld(seed: number, startMs: number, days: number, releaseMs?: number): SimWorld {
+/** The public benchmarks, the same in every world (what the policy's `publicPrompts` list holds). */
+export function worldBenchmarks(): readonly Benchmark[] {
   cachedBenchmarks ??= publicBenchmarks();
+  return cachedBenchmarks;
+}
+
+export function createWorld(seed: number, startMs: number, days: number, releaseMs?: number): SimWorld {
   cachedPopular ??= popularPrompts();
   return {
     seed,
@@ -134,7 +139,7 @@ export function createWorld(seed: number, startMs: number, days: number, release
     days,
     // Default: a Thursday-ish afternoon in the middle of the window.
     releaseMs: releaseMs ?? startMs + Math.floor(days / 2) * DAY_MS + 17 * HOUR_MS,
-    benchmarks: cachedBenchmarks,
+    benchmarks: worldBenchmarks(),
     popularPrompts: cachedPopular,
   };
 }

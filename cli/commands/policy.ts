@@ -13,8 +13,11 @@ import { table } from '../format';
 import { policyPath, positiveInt } from '../options';
 import { Progress } from '../progress';
 import { loadPolicyFile } from '../../lib/policy-file';
+import { publicPromptListText } from '../../sim/public-prompts';
 
 export const POLICY_DOCS_FILE = 'docs/policy.md';
+/** The shipped list of public prompts, named by config/policy.yaml's `publicPrompts.file`. */
+export const PUBLIC_PROMPTS_FILE = 'config/public-prompts.txt';
 
 const write = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -54,9 +57,12 @@ export function registerPolicyCommands(program: Command): void {
         if (error instanceof PolicyValidationError) throw new VerdictError(error.message, { cause: error });
         throw error;
       }
+      const listed = parsed.publicPrompts?.fingerprints.length;
       write(
         `${file}: valid (version ${parsed.version}, mode ${parsed.mode}, review >= ${parsed.thresholds.review}, ` +
-          `suspend >= ${parsed.thresholds.suspend})`,
+          `suspend >= ${parsed.thresholds.suspend}` +
+          (listed ? `, ${listed.toLocaleString('en-US')} public prompts listed` : '') +
+          ')',
       );
     });
 
@@ -171,6 +177,22 @@ export function registerPolicyCommands(program: Command): void {
       }
       await writeTextAtomic(file, updated);
       write(updated === page ? `${file}: up to date` : `${file}: key reference updated`);
+    });
+
+  policy
+    .command('public-prompts')
+    .description(
+      "Write the list of public prompts (`publicPrompts.file`): the fingerprints of the simulator's " +
+        'public benchmark items, one per line. On a real platform, hash the public datasets with the ' +
+        "gateway's promptHash instead",
+    )
+    .requiredOption('--out <file>', `where to write the list (the shipped one is ${PUBLIC_PROMPTS_FILE})`)
+    .action(async (options: { out: string }) => {
+      checkOutputPath(options.out, '--out');
+      const text = publicPromptListText();
+      await writeTextAtomic(options.out, text);
+      const count = text.split('\n').filter((line) => /^[0-9a-f]{16}$/.test(line)).length;
+      write(`${options.out}: ${count.toLocaleString('en-US')} public prompts`);
     });
 }
 

@@ -9,6 +9,7 @@ import { buildCauterize } from '../../lib/cauterize';
 import { DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../lib/policy-file';
 import type { CloudFormationTemplate } from '../../local/cloudformation/cloudformation-template';
 import { synthesizedPolicy } from '../../local/local-pipeline';
+import { portablePolicyText } from '../support/policy';
 import { tempDirPerSuite } from '../support/temp-dir';
 import { synthesizeCauterize } from '../support/synthesize';
 import { loadPolicyFile } from '../../lib/policy-file';
@@ -20,7 +21,7 @@ describe('Function: buildCauterize', () => {
 
   /** Writes a copy of the shipped policy with `replace` applied to its text. */
   const writePolicy = (name: string, replace: (text: string) => string): string => {
-    const text = fs.readFileSync(path.join(PROJECT_ROOT, DEFAULT_POLICY_FILE), 'utf8');
+    const text = portablePolicyText();
     const file = path.join(workDir(), name);
     fs.writeFileSync(file, replace(text));
     return file;

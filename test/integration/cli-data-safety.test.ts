@@ -6,7 +6,7 @@ import { openLocalCases } from '../../cli/commands/cases';
 import { main } from '../../cli/main';
 import { fastReplay } from '../../local/replay/fast-replay';
 import { writeSimulation } from '../../sim';
-import { POLICY_FILE } from '../support/policy';
+import { POLICY_FILE, portablePolicyText, PUBLIC_PROMPTS_FILE } from '../support/policy';
 import { tempDirPerSuite, tempDirPerTest } from '../support/temp-dir';
 import { seedCase } from '../support/cases';
 
@@ -342,7 +342,7 @@ describe('CLI: policy (items 8, 9, 10)', () => {
 
   it('diff --exit-code exits 1 when the policies differ and 2 when a file cannot be read', async () => {
     // Prepare
-    const policy = parseYaml(await readFile(POLICY_FILE, 'utf8')) as Record<string, unknown>;
+    const policy = parseYaml(portablePolicyText()) as Record<string, unknown>;
     const bumped = join(dir(), 'bumped.yaml');
     await writeFile(bumped, stringifyYaml({ ...policy, version: 'bumped' }));
 
@@ -358,7 +358,7 @@ describe('CLI: policy (items 8, 9, 10)', () => {
 
   it('validate keeps its message short whatever the size of the file', async () => {
     // Prepare: a valid policy with one unknown top-level key and a lot of text.
-    const policy = parseYaml(await readFile(POLICY_FILE, 'utf8')) as Record<string, unknown>;
+    const policy = parseYaml(portablePolicyText()) as Record<string, unknown>;
     const file = join(dir(), 'unknown-key.yaml');
     await writeFile(file, stringifyYaml({ ...policy, notes: 'x'.repeat(500_000), typo: true }));
 
@@ -410,7 +410,7 @@ describe('CLI: policy files named from another folder', () => {
       preset: 'demo',
       seed: 2,
     });
-    const policy = parseYaml(await readFile(POLICY_FILE, 'utf8')) as Record<string, unknown>;
+    const policy = parseYaml(portablePolicyText()) as Record<string, unknown>;
     await writeFile(
       join(dir(), 'mine.yaml'),
       stringifyYaml({ ...policy, version: 'from-the-working-folder' }),
@@ -458,5 +458,50 @@ describe('CLI: policy files named from another folder', () => {
     expect(backtest.code).toBe(0);
     expect(backtest.out).toMatch(new RegExp(`baseline\\s+\\S*config/policy\\.yaml\\s+${shipped.version}`));
     expect(backtest.out).toMatch(/\bnew\s+\S*mine\.yaml\s+from-the-working-folder/);
+  });
+});
+
+describe('CLI: policy public-prompts', () => {
+  const dir = tempDirPerSuite('cauterize-public-prompts-');
+
+  it('writes the list the shipped policy names, which a policy beside it then reads', async () => {
+    // Prepare
+    const list = join(dir(), 'public-prompts.txt');
+    await writeFile(join(dir(), 'policy.yaml'), await readFile(POLICY_FILE, 'utf8'));
+
+    // Act
+    const run = await cli('policy', 'public-prompts', '--out', list);
+    const validate = await cli('policy', 'validate', join(dir(), 'policy.yaml'));
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/public-prompts\.txt: 3,381 public prompts/);
+    expect(await readFile(list, 'utf8')).toBe(await readFile(PUBLIC_PROMPTS_FILE, 'utf8'));
+    expect(validate.code).toBe(0);
+    expect(validate.out).toContain('3,381 public prompts listed');
+  });
+
+  it('refuses a folder that does not exist, naming the option, and writes nothing', async () => {
+    // Act
+    const run = await cli('policy', 'public-prompts', '--out', join(dir(), 'missing', 'list.txt'));
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/--out/);
+    expect(await readdir(dir())).not.toContain('missing');
+  });
+
+  it('fails validation of a policy whose list is missing, naming the key and the path', async () => {
+    // Prepare
+    const alone = join(dir(), 'alone');
+    await mkdir(alone);
+    await writeFile(join(alone, 'policy.yaml'), await readFile(POLICY_FILE, 'utf8'));
+
+    // Act
+    const validate = await cli('policy', 'validate', join(alone, 'policy.yaml'));
+
+    // Assess
+    expect(validate.code).toBe(1);
+    expect(validate.err).toMatch(/publicPrompts\.file: cannot read .*alone\/public-prompts\.txt/);
   });
 });

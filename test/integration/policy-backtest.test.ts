@@ -6,7 +6,7 @@ import { fastReplay } from '../../local/replay/fast-replay';
 import type { BacktestReport } from '../../local/replay/policy-backtest';
 import { replay } from '../../local/replay/replay';
 import { writeSimulation } from '../../sim';
-import { POLICY_FILE } from '../support/policy';
+import { POLICY_FILE, portablePolicyText } from '../support/policy';
 import { tempDirPerSuite } from '../support/temp-dir';
 import { loadPolicyFile } from '../../lib/policy-file';
 import type { AccountSummary } from '../../local/summaries';
@@ -56,7 +56,7 @@ describe('Function: backtestPolicy', () => {
     await writeSimulation(events, truthFile, { preset: 'demo', seed: 5 });
     const truth = JSON.parse(await readFile(truthFile, 'utf8')) as Truth;
     allowlisted = truth.accounts.find((a) => a.attack)?.accountId ?? '';
-    const policy = parseYaml(await readFile(POLICY_FILE, 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const policy = parseYaml(portablePolicyText()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     policy.version = 'backtest-candidate';
     policy.windows.minRequests = 10;
     policy.signals.topicCoverage.weight = 30;

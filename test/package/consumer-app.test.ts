@@ -111,6 +111,7 @@ describe('Package: the example consumer app on the packed tarball', () => {
         'dist/lambdas/core/events.d.ts',
         'dist/lambdas/handlers/account-scorer.js',
         'config/policy.yaml',
+        'config/public-prompts.txt',
         'docs/events/AccountSuspended.schema.json',
       ]),
     );
@@ -134,6 +135,7 @@ describe('Package: the example consumer app on the packed tarball', () => {
       'cauterize/usage-event',
       'cauterize/policy',
       'cauterize/config/policy.yaml',
+      'cauterize/config/public-prompts.txt',
       'cauterize/docs/events/AccountSuspended.schema.json',
     ];
     const { stdout } = await run(

@@ -6,6 +6,9 @@ export type PolicyChange =
   | { readonly kind: 'added'; readonly key: string; readonly to: unknown }
   | { readonly kind: 'removed'; readonly key: string; readonly from: unknown };
 
+/** Lists longer than this are shown as their length. */
+const LISTED_ITEMS = 20;
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -59,7 +62,11 @@ function walk(before: unknown, after: unknown, key: string, changes: PolicyChang
 
 /** One line per change: `~ key: old -> new`, `+ key: value`, `- key: value`. */
 export function formatPolicyChange(change: PolicyChange): string {
-  const show = (value: unknown) => JSON.stringify(value as Json);
+  // A long list (the public prompts' fingerprints) is counted, not printed.
+  const show = (value: unknown) =>
+    JSON.stringify(value as Json, (_key, v: unknown) =>
+      Array.isArray(v) && v.length > LISTED_ITEMS ? `(${v.length.toLocaleString('en-US')} entries)` : v,
+    );
   switch (change.kind) {
     case 'changed':
       return `~ ${change.key}: ${show(change.from)} -> ${show(change.to)}`;

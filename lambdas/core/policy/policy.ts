@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { TIERS } from '../contract/usage-event';
+import { FINGERPRINT, MAX_PUBLIC_PROMPT_DISTANCE } from '../scoring/public-prompts';
 
 /**
  * The policy security teams edit (config/policy.yaml). One schema validates it at `cdk synth`,
@@ -10,6 +11,9 @@ import { TIERS } from '../contract/usage-event';
  * docs/policy.md (`npx cauterize policy docs --write`) are generated from these texts, and a test
  * fails on a key without one.
  */
+
+/** Listed public prompts: about 19 bytes each in the policy's JSON, so the policy stays under 1 MiB. */
+export const MAX_PUBLIC_PROMPTS = 40_000;
 
 const score = z.number().min(0).max(100);
 const share = z.number().min(0).max(1);
@@ -574,6 +578,53 @@ export const policySchema = z
       .describe(
         'Accounts and orgs never suspended automatically: they are still scored, banded and can be reviewed.',
       ),
+    publicPrompts: z
+      .object({
+        file: z
+          .string()
+          .min(1)
+          .max(256)
+          .optional()
+          .describe(
+            'The list of fingerprints, one per line (`#` starts a comment), relative to the policy file, e.g. `public-prompts.txt`. It is read whenever the policy file is (`cauterize policy validate`, `cdk synth`, `replay`) and replaced by `fingerprints`: the deployed policy carries the fingerprints themselves. `npx cauterize policy public-prompts --out config/public-prompts.txt` rebuilds the shipped list.',
+          ),
+        fingerprints: z
+          .array(
+            z
+              .string()
+              .regex(FINGERPRINT, {
+                message:
+                  'expected a prompt fingerprint: 16 lowercase hex digits, as the usage event’s `promptHash`',
+              })
+              .describe('One fingerprint, e.g. `a84ddffbb885a497`.'),
+          )
+          .max(MAX_PUBLIC_PROMPTS, {
+            message: `expected at most ${MAX_PUBLIC_PROMPTS.toLocaleString('en-US')} fingerprints (the policy must stay under 1 MiB)`,
+          })
+          .default([])
+          .describe(
+            'Fingerprints of public prompts, as the gateway hashes them (`promptHash`): the items of public benchmarks. Filled from `file` when the policy file is read; list them here only in a policy written without a file.',
+          ),
+        maxDistance: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_PUBLIC_PROMPT_DISTANCE)
+          .default(MAX_PUBLIC_PROMPT_DISTANCE)
+          .describe(
+            `A prompt within this many bits of a listed fingerprint is that prompt (a harness that wraps the item differently moves a bit or two). At most ${MAX_PUBLIC_PROMPT_DISTANCE}: further, the lookup would miss some.`,
+          ),
+      })
+      .strict()
+      .refine((list) => list.file === undefined || list.fingerprints.length > 0, {
+        message:
+          'names a file but holds no fingerprints: the file is read only with the policy file (`cauterize policy validate`, `cdk synth`), so load the policy from its file, or list the fingerprints under `fingerprints`',
+        path: ['file'],
+      })
+      .optional()
+      .describe(
+        'Public prompts known in advance: a request whose opener is one of these (a public benchmark item) counts no extraction evidence and exposes no template for linking, from its first send and whoever sends it. The census of public prompts (`links.publicPromptMinSenders`) learns the same only after several unrelated senders have sent an item, so a research lab running a benchmark first looked like a campaign sweeping topics. Left out: only the census applies.',
+      ),
     reasonFloor: share
       .default(0.05)
       .describe('A signal contributing less than this share of its weight is not listed among the reasons.'),
@@ -720,17 +771,46 @@ export function validatePolicy(value: unknown, source = '(inline)'): Policy {
 }
 
 export function parsePolicy(yamlOrJson: string, source = '(inline)'): Policy {
+  return validatePolicy(parsePolicyText(yamlOrJson, source), source);
+}
+
+/** Parses policy text (YAML or JSON) without validating it; throws PolicyValidationError. */
+export function parsePolicyText(yamlOrJson: string, source = '(inline)'): unknown {
   const bytes = Buffer.byteLength(yamlOrJson);
   if (bytes > MAX_POLICY_BYTES) throw new PolicyValidationError(source, [policyTooLarge('policy', bytes)]);
-  let value: unknown;
   try {
-    value = parseYaml(yamlOrJson);
+    return parseYaml(yamlOrJson);
   } catch (error) {
     throw new PolicyValidationError(source, [`not valid YAML: ${(error as Error).message}`], {
       cause: error,
     });
   }
-  return validatePolicy(value, source);
+}
+
+/**
+ * The fingerprints of a public-prompt list file's text (`publicPrompts.file`): one per line, `#`
+ * starts a comment, blank lines are skipped. Throws PolicyValidationError naming each bad line.
+ */
+export function parsePublicPromptList(text: string, source: string): string[] {
+  const fingerprints: string[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const entry = line.replace(/#.*/, '').trim();
+    if (entry === '') return;
+    if (FINGERPRINT.test(entry)) fingerprints.push(entry);
+    else {
+      problems.push(
+        `publicPrompts.file: line ${i + 1} of ${source} is not a prompt fingerprint (got ${truncate(JSON.stringify(entry), MAX_VALUE_CHARS)}): write 16 lowercase hex digits, as the usage event's promptHash`,
+      );
+    }
+  });
+  if (problems.length > 0) throw new PolicyValidationError(source, problems);
+  if (fingerprints.length === 0) {
+    throw new PolicyValidationError(source, [
+      `publicPrompts.file: ${source} lists no fingerprint: add them, or leave publicPrompts out`,
+    ]);
+  }
+  return fingerprints;
 }
 
 /** The problem of a policy (what = 'policy') or policy file (what = 'file') over MAX_POLICY_BYTES. */

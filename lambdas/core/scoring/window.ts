@@ -1,6 +1,7 @@
 import type { UsageEvent } from '../contract/usage-event';
 import type { Policy } from '../policy/policy';
 import { TemplateMemory, topicTag, type TemplateBandCount } from './template-memory';
+import { publicPromptIndex, type PublicPromptIndex } from './public-prompts';
 import { TopicMemory, type TopicSeen } from './topic-memory';
 
 const HOUR_MS = 3_600_000;
@@ -154,6 +155,8 @@ export interface EventObservation {
   readonly freshModel?: boolean;
   /** The answer ran to at least the policy's `evidence.longAnswerTokens` (asked for at length). */
   readonly longAnswer?: boolean;
+  /** The opener is a prompt the policy lists as public (`publicPrompts`): a benchmark item. */
+  readonly publicPrompt?: boolean;
 }
 
 /** Capabilities whose outputs a distillation campaign is after. */
@@ -172,11 +175,13 @@ export function isExtractionCapability(capability: string): boolean {
  * run shows two (new questions, chain-of-thought, but no scaffold and few new topics). A campaign
  * that writes every prompt afresh and never flags chain-of-thought still wants long answers: those
  * are what it trains on. Chain-of-thought and a long answer are one mark, not two, so an ordinary
- * reasoned answer (long because it reasons) counts no more than before.
+ * reasoned answer (long because it reasons) counts no more than before. A prompt the policy lists
+ * as public (`publicPrompts`) counts nothing.
  */
 export function extractionMarks(event: UsageEvent, seen: EventObservation): number {
-  // The same question asked again extracts nothing new (another sample of a benchmark item).
-  if (!EXTRACTION_CAPABILITIES.has(event.capability) || seen.repeatedPrompt) return 0;
+  // The same question asked again extracts nothing new (another sample of a benchmark item), and a
+  // listed public prompt's answer is public already.
+  if (!EXTRACTION_CAPABILITIES.has(event.capability) || seen.repeatedPrompt || seen.publicPrompt) return 0;
   let marks = 0;
   if (event.turn === 1) marks += 1;
   if (seen.novelTopic) marks += 1;
@@ -322,6 +327,8 @@ export interface WindowSettings {
   readonly recurringBandsKept?: number;
   /** An answer of at least this many output tokens is an elaborate one (an extraction mark). */
   readonly longAnswerTokens?: number;
+  /** Prompts known to be public (the policy's `publicPrompts`): no evidence, no template bands. */
+  readonly publicPrompts?: PublicPromptIndex;
 }
 
 /** The parts of an account's state that the window folds events into. */
@@ -374,14 +381,18 @@ export class WindowFolder {
     }
     const gap = ms - this.latestMs;
     const releasedAt = this.releases.get(event.model);
+    // A listed public prompt is nobody's template: it neither reuses nor exposes a band.
+    const opener = event.turn === 1;
+    const publicPrompt = opener && this.settings.publicPrompts?.has(event.promptHash) === true;
+    const template = opener && !publicPrompt;
     const seen: EventObservation = {
       // A gap longer than the window says no more than "idle the whole window".
       gapMs: gap > 0 ? Math.min(gap, this.settings.windowHours * HOUR_MS) : undefined,
       novelTopic: event.topic !== null && this.topics.observe(event.topic, h, oldest),
-      reusedTemplate:
-        event.turn === 1 && this.templates.observe(event.promptHash, h, oldest, topicTag(event.topic)),
-      scaffold: event.turn === 1 && this.templates.scaffold,
-      repeatedPrompt: event.turn === 1 && this.templates.repeated,
+      reusedTemplate: template && this.templates.observe(event.promptHash, h, oldest, topicTag(event.topic)),
+      scaffold: template && this.templates.scaffold,
+      repeatedPrompt: template && this.templates.repeated,
+      publicPrompt,
       freshModel: releasedAt !== undefined && ms >= releasedAt && ms - releasedAt < this.freshMs,
       longAnswer: event.outputTokens >= (this.settings.longAnswerTokens ?? Number.POSITIVE_INFINITY),
     };
@@ -432,5 +443,6 @@ export function windowSettings(policy: Policy): WindowSettings {
     releases: policy.models.releases,
     freshHours: policy.models.freshHours,
     longAnswerTokens: policy.evidence.longAnswerTokens,
+    publicPrompts: publicPromptIndex(policy.publicPrompts),
   };
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { parsePolicy, PolicyValidationError } from '../../../lambdas/core/policy/policy';
+import { PolicyValidationError } from '../../../lambdas/core/policy/policy';
+import { policyFromText } from '../../../lib/policy-file';
 import { readFileSync } from 'node:fs';
 import type { AccountState } from '../../../lambdas/core/account-state';
 import { scoreAccount } from '../../../lambdas/core/batch/account-scorer';
@@ -389,7 +390,7 @@ describe('Schema: policy actions', () => {
     expect(shipped).toContain(from);
 
     // Act
-    const parse = () => parsePolicy(shipped.replace(from, to), 'policy.yaml');
+    const parse = () => policyFromText(shipped.replace(from, to), POLICY_FILE);
 
     // Assess
     expect(parse).toThrow(PolicyValidationError);
@@ -401,7 +402,7 @@ describe('Schema: policy actions', () => {
     const withoutActions = shipped.replace(/\nactions:\n(?: {2}.*\n)+/, '\n');
 
     // Act
-    const policy = parsePolicy(withoutActions, 'policy.yaml');
+    const policy = policyFromText(withoutActions, POLICY_FILE);
 
     // Assess
     expect(withoutActions).not.toContain('tierOverrides');

@@ -1,9 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { main } from '../../../cli/main';
 import { diffPolicies, formatPolicyChange } from '../../../lambdas/core/policy/policy-diff';
-import { POLICY_FILE, testPolicy } from '../../support/policy';
+import { POLICY_FILE, portablePolicyText, testPolicy } from '../../support/policy';
 import { tempDirPerSuite } from '../../support/temp-dir';
 
 describe('Function: diffPolicies', () => {
@@ -86,7 +86,7 @@ describe('CLI: policy diff', () => {
 
   /** Writes the shipped policy with `edit` applied, as YAML. */
   const writePolicy = async (name: string, edit: (policy: Editable) => void) => {
-    const policy = parseYaml(await readFile(POLICY_FILE, 'utf8')) as Editable;
+    const policy = parseYaml(portablePolicyText()) as Editable;
     edit(policy);
     const file = join(dir(), name);
     await writeFile(file, stringifyYaml(policy));

@@ -7,12 +7,17 @@ import {
   appConfigValidatorSchema,
   policyJsonSchema,
 } from '../../../lambdas/core/policy/policy-json-schema';
+import { loadPolicyFile } from '../../../lib/policy-file';
 import { POLICY_FILE } from '../../support/policy';
 
 /** A Draft 4 validator (jsonschema), the draft AppConfig validates with; ajv 8 no longer speaks Draft 4. */
 type Mutable = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const shippedPolicy = (): Mutable => parseYaml(readFileSync(POLICY_FILE, 'utf8')) as Mutable;
+/** The shipped policy as written, its public-prompt list read in as loading the file does. */
+const shippedPolicy = (): Mutable => ({
+  ...(parseYaml(readFileSync(POLICY_FILE, 'utf8')) as Mutable),
+  publicPrompts: loadPolicyFile(POLICY_FILE).publicPrompts,
+});
 
 describe('Function: policyJsonSchema', () => {
   const validator = new Validator();

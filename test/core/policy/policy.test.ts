@@ -1,7 +1,11 @@
-import { parsePolicy, PolicyValidationError } from '../../../lambdas/core/policy/policy';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parsePolicy, policyToJson, PolicyValidationError } from '../../../lambdas/core/policy/policy';
+import { publicPromptListText } from '../../../sim/public-prompts';
+import { worldBenchmarks } from '../../../sim/world';
 import { POLICY_FILE } from '../../support/policy';
-import { readFileSync } from 'node:fs';
-import { loadPolicyFile } from '../../../lib/policy-file';
+import { loadPolicyFile, policyFromText } from '../../../lib/policy-file';
 
 describe('Function: loadPolicyFile', () => {
   it('accepts the shipped config/policy.yaml', () => {
@@ -53,7 +57,7 @@ describe('Function: parsePolicy', () => {
     expect(edited).not.toBe(shipped);
 
     // Act
-    const act = () => parsePolicy(edited, 'edited.yaml');
+    const act = () => policyFromText(edited, POLICY_FILE);
 
     // Assess
     expect(act).toThrow(PolicyValidationError);
@@ -68,7 +72,7 @@ describe('Function: parsePolicy', () => {
     expect(edited).not.toContain('requestsPerHour');
 
     // Act
-    const act = () => parsePolicy(edited, 'edited.yaml');
+    const act = () => policyFromText(edited, POLICY_FILE);
 
     // Assess
     expect(act).toThrow(PolicyValidationError);
@@ -76,11 +80,113 @@ describe('Function: parsePolicy', () => {
       /actions\.tierOverrides\.enterprise\.maxAction: .*caps the tier at throttle, but actions\.throttle is not set.*add actions\.throttle, or cap the tier at review or suspend/,
     );
     expect(() =>
-      parsePolicy(edited.replace('maxAction: throttle', 'maxAction: verify'), 'edited.yaml'),
+      policyFromText(edited.replace('maxAction: throttle', 'maxAction: verify'), POLICY_FILE),
     ).not.toThrow();
   });
 
   it('rejects text that is not YAML', () => {
     expect(() => parsePolicy('a: [1,', 'bad.yaml')).toThrow(/bad\.yaml[\s\S]*not valid YAML/);
+  });
+});
+
+describe('Key: publicPrompts', () => {
+  const shipped = readFileSync(POLICY_FILE, 'utf8');
+  let folder: string;
+
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), 'cauterize-public-prompts-'));
+  });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  /** The shipped policy, its list replaced by `list` (text) under `name`, written into `folder`. */
+  function policyWithList(list: string | undefined, name = 'items.txt'): string {
+    const path = join(folder, 'policy.yaml');
+    writeFileSync(path, shipped.replace('file: public-prompts.txt', `file: ${name}`));
+    if (list !== undefined) writeFileSync(join(folder, name), list);
+    return path;
+  }
+
+  it('reads the list beside the policy file, skipping comments and blank lines', () => {
+    // Prepare
+    const path = policyWithList('# two items\n\n0123456789abcdef  # the first\nfedcba9876543210\n');
+
+    // Act
+    const policy = loadPolicyFile(path);
+
+    // Assess
+    expect(policy.publicPrompts).toEqual({
+      fingerprints: ['0123456789abcdef', 'fedcba9876543210'],
+      maxDistance: 3,
+    });
+  });
+
+  it('ships the list the simulator’s public benchmarks give (config/public-prompts.txt is up to date)', () => {
+    // Act
+    const policy = loadPolicyFile(POLICY_FILE);
+
+    // Assess: `npx cauterize policy public-prompts --out config/public-prompts.txt` rebuilds it
+    expect(readFileSync(join(dirname(POLICY_FILE), 'public-prompts.txt'), 'utf8')).toBe(
+      publicPromptListText(),
+    );
+    expect(policy.publicPrompts?.fingerprints).toHaveLength(
+      worldBenchmarks().reduce((n, b) => n + b.items.length, 0),
+    );
+  });
+
+  it.each([
+    [
+      'a line that is not a fingerprint',
+      'not-a-hash\n',
+      /line 1 of .*items\.txt is not a prompt fingerprint \(got "not-a-hash"\): write 16 lowercase hex digits/,
+    ],
+    ['upper-case hex', '0123456789ABCDEF\n', /line 1 .*not a prompt fingerprint/],
+    [
+      'a list of comments only',
+      '# nothing yet\n',
+      /items\.txt lists no fingerprint: add them, or leave publicPrompts out/,
+    ],
+    ['no list at all', undefined, /publicPrompts\.file: cannot read .*items\.txt/],
+  ])('rejects %s, naming the key and the fix', (_case, list, message) => {
+    // Prepare
+    const path = policyWithList(list);
+
+    // Act
+    const act = () => loadPolicyFile(path);
+
+    // Assess
+    expect(act).toThrow(PolicyValidationError);
+    expect(act).toThrow(message);
+  });
+
+  it('refuses a policy naming a list it was not read with, so the list is never silently dropped', () => {
+    // Act: the text alone (as AppConfig would hold it), not the file
+    const act = () => parsePolicy(shipped, 'pasted.yaml');
+
+    // Assess
+    expect(act).toThrow(
+      /publicPrompts\.file: names a file but holds no fingerprints.*load the policy from its file/s,
+    );
+  });
+
+  it.each([
+    ['maxDistance: 3', 'maxDistance: 4', /publicPrompts\.maxDistance: .*got 4/],
+    [
+      'file: public-prompts.txt',
+      'fingerprints: [xyz]',
+      /publicPrompts\.fingerprints\.0: expected a prompt fingerprint.*got "xyz"/,
+    ],
+  ])('rejects %s changed to %s', (from, to, message) => {
+    expect(() => policyFromText(shipped.replace(from, to), POLICY_FILE)).toThrow(message);
+  });
+
+  it('carries the fingerprints in the JSON the Lambdas get, which validates on its own', () => {
+    // Prepare
+    const policy = loadPolicyFile(POLICY_FILE);
+
+    // Act
+    const deployed = parsePolicy(policyToJson(policy), 'POLICY_JSON');
+
+    // Assess
+    expect(deployed.publicPrompts?.fingerprints).toEqual(policy.publicPrompts?.fingerprints);
   });
 });
