@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   MAX_POLICY_BYTES,
+  MAX_PUBLIC_PROMPTS,
   parsePolicyText,
   parsePublicPromptList,
   PolicyValidationError,
@@ -35,16 +36,16 @@ export function loadPolicyFile(path: string): Policy {
 export function policyFromText(text: string, path: string): Policy {
   const value = parsePolicyText(text, path);
   const listProblems = readPublicPromptList(value, path);
+  if (listProblems.length === 0) return validatePolicy(value, path);
+  // One run names every problem: the list's, then the policy's (less "holds no fingerprints").
+  let others: readonly string[] = [];
   try {
-    const policy = validatePolicy(value, path);
-    if (listProblems.length === 0) return policy;
-    throw new PolicyValidationError(path, listProblems);
+    validatePolicy(value, path);
   } catch (error) {
-    if (!(error instanceof PolicyValidationError) || listProblems.length === 0) throw error;
-    // One run names every problem: the list's, then the policy's (less "holds no fingerprints").
-    const others = error.problems.filter((p) => !listProblems.includes(p) && !p.startsWith(UNREAD_LIST));
-    throw new PolicyValidationError(path, [...listProblems, ...others], { cause: error });
+    if (!(error instanceof PolicyValidationError)) throw error;
+    others = error.problems.filter((problem) => !problem.startsWith(UNREAD_LIST));
   }
+  throw new PolicyValidationError(path, [...listProblems, ...others]);
 }
 
 /** The start of the schema's problem for a list that was not read (said better by the reading). */
@@ -78,7 +79,9 @@ function readText(path: string, what: 'file' | 'publicPrompts.file', source: str
     const { size } = statSync(path);
     if (size > MAX_POLICY_BYTES) {
       throw new PolicyValidationError(source, [
-        what === 'file' ? policyTooLarge('file', size) : `${what}: ${path} is ${size} bytes, over 1 MiB`,
+        what === 'file'
+          ? policyTooLarge('file', size)
+          : `${what}: ${path} is ${size} bytes, over 1 MiB: list at most ${MAX_PUBLIC_PROMPTS.toLocaleString('en-US')} fingerprints`,
       ]);
     }
     return readFileSync(path, 'utf8');

@@ -13,6 +13,7 @@ import { table } from '../format';
 import { policyPath, positiveInt } from '../options';
 import { Progress } from '../progress';
 import { loadPolicyFile } from '../../lib/policy-file';
+import { FINGERPRINT } from '../../lambdas/core/scoring/public-prompts';
 import { publicPromptListText } from '../../sim/public-prompts';
 
 export const POLICY_DOCS_FILE = 'docs/policy.md';
@@ -191,7 +192,7 @@ export function registerPolicyCommands(program: Command): void {
       checkOutputPath(options.out, '--out');
       const text = publicPromptListText();
       await writeTextAtomic(options.out, text);
-      const count = text.split('\n').filter((line) => /^[0-9a-f]{16}$/.test(line)).length;
+      const count = text.split('\n').filter((line) => FINGERPRINT.test(line)).length;
       write(`${options.out}: ${count.toLocaleString('en-US')} public prompts`);
     });
 }

@@ -158,6 +158,19 @@ describe('Key: publicPrompts', () => {
     expect(act).toThrow(message);
   });
 
+  it('names the list’s problems and the policy’s together, in one run', () => {
+    // Prepare
+    const path = policyWithList('xyz\n');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('mode: enforce', 'mode: loud'));
+
+    // Act
+    const act = () => loadPolicyFile(path);
+
+    // Assess: both, and not the schema's "holds no fingerprints" (the reading said why)
+    expect(act).toThrow(/line 1 of .*items\.txt is not a prompt fingerprint[\s\S]*mode: .*got "loud"/);
+    expect(act).not.toThrow(/holds no fingerprints/);
+  });
+
   it('refuses a policy naming a list it was not read with, so the list is never silently dropped', () => {
     // Act: the text alone (as AppConfig would hold it), not the file
     const act = () => parsePolicy(shipped, 'pasted.yaml');
