@@ -8,7 +8,7 @@ import {
   MEMBER_SK_PREFIX,
   type AuditEntry,
 } from '../../lambdas/core/cases/case-record';
-import { policyToJson, validatePolicy, type Policy } from '../../lambdas/core/policy/policy';
+import { parsePolicy, policyToJson, validatePolicy, type Policy } from '../../lambdas/core/policy/policy';
 import { systemClock, type Clock } from '../../lambdas/core/ports';
 import {
   emptyBatchStats,
@@ -114,6 +114,11 @@ export function sequenceNumberOf(shardIndex: number, n: number): string {
 export interface MemoryReplayOptions {
   /** Resolved against the project root, as for the local pipeline. @default config/policy.yaml */
   readonly policyFile?: string;
+  /**
+   * The policy as the scorer gets it (policyToJson of a loaded policy), instead of `policyFile`:
+   * what a run of many worlds hands each one, so an edit of the file mid-run changes none of them.
+   */
+  readonly policyJson?: string;
   /** Shards the records are spread over by partition key, as on the usage stream. @default 2 */
   readonly shards?: number;
   /** Records per scorer invocation, per shard. @default 5000 (the stack's event source mapping) */
@@ -181,7 +186,13 @@ export async function replayInMemory(
   checkInteger('shards', shards, 1, 10_000);
   checkInteger('batchSize', batchSize, 1, 10_000);
   checkInteger('maximumRetryAttempts', maximumRetryAttempts, 0, 10_000);
-  const policy = loadScorerPolicy(options.policyFile);
+  if (options.policyJson !== undefined && options.policyFile !== undefined) {
+    throw new Error('replayInMemory: pass policyFile or policyJson, not both');
+  }
+  const policy =
+    options.policyJson !== undefined
+      ? parsePolicy(options.policyJson, 'policyJson')
+      : loadScorerPolicy(options.policyFile);
   const clock = options.clock ?? systemClock;
   const { batchingWindowSeconds } = options;
   // A window with the poller's interleaving is refused by scoreInShards.

@@ -5,7 +5,8 @@ import { generateTraffic } from '../../sim/generate';
 import type { WorldEvaluation } from '../../sim/multi-world';
 import type { LabelledEvent, PresetName } from '../../sim/types';
 import { splitOfSeed } from '../../sim/world-seeds';
-import { replayInMemory } from './fast-replay';
+import { policyToJson } from '../../lambdas/core/policy/policy';
+import { loadScorerPolicy, replayInMemory } from './fast-replay';
 import type { SourceRecord } from '../jsonl-source';
 import { registerCleanup } from '../emulators/process-cleanup';
 
@@ -26,6 +27,8 @@ export interface WorldRunOptions {
   readonly days?: number;
   /** Resolved against the project root. @default config/policy.yaml */
   readonly policyFile?: string;
+  /** The policy as the scorer gets it, instead of policyFile (see MemoryReplayOptions). */
+  readonly policyJson?: string;
   /** @default 2 */
   readonly shards?: number;
   /** The event source mapping's batching window, event-time seconds. @default 60 (the stack's) */
@@ -58,6 +61,7 @@ export async function runWorld(seed: number, options: WorldRunOptions = {}): Pro
   const batchingWindowSeconds = options.batchingWindowSeconds ?? 60;
   const replay = await replayInMemory(counted, {
     policyFile: options.policyFile,
+    policyJson: options.policyJson,
     shards: options.shards ?? 2,
     interleaving: 'event-time',
     batchingWindowSeconds,
@@ -118,13 +122,19 @@ export class WorldRunError extends Error {
 /**
  * Runs the worlds of `seeds`, `jobs` at a time (child processes: the scoring core is synchronous
  * and single-threaded, so worlds in one process would take turns), and returns them in seed order.
+ * The policy file is read once, before the first world: every world runs under the policy as it
+ * was then, whatever happens to the file during a run of an hour.
  */
 export async function runWorlds(
   seeds: readonly number[],
   options: WorldsRunOptions = {},
 ): Promise<WorldEvaluation[]> {
   const jobs = Math.max(1, Math.min(options.jobs ?? 1, seeds.length));
-  const { jobs: _jobs, onWorld, ...runOptions } = options;
+  const { jobs: _jobs, onWorld, policyFile, ...rest } = options;
+  const runOptions: WorldRunOptions = {
+    ...rest,
+    policyJson: rest.policyJson ?? policyToJson(loadScorerPolicy(policyFile)),
+  };
   const results = new Map<number, WorldEvaluation>();
   if (jobs === 1) {
     for (const seed of seeds) {

@@ -1,10 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../../lambdas/core/ports';
 import { fastReplay, replayInMemory } from '../../../local/replay/fast-replay';
 import { runWorld, runWorlds, simulationRecords } from '../../../local/replay/world-evaluation';
 import { generateTraffic } from '../../../sim/generate';
 import { writeSimulation } from '../../../sim/write';
+import { portablePolicyText } from '../../support/policy';
 import { tempDirPerSuite } from '../../support/temp-dir';
 
 const fixedClock: Clock = { now: () => new Date('2026-03-01T00:00:00.000Z') };
@@ -54,5 +56,25 @@ describe('Function: runWorlds', () => {
     });
     expect(inProcess.report.inputs).toMatchObject({ unlabelledEvents: 0, activeWithoutResult: 0 });
     expect(inProcess.report.strategies.length).toBeGreaterThan(10);
+  });
+});
+
+describe('Function: runWorlds, the policy', () => {
+  const dir = tempDirPerSuite('cauterize-worlds-policy-');
+
+  it('is read once, before the first world: an edit of the file mid-run changes no world', async () => {
+    // Prepare: a policy of its own version, which the first world to finish overwrites with junk
+    const policyFile = join(dir(), 'policy.yaml');
+    await writeFile(policyFile, portablePolicyText().replace(/^version: .*$/m, "version: 'as-started'"));
+    const options = { scale: 0.02, days: 0.25, policyFile, jobs: 2 } as const;
+
+    // Act
+    const worlds = await runWorlds([1002, 1003, 1004], {
+      ...options,
+      onWorld: () => writeFileSync(policyFile, 'version: [not a policy'),
+    });
+
+    // Assess: the third world started after the file was overwritten
+    expect(worlds.map((w) => w.policyVersion)).toEqual(['as-started', 'as-started', 'as-started']);
   });
 });
