@@ -63,6 +63,25 @@ describe('Function: diffPolicies', () => {
       '- gone: {"x":1}',
     ]);
   });
+
+  it('counts a long list added whole (the public prompts) instead of printing it, and still lists a few entries changed', () => {
+    // Prepare
+    const fingerprints = Array.from({ length: 3381 }, (_, i) => i.toString(16).padStart(16, '0'));
+    const listed = { publicPrompts: { fingerprints, maxDistance: 3 } };
+
+    // Act
+    const added = diffPolicies({}, listed).map(formatPolicyChange);
+    const edited = diffPolicies(listed, {
+      publicPrompts: { fingerprints: [...fingerprints.slice(1), 'ffffffffffffffff'], maxDistance: 3 },
+    }).map(formatPolicyChange);
+
+    // Assess
+    expect(added).toEqual(['+ publicPrompts: {"fingerprints":"(3,381 entries)","maxDistance":3}']);
+    expect(edited).toEqual([
+      '+ publicPrompts.fingerprints[]: "ffffffffffffffff"',
+      '- publicPrompts.fingerprints[]: "0000000000000000"',
+    ]);
+  });
 });
 
 /** A parsed policy file, edited freely by the tests. */
