@@ -9,8 +9,9 @@ import { worldBenchmarks } from './world';
  * Popular prompts ("write me a cover letter") are not listed: nobody publishes them as a dataset,
  * and the census of public prompts finds them by their spread.
  */
-export function publicPromptListText(): string {
+export function publicPromptList(): { readonly text: string; readonly count: number } {
   const benchmarks = worldBenchmarks();
+  let count = 0;
   const lines = [
     '# Public prompts: fingerprints (promptHash, 64-bit SimHash as 16 hex digits) of the items of',
     '# public benchmarks. A request opening with one of these (within publicPrompts.maxDistance bits)',
@@ -22,6 +23,7 @@ export function publicPromptListText(): string {
   for (const benchmark of benchmarks) {
     lines.push('', `# ${benchmark.id} (${benchmark.capability}, ${benchmark.items.length} items)`);
     for (const item of benchmark.items) lines.push(simHashToHex(item.hash));
+    count += benchmark.items.length;
   }
-  return `${lines.join('\n')}\n`;
+  return { text: `${lines.join('\n')}\n`, count };
 }

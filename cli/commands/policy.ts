@@ -13,8 +13,7 @@ import { table } from '../format';
 import { policyPath, positiveInt } from '../options';
 import { Progress } from '../progress';
 import { loadPolicyFile } from '../../lib/policy-file';
-import { FINGERPRINT } from '../../lambdas/core/scoring/public-prompts';
-import { publicPromptListText } from '../../sim/public-prompts';
+import { publicPromptList } from '../../sim/public-prompts';
 
 export const POLICY_DOCS_FILE = 'docs/policy.md';
 /** The shipped list of public prompts, named by config/policy.yaml's `publicPrompts.file`. */
@@ -190,9 +189,8 @@ export function registerPolicyCommands(program: Command): void {
     .requiredOption('--out <file>', `where to write the list (the shipped one is ${PUBLIC_PROMPTS_FILE})`)
     .action(async (options: { out: string }) => {
       checkOutputPath(options.out, '--out');
-      const text = publicPromptListText();
+      const { text, count } = publicPromptList();
       await writeTextAtomic(options.out, text);
-      const count = text.split('\n').filter((line) => FINGERPRINT.test(line)).length;
       write(`${options.out}: ${count.toLocaleString('en-US')} public prompts`);
     });
 }

@@ -56,10 +56,6 @@ export class PublicPromptIndex {
     });
   }
 
-  public get size(): number {
-    return this.hi.length;
-  }
-
   /** Whether `promptHash` (16 hex digits) is one of the listed prompts, within `maxDistance` bits. */
   public has(promptHash: string): boolean {
     if (this.hi.length === 0) return false;

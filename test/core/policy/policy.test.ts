@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parsePolicy, policyToJson, PolicyValidationError } from '../../../lambdas/core/policy/policy';
-import { publicPromptListText } from '../../../sim/public-prompts';
+import { publicPromptList } from '../../../sim/public-prompts';
 import { worldBenchmarks } from '../../../sim/world';
 import { POLICY_FILE } from '../../support/policy';
 import { loadPolicyFile, policyFromText } from '../../../lib/policy-file';
@@ -126,7 +126,7 @@ describe('Key: publicPrompts', () => {
 
     // Assess: `npx cauterize policy public-prompts --out config/public-prompts.txt` rebuilds it
     expect(readFileSync(join(dirname(POLICY_FILE), 'public-prompts.txt'), 'utf8')).toBe(
-      publicPromptListText(),
+      publicPromptList().text,
     );
     expect(policy.publicPrompts?.fingerprints).toHaveLength(
       worldBenchmarks().reduce((n, b) => n + b.items.length, 0),
