@@ -102,6 +102,16 @@ export function clusterMembersToEnforce(cluster: Cluster, policy: Policy): Accou
   // exits shares one address, too few to join; a busy participant of an event on the same
   // network sends such requests at 1-3% of its traffic).
   const instrumentKeys = clusterInstrumentKeys(cluster, policy);
+  // A burner sends a handful of requests and is dropped: it never reaches seedEvidence, a topic
+  // sweep or memberFloor (young accounts' scores are scaled down for thin evidence). Below
+  // regrowth.maxRequests requests in all, the count asked of it shrinks with its size, down to one
+  // extraction-shaped request, provided that is what its traffic mostly is (fullShare or more).
+  const { seedEvidence, regrowth } = policy.clusters;
+  const burner = (m: AccountState, evidence: number, concentrated: boolean) =>
+    policy.clusters.thinMembers === true &&
+    m.totalRequests <= regrowth.maxRequests &&
+    concentrated &&
+    evidence >= Math.max(1, (seedEvidence * m.totalRequests) / regrowth.maxRequests);
   const belongs = (m: AccountState) => {
     if (m.linkKeys.some((k) => instrumentKeys.has(k))) return true;
     const window = totals(m.buckets);
@@ -111,7 +121,11 @@ export function clusterMembersToEnforce(cluster: Cluster, policy: Policy): Accou
     if (cluster.templateLinked.has(m.accountId)) return counted || swept;
     const scored = Math.max(m.riskScore, m.peakRiskScore ?? 0) >= policy.clusters.memberFloor;
     const concentrated = evidence >= (policy.clusters.fullShare ?? 0) * window.requests;
-    return (scored && (counted || swept)) || (counted && swept && concentrated);
+    return (
+      (scored && (counted || swept)) ||
+      (counted && swept && concentrated) ||
+      burner(m, evidence, concentrated)
+    );
   };
   return cluster.members.filter(
     (m) =>

@@ -140,10 +140,44 @@ function topShare(values: ReadonlyArray<string | null>): { value: string | null;
 }
 
 /**
+ * Whether the typical account on a crowded key sends extraction-shaped traffic
+ * (`links.proxyExitShare` of its requests or more): a campaign's proxy exit or batch of sign-ups,
+ * where a NAT, a campus or a busy hour carries mostly ordinary use. The median member, so that one
+ * heavy account behind a campus NAT does not make the NAT a proxy.
+ */
+export function extractionShaped(members: readonly AccountState[], policy: Policy): boolean {
+  const threshold = policy.links.proxyExitShare;
+  if (threshold === undefined || members.length === 0) return false;
+  return median(members.map(extractionShare)) >= threshold;
+}
+
+/**
+ * One account's share of extraction-shaped requests in its window. Cluster exploration weighs
+ * every crowded key its members hold, each with up to `membersReadPerKey` members, and the same
+ * state objects come back key after key: their shares are remembered, checked against the state's
+ * request count and last event so that a state object updated in place is summed again.
+ */
+const shares = new WeakMap<
+  AccountState,
+  { readonly at: string; readonly requests: number; readonly share: number }
+>();
+function extractionShare(account: AccountState): number {
+  const known = shares.get(account);
+  if (known && known.at === account.lastEventAt && known.requests === account.totalRequests)
+    return known.share;
+  const window = totals(account.buckets);
+  const share = window.requests > 0 ? extractionEvidence(window, account.publicShare) / window.requests : 0;
+  shares.set(account, { at: account.lastEventAt, requests: account.totalRequests, share });
+  return share;
+}
+
+/**
  * Weighs one link key from the accounts that share it. Ordinary sharing is discounted, and the
  * discount is named: a card paid by one organization for its own accounts, a NAT address shared
  * by a campus, a public prompt (benchmark item) sent by many unrelated, ordinary accounts, a
- * network mix or sign-up hour that many ordinary accounts happen to share.
+ * network mix or sign-up hour that many ordinary accounts happen to share. A crowded address,
+ * footprint or burst whose typical member sends extraction-shaped traffic (extractionShaped) is
+ * not discounted: burners behind a proxy pool score low one by one, but that is all they send.
  */
 export function weighLink(
   linkKey: string,
@@ -167,6 +201,7 @@ export function weighLink(
       discount = `card shared only inside org ${org.value} (ordinary billing)`;
     }
   } else if (kind === 'ip' && (crowded || n >= settings.natMinAccounts)) {
+    if (extractionShaped(members, policy)) return { linkKey, kind, accounts: n, crowded, weight, discount };
     const domain = topShare(members.map((m) => m.emailDomain));
     if (domain.share >= settings.natDomainShare) {
       weight *= settings.natDiscount;
@@ -181,7 +216,7 @@ export function weighLink(
     if (org.value !== null && org.share === 1) {
       weight *= settings.sameOrgPaymentDiscount;
       discount = `${what} only inside org ${org.value} (an organization's own accounts)`;
-    } else if (crowded || n >= settings.natMinAccounts) {
+    } else if ((crowded || n >= settings.natMinAccounts) && !extractionShaped(members, policy)) {
       const domain = topShare(members.map((m) => m.emailDomain));
       const typicalRisk = median(members.map((m) => m.riskScore));
       if (domain.share >= settings.natDomainShare) {

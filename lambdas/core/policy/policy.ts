@@ -153,6 +153,11 @@ const linkSettings = z
     crowdedIpDiscount: share.describe(
       'Weight multiplier for crowded keys no other rule explains (a shared card ring is never discounted).',
     ),
+    proxyExitShare: share
+      .optional()
+      .describe(
+        'An address, network footprint or sign-up burst shared by many accounts (at least `natMinAccounts`, or more than were read) whose median member sends at least this share of its requests extraction-shaped is a campaign’s proxy exit or batch of sign-ups, not a NAT, a campus or a busy hour: it is not discounted, however low its members score (a burner’s few requests keep its score low). Campus NATs and hackathon venues on the tuning worlds: median member at most 4.5%; burner and rotation exits 6.7-21%. Left out: crowded keys are always discounted.',
+      ),
     ordinaryNetworkRiskCeiling: score.describe(
       'A footprint or sign-up burst shared by many accounts (at least `natMinAccounts`, or more than were read) whose median score is below this is ordinary (a popular ISP mix, a busy hour): its weight is multiplied by `crowdedIpDiscount`.',
     ),
@@ -214,6 +219,12 @@ const clusterSettings = z
     memberFloor: score.describe(
       'Members of a cluster over `suspend` tied to it only by networks (addresses, network footprint, sign-up burst) are suspended if their own score is at least this and they sent extraction-shaped traffic themselves (`seedEvidence`, or a topic sweep), or whatever their score if they did both with those requests making up `fullShare` of their traffic or more. Members on a shared card or device are suspended whatever their score; members tied by private templates once they sent extraction-shaped traffic themselves.',
     ),
+    thinMembers: z
+      .boolean()
+      .optional()
+      .describe(
+        'Members tied only by networks with fewer than `regrowth.maxRequests` requests in all (burners: a handful of requests each, then dropped) are also suspended when their extraction-shaped requests make up `fullShare` of their traffic or more and number at least `seedEvidence` scaled by their size (requests / `regrowth.maxRequests`), and at least one. Left out or false: such members must meet `memberFloor` like any other.',
+      ),
     signals: z
       .object({
         memberRisk: clusterPartSettings.describe('Median of the members’ peak account scores.'),

@@ -405,12 +405,46 @@ describe('Function: clusterMembersToEnforce (members tied only by networks)', ()
       reasons: swept,
       buckets: [hourWith(400, 4)],
     });
-    const quiet = account({ riskScore: 8, peakRiskScore: 8, buckets: [hourWith(40, 4)] });
+    const quiet = account({ riskScore: 8, peakRiskScore: 8, totalRequests: 400, buckets: [hourWith(40, 4)] });
 
     // Act
     const enforced = clusterMembersToEnforce(clusterOf([campaign, busy, scorer, quiet]), policy);
 
     // Assess
     expect(enforced.map((m) => m.accountId).sort()).toEqual([campaign.accountId, scorer.accountId].sort());
+  });
+
+  it('enforces a burner on its handful of requests when they are mostly extraction-shaped (clusters.thinMembers)', () => {
+    // Prepare: 6 requests in all, 2 extraction-shaped (3 of evidence, 1 asked); 6 with none; 50
+    // with 2 (3 of evidence, 2.5 asked, 6% of its traffic); 50 with 1 (1.5, 3%: too few, too
+    // diluted); one with the young one's window but 300 requests in all (settled: memberFloor holds).
+    const burner = account({ riskScore: 6, peakRiskScore: 6, totalRequests: 6, buckets: [hourWith(6, 2)] });
+    const idle = account({ riskScore: 6, peakRiskScore: 6, totalRequests: 6, buckets: [hourWith(6, 0)] });
+    const young = account({ riskScore: 6, peakRiskScore: 6, totalRequests: 50, buckets: [hourWith(50, 2)] });
+    const diluted = account({
+      riskScore: 6,
+      peakRiskScore: 6,
+      totalRequests: 50,
+      buckets: [hourWith(50, 1)],
+    });
+    const settled = account({
+      riskScore: 6,
+      peakRiskScore: 6,
+      totalRequests: 300,
+      buckets: [hourWith(50, 2)],
+    });
+    const members = [burner, idle, young, diluted, settled];
+
+    // Act
+    const enforced = clusterMembersToEnforce(clusterOf(members), policy);
+    const without = clusterMembersToEnforce(clusterOf(members), {
+      ...policy,
+      clusters: { ...policy.clusters, thinMembers: false },
+    });
+
+    // Assess
+    expect(policy.clusters.thinMembers).toBe(true);
+    expect(enforced.map((m) => m.accountId).sort()).toEqual([burner.accountId, young.accountId].sort());
+    expect(without).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { makeEvent, minutesAfter, sequenced } from '../../support/events';
 import { neutralAccountState } from '../../support/account-state';
 import { testPolicy } from '../../support/policy';
 import type { LinkEdge } from '../../../lambdas/core/linking/link-keys';
+import { emptyBucket, type HourBucket } from '../../../lambdas/core/scoring/window';
 
 const policy = testPolicy();
 const T0 = '2026-02-02T00:00:00.000Z';
@@ -28,6 +29,13 @@ function account(overrides: Partial<AccountState> = {}): AccountState {
 
 const many = (count: number, overrides: (i: number) => Partial<AccountState>) =>
   Array.from({ length: count }, (_, i) => account(overrides(i)));
+
+/** One hour of traffic with this many extraction-shaped requests (`ex` counts halves). */
+const hourWith = (requests: number, extractionShaped: number): HourBucket => ({
+  ...emptyBucket(491_000),
+  n: requests,
+  ex: extractionShaped * 2,
+});
 
 describe('Network footprints and sign-up bursts', () => {
   describe('Function: scoreAccount', () => {
@@ -135,6 +143,38 @@ describe('Network footprints and sign-up bursts', () => {
       expect(isp.weight).toBeLessThan(policy.clusters.weakEdgeFloor);
       expect(isp.discount).toMatch(/ordinary network footprint: 200\+ accounts with typical score 8/);
       expect(proxyPool).toMatchObject({ weight: policy.links.weights.asn, discount: null });
+    });
+
+    it('does not discount a crowded address or burst whose typical account sends extraction-shaped traffic (links.proxyExitShare)', () => {
+      // Prepare: burners on one throwaway domain, 4 of 20 requests extraction-shaped each (20%);
+      // a campus NAT where one heavy account sends nothing else and the rest 1 of 40 (2.5%)
+      const burners = many(60, () => ({
+        emailDomain: 'tmpbox.example',
+        riskScore: 6,
+        buckets: [hourWith(20, 4)],
+      }));
+      const campus = many(60, (i) => ({
+        emailDomain: 'uni.example',
+        riskScore: 6,
+        buckets: [i === 0 ? hourWith(2_000, 2_000) : hourWith(40, 1)],
+      }));
+
+      // Act
+      const exit = weighLink('ip#198.51.100.7', burners, true, policy);
+      const wave = weighLink('burst#64496#2026-02-01T13', burners, true, policy);
+      const nat = weighLink('ip#192.0.2.10', campus, true, policy);
+      const without = weighLink('ip#198.51.100.7', burners, true, {
+        ...policy,
+        links: { ...policy.links, proxyExitShare: undefined },
+      });
+
+      // Assess
+      expect(policy.links.proxyExitShare).toBe(0.1);
+      expect(exit).toMatchObject({ weight: policy.links.weights.ip, discount: null });
+      expect(wave).toMatchObject({ weight: policy.links.weights.burst, discount: null });
+      expect(nat.weight).toBeLessThan(policy.clusters.weakEdgeFloor);
+      expect(nat.discount).toMatch(/NAT: 100% of 60\+ accounts on uni\.example/);
+      expect(without.discount).toMatch(/NAT/);
     });
   });
 
