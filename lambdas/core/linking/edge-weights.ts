@@ -140,15 +140,22 @@ function topShare(values: ReadonlyArray<string | null>): { value: string | null;
 }
 
 /**
- * Whether the typical account on a crowded key sends extraction-shaped traffic
- * (`links.proxyExitShare` of its requests or more): a campaign's proxy exit or batch of sign-ups,
- * where a NAT, a campus or a busy hour carries mostly ordinary use. The median member, so that one
- * heavy account behind a campus NAT does not make the NAT a proxy.
+ * Whether a crowded key is a burner wave's: its typical account is thin (at most
+ * `clusters.regrowth.maxRequests` requests in all) and sends `links.proxyExitShare` of them
+ * extraction-shaped or more. A campaign's proxy exits and sign-up batches carry that; a campus NAT
+ * carries thin accounts in ordinary use, and a hackathon venue, an office or a lab carries busy
+ * accounts (their protection is what they send together, see assessCluster). An organization's
+ * own accounts are never a burner wave while their traffic together stays ordinary
+ * (orgOutgrowsBilling). The median member, so that one heavy account behind a campus NAT does not
+ * make the NAT a proxy.
  */
-export function extractionShaped(members: readonly AccountState[], policy: Policy): boolean {
+export function burnerWave(members: readonly AccountState[], policy: Policy): boolean {
   const threshold = policy.links.proxyExitShare;
   if (threshold === undefined || members.length === 0) return false;
-  return median(members.map(extractionShare)) >= threshold;
+  if (median(members.map((m) => m.totalRequests)) > policy.clusters.regrowth.maxRequests) return false;
+  if (median(members.map(extractionShare)) < threshold) return false;
+  const org = topShare(members.map((m) => m.orgId));
+  return !(org.value !== null && org.share === 1 && !orgOutgrowsBilling(members, policy));
 }
 
 /**
@@ -176,8 +183,9 @@ function extractionShare(account: AccountState): number {
  * discount is named: a card paid by one organization for its own accounts, a NAT address shared
  * by a campus, a public prompt (benchmark item) sent by many unrelated, ordinary accounts, a
  * network mix or sign-up hour that many ordinary accounts happen to share. A crowded address,
- * footprint or burst whose typical member sends extraction-shaped traffic (extractionShaped) is
- * not discounted: burners behind a proxy pool score low one by one, but that is all they send.
+ * footprint or burst whose typical member is a thin account sending extraction-shaped traffic
+ * (burnerWave) is not discounted: burners behind a proxy pool score low one by one, but that is
+ * all they send.
  */
 export function weighLink(
   linkKey: string,
@@ -201,7 +209,7 @@ export function weighLink(
       discount = `card shared only inside org ${org.value} (ordinary billing)`;
     }
   } else if (kind === 'ip' && (crowded || n >= settings.natMinAccounts)) {
-    if (extractionShaped(members, policy)) return { linkKey, kind, accounts: n, crowded, weight, discount };
+    if (burnerWave(members, policy)) return { linkKey, kind, accounts: n, crowded, weight, discount };
     const domain = topShare(members.map((m) => m.emailDomain));
     if (domain.share >= settings.natDomainShare) {
       weight *= settings.natDiscount;
@@ -216,7 +224,7 @@ export function weighLink(
     if (org.value !== null && org.share === 1) {
       weight *= settings.sameOrgPaymentDiscount;
       discount = `${what} only inside org ${org.value} (an organization's own accounts)`;
-    } else if ((crowded || n >= settings.natMinAccounts) && !extractionShaped(members, policy)) {
+    } else if ((crowded || n >= settings.natMinAccounts) && !burnerWave(members, policy)) {
       const domain = topShare(members.map((m) => m.emailDomain));
       const typicalRisk = median(members.map((m) => m.riskScore));
       if (domain.share >= settings.natDomainShare) {

@@ -156,7 +156,7 @@ const linkSettings = z
     proxyExitShare: share
       .optional()
       .describe(
-        'An address, network footprint or sign-up burst shared by many accounts (at least `natMinAccounts`, or more than were read) whose median member sends at least this share of its requests extraction-shaped is a campaign’s proxy exit or batch of sign-ups, not a NAT, a campus or a busy hour: it is not discounted, however low its members score (a burner’s few requests keep its score low). Campus NATs and hackathon venues on the tuning worlds: median member at most 4.5%; burner and rotation exits 6.7-21%. Left out: crowded keys are always discounted.',
+        'A burner wave: an address, network footprint or sign-up burst shared by many accounts (at least `natMinAccounts`, or more than were read) whose median member is thin (at most `clusters.regrowth.maxRequests` requests in all) and sends at least this share of them extraction-shaped is a campaign’s proxy exit or batch of sign-ups, not a NAT, a campus or a busy hour: it is not discounted, however low its members score. Busy members (a hackathon venue, an office) and one organization’s own accounts (while under `orgBillingLimit`) never make one. Campus NATs and hackathon venues on the tuning worlds: median member at most 4.5%; burner exits 16-21%. Left out: crowded keys are always discounted.',
       ),
     ordinaryNetworkRiskCeiling: score.describe(
       'A footprint or sign-up burst shared by many accounts (at least `natMinAccounts`, or more than were read) whose median score is below this is ordinary (a popular ISP mix, a busy hour): its weight is multiplied by `crowdedIpDiscount`.',

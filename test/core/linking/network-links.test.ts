@@ -145,24 +145,37 @@ describe('Network footprints and sign-up bursts', () => {
       expect(proxyPool).toMatchObject({ weight: policy.links.weights.asn, discount: null });
     });
 
-    it('does not discount a crowded address or burst whose typical account sends extraction-shaped traffic (links.proxyExitShare)', () => {
-      // Prepare: burners on one throwaway domain, 4 of 20 requests extraction-shaped each (20%);
-      // a campus NAT where one heavy account sends nothing else and the rest 1 of 40 (2.5%)
+    it('does not discount the address or burst of a burner wave: thin accounts sending extraction-shaped traffic (links.proxyExitShare)', () => {
+      // Prepare: burners on one throwaway domain, 20 requests in all, 4 extraction-shaped (20%);
+      // a campus NAT where one heavy account sends nothing else and the rest 1 of 40 (2.5%); a
+      // hackathon venue and an office of busy accounts sending the burners' share
       const burners = many(60, () => ({
         emailDomain: 'tmpbox.example',
         riskScore: 6,
+        totalRequests: 20,
         buckets: [hourWith(20, 4)],
       }));
       const campus = many(60, (i) => ({
         emailDomain: 'uni.example',
         riskScore: 6,
+        totalRequests: i === 0 ? 2_000 : 40,
         buckets: [i === 0 ? hourWith(2_000, 2_000) : hourWith(40, 1)],
+      }));
+      const venue = many(60, () => ({ riskScore: 20, totalRequests: 400, buckets: [hourWith(200, 40)] }));
+      const office = many(60, () => ({
+        orgId: 'org-support',
+        emailDomain: 'support.example',
+        riskScore: 20,
+        totalRequests: 30,
+        buckets: [hourWith(20, 4)],
       }));
 
       // Act
       const exit = weighLink('ip#198.51.100.7', burners, true, policy);
       const wave = weighLink('burst#64496#2026-02-01T13', burners, true, policy);
       const nat = weighLink('ip#192.0.2.10', campus, true, policy);
+      const hackathon = weighLink('ip#192.0.2.20', venue, true, policy);
+      const desks = weighLink('ip#192.0.2.30', office, true, policy);
       const without = weighLink('ip#198.51.100.7', burners, true, {
         ...policy,
         links: { ...policy.links, proxyExitShare: undefined },
@@ -172,8 +185,11 @@ describe('Network footprints and sign-up bursts', () => {
       expect(policy.links.proxyExitShare).toBe(0.1);
       expect(exit).toMatchObject({ weight: policy.links.weights.ip, discount: null });
       expect(wave).toMatchObject({ weight: policy.links.weights.burst, discount: null });
-      expect(nat.weight).toBeLessThan(policy.clusters.weakEdgeFloor);
+      for (const ordinary of [nat, hackathon, desks, without])
+        expect(ordinary.weight).toBeLessThan(policy.clusters.weakEdgeFloor);
       expect(nat.discount).toMatch(/NAT: 100% of 60\+ accounts on uni\.example/);
+      expect(hackathon.discount).toMatch(/crowded address: 60\+ accounts/);
+      expect(desks.discount).toMatch(/NAT: 100% of 60\+ accounts on support\.example/);
       expect(without.discount).toMatch(/NAT/);
     });
   });
