@@ -103,7 +103,7 @@ export function clusterMembersToEnforce(cluster: Cluster, policy: Policy): Accou
   // network sends such requests at 1-3% of its traffic).
   const instrumentKeys = clusterInstrumentKeys(cluster, policy);
   // A burner sends a handful of requests and is dropped: it never reaches seedEvidence, a topic
-  // sweep or memberFloor (young accounts' scores are scaled down for thin evidence). Below
+  // sweep or memberFloor (young accounts' scores are scaled down for thin evidence). Up to
   // regrowth.maxRequests requests in all, the count asked of it shrinks with its size, down to one
   // extraction-shaped request, provided that is what its traffic mostly is (fullShare or more).
   const { seedEvidence, regrowth } = policy.clusters;

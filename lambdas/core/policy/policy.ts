@@ -223,7 +223,7 @@ const clusterSettings = z
       .boolean()
       .optional()
       .describe(
-        'Members tied only by networks with fewer than `regrowth.maxRequests` requests in all (burners: a handful of requests each, then dropped) are also suspended when their extraction-shaped requests make up `fullShare` of their traffic or more and number at least `seedEvidence` scaled by their size (requests / `regrowth.maxRequests`), and at least one. Left out or false: such members must meet `memberFloor` like any other.',
+        'Members tied only by networks with at most `regrowth.maxRequests` requests in all (burners: a handful of requests each, then dropped) are also suspended when their extraction-shaped requests make up `fullShare` of their traffic or more and number at least `seedEvidence` scaled by their size (requests / `regrowth.maxRequests`), and at least one. Left out or false: such members must meet `memberFloor` like any other.',
       ),
     signals: z
       .object({
